@@ -1,0 +1,22 @@
+//! The scenarios embedded in the binary, from `scenarios/*.toml`.
+
+/// Name and text of each built-in scenario, sorted by name.
+const BUILTINS: &[(&str, &str)] = &[
+    ("mm3", include_str!("../../scenarios/mm3.toml")),
+    ("small_plant", include_str!("../../scenarios/small_plant.toml")),
+];
+
+/// The names of the built-in scenarios, sorted.
+pub fn builtin_names() -> Vec<&'static str> {
+    BUILTINS.iter().map(|(n, _)| *n).collect()
+}
+
+/// The TOML text of a built-in scenario.
+pub fn builtin_text(name: &str) -> Option<&'static str> {
+    BUILTINS.iter().find(|(n, _)| *n == name).map(|(_, t)| *t)
+}
+
+/// The `&'static` spelling of a built-in scenario's name.
+pub(crate) fn builtin_name(name: &str) -> Option<&'static str> {
+    BUILTINS.iter().find(|(n, _)| *n == name).map(|(n, _)| *n)
+}

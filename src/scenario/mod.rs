@@ -1,0 +1,332 @@
+//! Scenario files: the only module that knows TOML. It turns a scenario (a
+//! file, a built-in, a string), its bases and its `--set` overrides into a
+//! validated [`Model`], or into every problem found, each with its
+//! `file:line:col`, key, what was wrong and what is allowed.
+//!
+//! Loading has two stages, like ripgrep's configuration:
+//!
+//! 1. Each source is parsed with `toml-span` and converted to an owned tree
+//!    ([`tree::Node`]) whose spans live in one global offset space (a
+//!    [`diag::SourceMap`] holds every source at its own base offset), so a
+//!    span maps back to its file, line and column whatever was merged.
+//!    `[scenario] base = "NAME or path"` loads the base first (recursively)
+//!    and the file overlays it: tables merge key by key, the arrays of tables
+//!    `station`, `product`, `crew` and `flow` merge entries by `name`. The
+//!    base's `scenario.name` is not inherited: a variant is named after its own
+//!    file unless it says otherwise. Then each `--set PATH=VALUE` is applied
+//!    as a small source of its own.
+//! 2. The merged tree is read into raw structs (types, unknown keys), then
+//!    validated into the [`Model`]; both collect every problem.
+//!
+//! ```
+//! use factory5g::scenario;
+//! let loaded = scenario::load_builtin_with("mm3", &["station.cell.servers=4".to_string()]).unwrap();
+//! assert_eq!(loaded.model.stations[0].servers, 4);
+//! assert!(loaded.warnings.is_empty());
+//!
+//! let text = "[scenario]\nhorizon = \"8h\"\n[[station]]\nname = \"cell\"\nservers = 0\nprocess = \"exp(1min)\"\n";
+//! let err = scenario::load_str("bad.toml", text, None, &[]).unwrap_err();
+//! assert_eq!(
+//!     err.to_string(),
+//!     "bad.toml:5:11: error: station.cell.servers: servers must be a whole number of at least 1, found 0"
+//! );
+//! ```
+
+mod builtin;
+mod diag;
+mod dist;
+mod raw;
+mod tree;
+mod validate;
+
+pub use builtin::{builtin_names, builtin_text};
+pub use diag::{Diagnostic, Diagnostics, Severity};
+
+use crate::model::Model;
+use diag::{list, Sink, SourceMap, Span};
+use std::path::{Path, PathBuf};
+use tree::{Kind, Node};
+
+/// The built-in scenario run when none is named.
+pub const DEFAULT_SCENARIO: &str = "small_plant";
+
+/// How many bases deep a scenario may go.
+const MAX_BASE_DEPTH: usize = 16;
+
+/// A scenario that validated, and the warnings it raised.
+#[derive(Clone, Debug)]
+pub struct Loaded {
+    pub model: Model,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Loads a scenario file, then applies `overrides` (`PATH=VALUE` strings).
+pub fn load_file(path: &Path, overrides: &[String]) -> Result<Loaded, Diagnostics> {
+    let name = path.display().to_string();
+    let default_name = path
+        .file_stem()
+        .map_or_else(|| name.clone(), |s| s.to_string_lossy().into_owned());
+    load(Origin::File(path.to_path_buf()), name, default_name, overrides)
+}
+
+/// Loads a scenario from text. `origin` names it in diagnostics (and its stem
+/// is the default scenario name); `base_dir` is where relative paths (bases,
+/// empirical files) are looked up, the current directory when `None`.
+pub fn load_str(
+    origin: &str,
+    text: &str,
+    base_dir: Option<&Path>,
+    overrides: &[String],
+) -> Result<Loaded, Diagnostics> {
+    let default_name = Path::new(origin)
+        .file_stem()
+        .map_or_else(|| origin.to_string(), |s| s.to_string_lossy().into_owned());
+    let o = Origin::Text {
+        name: origin.to_string(),
+        text: text.to_string(),
+        dir: base_dir.map(Path::to_path_buf),
+    };
+    load(o, origin.to_string(), default_name, overrides)
+}
+
+/// Loads a built-in scenario (see [`builtin_names`]).
+pub fn load_builtin(name: &str) -> Result<Loaded, Diagnostics> {
+    load_builtin_with(name, &[])
+}
+
+/// Loads a built-in scenario, then applies `overrides`.
+pub fn load_builtin_with(name: &str, overrides: &[String]) -> Result<Loaded, Diagnostics> {
+    let origin = format!("builtin:{name}");
+    match builtin::builtin_name(name) {
+        Some(n) => load(Origin::Builtin(n), origin, n.to_string(), overrides),
+        None => Err(Diagnostics(vec![Diagnostic::error(
+            origin,
+            format!(
+                "unknown built-in scenario `{name}`; built-in scenarios are: {}",
+                list(&builtin_names())
+            ),
+        )])),
+    }
+}
+
+enum Origin {
+    File(PathBuf),
+    Builtin(&'static str),
+    Text {
+        name: String,
+        text: String,
+        dir: Option<PathBuf>,
+    },
+}
+
+struct Loader {
+    map: SourceMap,
+    sink: Sink,
+    /// The sources being loaded, outermost first: (identity, display name).
+    chain: Vec<(String, String)>,
+}
+
+fn load(
+    origin: Origin,
+    file: String,
+    default_name: String,
+    overrides: &[String],
+) -> Result<Loaded, Diagnostics> {
+    let mut l = Loader {
+        map: SourceMap::default(),
+        sink: Sink::default(),
+        chain: Vec::new(),
+    };
+    let mut model = None;
+    if let Some(mut tree) = l.load_tree(origin, None) {
+        for o in overrides {
+            l.apply_override(&mut tree, o);
+        }
+        if !l.sink.has_errors() {
+            let raw = raw::read(&tree, &mut l.sink);
+            let cx = validate::Ctx {
+                map: &l.map,
+                default_name: &default_name,
+            };
+            model = validate::validate(&raw, &cx, &mut l.sink);
+        }
+    }
+    let diags = l.sink.resolve(&l.map, &file);
+    let (errors, warnings): (Vec<_>, Vec<_>) = diags.into_iter().partition(Diagnostic::is_error);
+    match model {
+        Some(model) if errors.is_empty() => Ok(Loaded { model, warnings }),
+        _ if errors.is_empty() => Err(Diagnostics(vec![Diagnostic::error(
+            file,
+            "internal error: the scenario was refused without a reason",
+        )])),
+        _ => Err(Diagnostics(errors)),
+    }
+}
+
+impl Loader {
+    /// Reads, parses and converts one source, and merges it over its base.
+    /// `via` is the `base = ...` string that named it.
+    fn load_tree(&mut self, origin: Origin, via: Option<Span>) -> Option<Node> {
+        let (name, text, dir, id) = match origin {
+            Origin::File(path) => {
+                let name = path.display().to_string();
+                let text = match std::fs::read_to_string(&path) {
+                    Ok(t) => t,
+                    Err(e) => {
+                        match via {
+                            Some(v) => self.sink.error(
+                                Some(v),
+                                "scenario.base",
+                                format!("cannot read base scenario `{name}`: {e}"),
+                            ),
+                            None => self
+                                .sink
+                                .error(None, "", format!("cannot read scenario file: {e}")),
+                        }
+                        return None;
+                    }
+                };
+                let id = std::fs::canonicalize(&path)
+                    .unwrap_or_else(|_| path.clone())
+                    .display()
+                    .to_string();
+                let dir = path.parent().map(Path::to_path_buf);
+                (name, text, dir, id)
+            }
+            Origin::Builtin(n) => {
+                let name = format!("builtin:{n}");
+                let text = builtin_text(n).unwrap_or("").to_string();
+                (name.clone(), text, None, name)
+            }
+            Origin::Text { name, text, dir } => (name.clone(), text, dir, name),
+        };
+        if self.chain.iter().any(|(i, _)| *i == id) {
+            let mut names: Vec<&str> = self.chain.iter().map(|(_, n)| n.as_str()).collect();
+            names.push(&name);
+            self.sink.error(
+                via,
+                "scenario.base",
+                format!("scenarios are each other's base: {}", names.join(" -> ")),
+            );
+            return None;
+        }
+        let start = self.map.add(name.clone(), text.clone(), dir.clone(), true);
+        let value = match toml_span::parse(&text) {
+            Ok(v) => v,
+            Err(e) => {
+                let span = Span::new(
+                    start.saturating_add(e.span.start),
+                    start.saturating_add(e.span.end),
+                );
+                self.sink.error(Some(span), "", format!("TOML syntax error: {e}"));
+                return None;
+            }
+        };
+        let node = tree::from_toml(&value, &text, &|x| start.saturating_add(x));
+        let Some(base) = node.get("scenario").and_then(|s| s.get("base")) else {
+            return Some(node);
+        };
+        let Kind::Str(b) = &base.kind else {
+            self.sink.error(
+                Some(base.span),
+                "scenario.base",
+                format!(
+                    "base must be a string naming a built-in scenario ({}) or a file, found {}",
+                    list(&builtin_names()),
+                    base.describe()
+                ),
+            );
+            return None;
+        };
+        if self.chain.len() >= MAX_BASE_DEPTH {
+            self.sink.error(
+                Some(base.span),
+                "scenario.base",
+                format!("bases nest more than {MAX_BASE_DEPTH} deep"),
+            );
+            return None;
+        }
+        let target = match builtin::builtin_name(&b.value) {
+            Some(n) => Origin::Builtin(n),
+            None => Origin::File(match &dir {
+                Some(d) => d.join(&b.value),
+                None => PathBuf::from(&b.value),
+            }),
+        };
+        let via = base.span;
+        self.chain.push((id, name));
+        let base_tree = self.load_tree(target, Some(via));
+        self.chain.pop();
+        let mut base_tree = base_tree?;
+        tree::remove(&mut base_tree, "scenario", "name");
+        tree::remove(&mut base_tree, "scenario", "base");
+        Some(tree::merge(base_tree, node, true))
+    }
+
+    /// Applies one `PATH=VALUE` override.
+    fn apply_override(&mut self, root: &mut Node, arg: &str) {
+        let start = self.map.add(format!("--set {arg}"), arg.to_string(), None, false);
+        let whole = Span::new(start, start.saturating_add(arg.len()));
+        let Some(eq) = arg.find('=') else {
+            self.sink.error(
+                Some(whole),
+                "",
+                "expected PATH=VALUE, e.g. --set station.weld.servers=4",
+            );
+            return;
+        };
+        let (path, value) = (arg.get(..eq).unwrap_or(""), arg.get(eq + 1..).unwrap_or(""));
+        let segs = match tree::split_path(path) {
+            Ok(s) => s,
+            Err(m) => {
+                self.sink.error(Some(whole), path.trim(), m);
+                return;
+            }
+        };
+        let key = segs.join(".");
+        if segs.len() == 2
+            && segs.first().is_some_and(|s| s == "scenario")
+            && segs.get(1).is_some_and(|s| s == "base")
+        {
+            self.sink.error(
+                Some(whole),
+                &key,
+                "the base cannot be changed with --set; write a scenario file with [scenario] base = ... instead",
+            );
+            return;
+        }
+        let trimmed = value.trim();
+        let value_start = start
+            .saturating_add(eq + 1)
+            .saturating_add(value.len() - value.trim_start().len());
+        let node = parse_override_value(trimmed, value_start);
+        if let Err(m) = tree::set_path(root, &segs, node, whole) {
+            self.sink.error(Some(whole), &key, m);
+        }
+    }
+}
+
+/// A `--set` value: a TOML value if it parses as one (`4`, `true`,
+/// `"x"`, `{ mtbf = "exp(8h)", mttr = "1h" }`), else the text as a string
+/// (`8h`, `exp(1h)`). `start` is the global offset of `text`.
+fn parse_override_value(text: &str, start: usize) -> Node {
+    const PREFIX: &str = "v = ";
+    let doc = format!("{PREFIX}{text}");
+    if let Ok(v) = toml_span::parse(&doc) {
+        if let Some(t) = v.as_table().filter(|t| t.len() == 1) {
+            if let Some(inner) = t.get("v") {
+                return tree::from_toml(inner, &doc, &|x| {
+                    start.saturating_add(x.saturating_sub(PREFIX.len()))
+                });
+            }
+        }
+    }
+    Node::string(
+        text.to_string(),
+        Some(start),
+        Span::new(start, start.saturating_add(text.len())),
+    )
+}
+
+#[cfg(test)]
+mod tests;
