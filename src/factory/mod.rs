@@ -1,0 +1,142 @@
+//! The plant: jobs, stations with parallel servers, finite buffers with
+//! blocking, setups on product change, failures repaired by crews.
+//!
+//! [`simulate`] runs one replication of a [`Model`] to its horizon and returns
+//! a [`RunOutput`] of post-warm-up statistics. The same (model, seed,
+//! replication) always gives the same output, bit for bit.
+//!
+//! ```
+//! let model = factory5g::scenario::load_builtin("mm3").unwrap().model;
+//! let out = factory5g::factory::simulate(&model, 11, 0);
+//! assert!(out.stations[0].completed > 0);
+//! ```
+//!
+//! Choices where the design leaves room (also in the README):
+//! - A job released while its first station's input buffer is full waits at
+//!   the release point, in release order (it counts as WIP from its release).
+//! - A server's first job needs no setup; later jobs need one when their
+//!   product differs from the server's previous job.
+//! - A failure interrupts the phase in progress (setup or processing), which
+//!   resumes where it stopped after the repair (preempt-resume). A server may
+//!   fail while idle or blocked on the calendar basis; a blocked job still
+//!   leaves when its destination has room.
+//! - On the busy basis only processing time counts toward the next failure
+//!   (setup does not).
+//! - Repairs are served first-come first-served by the crew's members; a
+//!   station without a crew is repaired at once (unlimited repairers).
+//! - Jobs that finish but cannot enter the next station go to the output
+//!   buffer if it has room, else keep their server blocked; stations admit
+//!   waiting jobs in the order they started to wait.
+
+mod sim;
+
+use crate::stats::{Histogram, Tally};
+
+pub use sim::simulate;
+
+/// The states of a station server, in report order.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum StationState {
+    Busy,
+    Setup,
+    Idle,
+    Starved,
+    Blocked,
+    Failed,
+    NetworkWait,
+    Stopped,
+}
+
+impl StationState {
+    pub const COUNT: usize = 8;
+    pub const ALL: [StationState; Self::COUNT] = [
+        StationState::Busy,
+        StationState::Setup,
+        StationState::Idle,
+        StationState::Starved,
+        StationState::Blocked,
+        StationState::Failed,
+        StationState::NetworkWait,
+        StationState::Stopped,
+    ];
+    /// The key used in reports.
+    pub fn key(self) -> &'static str {
+        match self {
+            StationState::Busy => "busy",
+            StationState::Setup => "setup",
+            StationState::Idle => "idle",
+            StationState::Starved => "starved",
+            StationState::Blocked => "blocked",
+            StationState::Failed => "failed",
+            StationState::NetworkWait => "network_wait",
+            StationState::Stopped => "stopped",
+        }
+    }
+}
+
+/// Post-warm-up results of one replication.
+#[derive(Clone, Debug)]
+pub struct RunOutput {
+    pub replication: u32,
+    /// Events processed over the whole run, warm-up included.
+    pub events: u64,
+    /// Length of the observed period (horizon − warm-up), in seconds.
+    pub observed_s: f64,
+    pub products: Vec<ProductOutput>,
+    /// Time in the plant of the jobs that left it, in seconds.
+    pub lead_time_s: Tally,
+    /// The same, in nanoseconds, for quantiles.
+    pub lead_time_hist: Histogram,
+    /// Time-average number of jobs in the plant.
+    pub wip_mean: f64,
+    /// Jobs in the plant at the horizon.
+    pub wip_end: u64,
+    pub stations: Vec<StationOutput>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct ProductOutput {
+    /// Jobs released after the warm-up.
+    pub released: u64,
+    /// Jobs that left the plant after the warm-up.
+    pub completed: u64,
+    /// Over the whole run, warm-up included (for conservation checks).
+    pub released_total: u64,
+    pub completed_total: u64,
+}
+
+#[derive(Clone, Debug)]
+pub struct StationOutput {
+    /// Jobs that finished processing here.
+    pub completed: u64,
+    /// Jobs that entered the station (went to a server or its input queue).
+    pub entered: u64,
+    /// Server-nanoseconds in each [`StationState`], summed over servers.
+    pub state_ns: [u64; StationState::COUNT],
+    /// Wait from entering the station to seizing a server, in seconds.
+    pub queue_wait_s: Tally,
+    /// Time-average number of jobs in the input queue.
+    pub queue_len_mean: f64,
+}
+
+impl StationOutput {
+    /// Fraction of server time in each state; sums to 1.
+    pub fn utilization(&self) -> [f64; StationState::COUNT] {
+        let total: u64 = self.state_ns.iter().sum();
+        let mut u = [0.0; StationState::COUNT];
+        if total > 0 {
+            for (f, ns) in u.iter_mut().zip(self.state_ns) {
+                *f = ns as f64 / total as f64;
+            }
+        }
+        u
+    }
+}
+
+impl RunOutput {
+    /// Jobs of every product that left the plant, per hour of observed time.
+    pub fn throughput_per_h(&self) -> f64 {
+        let done: u64 = self.products.iter().map(|p| p.completed).sum();
+        done as f64 / (self.observed_s / 3600.0)
+    }
+}

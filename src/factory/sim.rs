@@ -1,0 +1,684 @@
+//! One replication of the plant, event by event.
+
+use super::{ProductOutput, RunOutput, StationOutput, StationState};
+use crate::engine::{EventId, EventQueue, RngStreams, SimTime, StreamRng};
+use crate::model::{FailureBasis, Model, ProductId, StationId};
+use crate::stats::{Histogram, StateClock, Tally, TimeAverage};
+use std::collections::VecDeque;
+
+type JobId = u32;
+
+/// The closed set of things that happen in the plant.
+#[derive(Copy, Clone, Debug)]
+enum Event {
+    /// The next job of a product is released.
+    Release(ProductId),
+    /// A server finishes its setup or its processing.
+    PhaseEnd {
+        station: u32,
+        server: u32,
+    },
+    Failure {
+        station: u32,
+        server: u32,
+    },
+    RepairEnd {
+        station: u32,
+        server: u32,
+    },
+    /// Statistics are cleared.
+    WarmupEnd,
+}
+
+/// Where a job is, so that moving it frees the right place.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+enum JobPlace {
+    /// Released, waiting to enter its first station.
+    ReleasePoint,
+    InQueue(StationId),
+    OnServer(StationId, u32),
+    /// Finished at the station, in its output buffer.
+    InOutput(StationId),
+}
+
+#[derive(Clone, Debug)]
+struct Job {
+    product: ProductId,
+    step: u32,
+    released: SimTime,
+    entered_station: SimTime,
+    place: JobPlace,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+enum Phase {
+    Idle,
+    Setup,
+    Busy,
+    /// Holding a finished job that cannot move on.
+    Blocked,
+}
+
+struct Server {
+    phase: Phase,
+    job: Option<JobId>,
+    last_product: Option<ProductId>,
+    failed: bool,
+    clock: StateClock<{ StationState::COUNT }>,
+    /// The pending end of the current setup or processing.
+    phase_end: Option<(EventId, SimTime)>,
+    /// Work left of a phase interrupted by a failure.
+    interrupted: SimTime,
+    failure: Option<ServerFailure>,
+}
+
+struct ServerFailure {
+    ttf_rng: StreamRng,
+    repair_rng: StreamRng,
+    /// Busy basis: processing time left before the next failure.
+    busy_ttf_left: SimTime,
+    /// Busy basis: the pending failure while processing, and when processing began.
+    pending: Option<(EventId, SimTime)>,
+}
+
+struct StationRt {
+    queue: VecDeque<JobId>,
+    /// Jobs elsewhere that wait for room here, first come first served.
+    waiters: VecDeque<JobId>,
+    servers: Vec<Server>,
+    output_used: u32,
+    /// Servers blocked by a full output buffer, in the order they blocked.
+    blocked_on_output: VecDeque<u32>,
+    process_rng: StreamRng,
+    setup_rng: StreamRng,
+    queue_len: TimeAverage,
+    queue_wait_s: Tally,
+    completed: u64,
+    entered: u64,
+}
+
+struct CrewRt {
+    free: u32,
+    waiting: VecDeque<(StationId, u32)>,
+}
+
+struct ProductRt {
+    rng: StreamRng,
+    out: ProductOutput,
+}
+
+struct Sim<'m> {
+    model: &'m Model,
+    queue: EventQueue<Event>,
+    now: SimTime,
+    stations: Vec<StationRt>,
+    crews: Vec<CrewRt>,
+    products: Vec<ProductRt>,
+    jobs: Vec<Job>,
+    free_jobs: Vec<JobId>,
+    /// Stations that may have room for their waiters.
+    to_pull: Vec<StationId>,
+    wip: u64,
+    wip_avg: TimeAverage,
+    lead_time_s: Tally,
+    lead_time_hist: Histogram,
+}
+
+/// Simulates replication `replication` of `model` with `seed`.
+pub fn simulate(model: &Model, seed: u64, replication: u32) -> RunOutput {
+    let streams = RngStreams::new(seed, replication);
+    let mut sim = Sim::new(model, &streams);
+    let horizon = model.horizon;
+    let mut events = 0u64;
+    while let Some(t) = sim.queue.peek_time() {
+        if t > horizon {
+            break;
+        }
+        let (t, ev) = sim.queue.pop().expect("peeked");
+        sim.now = t;
+        events += 1;
+        sim.handle(ev);
+        while let Some(s) = sim.to_pull.pop() {
+            sim.pull(s);
+        }
+    }
+    sim.now = horizon;
+    sim.finish(replication, events)
+}
+
+impl<'m> Sim<'m> {
+    fn new(model: &'m Model, streams: &RngStreams) -> Self {
+        let stations = model
+            .stations
+            .iter()
+            .map(|st| StationRt {
+                queue: VecDeque::new(),
+                waiters: VecDeque::new(),
+                servers: (0..st.servers)
+                    .map(|k| Server {
+                        phase: Phase::Idle,
+                        job: None,
+                        last_product: None,
+                        failed: false,
+                        clock: StateClock::new(StationState::Idle as usize, SimTime::ZERO),
+                        phase_end: None,
+                        interrupted: SimTime::ZERO,
+                        failure: st.failures.as_ref().map(|f| {
+                            let mut ttf_rng = streams.stream(&format!("station:{}/server:{k}/ttf", st.name));
+                            let busy_ttf_left = match f.basis {
+                                FailureBasis::Busy => f.mtbf.sample(&mut ttf_rng),
+                                FailureBasis::Calendar => SimTime::ZERO,
+                            };
+                            ServerFailure {
+                                ttf_rng,
+                                repair_rng: streams.stream(&format!("station:{}/server:{k}/repair", st.name)),
+                                busy_ttf_left,
+                                pending: None,
+                            }
+                        }),
+                    })
+                    .collect(),
+                output_used: 0,
+                blocked_on_output: VecDeque::new(),
+                process_rng: streams.stream(&format!("station:{}/process", st.name)),
+                setup_rng: streams.stream(&format!("station:{}/setup", st.name)),
+                queue_len: TimeAverage::default(),
+                queue_wait_s: Tally::default(),
+                completed: 0,
+                entered: 0,
+            })
+            .collect();
+        let mut sim = Sim {
+            model,
+            queue: EventQueue::new(),
+            now: SimTime::ZERO,
+            stations,
+            crews: model
+                .crews
+                .iter()
+                .map(|c| CrewRt {
+                    free: c.size,
+                    waiting: VecDeque::new(),
+                })
+                .collect(),
+            products: model
+                .products
+                .iter()
+                .map(|p| ProductRt {
+                    rng: streams.stream(&format!("product:{}/release", p.name)),
+                    out: ProductOutput::default(),
+                })
+                .collect(),
+            jobs: Vec::new(),
+            free_jobs: Vec::new(),
+            to_pull: Vec::new(),
+            wip: 0,
+            wip_avg: TimeAverage::default(),
+            lead_time_s: Tally::default(),
+            lead_time_hist: Histogram::default(),
+        };
+        if model.warmup > SimTime::ZERO {
+            sim.queue.schedule(model.warmup, Event::WarmupEnd);
+        }
+        for (p, product) in model.products.iter().enumerate() {
+            let first = product.release.sample(&mut sim.products[p].rng);
+            sim.queue.schedule(first, Event::Release(p));
+        }
+        for (s, st) in model.stations.iter().enumerate() {
+            let Some(f) = &st.failures else { continue };
+            if f.basis == FailureBasis::Calendar {
+                for k in 0..st.servers {
+                    let fail = sim.stations[s].servers[k as usize]
+                        .failure
+                        .as_mut()
+                        .expect("has failures");
+                    let ttf = f.mtbf.sample(&mut fail.ttf_rng);
+                    sim.queue.schedule(
+                        ttf,
+                        Event::Failure {
+                            station: s as u32,
+                            server: k,
+                        },
+                    );
+                }
+            }
+        }
+        sim
+    }
+
+    fn handle(&mut self, ev: Event) {
+        match ev {
+            Event::Release(p) => self.release(p),
+            Event::PhaseEnd { station, server } => self.phase_end(station as usize, server),
+            Event::Failure { station, server } => self.failure(station as usize, server),
+            Event::RepairEnd { station, server } => self.repair_end(station as usize, server),
+            Event::WarmupEnd => self.clear_statistics(),
+        }
+    }
+
+    // ---- jobs entering and leaving stations -------------------------------
+
+    fn release(&mut self, p: ProductId) {
+        let product = &self.model.products[p];
+        let next = product.release.sample(&mut self.products[p].rng);
+        self.queue.schedule_in(next, Event::Release(p));
+        let out = &mut self.products[p].out;
+        out.released += 1;
+        out.released_total += 1;
+        self.wip += 1;
+        self.wip_avg.set(self.now, self.wip as f64);
+        let job = Job {
+            product: p,
+            step: 0,
+            released: self.now,
+            entered_station: self.now,
+            place: JobPlace::ReleasePoint,
+        };
+        let id = match self.free_jobs.pop() {
+            Some(id) => {
+                self.jobs[id as usize] = job;
+                id
+            }
+            None => {
+                self.jobs.push(job);
+                (self.jobs.len() - 1) as JobId
+            }
+        };
+        let dest = product.route[0].station;
+        self.send(id, dest);
+    }
+
+    /// Moves a job to `dest`, or leaves it where it is as a waiter of `dest`.
+    /// Returns whether it moved.
+    fn send(&mut self, job: JobId, dest: StationId) -> bool {
+        if self.has_room(dest) && self.stations[dest].waiters.is_empty() {
+            self.enter(job, dest);
+            true
+        } else {
+            self.stations[dest].waiters.push_back(job);
+            false
+        }
+    }
+
+    fn has_room(&self, s: StationId) -> bool {
+        let st = &self.stations[s];
+        let free_server = st.servers.iter().any(|sv| sv.phase == Phase::Idle && !sv.failed);
+        free_server
+            || self.model.stations[s]
+                .input_buffer
+                .is_none_or(|cap| st.queue.len() < cap as usize)
+    }
+
+    fn enter(&mut self, job: JobId, s: StationId) {
+        self.jobs[job as usize].entered_station = self.now;
+        self.stations[s].entered += 1;
+        let free = self.stations[s]
+            .servers
+            .iter()
+            .position(|sv| sv.phase == Phase::Idle && !sv.failed);
+        match free {
+            Some(k) => self.start_job(s, k as u32, job),
+            None => {
+                self.jobs[job as usize].place = JobPlace::InQueue(s);
+                let st = &mut self.stations[s];
+                st.queue.push_back(job);
+                st.queue_len.set(self.now, st.queue.len() as f64);
+            }
+        }
+    }
+
+    /// Admits waiting jobs while the station has room.
+    fn pull(&mut self, s: StationId) {
+        while self.has_room(s) {
+            let Some(job) = self.stations[s].waiters.pop_front() else {
+                return;
+            };
+            let from = self.jobs[job as usize].place;
+            self.enter(job, s);
+            match from {
+                JobPlace::ReleasePoint => {}
+                JobPlace::InOutput(u) => self.output_freed(u),
+                JobPlace::OnServer(u, k) => {
+                    let st = &mut self.stations[u];
+                    if let Some(i) = st.blocked_on_output.iter().position(|&b| b == k) {
+                        st.blocked_on_output.remove(i);
+                    }
+                    self.server_freed(u, k);
+                }
+                JobPlace::InQueue(_) => unreachable!("a queued job is never a waiter"),
+            }
+        }
+    }
+
+    fn output_freed(&mut self, s: StationId) {
+        self.stations[s].output_used -= 1;
+        if let Some(k) = self.stations[s].blocked_on_output.pop_front() {
+            let job = self.stations[s].servers[k as usize]
+                .job
+                .expect("a blocked server holds a job");
+            self.stations[s].output_used += 1;
+            self.jobs[job as usize].place = JobPlace::InOutput(s);
+            self.server_freed(s, k);
+        }
+    }
+
+    /// A server let go of its job: it takes the next one, or waits idle.
+    fn server_freed(&mut self, s: StationId, k: u32) {
+        let sv = &mut self.stations[s].servers[k as usize];
+        sv.job = None;
+        sv.phase = Phase::Idle;
+        self.refresh(s, k);
+        self.take_next(s, k);
+    }
+
+    fn take_next(&mut self, s: StationId, k: u32) {
+        let st = &mut self.stations[s];
+        if st.servers[k as usize].failed || st.servers[k as usize].phase != Phase::Idle {
+            return;
+        }
+        if let Some(job) = st.queue.pop_front() {
+            st.queue_len.set(self.now, st.queue.len() as f64);
+            self.start_job(s, k, job);
+        }
+        // Room may have opened in the queue, or the idle server is room itself.
+        if !self.stations[s].waiters.is_empty() {
+            self.to_pull.push(s);
+        }
+    }
+
+    fn start_job(&mut self, s: StationId, k: u32, job: JobId) {
+        let j = &mut self.jobs[job as usize];
+        j.place = JobPlace::OnServer(s, k);
+        let wait = self.now - j.entered_station;
+        let product = j.product;
+        let st = &mut self.stations[s];
+        st.queue_wait_s.add(wait.as_secs_f64());
+        let sv = &mut st.servers[k as usize];
+        sv.job = Some(job);
+        let needs_setup = sv.last_product.is_some_and(|last| last != product);
+        match (&self.model.stations[s].setup, needs_setup) {
+            (Some(setup), true) => {
+                let d = setup.sample(&mut st.setup_rng);
+                self.begin_phase(s, k, Phase::Setup, d);
+            }
+            _ => self.begin_processing(s, k),
+        }
+    }
+
+    fn begin_processing(&mut self, s: StationId, k: u32) {
+        let job = self.stations[s].servers[k as usize]
+            .job
+            .expect("processing needs a job");
+        let j = &self.jobs[job as usize];
+        let step = &self.model.products[j.product].route[j.step as usize];
+        let d = self
+            .model
+            .step_process(step)
+            .sample(&mut self.stations[s].process_rng);
+        self.begin_phase(s, k, Phase::Busy, d);
+    }
+
+    fn begin_phase(&mut self, s: StationId, k: u32, phase: Phase, duration: SimTime) {
+        let end = self.now + duration;
+        let id = self.queue.schedule(
+            end,
+            Event::PhaseEnd {
+                station: s as u32,
+                server: k,
+            },
+        );
+        let sv = &mut self.stations[s].servers[k as usize];
+        sv.phase = phase;
+        sv.phase_end = Some((id, end));
+        if phase == Phase::Busy {
+            self.arm_busy_failure(s, k);
+        }
+        self.refresh(s, k);
+    }
+
+    fn phase_end(&mut self, s: StationId, k: u32) {
+        let sv = &mut self.stations[s].servers[k as usize];
+        sv.phase_end = None;
+        let job = sv.job.expect("a phase runs on a job");
+        let product = self.jobs[job as usize].product;
+        match sv.phase {
+            Phase::Setup => {
+                sv.last_product = Some(product);
+                self.begin_processing(s, k);
+            }
+            Phase::Busy => {
+                sv.last_product = Some(product);
+                self.disarm_busy_failure(s, k);
+                self.stations[s].completed += 1;
+                self.finish_step(s, k, job);
+            }
+            Phase::Idle | Phase::Blocked => unreachable!("no phase end is pending when idle or blocked"),
+        }
+    }
+
+    /// The job is done at station `s`: it leaves the plant or moves on.
+    fn finish_step(&mut self, s: StationId, k: u32, job: JobId) {
+        let j = &mut self.jobs[job as usize];
+        j.step += 1;
+        let route = &self.model.products[j.product].route;
+        if j.step as usize == route.len() {
+            let lead = self.now - j.released;
+            let out = &mut self.products[j.product].out;
+            out.completed += 1;
+            out.completed_total += 1;
+            self.lead_time_s.add(lead.as_secs_f64());
+            self.lead_time_hist.add(lead.as_nanos());
+            self.wip -= 1;
+            self.wip_avg.set(self.now, self.wip as f64);
+            self.free_jobs.push(job);
+            self.server_freed(s, k);
+            return;
+        }
+        let dest = route[j.step as usize].station;
+        if self.send(job, dest) {
+            self.server_freed(s, k);
+            return;
+        }
+        let cap = self.model.stations[s].output_buffer;
+        let st = &mut self.stations[s];
+        if st.output_used < cap {
+            st.output_used += 1;
+            self.jobs[job as usize].place = JobPlace::InOutput(s);
+            self.server_freed(s, k);
+        } else {
+            st.servers[k as usize].phase = Phase::Blocked;
+            st.blocked_on_output.push_back(k);
+            self.refresh(s, k);
+        }
+    }
+
+    // ---- failures and repairs ---------------------------------------------
+
+    fn arm_busy_failure(&mut self, s: StationId, k: u32) {
+        let Some(f) = &self.model.stations[s].failures else {
+            return;
+        };
+        if f.basis != FailureBasis::Busy {
+            return;
+        }
+        let sv = &mut self.stations[s].servers[k as usize];
+        let fail = sv.failure.as_mut().expect("has failures");
+        let id = self.queue.schedule(
+            self.now + fail.busy_ttf_left,
+            Event::Failure {
+                station: s as u32,
+                server: k,
+            },
+        );
+        fail.pending = Some((id, self.now));
+    }
+
+    fn disarm_busy_failure(&mut self, s: StationId, k: u32) {
+        let sv = &mut self.stations[s].servers[k as usize];
+        let Some(fail) = sv.failure.as_mut() else { return };
+        if let Some((id, since)) = fail.pending.take() {
+            self.queue.cancel(id);
+            fail.busy_ttf_left = fail.busy_ttf_left - (self.now - since);
+        }
+    }
+
+    fn failure(&mut self, s: StationId, k: u32) {
+        let sv = &mut self.stations[s].servers[k as usize];
+        sv.failed = true;
+        if let Some((id, end)) = sv.phase_end.take() {
+            self.queue.cancel(id);
+            sv.interrupted = end - self.now;
+        }
+        if let Some(fail) = sv.failure.as_mut() {
+            // On the busy basis this failure is the pending one.
+            fail.pending = None;
+            fail.busy_ttf_left = SimTime::ZERO;
+        }
+        self.refresh(s, k);
+        let f = self.model.stations[s]
+            .failures
+            .as_ref()
+            .expect("a failing station has failures");
+        match f.crew {
+            None => self.start_repair(s, k),
+            Some(c) => {
+                let crew = &mut self.crews[c];
+                if crew.free > 0 {
+                    crew.free -= 1;
+                    self.start_repair(s, k);
+                } else {
+                    crew.waiting.push_back((s, k));
+                }
+            }
+        }
+    }
+
+    fn start_repair(&mut self, s: StationId, k: u32) {
+        let f = self.model.stations[s].failures.as_ref().expect("has failures");
+        let fail = self.stations[s].servers[k as usize]
+            .failure
+            .as_mut()
+            .expect("has failures");
+        let d = f.mttr.sample(&mut fail.repair_rng);
+        self.queue.schedule_in(
+            d,
+            Event::RepairEnd {
+                station: s as u32,
+                server: k,
+            },
+        );
+    }
+
+    fn repair_end(&mut self, s: StationId, k: u32) {
+        let f = self.model.stations[s].failures.as_ref().expect("has failures");
+        if let Some(c) = f.crew {
+            match self.crews[c].waiting.pop_front() {
+                Some((s2, k2)) => self.start_repair(s2, k2),
+                None => self.crews[c].free += 1,
+            }
+        }
+        let sv = &mut self.stations[s].servers[k as usize];
+        sv.failed = false;
+        let fail = sv.failure.as_mut().expect("has failures");
+        let ttf = f.mtbf.sample(&mut fail.ttf_rng);
+        match f.basis {
+            FailureBasis::Calendar => {
+                self.queue.schedule_in(
+                    ttf,
+                    Event::Failure {
+                        station: s as u32,
+                        server: k,
+                    },
+                );
+            }
+            FailureBasis::Busy => fail.busy_ttf_left = ttf,
+        }
+        match sv.phase {
+            Phase::Setup | Phase::Busy => {
+                let phase = sv.phase;
+                let rest = sv.interrupted;
+                sv.interrupted = SimTime::ZERO;
+                self.begin_phase(s, k, phase, rest);
+            }
+            Phase::Idle => {
+                self.refresh(s, k);
+                self.take_next(s, k);
+            }
+            Phase::Blocked => self.refresh(s, k),
+        }
+    }
+
+    // ---- statistics -------------------------------------------------------
+
+    /// Brings the server's state clock up to date with its phase.
+    fn refresh(&mut self, s: StationId, k: u32) {
+        let sv = &mut self.stations[s].servers[k as usize];
+        let state = if sv.failed {
+            StationState::Failed
+        } else {
+            match sv.phase {
+                Phase::Idle => StationState::Idle,
+                Phase::Setup => StationState::Setup,
+                Phase::Busy => StationState::Busy,
+                Phase::Blocked => StationState::Blocked,
+            }
+        };
+        if sv.clock.state() != state as usize {
+            sv.clock.switch(self.now, state as usize);
+        }
+    }
+
+    fn clear_statistics(&mut self) {
+        let now = self.now;
+        for st in &mut self.stations {
+            for sv in &mut st.servers {
+                sv.clock.reset(now);
+            }
+            st.queue_len.reset(now);
+            st.queue_wait_s.clear();
+            st.completed = 0;
+            st.entered = 0;
+        }
+        for p in &mut self.products {
+            p.out.released = 0;
+            p.out.completed = 0;
+        }
+        self.wip_avg.reset(now);
+        self.lead_time_s.clear();
+        self.lead_time_hist.clear();
+    }
+
+    fn finish(self, replication: u32, events: u64) -> RunOutput {
+        let now = self.now;
+        let stations = self
+            .stations
+            .iter()
+            .map(|st| {
+                let mut state_ns = [0u64; StationState::COUNT];
+                for sv in &st.servers {
+                    for (acc, ns) in state_ns.iter_mut().zip(sv.clock.totals(now)) {
+                        *acc += ns;
+                    }
+                }
+                StationOutput {
+                    completed: st.completed,
+                    entered: st.entered,
+                    state_ns,
+                    queue_wait_s: st.queue_wait_s.clone(),
+                    queue_len_mean: st.queue_len.mean(now),
+                }
+            })
+            .collect();
+        RunOutput {
+            replication,
+            events,
+            observed_s: (self.model.horizon - self.model.warmup).as_secs_f64(),
+            products: self.products.into_iter().map(|p| p.out).collect(),
+            lead_time_s: self.lead_time_s,
+            lead_time_hist: self.lead_time_hist,
+            wip_mean: self.wip_avg.mean(now),
+            wip_end: self.wip,
+            stations,
+        }
+    }
+}

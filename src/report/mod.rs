@@ -1,0 +1,288 @@
+//! Summaries of replications: the `report.json` structure of DESIGN section 4
+//! and the text summary printed on stdout.
+//!
+//! Every figure is a mean over replications; `ci95` is the Student-t 95%
+//! interval over replications (`null` with one replication). Lead-time
+//! quantiles pool the jobs of all replications.
+
+use crate::experiment::Replications;
+use crate::factory::StationState;
+use crate::model::Model;
+use crate::stats::{mean_ci95, Histogram};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Report {
+    pub scenario: String,
+    pub seed: u64,
+    pub replications: u32,
+    pub horizon_s: f64,
+    pub warmup_s: f64,
+    pub run: RunInfo,
+    pub throughput_per_h: Throughput,
+    pub lead_time_s: LeadTime,
+    pub wip: Mean,
+    pub stations: Vec<StationReport>,
+}
+
+/// Wall-clock facts: the only part of a report that differs between two runs
+/// of the same scenario and seed.
+#[derive(Clone, Debug, Serialize)]
+pub struct RunInfo {
+    pub events: u64,
+    pub wall_s: f64,
+    pub events_per_s: f64,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Estimate {
+    pub mean: f64,
+    pub ci95: Option<[f64; 2]>,
+}
+
+impl Estimate {
+    pub fn of(values: &[f64]) -> Estimate {
+        let (mean, ci) = mean_ci95(values);
+        Estimate {
+            mean,
+            ci95: ci.map(|(lo, hi)| [lo, hi]),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Throughput {
+    pub mean: f64,
+    pub ci95: Option<[f64; 2]>,
+    pub by_product: BTreeMap<String, Estimate>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct LeadTime {
+    pub mean: f64,
+    pub ci95: Option<[f64; 2]>,
+    pub p50: Option<f64>,
+    pub p95: Option<f64>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Mean {
+    pub mean: f64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct StationReport {
+    pub name: String,
+    pub servers: u32,
+    /// Jobs finished here per replication (mean).
+    pub completed: f64,
+    pub utilization: Utilization,
+    pub queue_wait_s: Estimate,
+    pub queue_len: Mean,
+}
+
+/// Fractions of server time by state; they sum to 1.
+#[derive(Clone, Debug, Serialize, Default)]
+pub struct Utilization {
+    pub busy: f64,
+    pub setup: f64,
+    pub idle: f64,
+    pub starved: f64,
+    pub blocked: f64,
+    pub failed: f64,
+    pub network_wait: f64,
+    pub stopped: f64,
+}
+
+impl Utilization {
+    fn from_fractions(f: [f64; StationState::COUNT]) -> Self {
+        let get = |s: StationState| f[s as usize];
+        Utilization {
+            busy: get(StationState::Busy),
+            setup: get(StationState::Setup),
+            idle: get(StationState::Idle),
+            starved: get(StationState::Starved),
+            blocked: get(StationState::Blocked),
+            failed: get(StationState::Failed),
+            network_wait: get(StationState::NetworkWait),
+            stopped: get(StationState::Stopped),
+        }
+    }
+    pub fn get(&self, s: StationState) -> f64 {
+        match s {
+            StationState::Busy => self.busy,
+            StationState::Setup => self.setup,
+            StationState::Idle => self.idle,
+            StationState::Starved => self.starved,
+            StationState::Blocked => self.blocked,
+            StationState::Failed => self.failed,
+            StationState::NetworkWait => self.network_wait,
+            StationState::Stopped => self.stopped,
+        }
+    }
+}
+
+fn mean_of(values: impl Iterator<Item = f64>) -> f64 {
+    let (sum, n) = values.fold((0.0, 0usize), |(s, n), v| (s + v, n + 1));
+    if n == 0 {
+        0.0
+    } else {
+        sum / n as f64
+    }
+}
+
+/// Summarizes the replications of `model` run with `seed`.
+pub fn summarize(model: &Model, seed: u64, runs: &Replications) -> Report {
+    let outs = &runs.outputs;
+    let per_rep =
+        |f: &dyn Fn(&crate::factory::RunOutput) -> f64| -> Vec<f64> { outs.iter().map(f).collect() };
+    let events: u64 = outs.iter().map(|o| o.events).sum();
+    let throughput = Estimate::of(&per_rep(&|o| o.throughput_per_h()));
+    let by_product = model
+        .products
+        .iter()
+        .enumerate()
+        .map(|(p, product)| {
+            let values = per_rep(&|o| o.products[p].completed as f64 / (o.observed_s / 3600.0));
+            (product.name.clone(), Estimate::of(&values))
+        })
+        .collect();
+    let lead = Estimate::of(
+        &outs
+            .iter()
+            .filter(|o| o.lead_time_s.count() > 0)
+            .map(|o| o.lead_time_s.mean())
+            .collect::<Vec<_>>(),
+    );
+    let mut pooled = Histogram::default();
+    outs.iter().for_each(|o| pooled.merge(&o.lead_time_hist));
+    let stations = model
+        .stations
+        .iter()
+        .enumerate()
+        .map(|(s, st)| {
+            let mut fractions = [0.0; StationState::COUNT];
+            for o in outs {
+                for (acc, f) in fractions.iter_mut().zip(o.stations[s].utilization()) {
+                    *acc += f / outs.len() as f64;
+                }
+            }
+            StationReport {
+                name: st.name.clone(),
+                servers: st.servers,
+                completed: mean_of(outs.iter().map(|o| o.stations[s].completed as f64)),
+                utilization: Utilization::from_fractions(fractions),
+                queue_wait_s: Estimate::of(&per_rep(&|o| o.stations[s].queue_wait_s.mean())),
+                queue_len: Mean {
+                    mean: mean_of(outs.iter().map(|o| o.stations[s].queue_len_mean)),
+                },
+            }
+        })
+        .collect();
+    Report {
+        scenario: model.name.clone(),
+        seed,
+        replications: outs.len() as u32,
+        horizon_s: model.horizon.as_secs_f64(),
+        warmup_s: model.warmup.as_secs_f64(),
+        run: RunInfo {
+            events,
+            wall_s: runs.wall_s,
+            events_per_s: if runs.wall_s > 0.0 {
+                events as f64 / runs.wall_s
+            } else {
+                0.0
+            },
+        },
+        throughput_per_h: Throughput {
+            mean: throughput.mean,
+            ci95: throughput.ci95,
+            by_product,
+        },
+        lead_time_s: LeadTime {
+            mean: lead.mean,
+            ci95: lead.ci95,
+            p50: pooled.quantile(0.5).map(|ns| ns * 1e-9),
+            p95: pooled.quantile(0.95).map(|ns| ns * 1e-9),
+        },
+        wip: Mean {
+            mean: mean_of(outs.iter().map(|o| o.wip_mean)),
+        },
+        stations,
+    }
+}
+
+fn fmt_ci(e: &Estimate, digits: usize) -> String {
+    match e.ci95 {
+        Some([lo, hi]) => format!(
+            "{:.*} (95% CI {:.*} to {:.*})",
+            digits, e.mean, digits, lo, digits, hi
+        ),
+        None => format!("{:.*}", digits, e.mean),
+    }
+}
+
+/// The human summary printed by `run`.
+pub fn text_summary(r: &Report) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "scenario {}: {} replication(s), seed {}, horizon {:.1} h, warm-up {:.1} h",
+        r.scenario,
+        r.replications,
+        r.seed,
+        r.horizon_s / 3600.0,
+        r.warmup_s / 3600.0
+    );
+    let _ = writeln!(
+        s,
+        "run: {} events in {:.3} s ({:.2} M events/s)\n",
+        r.run.events,
+        r.run.wall_s,
+        r.run.events_per_s / 1e6
+    );
+    let tp = Estimate {
+        mean: r.throughput_per_h.mean,
+        ci95: r.throughput_per_h.ci95,
+    };
+    let _ = writeln!(s, "throughput      {} jobs/h", fmt_ci(&tp, 3));
+    for (name, e) in &r.throughput_per_h.by_product {
+        let _ = writeln!(s, "  {name:<14}{} jobs/h", fmt_ci(e, 3));
+    }
+    let lt = Estimate {
+        mean: r.lead_time_s.mean,
+        ci95: r.lead_time_s.ci95,
+    };
+    let _ = writeln!(s, "lead time       {} s", fmt_ci(&lt, 1));
+    if let (Some(p50), Some(p95)) = (r.lead_time_s.p50, r.lead_time_s.p95) {
+        let _ = writeln!(s, "                p50 {p50:.1} s, p95 {p95:.1} s");
+    }
+    let _ = writeln!(s, "WIP             {:.2} jobs\n", r.wip.mean);
+    let _ = writeln!(
+        s,
+        "{:<16}{:>4}{:>10}  {:>6}{:>6}{:>6}{:>6}{:>6}{:>6}{:>6}{:>6}  {:>10}{:>8}",
+        "station",
+        "srv",
+        "done",
+        "busy",
+        "setup",
+        "idle",
+        "starv",
+        "block",
+        "fail",
+        "net",
+        "stop",
+        "wait s",
+        "queue"
+    );
+    for st in &r.stations {
+        let _ = write!(s, "{:<16}{:>4}{:>10.1}  ", st.name, st.servers, st.completed);
+        for state in StationState::ALL {
+            let _ = write!(s, "{:>5.1}%", 100.0 * st.utilization.get(state));
+        }
+        let _ = writeln!(s, "  {:>10.2}{:>8.2}", st.queue_wait_s.mean, st.queue_len.mean);
+    }
+    s
+}
