@@ -1,0 +1,215 @@
+//! The command line (DESIGN section 1): a thin layer that parses arguments,
+//! calls the library and maps failures to exit codes: 0 success, 1 simulation
+//! or I/O failure, 2 bad usage or invalid scenario.
+
+use crate::experiment::{run_replications, RunSettings};
+use crate::report::{summarize, text_summary};
+use crate::scenario::{self, Diagnostics, Loaded, Severity};
+use clap::{Args, Parser, Subcommand};
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "factory5g",
+    version,
+    about = "Discrete-event simulator of a 5G-connected smart factory",
+    long_about = "Discrete-event simulator of a 5G-connected smart factory.\n\nWith no command, runs the built-in plant scenario (same as `factory5g run`)."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run a scenario for R replications and print the report.
+    Run(RunArgs),
+    /// Check scenario files; every problem is listed with file:line:col.
+    Validate {
+        /// Scenario files.
+        #[arg(required = true)]
+        files: Vec<String>,
+    },
+    /// List the built-in scenarios, or print one's TOML.
+    Scenarios {
+        /// A built-in scenario's name.
+        name: Option<String>,
+    },
+}
+
+#[derive(Args, Debug, Default)]
+struct RunArgs {
+    /// A scenario file, or the name of a built-in scenario (default: the built-in plant).
+    scenario: Option<String>,
+    /// Seed of the random streams (default: the scenario's).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Number of independent replications (default: the scenario's).
+    #[arg(long, short = 'R', value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    replications: Option<u32>,
+    /// Simulated time per replication, e.g. 8h (default: the scenario's).
+    #[arg(long)]
+    horizon: Option<String>,
+    /// Time before statistics are collected, e.g. 1h (default: the scenario's).
+    #[arg(long)]
+    warmup: Option<String>,
+    /// Override a scenario key, e.g. --set station.weld.servers=8 (repeatable).
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    set: Vec<String>,
+    /// Print report.json on stdout instead of the text summary.
+    #[arg(long)]
+    json: bool,
+    /// Replications in parallel (default: every core); results do not depend on it.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    threads: Option<u32>,
+    /// No progress bar.
+    #[arg(long, short = 'q')]
+    quiet: bool,
+}
+
+/// Parses the process arguments, runs, and returns the exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return match e.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => 0,
+                _ => 2,
+            };
+        }
+    };
+    match cli.command.unwrap_or(Command::Run(RunArgs::default())) {
+        Command::Run(args) => run(args),
+        Command::Validate { files } => validate(&files),
+        Command::Scenarios { name } => scenarios(name.as_deref()),
+    }
+}
+
+fn out(text: &str) {
+    // A closed pipe (`| head`) is not an error worth a panic.
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+}
+
+fn print_diagnostics(d: &Diagnostics) {
+    let mut err = std::io::stderr().lock();
+    for diag in &d.0 {
+        let _ = writeln!(err, "{diag}");
+    }
+}
+
+/// Loads a scenario file, or a built-in one by name when no such file exists.
+fn load(name: Option<&str>, overrides: &[String]) -> Result<Loaded, Diagnostics> {
+    match name {
+        None => scenario::load_builtin_with(scenario::DEFAULT_SCENARIO, overrides),
+        Some(n) if !Path::new(n).exists() && scenario::builtin_text(n).is_some() => {
+            scenario::load_builtin_with(n, overrides)
+        }
+        Some(path) => scenario::load_file(Path::new(path), overrides),
+    }
+}
+
+fn run(args: RunArgs) -> i32 {
+    let mut overrides = Vec::new();
+    if let Some(h) = &args.horizon {
+        overrides.push(format!("scenario.horizon={h}"));
+    }
+    if let Some(w) = &args.warmup {
+        overrides.push(format!("scenario.warmup={w}"));
+    }
+    overrides.extend(args.set.iter().cloned());
+    let loaded = match load(args.scenario.as_deref(), &overrides) {
+        Ok(l) => l,
+        Err(d) => {
+            print_diagnostics(&d);
+            return 2;
+        }
+    };
+    print_diagnostics(&Diagnostics(loaded.warnings.clone()));
+    let model = loaded.model;
+    let settings = RunSettings {
+        seed: args.seed.unwrap_or(model.seed),
+        replications: args.replications.unwrap_or(model.replications),
+        threads: args.threads.map(|t| t as usize),
+        progress: !args.quiet && std::io::stderr().is_terminal() && std::io::stdout().is_terminal(),
+    };
+    let runs = match run_replications(&model, &settings) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 1;
+        }
+    };
+    let report = summarize(&model, settings.seed, &runs);
+    if args.json {
+        match serde_json::to_string_pretty(&report) {
+            Ok(j) => out(&format!("{j}\n")),
+            Err(e) => {
+                eprintln!("error: cannot write the report as JSON: {e}");
+                return 1;
+            }
+        }
+    } else {
+        out(&text_summary(&report));
+    }
+    0
+}
+
+fn validate(files: &[String]) -> i32 {
+    let mut code = 0;
+    for f in files {
+        match scenario::load_file(Path::new(f), &[]) {
+            Ok(l) => {
+                print_diagnostics(&Diagnostics(l.warnings.clone()));
+                out(&format!(
+                    "{f}: ok ({} stations, {} products, {} warnings)\n",
+                    l.model.stations.len(),
+                    l.model.products.len(),
+                    l.warnings.len()
+                ));
+            }
+            Err(d) => {
+                print_diagnostics(&d);
+                let errors = d.0.iter().filter(|x| x.severity == Severity::Error).count();
+                eprintln!("{f}: {errors} error(s)");
+                code = 2;
+            }
+        }
+    }
+    code
+}
+
+fn scenarios(name: Option<&str>) -> i32 {
+    match name {
+        None => {
+            let mut s = String::new();
+            for n in scenario::builtin_names() {
+                let about = scenario::builtin_text(n)
+                    .and_then(|t| t.lines().find_map(|l| l.strip_prefix("# ")))
+                    .unwrap_or("");
+                let default = if n == scenario::DEFAULT_SCENARIO {
+                    " (default)"
+                } else {
+                    ""
+                };
+                s.push_str(&format!("{n:<16}{about}{default}\n"));
+            }
+            out(&s);
+            0
+        }
+        Some(n) => match scenario::builtin_text(n) {
+            Some(text) => {
+                out(text);
+                0
+            }
+            None => {
+                eprintln!(
+                    "error: no built-in scenario named `{n}`; built-in scenarios: {}",
+                    scenario::builtin_names().join(", ")
+                );
+                2
+            }
+        },
+    }
+}
