@@ -1,0 +1,108 @@
+//! Engine benchmarks.
+//!
+//! - `hold/*`: the classic hold model of a future event set: with N events
+//!   pending, pop the next one and schedule a new one a random time later.
+//!   `event_queue` is ours (on `priority-queue`, with cancellation);
+//!   `binary_heap` is std's heap with (time, seq) keys, the floor to beat.
+//! - `mmc/*`: an M/M/3 station at utilization 0.9, reported in events/s
+//!   (criterion's "elements" are events).
+
+use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion, Throughput};
+use factory5g::engine::{EventQueue, SimTime};
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+use std::hint::black_box;
+
+/// A tiny xorshift generator so that the benchmark measures the queue, not the RNG.
+struct XorShift(u64);
+impl XorShift {
+    fn next_delay(&mut self) -> SimTime {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        SimTime::from_nanos(self.0 % 1_000_000)
+    }
+}
+
+const OPS: u64 = 10_000;
+
+fn hold(c: &mut Criterion) {
+    let mut group = c.benchmark_group("hold");
+    group.throughput(Throughput::Elements(OPS));
+    for &pending in &[100usize, 10_000] {
+        group.bench_with_input(BenchmarkId::new("event_queue", pending), &pending, |b, &n| {
+            b.iter_batched_ref(
+                || {
+                    let mut rng = XorShift(0x2545_f491_4f6c_dd1d);
+                    let mut q = EventQueue::new();
+                    for i in 0..n as u64 {
+                        q.schedule(rng.next_delay(), i);
+                    }
+                    (q, rng)
+                },
+                |(q, rng)| {
+                    for _ in 0..OPS {
+                        let (t, ev) = q.pop().expect("pending");
+                        q.schedule(t + rng.next_delay(), black_box(ev));
+                    }
+                },
+                BatchSize::LargeInput,
+            )
+        });
+        group.bench_with_input(BenchmarkId::new("binary_heap", pending), &pending, |b, &n| {
+            b.iter_batched_ref(
+                || {
+                    let mut rng = XorShift(0x2545_f491_4f6c_dd1d);
+                    let mut heap = BinaryHeap::new();
+                    for i in 0..n as u64 {
+                        heap.push(Reverse((rng.next_delay(), i, i)));
+                    }
+                    (heap, rng, n as u64)
+                },
+                |(heap, rng, seq)| {
+                    for _ in 0..OPS {
+                        let Reverse((t, _, ev)) = heap.pop().expect("pending");
+                        *seq += 1;
+                        heap.push(Reverse((t + rng.next_delay(), *seq, black_box(ev))));
+                    }
+                },
+                BatchSize::LargeInput,
+            )
+        });
+    }
+    group.finish();
+}
+
+const MMC: &str = r#"
+[scenario]
+name = "bench M/M/3"
+horizon = "2000h"
+seed = 3
+
+[[station]]
+name = "cell"
+servers = 3
+process = "exp(2.7min)"
+
+[[product]]
+name = "job"
+release = "exp(1min)"
+route = ["cell"]
+"#;
+
+fn mmc(c: &mut Criterion) {
+    let model = factory5g::scenario::load_str("bench", MMC, None, &[])
+        .expect("the bench scenario is valid")
+        .model;
+    let events = factory5g::factory::simulate(&model, 3, 0).events;
+    let mut group = c.benchmark_group("mmc");
+    group.throughput(Throughput::Elements(events));
+    group.sample_size(20);
+    group.bench_function("mm3_rho0.9_2000h", |b| {
+        b.iter(|| black_box(factory5g::factory::simulate(&model, 3, 0)).events)
+    });
+    group.finish();
+}
+
+criterion_group!(benches, hold, mmc);
+criterion_main!(benches);

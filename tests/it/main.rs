@@ -1,0 +1,51 @@
+//! Integration tests, one binary with a module per area.
+
+mod cli;
+mod scenario_errors;
+mod theory;
+
+use factory5g::experiment::{run_replications, RunSettings};
+use factory5g::factory::RunOutput;
+use factory5g::model::Model;
+use factory5g::stats::mean_ci95;
+
+/// Loads a scenario from text; panics with the diagnostics if it is invalid.
+pub fn model(text: &str) -> Model {
+    match factory5g::scenario::load_str("test.toml", text, None, &[]) {
+        Ok(l) => l.model,
+        Err(d) => panic!("test scenario invalid:\n{d}"),
+    }
+}
+
+pub fn replications(model: &Model, seed: u64, reps: u32) -> Vec<RunOutput> {
+    let settings = RunSettings {
+        seed,
+        replications: reps,
+        threads: None,
+        progress: false,
+    };
+    run_replications(model, &settings).expect("runs").outputs
+}
+
+/// Asserts that `theory` lies within the replications' 95% confidence
+/// interval widened twofold (about a 99.95% interval for 16 or more
+/// replications), and that the interval is narrow enough to mean something:
+/// its half-width under `max_rel` of the theoretical value.
+pub fn assert_matches_theory(what: &str, values: &[f64], theory: f64, max_rel: f64) {
+    let (mean, ci) = mean_ci95(values);
+    let (lo, hi) = ci.expect("at least two replications");
+    let half = (hi - lo) / 2.0;
+    eprintln!(
+        "{what}: simulated {mean:.5} ± {half:.5} (95%), theory {theory:.5}, error {:+.2}%",
+        100.0 * (mean / theory - 1.0)
+    );
+    assert!(
+        (mean - theory).abs() <= 2.0 * half,
+        "{what}: theory {theory} outside the widened interval {mean} ± {}",
+        2.0 * half
+    );
+    assert!(
+        half <= max_rel * theory.abs(),
+        "{what}: interval ±{half} too wide to test against {theory}"
+    );
+}

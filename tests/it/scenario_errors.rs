@@ -1,0 +1,314 @@
+//! Every class of bad scenario input is refused with the right number of
+//! errors, each at the right `line:col` with a message that says what is
+//! wrong; good input (the M/M/3 example of DESIGN.md, a base variant) loads.
+
+use factory5g::scenario::{self, Diagnostic, Diagnostics, Severity};
+use std::path::{Path, PathBuf};
+
+fn data(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(rel)
+}
+
+fn bad_file(name: &str) -> Diagnostics {
+    let path = data(&format!("bad/{name}"));
+    match scenario::load_file(&path, &[]) {
+        Ok(_) => panic!("{name} loaded, but it is bad"),
+        Err(e) => e,
+    }
+}
+
+/// Asserts one diagnostic: error, line:col, key and a phrase of the message.
+#[track_caller]
+fn check(d: &Diagnostic, line_col: Option<(usize, usize)>, key: Option<&str>, phrase: &str) {
+    assert_eq!(d.severity, Severity::Error, "{d}");
+    assert_eq!(d.line.zip(d.col), line_col, "{d}");
+    assert_eq!(d.key.as_deref(), key, "{d}");
+    assert!(d.message.contains(phrase), "`{phrase}` not in: {d}");
+}
+
+#[track_caller]
+fn single(name: &str) -> Diagnostic {
+    let e = bad_file(name);
+    assert_eq!(e.0.len(), 1, "{e}");
+    let d = e.0[0].clone();
+    assert!(d.file.ends_with(&format!("bad/{name}")), "{d}");
+    d
+}
+
+#[test]
+fn toml_syntax_error() {
+    let d = single("syntax.toml");
+    check(&d, Some((6, 13)), None, "TOML syntax error");
+}
+
+#[test]
+fn unknown_key_lists_the_allowed_ones() {
+    let d = single("unknown_key.toml");
+    check(
+        &d,
+        Some((6, 1)),
+        Some("station.weld.sevrers"),
+        "unknown key `sevrers`; allowed keys: name, at, servers, process, setup, input_buffer, output_buffer, robot, failures",
+    );
+    assert!(d.message.ends_with("did you mean `servers`?"), "{d}");
+}
+
+#[test]
+fn unknown_station_in_route() {
+    let d = single("unknown_station.toml");
+    check(
+        &d,
+        Some((19, 17)),
+        Some("product.job.route[2]"),
+        "unknown station `wled` in route; stations are: cut, weld, paint",
+    );
+}
+
+#[test]
+fn bad_unit() {
+    let d = single("bad_unit.toml");
+    check(
+        &d,
+        Some((6, 11)),
+        Some("station.cell.process"),
+        "unknown unit `parsecs`",
+    );
+}
+
+#[test]
+fn malformed_distribution() {
+    let d = single("malformed_dist.toml");
+    check(
+        &d,
+        Some((6, 11)),
+        Some("station.cell.process"),
+        "malformed distribution `exp(3s`",
+    );
+}
+
+#[test]
+fn zero_servers() {
+    let d = single("zero_servers.toml");
+    check(
+        &d,
+        Some((6, 11)),
+        Some("station.cell.servers"),
+        "servers must be a whole number of at least 1, found 0",
+    );
+}
+
+#[test]
+fn negative_buffer() {
+    let d = single("negative_buffer.toml");
+    check(
+        &d,
+        Some((7, 16)),
+        Some("station.cell.input_buffer"),
+        "input_buffer must be a whole number of at least 0, found -1",
+    );
+}
+
+#[test]
+fn warmup_not_shorter_than_horizon() {
+    let d = single("warmup.toml");
+    check(
+        &d,
+        Some((3, 10)),
+        Some("scenario.warmup"),
+        "warmup must be shorter than the horizon",
+    );
+}
+
+#[test]
+fn wrong_type() {
+    let d = single("wrong_type.toml");
+    check(
+        &d,
+        Some((6, 11)),
+        Some("station.cell.servers"),
+        "servers must be a whole number, found string \"three\"",
+    );
+}
+
+#[test]
+fn empty_file_needs_scenario_and_station() {
+    // Only comments: an empty scenario. Its problems are at its first line.
+    let e = bad_file("empty.toml");
+    assert_eq!(e.0.len(), 2, "{e}");
+    check(&e.0[0], Some((1, 1)), Some("scenario"), "missing [scenario]");
+    assert!(e.0[0].message.contains("horizon"), "{e}");
+    check(&e.0[1], Some((1, 1)), Some("station"), "at least one station");
+    assert!(
+        e.to_string()
+            .lines()
+            .all(|l| l.contains("bad/empty.toml:1:1: error: ")),
+        "{e}"
+    );
+    // A file of zero bytes too.
+    let e = scenario::load_str("zero.toml", "", None, &[]).unwrap_err();
+    assert_eq!(e.0.len(), 2, "{e}");
+    assert!(
+        e.0.iter()
+            .all(|d| d.to_string().starts_with("zero.toml:1:1: error: ")),
+        "{e}"
+    );
+}
+
+#[test]
+fn missing_file_names_the_path() {
+    let path = data("bad/does_not_exist.toml");
+    let e = scenario::load_file(&path, &[]).unwrap_err();
+    assert_eq!(e.0.len(), 1);
+    let d = &e.0[0];
+    assert_eq!(d.file, path.display().to_string());
+    check(d, None, None, "cannot read scenario file");
+}
+
+#[test]
+fn several_errors_are_reported_at_once() {
+    let e = bad_file("many.toml");
+    let expected: [((usize, usize), &str, &str); 6] = [
+        (
+            (3, 11),
+            "scenario.horizon",
+            "expected a duration string like \"30s\", found integer 8",
+        ),
+        ((4, 16), "scenario.replications", "at least 1, found 0"),
+        ((8, 11), "station.cut.servers", "at least 1, found 0"),
+        (
+            (9, 12),
+            "station.cut.process",
+            "unknown distribution `expo`; allowed: exp(MEAN)",
+        ),
+        ((13, 1), "station.weld.colour", "unknown key `colour`"),
+        ((19, 17), "product.job.route[2]", "unknown station `wled`"),
+    ];
+    assert_eq!(e.0.len(), expected.len(), "{e}");
+    for (d, (pos, key, phrase)) in e.0.iter().zip(expected) {
+        check(d, Some(pos), Some(key), phrase);
+    }
+    // One line per diagnostic, in the documented format.
+    let text = e.to_string();
+    assert_eq!(text.lines().count(), expected.len());
+    let first = text.lines().next().unwrap_or("");
+    assert!(first.ends_with("bad/many.toml:3:11: error: scenario.horizon: expected a duration string like \"30s\", found integer 8; durations need a unit in a string, e.g. \"8s\""), "{first}");
+}
+
+#[test]
+fn set_override_with_unknown_path() {
+    let sets = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    let e = scenario::load_builtin_with("mm3", &sets(&["station.wled.servers=4"])).unwrap_err();
+    assert_eq!(e.0.len(), 1, "{e}");
+    let d = &e.0[0];
+    assert_eq!(d.file, "--set station.wled.servers=4");
+    check(
+        d,
+        None,
+        Some("station.wled.servers"),
+        "no station named `wled`; stations are: cell",
+    );
+
+    let e = scenario::load_builtin_with("mm3", &sets(&["station.cell.sevrers=4"])).unwrap_err();
+    assert_eq!(e.0.len(), 1, "{e}");
+    check(
+        &e.0[0],
+        None,
+        Some("station.cell.sevrers"),
+        "unknown key `sevrers`",
+    );
+    assert_eq!(e.0[0].file, "--set station.cell.sevrers=4");
+
+    let e = scenario::load_builtin_with("mm3", &sets(&["scenari.horizon=8h"])).unwrap_err();
+    check(&e.0[0], None, Some("scenari"), "unknown key `scenari`");
+}
+
+#[test]
+fn base_variant_changes_one_station_by_name() {
+    let base = scenario::load_file(&data("variant/plant.toml"), &[]).unwrap();
+    let l = scenario::load_file(&data("variant/more_welders.toml"), &[]).unwrap_or_else(|e| panic!("{e}"));
+    assert!(l.warnings.is_empty(), "{:?}", l.warnings);
+    let (b, m) = (&base.model, &l.model);
+    assert_eq!(m.name, "more_welders");
+    assert_eq!((m.horizon, m.seed), (b.horizon, b.seed));
+    let servers = |m: &factory5g::model::Model| {
+        m.stations
+            .iter()
+            .map(|s| (s.name.clone(), s.servers))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(servers(b), [("cut".to_string(), 2), ("weld".to_string(), 2)]);
+    assert_eq!(servers(m), [("cut".to_string(), 2), ("weld".to_string(), 3)]);
+    assert_eq!(m.stations[1].process.mean_ns(), b.stations[1].process.mean_ns());
+    assert_eq!(m.products.len(), 1);
+    // Overrides apply over the merged scenario.
+    let l = scenario::load_file(
+        &data("variant/more_welders.toml"),
+        &["station.weld.servers=5".into()],
+    )
+    .unwrap();
+    assert_eq!(l.model.stations[1].servers, 5);
+}
+
+/// The example of DESIGN.md section 2, as written there.
+const DESIGN_MM3: &str = r#"[scenario]
+name = "M/M/3"
+horizon = "20000h"
+warmup = "500h"
+seed = 11
+replications = 4
+
+[[station]]
+name = "cell"
+servers = 3
+process = "exp(2.7h)"
+
+[[product]]
+name = "job"
+release = "exp(1h)"
+route = ["cell"]
+"#;
+
+#[test]
+fn design_mm3_example_loads_without_warnings() {
+    assert_eq!(scenario::builtin_text("mm3"), Some(DESIGN_MM3));
+    let l = scenario::load_str("mm3.toml", DESIGN_MM3, None, &[]).unwrap_or_else(|e| panic!("{e}"));
+    assert!(l.warnings.is_empty(), "{:?}", l.warnings);
+    let m = &l.model;
+    assert_eq!((m.name.as_str(), m.seed, m.replications), ("M/M/3", 11, 4));
+    assert_eq!(m.horizon.as_hours_f64(), 20000.0);
+    assert_eq!(m.warmup.as_hours_f64(), 500.0);
+    assert_eq!(m.stations[0].servers, 3);
+    assert!((m.offered_utilization()[0] - 0.9).abs() < 1e-9);
+    let b = scenario::load_builtin("mm3").unwrap();
+    assert!(b.warnings.is_empty());
+}
+
+mod never_panics {
+    use super::DESIGN_MM3;
+    use factory5g::scenario;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+        #[test]
+        fn on_arbitrary_text(text in "\\PC{0,300}") {
+            let _ = scenario::load_str("fuzz.toml", &text, None, &[]);
+        }
+
+        #[test]
+        fn on_mutated_scenarios(at in 0usize..400, insert in "[ -~\\n]{0,12}", cut in 0usize..8) {
+            let mut t: Vec<char> = DESIGN_MM3.chars().collect();
+            let at = at.min(t.len());
+            let end = (at + cut).min(t.len());
+            t.splice(at..end, insert.chars());
+            let text: String = t.into_iter().collect();
+            let _ = scenario::load_str("fuzz.toml", &text, None, &[]);
+        }
+
+        #[test]
+        fn on_arbitrary_overrides(path in "[a-z.\"]{0,30}", value in "\\PC{0,30}") {
+            let _ = scenario::load_builtin_with("mm3", &[format!("{path}={value}")]);
+        }
+    }
+}
