@@ -12,8 +12,10 @@
 //! ```
 
 mod dist;
+mod layout;
 
 pub use dist::{Dist, DistError};
+pub use layout::{Layout, Path, Point, PointId, Segment, SegmentId, MAX_POINTS};
 
 use crate::engine::SimTime;
 
@@ -31,11 +33,17 @@ pub struct Model {
     pub stations: Vec<Station>,
     pub crews: Vec<Crew>,
     pub products: Vec<Product>,
+    /// The floor plan; `None`: no travel.
+    pub layout: Option<Layout>,
+    /// The AGV fleet; `None`: jobs move between stations instantly.
+    pub fleet: Option<Fleet>,
 }
 
 #[derive(Clone, Debug)]
 pub struct Station {
     pub name: String,
+    /// Where the station stands (needed with a fleet).
+    pub at: Option<PointId>,
     /// Robot arms or machines working in parallel.
     pub servers: u32,
     /// Process time, unless a route step overrides it.
@@ -80,8 +88,7 @@ pub struct Crew {
 #[derive(Clone, Debug)]
 pub struct Product {
     pub name: String,
-    /// Time between releases into the plant.
-    pub release: Dist,
+    pub release: Release,
     pub route: Vec<RouteStep>,
 }
 
@@ -90,6 +97,69 @@ pub struct RouteStep {
     pub station: StationId,
     /// Overrides the station's process time for this step.
     pub process: Option<Dist>,
+    /// The station calls an AGV to bring a parts kit from the warehouse before
+    /// this step may start (`parts = "kit"`).
+    pub kit: bool,
+    /// Sub-assemblies (pull products) this step waits for and consumes, one
+    /// unit per entry (a name may repeat).
+    pub assemble: Vec<ProductId>,
+}
+
+#[derive(Clone, Debug)]
+pub enum Release {
+    /// Time between releases into the plant.
+    Every(Dist),
+    /// A sub-assembly made on demand: one is released for every unit that a
+    /// released job of another product will consume (`release = "pull"`).
+    Pull,
+}
+
+impl Release {
+    pub fn interarrival(&self) -> Option<&Dist> {
+        match self {
+            Release::Every(d) => Some(d),
+            Release::Pull => None,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Fleet {
+    pub agvs: u32,
+    /// Metres per second.
+    pub speed: f64,
+    pub load: Dist,
+    pub unload: Dist,
+    /// Where the AGVs start.
+    pub home: PointId,
+    /// Where parts kits and released jobs are picked up.
+    pub warehouse: PointId,
+    pub dispatch: Dispatch,
+    pub battery: Option<Battery>,
+    /// One AGV per aisle segment; each segment is requested before entry.
+    pub zone_control: bool,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Dispatch {
+    /// A request goes to the nearest idle AGV; a freed AGV takes the nearest
+    /// waiting request.
+    Nearest,
+    /// A request goes to the AGV idle the longest; a freed AGV takes the
+    /// oldest waiting request.
+    Fifo,
+}
+
+#[derive(Clone, Debug)]
+pub struct Battery {
+    /// Driving and handling time on a full charge.
+    pub runtime: SimTime,
+    /// Time to charge from empty to full.
+    pub recharge: SimTime,
+    /// Charging points, one AGV each.
+    pub chargers: Vec<PointId>,
+    /// Charge fraction below which an AGV goes to charge after its task.
+    pub threshold: f64,
 }
 
 impl Model {
@@ -104,8 +174,8 @@ impl Model {
     /// release rates. Used for the instability warning and by tests.
     pub fn offered_utilization(&self) -> Vec<f64> {
         let mut work = vec![0.0; self.stations.len()];
-        for p in &self.products {
-            let rate = 1.0 / p.release.mean_ns();
+        let rates = self.release_rates_per_ns();
+        for (p, rate) in self.products.iter().zip(rates) {
             for step in &p.route {
                 work[step.station] += rate * self.step_process(step).mean_ns();
             }
@@ -114,5 +184,46 @@ impl Model {
             .zip(&self.stations)
             .map(|(w, s)| w / f64::from(s.servers))
             .collect()
+    }
+
+    /// Mean release rate of each product per nanosecond; a pull product's is
+    /// the rate at which the others consume it.
+    pub fn release_rates_per_ns(&self) -> Vec<f64> {
+        let mut rates: Vec<f64> = self
+            .products
+            .iter()
+            .map(|p| p.release.interarrival().map_or(0.0, |d| 1.0 / d.mean_ns()))
+            .collect();
+        // Pull products are consumed only by pushed ones (validation refuses
+        // chains of pull products), so one pass suffices.
+        for p in 0..self.products.len() {
+            if let Release::Every(_) = self.products[p].release {
+                for step in &self.products[p].route {
+                    for &sub in &step.assemble {
+                        rates[sub] += rates[p];
+                    }
+                }
+            }
+        }
+        rates
+    }
+
+    /// Whether a product is a sub-assembly made on demand.
+    pub fn is_pull(&self, p: ProductId) -> bool {
+        matches!(self.products[p].release, Release::Pull)
+    }
+
+    /// The station where a pull product is consumed, if any.
+    pub fn consumer_station(&self, sub: ProductId) -> Option<StationId> {
+        self.products
+            .iter()
+            .flat_map(|p| &p.route)
+            .find(|step| step.assemble.contains(&sub))
+            .map(|step| step.station)
+    }
+
+    /// Robot arms: the servers of stations marked `robot = true`.
+    pub fn arms(&self) -> u32 {
+        self.stations.iter().filter(|s| s.robot).map(|s| s.servers).sum()
     }
 }
