@@ -3,6 +3,15 @@
 /// Name and text of each built-in scenario, sorted by name.
 const BUILTINS: &[(&str, &str)] = &[
     ("mm3", include_str!("../../scenarios/mm3.toml")),
+    ("sany18", include_str!("../../scenarios/sany18.toml")),
+    (
+        "sany18_lean_fleet",
+        include_str!("../../scenarios/sany18_lean_fleet.toml"),
+    ),
+    (
+        "sany18_weld_west",
+        include_str!("../../scenarios/sany18_weld_west.toml"),
+    ),
     ("small_plant", include_str!("../../scenarios/small_plant.toml")),
 ];
 

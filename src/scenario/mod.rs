@@ -48,7 +48,7 @@ use std::path::{Path, PathBuf};
 use tree::{Kind, Node};
 
 /// The built-in scenario run when none is named.
-pub const DEFAULT_SCENARIO: &str = "small_plant";
+pub const DEFAULT_SCENARIO: &str = "sany18";
 
 /// How many bases deep a scenario may go.
 const MAX_BASE_DEPTH: usize = 16;

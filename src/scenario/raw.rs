@@ -45,16 +45,6 @@ pub(crate) struct NotYet {
 pub(crate) const NOT_YET: &[NotYet] = &[
     NotYet {
         table: "",
-        key: "layout",
-        value: None,
-    },
-    NotYet {
-        table: "",
-        key: "fleet",
-        value: None,
-    },
-    NotYet {
-        table: "",
         key: "network",
         value: None,
     },
@@ -62,26 +52,6 @@ pub(crate) const NOT_YET: &[NotYet] = &[
         table: "",
         key: "flow",
         value: None,
-    },
-    NotYet {
-        table: "station",
-        key: "at",
-        value: None,
-    },
-    NotYet {
-        table: "route",
-        key: "parts",
-        value: None,
-    },
-    NotYet {
-        table: "route",
-        key: "assemble",
-        value: None,
-    },
-    NotYet {
-        table: "product",
-        key: "release",
-        value: Some("pull"),
     },
 ];
 
@@ -106,6 +76,19 @@ pub(crate) const FAILURE_KEYS: &[&str] = &["mtbf", "mttr", "crew", "basis"];
 pub(crate) const CREW_KEYS: &[&str] = &["name", "size"];
 pub(crate) const PRODUCT_KEYS: &[&str] = &["name", "release", "route"];
 pub(crate) const STEP_KEYS: &[&str] = &["station", "process", "parts", "assemble"];
+pub(crate) const LAYOUT_KEYS: &[&str] = &["size", "points", "aisles"];
+pub(crate) const FLEET_KEYS: &[&str] = &[
+    "agvs",
+    "speed",
+    "load",
+    "unload",
+    "home",
+    "warehouse",
+    "dispatch",
+    "battery",
+    "zone_control",
+];
+pub(crate) const BATTERY_KEYS: &[&str] = &["runtime", "recharge", "chargers", "threshold"];
 
 #[derive(Debug)]
 pub(crate) struct Raw {
@@ -115,6 +98,58 @@ pub(crate) struct Raw {
     pub stations: Field<Vec<RawStation>>,
     pub crews: Field<Vec<RawCrew>>,
     pub products: Field<Vec<RawProduct>>,
+    pub layout: Field<RawLayout>,
+    pub fleet: Field<RawFleet>,
+}
+
+/// Two numbers `[x, y]`, each with its span.
+pub(crate) type Pair = [Sp<f64>; 2];
+
+#[derive(Debug)]
+pub(crate) struct RawLayout {
+    /// Where `layout` was written (the `[layout]` header's key).
+    pub key_span: Span,
+    pub size: Field<Pair>,
+    pub points: Field<Vec<RawPoint>>,
+    pub aisles: Field<Vec<RawAisle>>,
+}
+
+#[derive(Debug)]
+pub(crate) struct RawPoint {
+    /// The key naming the point.
+    pub name: Sp<String>,
+    pub at: Field<Pair>,
+}
+
+#[derive(Debug)]
+pub(crate) struct RawAisle {
+    /// `layout.aisles[I]` (1-based).
+    pub label: String,
+    /// The two point names; `Invalid` when not a pair of strings (reported).
+    pub ends: Field<[Sp<String>; 2]>,
+}
+
+#[derive(Debug)]
+pub(crate) struct RawFleet {
+    /// Where `fleet` was written (the `[fleet]` header's key).
+    pub key_span: Span,
+    pub agvs: Field<i64>,
+    pub speed: Field<Str>,
+    pub load: Field<Str>,
+    pub unload: Field<Str>,
+    pub home: Field<String>,
+    pub warehouse: Field<String>,
+    pub dispatch: Field<String>,
+    pub battery: Field<RawBattery>,
+    pub zone_control: Field<bool>,
+}
+
+#[derive(Debug)]
+pub(crate) struct RawBattery {
+    pub runtime: Field<Str>,
+    pub recharge: Field<Str>,
+    pub chargers: Field<Vec<Sp<String>>>,
+    pub threshold: Field<f64>,
 }
 
 #[derive(Debug)]
@@ -132,6 +167,7 @@ pub(crate) struct RawStation {
     pub label: String,
     pub span: Span,
     pub name: Field<String>,
+    pub at: Field<String>,
     pub servers: Field<i64>,
     pub process: Field<Str>,
     pub setup: Field<Str>,
@@ -174,6 +210,10 @@ pub(crate) struct RawStep {
     pub is_table: bool,
     pub station: Field<String>,
     pub process: Field<Str>,
+    /// `parts = "kit"` (any string here; the value is checked later).
+    pub parts: Field<String>,
+    /// `assemble = ["boom", ...]`: product names.
+    pub assemble: Field<Vec<Sp<String>>>,
 }
 
 fn join(path: &str, key: &str) -> String {
@@ -243,6 +283,7 @@ fn string(sink: &mut Sink, node: Option<&Node>, path: &str) -> Field<String> {
 enum TextKind {
     Duration,
     Dist,
+    Speed,
 }
 
 fn text(sink: &mut Sink, node: Option<&Node>, path: &str, kind: TextKind) -> Field<Str> {
@@ -259,11 +300,16 @@ fn text(sink: &mut Sink, node: Option<&Node>, path: &str, kind: TextKind) -> Fie
             let expected = match kind {
                 TextKind::Duration => "a duration string like \"30s\"",
                 TextKind::Dist => "a distribution string like \"exp(30s)\" or a duration like \"30s\"",
+                TextKind::Speed => "a speed string like \"1.5m/s\" or \"5.4km/h\"",
+            };
+            let (what, unit) = match kind {
+                TextKind::Speed => ("speeds", "m/s"),
+                _ => ("durations", "s"),
             };
             let hint = match n.kind {
-                Kind::Int(i) => format!("; durations need a unit in a string, e.g. \"{i}s\""),
+                Kind::Int(i) => format!("; {what} need a unit in a string, e.g. \"{i}{unit}\""),
                 Kind::Float(x) if x.is_finite() => {
-                    format!("; durations need a unit in a string, e.g. \"{x}s\"")
+                    format!("; {what} need a unit in a string, e.g. \"{x}{unit}\"")
                 }
                 _ => String::new(),
             };
@@ -307,6 +353,148 @@ fn boolean(sink: &mut Sink, node: Option<&Node>, path: &str) -> Field<bool> {
                 Some(n.span),
                 path,
                 format!("{} must be true or false, found {}", last(path), n.describe()),
+            );
+            Field::Invalid
+        }
+    }
+}
+
+/// A number, integer or float.
+fn number(sink: &mut Sink, node: Option<&Node>, path: &str) -> Field<f64> {
+    match node {
+        None => Field::Missing,
+        Some(n) => match number_of(n) {
+            Some(x) => Field::Ok(Sp { v: x, span: n.span }),
+            None => {
+                sink.error(
+                    Some(n.span),
+                    path,
+                    format!("{} must be a number, found {}", last(path), n.describe()),
+                );
+                Field::Invalid
+            }
+        },
+    }
+}
+
+fn number_of(n: &Node) -> Option<f64> {
+    match n.kind {
+        Kind::Int(i) => Some(i as f64),
+        Kind::Float(x) => Some(x),
+        _ => None,
+    }
+}
+
+/// Two numbers `[x, y]` (metres); `example` shows the form in messages.
+fn pair(sink: &mut Sink, node: Option<&Node>, path: &str, example: &str) -> Field<Pair> {
+    let Some(n) = node else {
+        return Field::Missing;
+    };
+    let found = match &n.kind {
+        Kind::Array(items) if items.len() == 2 => {
+            let x = items
+                .first()
+                .and_then(|i| number_of(i).map(|v| Sp { v, span: i.span }));
+            let y = items
+                .get(1)
+                .and_then(|i| number_of(i).map(|v| Sp { v, span: i.span }));
+            if let (Some(x), Some(y)) = (x, y) {
+                return Field::Ok(Sp {
+                    v: [x, y],
+                    span: n.span,
+                });
+            }
+            let bad = items.iter().find(|i| number_of(i).is_none()).unwrap_or(n);
+            let hint = match &bad.kind {
+                Kind::Str(_) => "; lengths are plain numbers of metres, without a unit",
+                _ => "",
+            };
+            format!("{}{hint}", bad.describe())
+        }
+        Kind::Array(items) => format!("an array of {} values", items.len()),
+        _ => n.describe(),
+    };
+    sink.error(
+        Some(n.span),
+        path,
+        format!(
+            "{} must be two numbers [x, y] in metres, e.g. {example}, found {found}",
+            last(path)
+        ),
+    );
+    Field::Invalid
+}
+
+/// An array of strings (names); `example` shows the form in messages.
+fn string_list(sink: &mut Sink, node: Option<&Node>, path: &str, example: &str) -> Field<Vec<Sp<String>>> {
+    let Some(n) = node else {
+        return Field::Missing;
+    };
+    let Kind::Array(items) = &n.kind else {
+        sink.error(
+            Some(n.span),
+            path,
+            format!(
+                "{} must be an array of names like {example}, found {}",
+                last(path),
+                n.describe()
+            ),
+        );
+        return Field::Invalid;
+    };
+    let mut out = Vec::with_capacity(items.len());
+    let mut ok = true;
+    for item in items {
+        match &item.kind {
+            Kind::Str(s) => out.push(Sp {
+                v: s.value.clone(),
+                span: item.span,
+            }),
+            _ => {
+                sink.error(
+                    Some(item.span),
+                    path,
+                    format!(
+                        "{} must be an array of names like {example}, found {} in it",
+                        last(path),
+                        item.describe()
+                    ),
+                );
+                ok = false;
+            }
+        }
+    }
+    if ok {
+        Field::Ok(Sp { v: out, span: n.span })
+    } else {
+        Field::Invalid
+    }
+}
+
+/// A top-level table such as `[layout]`, read with `read(sink, entries, key span)`.
+fn top_table<T>(
+    sink: &mut Sink,
+    root: &[Entry],
+    key: &str,
+    example: &str,
+    read: impl FnOnce(&mut Sink, &[Entry], Span) -> T,
+) -> Field<T> {
+    let Some(entry) = root.iter().find(|e| e.key == key) else {
+        return Field::Missing;
+    };
+    match entry.value.entries() {
+        Some(e) => Field::Ok(Sp {
+            v: read(sink, e, entry.key_span),
+            span: entry.value.span,
+        }),
+        None => {
+            sink.error(
+                Some(entry.value.span),
+                key,
+                format!(
+                    "{key} must be a table ([{key}] {example}), found {}",
+                    entry.value.describe()
+                ),
             );
             Field::Invalid
         }
@@ -364,6 +552,188 @@ pub(crate) fn read(root: &Node, sink: &mut Sink) -> Raw {
         stations: named_array(sink, root.get("station"), "station", read_station),
         crews: named_array(sink, root.get("crew"), "crew", read_crew),
         products: named_array(sink, root.get("product"), "product", read_product),
+        layout: top_table(
+            sink,
+            entries,
+            "layout",
+            "with size = [x, y] and points",
+            read_layout,
+        ),
+        fleet: top_table(sink, entries, "fleet", "with agvs, speed and home", read_fleet),
+    }
+}
+
+fn read_layout(sink: &mut Sink, e: &[Entry], key_span: Span) -> RawLayout {
+    check_keys(sink, e, "layout", LAYOUT_KEYS, "layout");
+    let get = |k: &str| e.iter().find(|x| x.key == k).map(|x| &x.value);
+    let points = match get("points") {
+        None => Field::Missing,
+        Some(n) => match n.entries() {
+            Some(pe) => Field::Ok(Sp {
+                v: pe
+                    .iter()
+                    .map(|p| RawPoint {
+                        name: Sp {
+                            v: p.key.clone(),
+                            span: p.key_span,
+                        },
+                        at: pair(
+                            sink,
+                            Some(&p.value),
+                            &format!("layout.points.{}", p.key),
+                            "weld = [30, 12.5]",
+                        ),
+                    })
+                    .collect(),
+                span: n.span,
+            }),
+            None => {
+                sink.error(
+                    Some(n.span),
+                    "layout.points",
+                    format!(
+                        "points must be a table of NAME = [x, y] like {{ depot = [0, 0], weld = [30, 10] }}, found {}",
+                        n.describe()
+                    ),
+                );
+                Field::Invalid
+            }
+        },
+    };
+    let aisles = match get("aisles") {
+        None => Field::Missing,
+        Some(Node {
+            kind: Kind::Array(items),
+            span,
+        }) => Field::Ok(Sp {
+            v: items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| read_aisle(sink, item, format!("layout.aisles[{}]", i + 1)))
+                .collect(),
+            span: *span,
+        }),
+        Some(n) => {
+            sink.error(
+                Some(n.span),
+                "layout.aisles",
+                format!(
+                    "aisles must be an array of point pairs like [[\"depot\", \"weld\"], [\"weld\", \"paint\"]], found {}",
+                    n.describe()
+                ),
+            );
+            Field::Invalid
+        }
+    };
+    RawLayout {
+        key_span,
+        size: pair(sink, get("size"), "layout.size", "size = [120, 60]"),
+        points,
+        aisles,
+    }
+}
+
+fn read_aisle(sink: &mut Sink, item: &Node, label: String) -> RawAisle {
+    let ends = match &item.kind {
+        Kind::Array(v) => match v.as_slice() {
+            [a @ Node {
+                kind: Kind::Str(sa), ..
+            }, b @ Node {
+                kind: Kind::Str(sb), ..
+            }] => Some([
+                Sp {
+                    v: sa.value.clone(),
+                    span: a.span,
+                },
+                Sp {
+                    v: sb.value.clone(),
+                    span: b.span,
+                },
+            ]),
+            _ => None,
+        },
+        _ => None,
+    };
+    let ends = match ends {
+        Some(e) => Field::Ok(Sp {
+            v: e,
+            span: item.span,
+        }),
+        None => {
+            let found = match &item.kind {
+                Kind::Array(v) if v.len() != 2 => format!("an array of {} values", v.len()),
+                Kind::Array(v) => v
+                    .iter()
+                    .find(|x| !matches!(x.kind, Kind::Str(_)))
+                    .map_or_else(|| item.describe(), |x| format!("{} in it", x.describe())),
+                _ => item.describe(),
+            };
+            sink.error(
+                Some(item.span),
+                &label,
+                format!("an aisle must be a pair of point names like [\"depot\", \"weld\"], found {found}"),
+            );
+            Field::Invalid
+        }
+    };
+    RawAisle { label, ends }
+}
+
+fn read_fleet(sink: &mut Sink, e: &[Entry], key_span: Span) -> RawFleet {
+    check_keys(sink, e, "fleet", FLEET_KEYS, "fleet");
+    let get = |k: &str| e.iter().find(|x| x.key == k).map(|x| &x.value);
+    let battery = match get("battery") {
+        None => Field::Missing,
+        Some(n) => match n.entries() {
+            Some(be) => Field::Ok(Sp {
+                v: read_battery(sink, be),
+                span: n.span,
+            }),
+            None => {
+                sink.error(
+                    Some(n.span),
+                    "fleet.battery",
+                    format!(
+                        "battery must be a table like {{ runtime = \"8h\", recharge = \"2h\", chargers = [\"charge\"] }}, found {}",
+                        n.describe()
+                    ),
+                );
+                Field::Invalid
+            }
+        },
+    };
+    RawFleet {
+        key_span,
+        agvs: int(sink, get("agvs"), "fleet.agvs"),
+        speed: text(sink, get("speed"), "fleet.speed", TextKind::Speed),
+        load: text(sink, get("load"), "fleet.load", TextKind::Dist),
+        unload: text(sink, get("unload"), "fleet.unload", TextKind::Dist),
+        home: string(sink, get("home"), "fleet.home"),
+        warehouse: string(sink, get("warehouse"), "fleet.warehouse"),
+        dispatch: string(sink, get("dispatch"), "fleet.dispatch"),
+        battery,
+        zone_control: boolean(sink, get("zone_control"), "fleet.zone_control"),
+    }
+}
+
+fn read_battery(sink: &mut Sink, e: &[Entry]) -> RawBattery {
+    check_keys(sink, e, "battery", BATTERY_KEYS, "fleet.battery");
+    let get = |k: &str| e.iter().find(|x| x.key == k).map(|x| &x.value);
+    RawBattery {
+        runtime: text(sink, get("runtime"), "fleet.battery.runtime", TextKind::Duration),
+        recharge: text(
+            sink,
+            get("recharge"),
+            "fleet.battery.recharge",
+            TextKind::Duration,
+        ),
+        chargers: string_list(
+            sink,
+            get("chargers"),
+            "fleet.battery.chargers",
+            "[\"charge1\", \"charge2\"]",
+        ),
+        threshold: number(sink, get("threshold"), "fleet.battery.threshold"),
     }
 }
 
@@ -465,6 +835,7 @@ fn read_station(sink: &mut Sink, e: &[Entry], span: Span, label: String) -> RawS
     RawStation {
         span,
         name: string(sink, get("name"), &p("name")),
+        at: string(sink, get("at"), &p("at")),
         servers: int(sink, get("servers"), &p("servers")),
         process: text(sink, get("process"), &p("process"), TextKind::Dist),
         setup: text(sink, get("setup"), &p("setup"), TextKind::Dist),
@@ -550,6 +921,8 @@ fn read_step(sink: &mut Sink, item: &Node, label: String) -> RawStep {
                 span: item.span,
             }),
             process: Field::Missing,
+            parts: Field::Missing,
+            assemble: Field::Missing,
             is_table: false,
             label,
         },
@@ -570,6 +943,13 @@ fn read_step(sink: &mut Sink, item: &Node, label: String) -> RawStep {
             RawStep {
                 station,
                 process: text(sink, get("process"), &join(&label, "process"), TextKind::Dist),
+                parts: string(sink, get("parts"), &join(&label, "parts")),
+                assemble: string_list(
+                    sink,
+                    get("assemble"),
+                    &join(&label, "assemble"),
+                    "[\"boom\", \"pump_unit\"]",
+                ),
                 is_table: true,
                 label,
             }
@@ -586,6 +966,8 @@ fn read_step(sink: &mut Sink, item: &Node, label: String) -> RawStep {
             RawStep {
                 station: Field::Invalid,
                 process: Field::Missing,
+                parts: Field::Missing,
+                assemble: Field::Missing,
                 is_table: false,
                 label,
             }

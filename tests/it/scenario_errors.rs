@@ -312,3 +312,218 @@ mod never_panics {
         }
     }
 }
+
+mod floor_and_fleet {
+    use super::{check, data, single};
+    use factory5g::model::{Dispatch, Release};
+    use factory5g::scenario;
+
+    #[test]
+    fn unreachable_point_is_named_where_referenced() {
+        let d = single("unreachable_point.toml");
+        check(
+            &d,
+            Some((22, 6)),
+            Some("station.paint.at"),
+            "point `paint` cannot be reached from home `depot` over the aisles; connect it with an aisle",
+        );
+    }
+
+    #[test]
+    fn unknown_point_in_at() {
+        let d = single("unknown_point.toml");
+        check(
+            &d,
+            Some((10, 6)),
+            Some("station.weld.at"),
+            "unknown point `wled`; points are: depot, weld; did you mean `weld`?",
+        );
+    }
+
+    #[test]
+    fn fleet_without_layout() {
+        let e = super::bad_file("fleet_without_layout.toml");
+        assert_eq!(e.0.len(), 2, "{e}");
+        check(&e.0[0], Some((4, 2)), Some("fleet"), "a [fleet] needs a [layout]");
+        check(
+            &e.0[1],
+            Some((10, 8)),
+            Some("station.weld"),
+            "with a [fleet] every station needs `at`",
+        );
+    }
+
+    #[test]
+    fn station_without_at_under_a_fleet() {
+        let d = single("station_without_at.toml");
+        check(
+            &d,
+            Some((19, 8)),
+            Some("station.paint"),
+            "with a [fleet] every station needs `at`, the point where it stands",
+        );
+    }
+
+    #[test]
+    fn speed_without_unit() {
+        let d = single("speed_without_unit.toml");
+        check(
+            &d,
+            Some((10, 9)),
+            Some("fleet.speed"),
+            "found float 1.5; speeds need a unit in a string, e.g. \"1.5m/s\"",
+        );
+        // A string without a unit says the same.
+        let text = std::fs::read_to_string(data("bad/speed_without_unit.toml")).unwrap();
+        let e = scenario::load_str("s.toml", &text.replace("1.5\n", "\"1.5\"\n"), None, &[]).unwrap_err();
+        assert_eq!(e.0.len(), 1, "{e}");
+        check(&e.0[0], Some((10, 9)), Some("fleet.speed"), "`1.5` has no unit");
+    }
+
+    #[test]
+    fn zone_control_without_aisles() {
+        let d = single("zone_control_without_aisles.toml");
+        check(
+            &d,
+            Some((12, 16)),
+            Some("fleet.zone_control"),
+            "zone_control = true needs aisles in [layout]",
+        );
+    }
+
+    #[test]
+    fn parts_kit_without_fleet() {
+        let d = single("kit_without_fleet.toml");
+        check(
+            &d,
+            Some((11, 38)),
+            Some("product.frame.route[1].parts"),
+            "parts kits are brought by AGVs; add a [fleet]",
+        );
+    }
+
+    #[test]
+    fn assemble_names_a_product_not_pulled() {
+        let d = single("assemble_not_pull.toml");
+        check(
+            &d,
+            Some((15, 43)),
+            Some("product.truck.route[1].assemble"),
+            "product `boom` cannot be assembled",
+        );
+        assert!(d.message.contains("release = \"pull\""), "{d}");
+    }
+
+    #[test]
+    fn pull_product_never_assembled() {
+        let d = single("pull_never_assembled.toml");
+        check(
+            &d,
+            Some((19, 11)),
+            Some("product.boom.release"),
+            "product `boom` has release = \"pull\" but no route step assembles it",
+        );
+    }
+
+    #[test]
+    fn more_floor_and_pull_errors() {
+        let d = single("duplicate_aisle.toml");
+        check(
+            &d,
+            Some((7, 30)),
+            Some("layout.aisles[2]"),
+            "duplicate aisle between `weld` and `depot`; the first is at ",
+        );
+        assert!(d.message.ends_with("bad/duplicate_aisle.toml:7:11"), "{d}");
+        let d = single("point_outside.toml");
+        check(
+            &d,
+            Some((9, 8)),
+            Some("layout.points.weld"),
+            "point `weld` at [40, 60] is outside the layout",
+        );
+        let d = single("pull_chain.toml");
+        check(
+            &d,
+            Some((17, 41)),
+            Some("product.boom.route[1].assemble"),
+            "`boom` is itself a sub-assembly",
+        );
+    }
+
+    #[test]
+    fn plant_with_floor_fleet_kits_and_assembly_loads() {
+        let l = scenario::load_file(&data("fleet/plant.toml"), &[]).unwrap_or_else(|e| panic!("{e}"));
+        assert!(l.warnings.is_empty(), "{:?}", l.warnings);
+        let m = &l.model;
+        assert_eq!(m.name, "fleet plant");
+        let layout = m.layout.as_ref().expect("a layout");
+        let point = |n: &str| layout.point(n).unwrap_or_else(|| panic!("no point {n}"));
+        assert_eq!(layout.points.len(), 8);
+        assert_eq!(layout.segments.len(), 7);
+        assert!(layout.has_aisles());
+        assert_eq!(
+            (layout.points[point("charge")].x, layout.points[point("charge")].y),
+            (0.0, 10.0)
+        );
+        // Shortest paths over the aisles.
+        assert_eq!(layout.distance(point("depot"), point("final")), 120.0);
+        assert_eq!(layout.distance(point("store"), point("weld")), 60.0);
+        assert_eq!(layout.distance(point("charge"), point("sub")), 80.0);
+        let path = layout.path(point("store"), point("paint"));
+        let names: Vec<&str> = path
+            .points
+            .iter()
+            .map(|&p| layout.points[p].name.as_str())
+            .collect();
+        assert_eq!(names, ["store", "cross", "weld", "paint"]);
+        assert_eq!(path.length, 100.0);
+        // Stations on their points.
+        for s in &m.stations {
+            assert_eq!(s.at, Some(point(&s.name)), "{}", s.name);
+        }
+        // The fleet.
+        let f = m.fleet.as_ref().expect("a fleet");
+        assert_eq!(f.agvs, 3);
+        assert!((f.speed - 1.5).abs() < 1e-12);
+        assert_eq!((f.home, f.warehouse), (point("depot"), point("store")));
+        assert_eq!((f.dispatch, f.zone_control), (Dispatch::Fifo, true));
+        assert_eq!(f.load.mean_ns(), 30e9);
+        assert!((f.unload.mean_ns() - 30e9).abs() < 1.0);
+        let b = f.battery.as_ref().expect("a battery");
+        assert_eq!(b.runtime.as_hours_f64(), 6.0);
+        assert_eq!(b.recharge.as_hours_f64(), 1.5);
+        assert_eq!((b.chargers.clone(), b.threshold), (vec![point("charge")], 0.25));
+        // Kits and the sub-assembly.
+        let (truck, boom) = (&m.products[0], &m.products[1]);
+        assert!(matches!(truck.release, Release::Every(_)));
+        assert!(matches!(boom.release, Release::Pull));
+        let kits: Vec<bool> = truck.route.iter().map(|s| s.kit).collect();
+        assert_eq!(kits, [true, false, true]);
+        assert_eq!(truck.route[2].assemble, vec![1, 1]);
+        assert!(boom.route.iter().all(|s| !s.kit && s.assemble.is_empty()));
+        assert_eq!(m.consumer_station(1), Some(3));
+        // Two booms per truck at `sub`, one truck every 20 min, 4 min each.
+        let u = m.offered_utilization();
+        assert!((u[2] - 0.4).abs() < 1e-9, "{u:?}");
+        // Overrides reach the new keys.
+        let sets: Vec<String> = [
+            "fleet.agvs=40",
+            "fleet.zone_control=false",
+            "layout.points.weld=[50, 20]",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let l = scenario::load_file(&data("fleet/plant.toml"), &sets).unwrap_or_else(|e| panic!("{e}"));
+        let f = l.model.fleet.as_ref().unwrap();
+        assert_eq!((f.agvs, f.zone_control), (40, false));
+        let layout = l.model.layout.as_ref().unwrap();
+        let weld = layout.point("weld").unwrap();
+        assert_eq!((layout.points[weld].x, layout.points[weld].y), (50.0, 20.0));
+        assert_eq!(
+            layout.distance(layout.point("cross").unwrap(), weld),
+            1300f64.sqrt()
+        );
+    }
+}
