@@ -94,12 +94,12 @@ fn mmc(c: &mut Criterion) {
     let model = factory5g::scenario::load_str("bench", MMC, None, &[])
         .expect("the bench scenario is valid")
         .model;
-    let events = factory5g::factory::simulate(&model, 3, 0).events;
+    let events = factory5g::factory::simulate(&model, 3, 0).expect("runs").events;
     let mut group = c.benchmark_group("mmc");
     group.throughput(Throughput::Elements(events));
     group.sample_size(20);
     group.bench_function("mm3_rho0.9_2000h", |b| {
-        b.iter(|| black_box(factory5g::factory::simulate(&model, 3, 0)).events)
+        b.iter(|| black_box(factory5g::factory::simulate(&model, 3, 0)).map(|o| o.events))
     });
     group.finish();
 }

@@ -60,13 +60,15 @@ pub fn run_replications(model: &Model, settings: &RunSettings) -> Result<Replica
         (0..settings.replications)
             .into_par_iter()
             .map(|r| {
-                let out = simulate(model, settings.seed, r);
+                let out = simulate(model, settings.seed, r).map_err(|e| format!("replication {r}: {e}"));
                 bar.inc(1);
                 out
             })
             .collect::<Vec<_>>()
     });
     bar.finish_and_clear();
+    // The first failure in replication order, whatever thread saw it first.
+    let outputs = outputs.into_iter().collect::<Result<Vec<_>, _>>()?;
     Ok(Replications {
         outputs,
         wall_s: started.elapsed().as_secs_f64(),

@@ -7,7 +7,7 @@
 //!
 //! ```
 //! let model = factory5g::scenario::load_builtin("mm3").unwrap().model;
-//! let out = factory5g::factory::simulate(&model, 11, 0);
+//! let out = factory5g::factory::simulate(&model, 11, 0).unwrap();
 //! assert!(out.stations[0].completed > 0);
 //! ```
 //!
@@ -28,8 +28,10 @@
 //!   buffer if it has room, else keep their server blocked; stations admit
 //!   waiting jobs in the order they started to wait.
 
+mod fleet;
 mod sim;
 
+use crate::engine::SimTime;
 use crate::stats::{Histogram, Tally};
 
 pub use sim::simulate;
@@ -74,6 +76,62 @@ impl StationState {
     }
 }
 
+/// The states of an AGV, in report order.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum AgvState {
+    Idle,
+    TravelEmpty,
+    TravelLoaded,
+    Handling,
+    ZoneWait,
+    NetworkWait,
+    Stopped,
+    Charging,
+}
+
+impl AgvState {
+    pub const COUNT: usize = 8;
+    pub const ALL: [AgvState; Self::COUNT] = [
+        AgvState::Idle,
+        AgvState::TravelEmpty,
+        AgvState::TravelLoaded,
+        AgvState::Handling,
+        AgvState::ZoneWait,
+        AgvState::NetworkWait,
+        AgvState::Stopped,
+        AgvState::Charging,
+    ];
+    /// The key used in reports.
+    pub fn key(self) -> &'static str {
+        match self {
+            AgvState::Idle => "idle",
+            AgvState::TravelEmpty => "travel_empty",
+            AgvState::TravelLoaded => "travel_loaded",
+            AgvState::Handling => "handling",
+            AgvState::ZoneWait => "zone_wait",
+            AgvState::NetworkWait => "network_wait",
+            AgvState::Stopped => "stopped",
+            AgvState::Charging => "charging",
+        }
+    }
+}
+
+/// Why a replication could not run to its horizon.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum SimError {
+    #[error(
+        "AGV deadlock at {time}: {} wait for each other's aisle segments ({}); the run cannot go on. \
+         Use fewer AGVs, add aisles so that AGVs can pass each other, or set fleet.zone_control = false",
+        agvs.join(", "),
+        waits.join("; ")
+    )]
+    Deadlock {
+        time: SimTime,
+        agvs: Vec<String>,
+        waits: Vec<String>,
+    },
+}
+
 /// Post-warm-up results of one replication.
 #[derive(Clone, Debug)]
 pub struct RunOutput {
@@ -92,10 +150,54 @@ pub struct RunOutput {
     /// Jobs in the plant at the horizon.
     pub wip_end: u64,
     pub stations: Vec<StationOutput>,
+    /// The AGVs, when there is a fleet.
+    pub fleet: Option<FleetOutput>,
+}
+
+#[derive(Clone, Debug)]
+pub struct FleetOutput {
+    /// Nanoseconds in each [`AgvState`], per AGV.
+    pub agv_state_ns: Vec<[u64; AgvState::COUNT]>,
+    /// Transport tasks finished.
+    pub trips: u64,
+    /// From assignment to the end of unloading, in seconds.
+    pub trip_s: Tally,
+    /// The most AGVs seen on one aisle segment at once, over the whole run.
+    pub max_segment_occupancy: u32,
+    /// Times each aisle segment was entered.
+    pub segment_traversals: Vec<u64>,
+}
+
+impl FleetOutput {
+    /// Fraction of AGV time in each state, over the fleet; sums to 1.
+    pub fn utilization(&self) -> [f64; AgvState::COUNT] {
+        fractions(self.agv_state_ns.iter())
+    }
+}
+
+/// Fractions of the summed totals; they sum to 1 (all zero for no time).
+pub fn fractions<'a, const N: usize>(totals: impl Iterator<Item = &'a [u64; N]>) -> [f64; N] {
+    let mut sum = [0u64; N];
+    for t in totals {
+        for (acc, ns) in sum.iter_mut().zip(t) {
+            *acc += ns;
+        }
+    }
+    let total: u64 = sum.iter().sum();
+    let mut u = [0.0; N];
+    if total > 0 {
+        for (f, ns) in u.iter_mut().zip(sum) {
+            *f = ns as f64 / total as f64;
+        }
+    }
+    u
 }
 
 #[derive(Clone, Debug, Default)]
 pub struct ProductOutput {
+    /// False for sub-assemblies (`release = "pull"`), which are not counted
+    /// in the plant's throughput, lead time and WIP.
+    pub end_product: bool,
     /// Jobs released after the warm-up.
     pub released: u64,
     /// Jobs that left the plant after the warm-up.
@@ -103,6 +205,14 @@ pub struct ProductOutput {
     /// Over the whole run, warm-up included (for conservation checks).
     pub released_total: u64,
     pub completed_total: u64,
+    /// Jobs released and not yet completed at the horizon.
+    pub wip_end: u64,
+    /// Sub-assemblies delivered to their assembly station, over the run.
+    pub stocked_total: u64,
+    /// Sub-assemblies consumed by an assembly step, over the run.
+    pub consumed_total: u64,
+    /// Sub-assemblies waiting at their assembly station at the horizon.
+    pub in_stock_end: u64,
 }
 
 #[derive(Clone, Debug)]
@@ -113,6 +223,8 @@ pub struct StationOutput {
     pub entered: u64,
     /// Server-nanoseconds in each [`StationState`], summed over servers.
     pub state_ns: [u64; StationState::COUNT],
+    /// The same, for each server.
+    pub server_state_ns: Vec<[u64; StationState::COUNT]>,
     /// Wait from entering the station to seizing a server, in seconds.
     pub queue_wait_s: Tally,
     /// Time-average number of jobs in the input queue.
@@ -122,21 +234,19 @@ pub struct StationOutput {
 impl StationOutput {
     /// Fraction of server time in each state; sums to 1.
     pub fn utilization(&self) -> [f64; StationState::COUNT] {
-        let total: u64 = self.state_ns.iter().sum();
-        let mut u = [0.0; StationState::COUNT];
-        if total > 0 {
-            for (f, ns) in u.iter_mut().zip(self.state_ns) {
-                *f = ns as f64 / total as f64;
-            }
-        }
-        u
+        fractions(std::iter::once(&self.state_ns))
     }
 }
 
 impl RunOutput {
-    /// Jobs of every product that left the plant, per hour of observed time.
+    /// End products that left the plant, per hour of observed time.
     pub fn throughput_per_h(&self) -> f64 {
-        let done: u64 = self.products.iter().map(|p| p.completed).sum();
+        let done: u64 = self
+            .products
+            .iter()
+            .filter(|p| p.end_product)
+            .map(|p| p.completed)
+            .sum();
         done as f64 / (self.observed_s / 3600.0)
     }
 }

@@ -1,16 +1,18 @@
-//! One replication of the plant, event by event.
+//! One replication of the plant, event by event: the stations, their jobs
+//! and failures. The AGV fleet's half of `Sim` is in `fleet.rs`.
 
-use super::{ProductOutput, RunOutput, StationOutput, StationState};
+use super::fleet::{Cargo, FleetRt};
+use super::{ProductOutput, RunOutput, SimError, StationOutput, StationState};
 use crate::engine::{EventId, EventQueue, RngStreams, SimTime, StreamRng};
-use crate::model::{FailureBasis, Model, ProductId, StationId};
+use crate::model::{FailureBasis, Model, PointId, ProductId, StationId};
 use crate::stats::{Histogram, StateClock, Tally, TimeAverage};
 use std::collections::VecDeque;
 
-type JobId = u32;
+pub(super) type JobId = u32;
 
 /// The closed set of things that happen in the plant.
 #[derive(Copy, Clone, Debug)]
-enum Event {
+pub(super) enum Event {
     /// The next job of a product is released.
     Release(ProductId),
     /// A server finishes its setup or its processing.
@@ -26,45 +28,64 @@ enum Event {
         station: u32,
         server: u32,
     },
+    /// An AGV reaches the end of its travel leg (a whole trip, or one aisle
+    /// segment under zone control).
+    AgvArrive {
+        agv: u32,
+    },
+    /// An AGV finishes loading or unloading.
+    AgvHandled {
+        agv: u32,
+    },
+    /// An AGV's battery is full.
+    AgvCharged {
+        agv: u32,
+    },
     /// Statistics are cleared.
     WarmupEnd,
 }
 
 /// Where a job is, so that moving it frees the right place.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
-enum JobPlace {
-    /// Released, waiting to enter its first station.
+pub(super) enum JobPlace {
+    /// Released, waiting at the release point (the warehouse, with a fleet).
     ReleasePoint,
     InQueue(StationId),
     OnServer(StationId, u32),
     /// Finished at the station, in its output buffer.
     InOutput(StationId),
+    /// On an AGV.
+    Carried,
 }
 
 #[derive(Clone, Debug)]
-struct Job {
-    product: ProductId,
-    step: u32,
-    released: SimTime,
-    entered_station: SimTime,
-    place: JobPlace,
+pub(super) struct Job {
+    pub product: ProductId,
+    pub step: u32,
+    pub released: SimTime,
+    pub entered_station: SimTime,
+    pub place: JobPlace,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
-enum Phase {
+pub(super) enum Phase {
     Idle,
+    /// Holding a job, waiting for its parts kit or sub-assemblies.
+    Starved,
     Setup,
     Busy,
-    /// Holding a finished job that cannot move on.
+    /// Holding a finished job that cannot move on (or waits for its AGV).
     Blocked,
 }
 
-struct Server {
-    phase: Phase,
-    job: Option<JobId>,
+pub(super) struct Server {
+    pub phase: Phase,
+    pub job: Option<JobId>,
     last_product: Option<ProductId>,
-    failed: bool,
-    clock: StateClock<{ StationState::COUNT }>,
+    pub failed: bool,
+    /// A parts kit is on its way.
+    pub kit_pending: bool,
+    pub clock: StateClock<{ StationState::COUNT }>,
     /// The pending end of the current setup or processing.
     phase_end: Option<(EventId, SimTime)>,
     /// Work left of a phase interrupted by a failure.
@@ -81,14 +102,20 @@ struct ServerFailure {
     pending: Option<(EventId, SimTime)>,
 }
 
-struct StationRt {
+pub(super) struct StationRt {
     queue: VecDeque<JobId>,
     /// Jobs elsewhere that wait for room here, first come first served.
     waiters: VecDeque<JobId>,
-    servers: Vec<Server>,
+    /// Places promised to jobs on their way here by AGV.
+    reserved: u32,
+    pub servers: Vec<Server>,
     output_used: u32,
     /// Servers blocked by a full output buffer, in the order they blocked.
     blocked_on_output: VecDeque<u32>,
+    /// Finished sub-assemblies waiting here to be assembled, by product.
+    stock: Vec<u32>,
+    /// Servers waiting for sub-assemblies, in the order they began to wait.
+    parts_waiters: VecDeque<u32>,
     process_rng: StreamRng,
     setup_rng: StreamRng,
     queue_len: TimeAverage,
@@ -107,25 +134,29 @@ struct ProductRt {
     out: ProductOutput,
 }
 
-struct Sim<'m> {
-    model: &'m Model,
-    queue: EventQueue<Event>,
-    now: SimTime,
-    stations: Vec<StationRt>,
+pub(super) struct Sim<'m> {
+    pub model: &'m Model,
+    pub queue: EventQueue<Event>,
+    pub now: SimTime,
+    pub stations: Vec<StationRt>,
     crews: Vec<CrewRt>,
     products: Vec<ProductRt>,
-    jobs: Vec<Job>,
+    pub jobs: Vec<Job>,
     free_jobs: Vec<JobId>,
     /// Stations that may have room for their waiters.
     to_pull: Vec<StationId>,
+    /// Jobs of end products (not sub-assemblies) in the plant.
     wip: u64,
     wip_avg: TimeAverage,
     lead_time_s: Tally,
     lead_time_hist: Histogram,
+    pub fleet: Option<FleetRt>,
+    /// Set when the run cannot go on (an AGV deadlock).
+    pub error: Option<SimError>,
 }
 
 /// Simulates replication `replication` of `model` with `seed`.
-pub fn simulate(model: &Model, seed: u64, replication: u32) -> RunOutput {
+pub fn simulate(model: &Model, seed: u64, replication: u32) -> Result<RunOutput, SimError> {
     let streams = RngStreams::new(seed, replication);
     let mut sim = Sim::new(model, &streams);
     let horizon = model.horizon;
@@ -141,9 +172,12 @@ pub fn simulate(model: &Model, seed: u64, replication: u32) -> RunOutput {
         while let Some(s) = sim.to_pull.pop() {
             sim.pull(s);
         }
+        if let Some(e) = sim.error.take() {
+            return Err(e);
+        }
     }
     sim.now = horizon;
-    sim.finish(replication, events)
+    Ok(sim.finish(replication, events))
 }
 
 impl<'m> Sim<'m> {
@@ -154,12 +188,14 @@ impl<'m> Sim<'m> {
             .map(|st| StationRt {
                 queue: VecDeque::new(),
                 waiters: VecDeque::new(),
+                reserved: 0,
                 servers: (0..st.servers)
                     .map(|k| Server {
                         phase: Phase::Idle,
                         job: None,
                         last_product: None,
                         failed: false,
+                        kit_pending: false,
                         clock: StateClock::new(StationState::Idle as usize, SimTime::ZERO),
                         phase_end: None,
                         interrupted: SimTime::ZERO,
@@ -180,6 +216,8 @@ impl<'m> Sim<'m> {
                     .collect(),
                 output_used: 0,
                 blocked_on_output: VecDeque::new(),
+                stock: vec![0; model.products.len()],
+                parts_waiters: VecDeque::new(),
                 process_rng: streams.stream(&format!("station:{}/process", st.name)),
                 setup_rng: streams.stream(&format!("station:{}/setup", st.name)),
                 queue_len: TimeAverage::default(),
@@ -206,7 +244,10 @@ impl<'m> Sim<'m> {
                 .iter()
                 .map(|p| ProductRt {
                     rng: streams.stream(&format!("product:{}/release", p.name)),
-                    out: ProductOutput::default(),
+                    out: ProductOutput {
+                        end_product: p.release.interarrival().is_some(),
+                        ..ProductOutput::default()
+                    },
                 })
                 .collect(),
             jobs: Vec::new(),
@@ -216,13 +257,17 @@ impl<'m> Sim<'m> {
             wip_avg: TimeAverage::default(),
             lead_time_s: Tally::default(),
             lead_time_hist: Histogram::default(),
+            fleet: model.fleet.as_ref().map(|f| FleetRt::new(model, f, streams)),
+            error: None,
         };
         if model.warmup > SimTime::ZERO {
             sim.queue.schedule(model.warmup, Event::WarmupEnd);
         }
         for (p, product) in model.products.iter().enumerate() {
-            let first = product.release.sample(&mut sim.products[p].rng);
-            sim.queue.schedule(first, Event::Release(p));
+            if let Some(every) = product.release.interarrival() {
+                let first = every.sample(&mut sim.products[p].rng);
+                sim.queue.schedule(first, Event::Release(p));
+            }
         }
         for (s, st) in model.stations.iter().enumerate() {
             let Some(f) = &st.failures else { continue };
@@ -252,6 +297,9 @@ impl<'m> Sim<'m> {
             Event::PhaseEnd { station, server } => self.phase_end(station as usize, server),
             Event::Failure { station, server } => self.failure(station as usize, server),
             Event::RepairEnd { station, server } => self.repair_end(station as usize, server),
+            Event::AgvArrive { agv } => self.agv_arrive(agv as usize),
+            Event::AgvHandled { agv } => self.agv_handled(agv as usize),
+            Event::AgvCharged { agv } => self.agv_charged(agv as usize),
             Event::WarmupEnd => self.clear_statistics(),
         }
     }
@@ -260,13 +308,28 @@ impl<'m> Sim<'m> {
 
     fn release(&mut self, p: ProductId) {
         let product = &self.model.products[p];
-        let next = product.release.sample(&mut self.products[p].rng);
-        self.queue.schedule_in(next, Event::Release(p));
+        if let Some(every) = product.release.interarrival() {
+            let next = every.sample(&mut self.products[p].rng);
+            self.queue.schedule_in(next, Event::Release(p));
+        }
+        self.start_job_of(p);
+        // Sub-assemblies are made to order: one for every unit this job will consume.
+        for step in &product.route {
+            for &sub in &step.assemble {
+                self.start_job_of(sub);
+            }
+        }
+    }
+
+    fn start_job_of(&mut self, p: ProductId) {
         let out = &mut self.products[p].out;
         out.released += 1;
         out.released_total += 1;
-        self.wip += 1;
-        self.wip_avg.set(self.now, self.wip as f64);
+        out.wip_end += 1;
+        if !self.model.is_pull(p) {
+            self.wip += 1;
+            self.wip_avg.set(self.now, self.wip as f64);
+        }
         let job = Job {
             product: p,
             step: 0,
@@ -284,32 +347,79 @@ impl<'m> Sim<'m> {
                 (self.jobs.len() - 1) as JobId
             }
         };
-        let dest = product.route[0].station;
+        let dest = self.model.products[p].route[0].station;
         self.send(id, dest);
     }
 
-    /// Moves a job to `dest`, or leaves it where it is as a waiter of `dest`.
-    /// Returns whether it moved.
+    /// Admits a job to `dest` if it has room, else makes it wait for room.
+    /// Returns whether the job left its place at once.
     fn send(&mut self, job: JobId, dest: StationId) -> bool {
         if self.has_room(dest) && self.stations[dest].waiters.is_empty() {
-            self.enter(job, dest);
-            true
+            self.admit(job, dest)
         } else {
             self.stations[dest].waiters.push_back(job);
             false
         }
     }
 
-    fn has_room(&self, s: StationId) -> bool {
-        let st = &self.stations[s];
-        let free_server = st.servers.iter().any(|sv| sv.phase == Phase::Idle && !sv.failed);
-        free_server
-            || self.model.stations[s]
-                .input_buffer
-                .is_none_or(|cap| st.queue.len() < cap as usize)
+    /// `dest` has accepted the job: it moves there now, or an AGV is called
+    /// and the place is reserved until it arrives. Returns whether it moved now.
+    fn admit(&mut self, job: JobId, dest: StationId) -> bool {
+        let from = self.jobs[job as usize].place;
+        if let (Some(a), Some(b)) = (self.place_point(from), self.model.stations[dest].at) {
+            if self.fleet.is_some() && a != b {
+                self.stations[dest].reserved += 1;
+                self.request_transport(Cargo::Job { job, dest }, a, b);
+                return false;
+            }
+        }
+        self.enter(job, dest);
+        self.free_place(from);
+        true
     }
 
-    fn enter(&mut self, job: JobId, s: StationId) {
+    /// Where on the floor a place is (with a layout).
+    fn place_point(&self, place: JobPlace) -> Option<PointId> {
+        match place {
+            JobPlace::ReleasePoint => self.model.fleet.as_ref().map(|f| f.warehouse),
+            JobPlace::InQueue(s) | JobPlace::OnServer(s, _) | JobPlace::InOutput(s) => {
+                self.model.stations[s].at
+            }
+            JobPlace::Carried => None,
+        }
+    }
+
+    /// A job left `place`: free what it held there.
+    pub(super) fn free_place(&mut self, place: JobPlace) {
+        match place {
+            JobPlace::ReleasePoint | JobPlace::Carried => {}
+            JobPlace::InOutput(u) => self.output_freed(u),
+            JobPlace::OnServer(u, k) => {
+                let st = &mut self.stations[u];
+                if let Some(i) = st.blocked_on_output.iter().position(|&b| b == k) {
+                    st.blocked_on_output.remove(i);
+                }
+                self.server_freed(u, k);
+            }
+            JobPlace::InQueue(_) => unreachable!("a queued job never leaves but to a server"),
+        }
+    }
+
+    fn has_room(&self, s: StationId) -> bool {
+        let st = &self.stations[s];
+        let free_servers = st
+            .servers
+            .iter()
+            .filter(|sv| sv.phase == Phase::Idle && !sv.failed)
+            .count();
+        match self.model.stations[s].input_buffer {
+            None => true,
+            Some(cap) => free_servers + (cap as usize).saturating_sub(st.queue.len()) > st.reserved as usize,
+        }
+    }
+
+    /// The job arrives at station `s`: to a free server, or to the queue.
+    pub(super) fn enter(&mut self, job: JobId, s: StationId) {
         self.jobs[job as usize].entered_station = self.now;
         self.stations[s].entered += 1;
         let free = self.stations[s]
@@ -327,26 +437,19 @@ impl<'m> Sim<'m> {
         }
     }
 
+    /// A job on its way by AGV arrives at the station that reserved it a place.
+    pub(super) fn deliver_job(&mut self, job: JobId, dest: StationId) {
+        self.stations[dest].reserved -= 1;
+        self.enter(job, dest);
+    }
+
     /// Admits waiting jobs while the station has room.
     fn pull(&mut self, s: StationId) {
         while self.has_room(s) {
             let Some(job) = self.stations[s].waiters.pop_front() else {
                 return;
             };
-            let from = self.jobs[job as usize].place;
-            self.enter(job, s);
-            match from {
-                JobPlace::ReleasePoint => {}
-                JobPlace::InOutput(u) => self.output_freed(u),
-                JobPlace::OnServer(u, k) => {
-                    let st = &mut self.stations[u];
-                    if let Some(i) = st.blocked_on_output.iter().position(|&b| b == k) {
-                        st.blocked_on_output.remove(i);
-                    }
-                    self.server_freed(u, k);
-                }
-                JobPlace::InQueue(_) => unreachable!("a queued job is never a waiter"),
-            }
+            self.admit(job, s);
         }
     }
 
@@ -386,22 +489,98 @@ impl<'m> Sim<'m> {
         }
     }
 
+    /// A server seizes a job: it calls for its kit if the step needs one,
+    /// and starts as soon as kit and sub-assemblies are there.
     fn start_job(&mut self, s: StationId, k: u32, job: JobId) {
         let j = &mut self.jobs[job as usize];
         j.place = JobPlace::OnServer(s, k);
         let wait = self.now - j.entered_station;
-        let product = j.product;
+        let step = &self.model.products[j.product].route[j.step as usize];
         let st = &mut self.stations[s];
         st.queue_wait_s.add(wait.as_secs_f64());
         let sv = &mut st.servers[k as usize];
         sv.job = Some(job);
-        let needs_setup = sv.last_product.is_some_and(|last| last != product);
+        sv.phase = Phase::Starved;
+        if step.kit {
+            sv.kit_pending = true;
+            let f = self.model.fleet.as_ref().expect("validation: kits need a fleet");
+            let at = self.model.stations[s]
+                .at
+                .expect("validation: stations have points with a fleet");
+            self.request_transport(
+                Cargo::Kit {
+                    station: s,
+                    server: k,
+                },
+                f.warehouse,
+                at,
+            );
+        }
+        self.try_begin(s, k);
+    }
+
+    /// Starts setup or processing if nothing is missing; else the server
+    /// stays starved.
+    pub(super) fn try_begin(&mut self, s: StationId, k: u32) {
+        let sv = &self.stations[s].servers[k as usize];
+        if sv.failed || sv.phase != Phase::Starved {
+            return;
+        }
+        if sv.kit_pending {
+            self.refresh(s, k);
+            return;
+        }
+        let job = sv.job.expect("a starved server holds a job");
+        let j = &self.jobs[job as usize];
+        let product = j.product;
+        let step = &self.model.products[product].route[j.step as usize];
+        if !step.assemble.is_empty() {
+            let st = &mut self.stations[s];
+            let have_all = step.assemble.iter().enumerate().all(|(i, &sub)| {
+                let need = step.assemble.iter().take(i + 1).filter(|&&x| x == sub).count() as u32;
+                st.stock[sub] >= need
+            });
+            if !have_all {
+                if !st.parts_waiters.contains(&k) {
+                    st.parts_waiters.push_back(k);
+                }
+                self.refresh(s, k);
+                return;
+            }
+            for &sub in &step.assemble {
+                st.stock[sub] -= 1;
+                self.products[sub].out.consumed_total += 1;
+            }
+            if let Some(i) = st.parts_waiters.iter().position(|&w| w == k) {
+                st.parts_waiters.remove(i);
+            }
+        }
+        let st = &mut self.stations[s];
+        let needs_setup = st.servers[k as usize]
+            .last_product
+            .is_some_and(|last| last != product);
         match (&self.model.stations[s].setup, needs_setup) {
             (Some(setup), true) => {
                 let d = setup.sample(&mut st.setup_rng);
                 self.begin_phase(s, k, Phase::Setup, d);
             }
             _ => self.begin_processing(s, k),
+        }
+    }
+
+    /// A kit arrived at a server.
+    pub(super) fn kit_arrived(&mut self, s: StationId, k: u32) {
+        self.stations[s].servers[k as usize].kit_pending = false;
+        self.try_begin(s, k);
+    }
+
+    /// A finished sub-assembly reached the station that assembles it.
+    pub(super) fn stock_arrived(&mut self, s: StationId, sub: ProductId) {
+        self.stations[s].stock[sub] += 1;
+        self.products[sub].out.stocked_total += 1;
+        let waiting: Vec<u32> = self.stations[s].parts_waiters.iter().copied().collect();
+        for k in waiting {
+            self.try_begin(s, k);
         }
     }
 
@@ -452,33 +631,54 @@ impl<'m> Sim<'m> {
                 self.stations[s].completed += 1;
                 self.finish_step(s, k, job);
             }
-            Phase::Idle | Phase::Blocked => unreachable!("no phase end is pending when idle or blocked"),
+            Phase::Idle | Phase::Starved | Phase::Blocked => {
+                unreachable!("no phase end is pending when idle, starved or blocked")
+            }
         }
     }
 
-    /// The job is done at station `s`: it leaves the plant or moves on.
+    /// The job is done at station `s`: it leaves the plant, becomes stock for
+    /// its assembly, or moves on.
     fn finish_step(&mut self, s: StationId, k: u32, job: JobId) {
         let j = &mut self.jobs[job as usize];
         j.step += 1;
-        let route = &self.model.products[j.product].route;
+        let p = j.product;
+        let route = &self.model.products[p].route;
         if j.step as usize == route.len() {
-            let lead = self.now - j.released;
-            let out = &mut self.products[j.product].out;
-            out.completed += 1;
-            out.completed_total += 1;
-            self.lead_time_s.add(lead.as_secs_f64());
-            self.lead_time_hist.add(lead.as_nanos());
-            self.wip -= 1;
-            self.wip_avg.set(self.now, self.wip as f64);
-            self.free_jobs.push(job);
+            self.complete(job);
+            if let Some(consumer) = self.model.consumer_station(p) {
+                let to = self.model.stations[consumer].at;
+                if let (Some(a), Some(b), true) = (self.model.stations[s].at, to, self.fleet.is_some()) {
+                    if a != b {
+                        self.request_transport(
+                            Cargo::SubAssembly {
+                                job,
+                                station: consumer,
+                            },
+                            a,
+                            b,
+                        );
+                        self.hold_finished(s, k, job);
+                        return;
+                    }
+                }
+                self.free_jobs.push(job);
+                self.stock_arrived(consumer, p);
+            } else {
+                self.free_jobs.push(job);
+            }
             self.server_freed(s, k);
             return;
         }
         let dest = route[j.step as usize].station;
-        if self.send(job, dest) {
-            self.server_freed(s, k);
-            return;
+        if !self.send(job, dest) {
+            self.hold_finished(s, k, job);
         }
+    }
+
+    /// A finished job that has not left yet: to the output buffer if it has
+    /// room, else it keeps its server blocked.
+    fn hold_finished(&mut self, s: StationId, k: u32, job: JobId) {
         let cap = self.model.stations[s].output_buffer;
         let st = &mut self.stations[s];
         if st.output_used < cap {
@@ -490,6 +690,30 @@ impl<'m> Sim<'m> {
             st.blocked_on_output.push_back(k);
             self.refresh(s, k);
         }
+    }
+
+    /// A job finished its route.
+    fn complete(&mut self, job: JobId) {
+        let j = &self.jobs[job as usize];
+        let p = j.product;
+        let out = &mut self.products[p].out;
+        out.completed += 1;
+        out.completed_total += 1;
+        out.wip_end -= 1;
+        if !self.model.is_pull(p) {
+            let lead = self.now - j.released;
+            self.lead_time_s.add(lead.as_secs_f64());
+            self.lead_time_hist.add(lead.as_nanos());
+            self.wip -= 1;
+            self.wip_avg.set(self.now, self.wip as f64);
+        }
+    }
+
+    /// A finished sub-assembly was delivered by AGV to its assembly station.
+    pub(super) fn deliver_subassembly(&mut self, job: JobId, station: StationId) {
+        let p = self.jobs[job as usize].product;
+        self.free_jobs.push(job);
+        self.stock_arrived(station, p);
     }
 
     // ---- failures and repairs ---------------------------------------------
@@ -604,6 +828,10 @@ impl<'m> Sim<'m> {
                 self.refresh(s, k);
                 self.take_next(s, k);
             }
+            Phase::Starved => {
+                self.refresh(s, k);
+                self.try_begin(s, k);
+            }
             Phase::Blocked => self.refresh(s, k),
         }
     }
@@ -618,6 +846,7 @@ impl<'m> Sim<'m> {
         } else {
             match sv.phase {
                 Phase::Idle => StationState::Idle,
+                Phase::Starved => StationState::Starved,
                 Phase::Setup => StationState::Setup,
                 Phase::Busy => StationState::Busy,
                 Phase::Blocked => StationState::Blocked,
@@ -646,6 +875,9 @@ impl<'m> Sim<'m> {
         self.wip_avg.reset(now);
         self.lead_time_s.clear();
         self.lead_time_hist.clear();
+        if let Some(f) = &mut self.fleet {
+            f.clear_statistics(now);
+        }
     }
 
     fn finish(self, replication: u32, events: u64) -> RunOutput {
@@ -654,9 +886,11 @@ impl<'m> Sim<'m> {
             .stations
             .iter()
             .map(|st| {
+                let server_state_ns: Vec<[u64; StationState::COUNT]> =
+                    st.servers.iter().map(|sv| sv.clock.totals(now)).collect();
                 let mut state_ns = [0u64; StationState::COUNT];
-                for sv in &st.servers {
-                    for (acc, ns) in state_ns.iter_mut().zip(sv.clock.totals(now)) {
+                for totals in &server_state_ns {
+                    for (acc, ns) in state_ns.iter_mut().zip(totals) {
                         *acc += ns;
                     }
                 }
@@ -664,21 +898,28 @@ impl<'m> Sim<'m> {
                     completed: st.completed,
                     entered: st.entered,
                     state_ns,
+                    server_state_ns,
                     queue_wait_s: st.queue_wait_s.clone(),
                     queue_len_mean: st.queue_len.mean(now),
                 }
             })
             .collect();
+        let fleet = self.fleet.as_ref().map(|f| f.output(self.model, now));
+        let mut products: Vec<ProductOutput> = self.products.into_iter().map(|p| p.out).collect();
+        for (p, out) in products.iter_mut().enumerate() {
+            out.in_stock_end = self.stations.iter().map(|st| u64::from(st.stock[p])).sum();
+        }
         RunOutput {
             replication,
             events,
             observed_s: (self.model.horizon - self.model.warmup).as_secs_f64(),
-            products: self.products.into_iter().map(|p| p.out).collect(),
+            products,
             lead_time_s: self.lead_time_s,
             lead_time_hist: self.lead_time_hist,
             wip_mean: self.wip_avg.mean(now),
             wip_end: self.wip,
             stations,
+            fleet,
         }
     }
 }

@@ -6,7 +6,7 @@
 //! quantiles pool the jobs of all replications.
 
 use crate::experiment::Replications;
-use crate::factory::StationState;
+use crate::factory::{AgvState, StationState};
 use crate::model::Model;
 use crate::stats::{mean_ci95, Histogram};
 use serde::Serialize;
@@ -25,6 +25,27 @@ pub struct Report {
     pub lead_time_s: LeadTime,
     pub wip: Mean,
     pub stations: Vec<StationReport>,
+    pub robots: Robots,
+}
+
+/// AGVs and robot arms (the servers of stations with `robot = true`).
+#[derive(Clone, Debug, Serialize)]
+pub struct Robots {
+    pub total: u32,
+    pub agvs: u32,
+    pub arms: u32,
+    pub by_group: Vec<RobotGroup>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct RobotGroup {
+    pub name: String,
+    /// "agv" or "arm".
+    pub kind: &'static str,
+    pub count: u32,
+    /// Fraction of the group's time in each state (AGV states for AGVs,
+    /// station states for arms); sums to 1.
+    pub utilization: BTreeMap<&'static str, f64>,
 }
 
 /// Wall-clock facts: the only part of a report that differs between two runs
@@ -163,12 +184,7 @@ pub fn summarize(model: &Model, seed: u64, runs: &Replications) -> Report {
         .iter()
         .enumerate()
         .map(|(s, st)| {
-            let mut fractions = [0.0; StationState::COUNT];
-            for o in outs {
-                for (acc, f) in fractions.iter_mut().zip(o.stations[s].utilization()) {
-                    *acc += f / outs.len() as f64;
-                }
-            }
+            let fractions = mean_fractions(outs.iter().map(|o| o.stations[s].utilization()));
             StationReport {
                 name: st.name.clone(),
                 servers: st.servers,
@@ -181,6 +197,7 @@ pub fn summarize(model: &Model, seed: u64, runs: &Replications) -> Report {
             }
         })
         .collect();
+    let robots = robots(model, runs);
     Report {
         scenario: model.name.clone(),
         seed,
@@ -211,6 +228,64 @@ pub fn summarize(model: &Model, seed: u64, runs: &Replications) -> Report {
             mean: mean_of(outs.iter().map(|o| o.wip_mean)),
         },
         stations,
+        robots,
+    }
+}
+
+/// Means over replications of state fractions.
+fn mean_fractions<const N: usize>(per_rep: impl Iterator<Item = [f64; N]>) -> [f64; N] {
+    let mut acc = [0.0; N];
+    let mut n = 0usize;
+    for f in per_rep {
+        for (a, x) in acc.iter_mut().zip(f) {
+            *a += x;
+        }
+        n += 1;
+    }
+    if n > 0 {
+        acc.iter_mut().for_each(|a| *a /= n as f64);
+    }
+    acc
+}
+
+fn robots(model: &Model, runs: &Replications) -> Robots {
+    let outs = &runs.outputs;
+    let mut by_group = Vec::new();
+    let agvs = model.fleet.as_ref().map_or(0, |f| f.agvs);
+    if agvs > 0 {
+        let u = mean_fractions(
+            outs.iter()
+                .filter_map(|o| o.fleet.as_ref())
+                .map(|f| f.utilization()),
+        );
+        by_group.push(RobotGroup {
+            name: "agv".to_string(),
+            kind: "agv",
+            count: agvs,
+            utilization: AgvState::ALL.iter().map(|s| (s.key(), u[*s as usize])).collect(),
+        });
+    }
+    for (s, st) in model.stations.iter().enumerate() {
+        if !st.robot {
+            continue;
+        }
+        let u = mean_fractions(outs.iter().map(|o| o.stations[s].utilization()));
+        by_group.push(RobotGroup {
+            name: st.name.clone(),
+            kind: "arm",
+            count: st.servers,
+            utilization: StationState::ALL
+                .iter()
+                .map(|x| (x.key(), u[*x as usize]))
+                .collect(),
+        });
+    }
+    let arms = model.arms();
+    Robots {
+        total: agvs + arms,
+        agvs,
+        arms,
+        by_group,
     }
 }
 
@@ -247,9 +322,17 @@ pub fn text_summary(r: &Report) -> String {
         mean: r.throughput_per_h.mean,
         ci95: r.throughput_per_h.ci95,
     };
-    let _ = writeln!(s, "throughput      {} jobs/h", fmt_ci(&tp, 3));
+    let _ = writeln!(s, "throughput      {} jobs/h (end products)", fmt_ci(&tp, 3));
+    let width = r
+        .throughput_per_h
+        .by_product
+        .keys()
+        .map(|n| n.len() + 2)
+        .max()
+        .unwrap_or(0)
+        .max(14);
     for (name, e) in &r.throughput_per_h.by_product {
-        let _ = writeln!(s, "  {name:<14}{} jobs/h", fmt_ci(e, 3));
+        let _ = writeln!(s, "  {name:<width$}{} jobs/h", fmt_ci(e, 3));
     }
     let lt = Estimate {
         mean: r.lead_time_s.mean,
@@ -283,6 +366,17 @@ pub fn text_summary(r: &Report) -> String {
             let _ = write!(s, "{:>5.1}%", 100.0 * st.utilization.get(state));
         }
         let _ = writeln!(s, "  {:>10.2}{:>8.2}", st.queue_wait_s.mean, st.queue_len.mean);
+    }
+    let rb = &r.robots;
+    if rb.total > 0 {
+        let _ = writeln!(s, "\nrobots: {} ({} AGVs, {} arms)", rb.total, rb.agvs, rb.arms);
+        for g in rb.by_group.iter().filter(|g| g.kind == "agv") {
+            let _ = write!(s, "  {:<14}{:>4}  ", g.name, g.count);
+            for state in AgvState::ALL {
+                let _ = write!(s, "{} {:.1}%  ", state.key(), 100.0 * g.utilization[state.key()]);
+            }
+            let _ = writeln!(s);
+        }
     }
     s
 }
