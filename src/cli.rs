@@ -31,6 +31,8 @@ enum Command {
         #[arg(required = true)]
         files: Vec<String>,
     },
+    /// 5G NR user-plane latency calculator (TR 37.910 step model, InF link budget).
+    Latency(crate::net::calculator::LatencyArgs),
     /// List the built-in scenarios, or print one's TOML.
     Scenarios {
         /// A built-in scenario's name.
@@ -83,6 +85,7 @@ pub fn main() -> i32 {
     match cli.command.unwrap_or(Command::Run(RunArgs::default())) {
         Command::Run(args) => run(args),
         Command::Validate { files } => validate(&files),
+        Command::Latency(args) => crate::net::calculator::run(args),
         Command::Scenarios { name } => scenarios(name.as_deref()),
     }
 }
@@ -184,6 +187,11 @@ fn scenarios(name: Option<&str>) -> i32 {
     match name {
         None => {
             let mut s = String::new();
+            let width = scenario::builtin_names()
+                .iter()
+                .map(|n| n.len() + 2)
+                .max()
+                .unwrap_or(0);
             for n in scenario::builtin_names() {
                 let about = scenario::builtin_text(n)
                     .and_then(|t| t.lines().find_map(|l| l.strip_prefix("# ")))
@@ -193,7 +201,7 @@ fn scenarios(name: Option<&str>) -> i32 {
                 } else {
                     ""
                 };
-                s.push_str(&format!("{n:<16}{about}{default}\n"));
+                s.push_str(&format!("{n:<width$}{about}{default}\n"));
             }
             out(&s);
             0

@@ -338,9 +338,24 @@ pub fn text_summary(r: &Report) -> String {
         mean: r.lead_time_s.mean,
         ci95: r.lead_time_s.ci95,
     };
-    let _ = writeln!(s, "lead time       {} s", fmt_ci(&lt, 1));
+    // Hours read better than seconds for a plant; seconds for a queue.
+    let (unit, scale) = if lt.mean >= 3600.0 {
+        ("h", 3600.0)
+    } else {
+        ("s", 1.0)
+    };
+    let scaled = Estimate {
+        mean: lt.mean / scale,
+        ci95: lt.ci95.map(|[a, b]| [a / scale, b / scale]),
+    };
+    let _ = writeln!(s, "lead time       {} {unit}", fmt_ci(&scaled, 2));
     if let (Some(p50), Some(p95)) = (r.lead_time_s.p50, r.lead_time_s.p95) {
-        let _ = writeln!(s, "                p50 {p50:.1} s, p95 {p95:.1} s");
+        let _ = writeln!(
+            s,
+            "                p50 {:.2} {unit}, p95 {:.2} {unit}",
+            p50 / scale,
+            p95 / scale
+        );
     }
     let _ = writeln!(s, "WIP             {:.2} jobs\n", r.wip.mean);
     let _ = writeln!(

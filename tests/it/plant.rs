@@ -339,3 +339,30 @@ fn sany18_is_a_plant_of_about_a_hundred_robots_making_a_truck_an_hour() {
         assert_states_cover_the_observed_period(&m, out);
     }
 }
+
+/// Fraction of AGV time spent driving or handling, per replication.
+fn agv_work_share(out: &RunOutput) -> f64 {
+    let u = out.fleet.as_ref().expect("a fleet").utilization();
+    u[AgvState::TravelEmpty as usize] + u[AgvState::TravelLoaded as usize] + u[AgvState::Handling as usize]
+}
+
+#[test]
+fn a_layout_variant_changes_agv_utilization_measurably() {
+    // Common random numbers: the same seed and replications for both plants.
+    let base = sany18();
+    let lean = factory5g::scenario::load_builtin("sany18_lean_fleet")
+        .unwrap()
+        .model;
+    assert_eq!(lean.fleet.as_ref().unwrap().agvs, 12);
+    let a = replications(&base, 18, 10);
+    let b = replications(&lean, 18, 10);
+    let diffs: Vec<f64> = a
+        .iter()
+        .zip(&b)
+        .map(|(x, y)| agv_work_share(y) - agv_work_share(x))
+        .collect();
+    let (mean, ci) = factory5g::stats::mean_ci95(&diffs);
+    let (lo, hi) = ci.unwrap();
+    eprintln!("AGV work share, lean minus base: {mean:.4} (95% CI {lo:.4} to {hi:.4})");
+    assert!(lo > 0.0, "the lean fleet should be measurably busier");
+}
