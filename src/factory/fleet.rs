@@ -18,7 +18,7 @@
 //! missing.
 
 use super::sim::{Event, JobId, JobPlace, Sim};
-use super::{AgvState, FleetOutput, SimError};
+use super::{AgvState, FleetOutput, SimError, TraceRecord};
 use crate::engine::{RngStreams, SimTime, StreamRng};
 use crate::model::{Dispatch, Fleet, Model, Path, PointId, SegmentId, StationId};
 use crate::stats::{StateClock, Tally};
@@ -172,6 +172,14 @@ impl<'m> Sim<'m> {
         agv.since = now;
         if old != state as usize {
             agv.clock.switch(now, state as usize);
+            if let Some(trace) = self.trace.as_deref_mut() {
+                trace.push(|| TraceRecord {
+                    time: now.as_secs_f64(),
+                    entity: agv_name(a),
+                    event: "state",
+                    state: state.key().to_string(),
+                });
+            }
         }
     }
 

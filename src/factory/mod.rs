@@ -34,7 +34,7 @@ mod sim;
 use crate::engine::SimTime;
 use crate::stats::{Histogram, Tally};
 
-pub use sim::simulate;
+pub use sim::{simulate, simulate_traced};
 
 /// The states of a station server, in report order.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -152,6 +152,59 @@ pub struct RunOutput {
     pub stations: Vec<StationOutput>,
     /// The AGVs, when there is a fleet.
     pub fleet: Option<FleetOutput>,
+    /// The whole run (warm-up included) in equal time bins.
+    pub series: Series,
+}
+
+/// Time bins over the whole run, for plots and the warm-up check.
+#[derive(Clone, Debug)]
+pub struct Series {
+    pub bin_s: f64,
+    /// End products completed in each bin.
+    pub completions: Vec<u64>,
+    /// Time-average WIP (end products) in each bin.
+    pub wip: Vec<f64>,
+}
+
+/// How many bins [`Series`] has.
+pub const SERIES_BINS: usize = 112;
+
+/// One line of an event trace: a state change or a job event.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct TraceRecord {
+    /// Simulated time in seconds.
+    pub time: f64,
+    /// `station:NAME/K` (server K), `agvN`, or `job:ID`.
+    pub entity: String,
+    /// `state` (the entity entered `state`), `release` or `leave`.
+    pub event: &'static str,
+    /// The new state, or the product for job events.
+    pub state: String,
+}
+
+/// A bounded event trace: at most `limit` records are kept; the rest are counted.
+#[derive(Clone, Debug, Default)]
+pub struct Trace {
+    pub limit: usize,
+    pub records: Vec<TraceRecord>,
+    pub dropped: u64,
+}
+
+impl Trace {
+    pub fn new(limit: usize) -> Self {
+        Trace {
+            limit,
+            records: Vec::new(),
+            dropped: 0,
+        }
+    }
+    pub(crate) fn push(&mut self, record: impl FnOnce() -> TraceRecord) {
+        if self.records.len() < self.limit {
+            self.records.push(record());
+        } else {
+            self.dropped += 1;
+        }
+    }
 }
 
 #[derive(Clone, Debug)]

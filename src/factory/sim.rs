@@ -2,10 +2,12 @@
 //! and failures. The AGV fleet's half of `Sim` is in `fleet.rs`.
 
 use super::fleet::{Cargo, FleetRt};
-use super::{ProductOutput, RunOutput, SimError, StationOutput, StationState};
+use super::{
+    ProductOutput, RunOutput, Series, SimError, StationOutput, StationState, Trace, TraceRecord, SERIES_BINS,
+};
 use crate::engine::{EventId, EventQueue, RngStreams, SimTime, StreamRng};
 use crate::model::{FailureBasis, Model, PointId, ProductId, StationId};
-use crate::stats::{Histogram, StateClock, Tally, TimeAverage};
+use crate::stats::{Histogram, StateClock, Tally, TimeAverage, TimeSeries};
 use std::collections::VecDeque;
 
 pub(super) type JobId = u32;
@@ -153,12 +155,37 @@ pub(super) struct Sim<'m> {
     pub fleet: Option<FleetRt>,
     /// Set when the run cannot go on (an AGV deadlock).
     pub error: Option<SimError>,
+    /// Completions and WIP over the whole run.
+    series: TimeSeries,
+    /// Records state changes when a trace is asked for.
+    pub trace: Option<&'m mut Trace>,
 }
 
 /// Simulates replication `replication` of `model` with `seed`.
 pub fn simulate(model: &Model, seed: u64, replication: u32) -> Result<RunOutput, SimError> {
+    run(model, seed, replication, None)
+}
+
+/// As [`simulate`], recording state changes into `trace` (kept even when the
+/// run fails, to show how it got there).
+pub fn simulate_traced(
+    model: &Model,
+    seed: u64,
+    replication: u32,
+    trace: &mut Trace,
+) -> Result<RunOutput, SimError> {
+    run(model, seed, replication, Some(trace))
+}
+
+fn run<'m>(
+    model: &'m Model,
+    seed: u64,
+    replication: u32,
+    trace: Option<&'m mut Trace>,
+) -> Result<RunOutput, SimError> {
     let streams = RngStreams::new(seed, replication);
     let mut sim = Sim::new(model, &streams);
+    sim.trace = trace;
     let horizon = model.horizon;
     let mut events = 0u64;
     while let Some(t) = sim.queue.peek_time() {
@@ -259,6 +286,8 @@ impl<'m> Sim<'m> {
             lead_time_hist: Histogram::default(),
             fleet: model.fleet.as_ref().map(|f| FleetRt::new(model, f, streams)),
             error: None,
+            series: TimeSeries::new(model.horizon, SERIES_BINS),
+            trace: None,
         };
         if model.warmup > SimTime::ZERO {
             sim.queue.schedule(model.warmup, Event::WarmupEnd);
@@ -329,6 +358,7 @@ impl<'m> Sim<'m> {
         if !self.model.is_pull(p) {
             self.wip += 1;
             self.wip_avg.set(self.now, self.wip as f64);
+            self.series.set_level(self.now, self.wip as f64);
         }
         let job = Job {
             product: p,
@@ -347,6 +377,16 @@ impl<'m> Sim<'m> {
                 (self.jobs.len() - 1) as JobId
             }
         };
+        if let Some(trace) = self.trace.as_deref_mut() {
+            let now = self.now;
+            let name = &self.model.products[p].name;
+            trace.push(|| TraceRecord {
+                time: now.as_secs_f64(),
+                entity: format!("job:{id}"),
+                event: "release",
+                state: name.clone(),
+            });
+        }
         let dest = self.model.products[p].route[0].station;
         self.send(id, dest);
     }
@@ -706,6 +746,18 @@ impl<'m> Sim<'m> {
             self.lead_time_hist.add(lead.as_nanos());
             self.wip -= 1;
             self.wip_avg.set(self.now, self.wip as f64);
+            self.series.set_level(self.now, self.wip as f64);
+            self.series.count(self.now);
+        }
+        if let Some(trace) = self.trace.as_deref_mut() {
+            let now = self.now;
+            let name = &self.model.products[p].name;
+            trace.push(|| TraceRecord {
+                time: now.as_secs_f64(),
+                entity: format!("job:{job}"),
+                event: "leave",
+                state: name.clone(),
+            });
         }
     }
 
@@ -854,6 +906,16 @@ impl<'m> Sim<'m> {
         };
         if sv.clock.state() != state as usize {
             sv.clock.switch(self.now, state as usize);
+            if let Some(trace) = self.trace.as_deref_mut() {
+                let now = self.now;
+                let name = &self.model.stations[s].name;
+                trace.push(|| TraceRecord {
+                    time: now.as_secs_f64(),
+                    entity: format!("station:{name}/{k}"),
+                    event: "state",
+                    state: state.key().to_string(),
+                });
+            }
         }
     }
 
@@ -905,6 +967,11 @@ impl<'m> Sim<'m> {
             })
             .collect();
         let fleet = self.fleet.as_ref().map(|f| f.output(self.model, now));
+        let series = Series {
+            bin_s: self.series.bin_s(),
+            completions: self.series.counts().to_vec(),
+            wip: self.series.mean_levels(now),
+        };
         let mut products: Vec<ProductOutput> = self.products.into_iter().map(|p| p.out).collect();
         for (p, out) in products.iter_mut().enumerate() {
             out.in_stock_end = self.stations.iter().map(|st| u64::from(st.stock[p])).sum();
@@ -920,6 +987,7 @@ impl<'m> Sim<'m> {
             wip_end: self.wip,
             stations,
             fleet,
+            series,
         }
     }
 }

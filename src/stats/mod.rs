@@ -154,6 +154,89 @@ impl<const N: usize> StateClock<N> {
     }
 }
 
+/// A run cut into equal time bins: events counted per bin, and the time
+/// average of a level per bin. It covers the whole run, warm-up included, so
+/// that plots and the warm-up check can see the start; memory is fixed by the
+/// number of bins.
+#[derive(Clone, Debug)]
+pub struct TimeSeries {
+    bin_ns: u64,
+    counts: Vec<u64>,
+    area: Vec<f64>,
+    level: f64,
+    since: SimTime,
+}
+
+impl TimeSeries {
+    pub fn new(horizon: SimTime, bins: usize) -> Self {
+        let bins = bins.max(1);
+        TimeSeries {
+            bin_ns: (horizon.as_nanos() / bins as u64).max(1),
+            counts: vec![0; bins],
+            area: vec![0.0; bins],
+            level: 0.0,
+            since: SimTime::ZERO,
+        }
+    }
+    fn bin(&self, t: SimTime) -> usize {
+        ((t.as_nanos() / self.bin_ns) as usize).min(self.counts.len() - 1)
+    }
+    /// Counts one event at `now`.
+    #[inline]
+    pub fn count(&mut self, now: SimTime) {
+        let b = self.bin(now);
+        self.counts[b] += 1;
+    }
+    /// Sets the level from `now` on.
+    pub fn set_level(&mut self, now: SimTime, level: f64) {
+        let mut t = self.since.as_nanos();
+        let end = now.as_nanos();
+        while t < end {
+            let b = self.bin(SimTime::from_nanos(t));
+            let bin_end = if b + 1 == self.counts.len() {
+                end
+            } else {
+                ((b as u64 + 1) * self.bin_ns).min(end)
+            };
+            self.area[b] += self.level * (bin_end - t) as f64;
+            t = bin_end;
+        }
+        self.since = now;
+        self.level = level;
+    }
+    /// Length of a bin in seconds.
+    pub fn bin_s(&self) -> f64 {
+        self.bin_ns as f64 * 1e-9
+    }
+    pub fn counts(&self) -> &[u64] {
+        &self.counts
+    }
+    /// The time-average level of each bin, the level carried to `end`.
+    pub fn mean_levels(&self, end: SimTime) -> Vec<f64> {
+        let mut s = self.clone();
+        s.set_level(end, self.level);
+        let n = s.area.len();
+        s.area
+            .iter()
+            .enumerate()
+            .map(|(b, a)| {
+                let start = b as u64 * s.bin_ns;
+                let stop = if b + 1 == n {
+                    end.as_nanos()
+                } else {
+                    (b as u64 + 1) * s.bin_ns
+                };
+                let len = stop.saturating_sub(start);
+                if len == 0 {
+                    0.0
+                } else {
+                    a / len as f64
+                }
+            })
+            .collect()
+    }
+}
+
 /// Mean and Student-t 95% interval of independent replications' values.
 /// The interval is `None` with fewer than two values.
 pub fn mean_ci95(values: &[f64]) -> (f64, Option<(f64, f64)>) {
@@ -217,6 +300,19 @@ mod tests {
         assert!((a.mean(SimTime::from_secs(4)) - 3.5).abs() < 1e-12);
         a.reset(SimTime::from_secs(4));
         assert!((a.mean(SimTime::from_secs(6)) - 4.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn time_series_bins_counts_and_levels() {
+        let mut ts = TimeSeries::new(SimTime::from_secs(10), 5);
+        ts.set_level(SimTime::from_secs(1), 2.0);
+        ts.count(SimTime::from_secs(3));
+        ts.set_level(SimTime::from_secs(5), 4.0);
+        ts.count(SimTime::from_secs(10));
+        assert_eq!(ts.counts(), &[0, 1, 0, 0, 1]);
+        let m = ts.mean_levels(SimTime::from_secs(10));
+        assert_eq!(m, vec![1.0, 2.0, 3.0, 4.0, 4.0]);
+        assert_eq!(ts.bin_s(), 2.0);
     }
 
     #[test]
