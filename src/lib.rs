@@ -11,6 +11,7 @@ pub mod engine;
 pub mod experiment;
 pub mod factory;
 pub mod model;
+pub mod net;
 pub mod report;
 pub mod scenario;
 pub mod stats;

@@ -1,6 +1,7 @@
 //! Integration tests, one binary with a module per area.
 
 mod cli;
+mod net;
 mod plant;
 mod scenario_errors;
 mod theory;

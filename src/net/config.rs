@@ -1,0 +1,796 @@
+//! The description of an NR link, and its validation.
+//!
+//! [`NrConfig`] is a plain struct built by code (the scenario keys of DESIGN
+//! section 5 map onto its fields one to one). [`NrConfig::validate`] lists
+//! every problem at once, each with the key it concerns, what was wrong and
+//! what is allowed; [`Nr::new`](super::Nr::new) runs it.
+//!
+//! ```
+//! use factory5g::net::{Duplex, NrConfig, SpecialSplit};
+//! let cfg = NrConfig {
+//!     scs_khz: 30,
+//!     duplex: Duplex::parse("DDDSU", SpecialSplit::default()).unwrap(),
+//!     ..NrConfig::default()
+//! };
+//! assert!(cfg.validate().is_ok());
+//! let bad = NrConfig { scs_khz: 120, capability: 2, ..NrConfig::default() };
+//! let errors = bad.validate().unwrap_err();
+//! assert!(errors.to_string().contains("capability 2"));
+//! ```
+
+use super::channel::InfScenario;
+use crate::engine::SimTime;
+use std::fmt;
+
+/// Subcarrier spacings of NR data channels, kHz (µ = 0..3).
+pub const SCS_KHZ: [u32; 4] = [15, 30, 60, 120];
+
+/// Transmission lengths in symbols: a slot, or a mini-slot (PDSCH/PUSCH
+/// mapping type B).
+pub const TX_SYMBOLS: [u32; 4] = [14, 7, 4, 2];
+
+/// FR1 channel bandwidths (MHz) and their maximum transmission bandwidth in
+/// resource blocks, per subcarrier spacing: TS 38.101-1 Table 5.3.2-1.
+pub const BANDWIDTHS_FR1: [(u32, &[(u32, u32)]); 3] = [
+    (
+        15,
+        &[
+            (5, 25),
+            (10, 52),
+            (15, 79),
+            (20, 106),
+            (25, 133),
+            (30, 160),
+            (35, 188),
+            (40, 216),
+            (45, 242),
+            (50, 270),
+        ],
+    ),
+    (
+        30,
+        &[
+            (5, 11),
+            (10, 24),
+            (15, 38),
+            (20, 51),
+            (25, 65),
+            (30, 78),
+            (35, 92),
+            (40, 106),
+            (45, 119),
+            (50, 133),
+            (60, 162),
+            (70, 189),
+            (80, 217),
+            (90, 245),
+            (100, 273),
+        ],
+    ),
+    (
+        60,
+        &[
+            (10, 11),
+            (15, 18),
+            (20, 24),
+            (25, 31),
+            (30, 38),
+            (35, 44),
+            (40, 51),
+            (45, 58),
+            (50, 65),
+            (60, 79),
+            (70, 93),
+            (80, 107),
+            (90, 121),
+            (100, 135),
+        ],
+    ),
+];
+
+/// FR2 channel bandwidths (MHz) and resource blocks: TS 38.101-2 Table 5.3.2-1.
+pub const BANDWIDTHS_FR2: [(u32, &[(u32, u32)]); 2] = [
+    (60, &[(50, 66), (100, 132), (200, 264)]),
+    (120, &[(50, 32), (100, 66), (200, 132), (400, 264)]),
+];
+
+/// FR1 ends here (GHz), TS 38.101-1.
+pub(crate) const FR1_MAX_GHZ: f64 = 7.125;
+/// FR2 (FR2-1 and FR2-2) spans these carriers (GHz), TS 38.101-2.
+pub(crate) const FR2_GHZ: (f64, f64) = (24.25, 71.0);
+/// Lowest carrier accepted: the TR 38.901 channel models start at 0.5 GHz.
+pub(crate) const MIN_CARRIER_GHZ: f64 = 0.5;
+
+/// N1 and N2 (TS 38.214 Tables 5.3-1/5.3-2 and 6.4-1/6.4-2), in half symbols so
+/// that capability 2's 4.5 and 5.5 are whole: `[capability - 1][µ]`; `None`
+/// where the capability is not defined.
+const N1_X2: [[Option<u32>; 4]; 2] = [
+    [Some(16), Some(20), Some(34), Some(40)],
+    [Some(6), Some(9), Some(18), None],
+];
+const N2_X2: [[Option<u32>; 4]; 2] = [
+    [Some(20), Some(24), Some(46), Some(72)],
+    [Some(10), Some(11), Some(22), None],
+];
+
+/// N1 and N2 in half symbols for a capability and numerology, if defined.
+pub(crate) fn n1_n2_x2(capability: u8, mu: u32) -> Option<(u32, u32)> {
+    let c = usize::from(capability.checked_sub(1)?);
+    let m = mu as usize;
+    Some((*N1_X2.get(c)?.get(m)?.as_ref()?, *N2_X2.get(c)?.get(m)?.as_ref()?))
+}
+
+/// One slot of a TDD pattern.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum SlotKind {
+    /// All 14 symbols downlink.
+    Downlink,
+    /// The special slot: downlink, guard and uplink symbols ([`SpecialSplit`]).
+    Special,
+    /// All 14 symbols uplink.
+    Uplink,
+}
+
+/// How the special slot's 14 symbols split into downlink, guard and uplink.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct SpecialSplit {
+    pub dl: u8,
+    pub guard: u8,
+    pub ul: u8,
+}
+
+impl Default for SpecialSplit {
+    /// 10:2:2, the common commercial split of DDDSU.
+    fn default() -> Self {
+        SpecialSplit {
+            dl: 10,
+            guard: 2,
+            ul: 2,
+        }
+    }
+}
+
+impl SpecialSplit {
+    /// Parses `"10:2:2"` (downlink:guard:uplink symbols, summing to 14).
+    pub fn parse(text: &str) -> Result<SpecialSplit, String> {
+        let bad = || {
+            format!(
+                "`{text}` is not a special-slot split: write downlink:guard:uplink symbols summing to 14, \
+                 e.g. 10:2:2 or 6:4:4"
+            )
+        };
+        let parts: Vec<&str> = text.trim().split(':').collect();
+        if parts.len() != 3 {
+            return Err(bad());
+        }
+        let mut v = [0u8; 3];
+        for (slot, part) in v.iter_mut().zip(&parts) {
+            *slot = part.trim().parse().map_err(|_| bad())?;
+        }
+        if v.iter().map(|&x| u32::from(x)).sum::<u32>() != 14 {
+            return Err(format!(
+                "special-slot split `{text}` has {} symbols; downlink:guard:uplink must sum to 14 (e.g. 10:2:2)",
+                v.iter().map(|&x| u32::from(x)).sum::<u32>()
+            ));
+        }
+        Ok(SpecialSplit {
+            dl: v[0],
+            guard: v[1],
+            ul: v[2],
+        })
+    }
+}
+
+impl fmt::Display for SpecialSplit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.dl, self.guard, self.ul)
+    }
+}
+
+/// Longest TDD pattern accepted, in slots (10 ms at 120 kHz is 80 slots; two
+/// concatenated patterns of 3GPP's longest period).
+pub const MAX_PATTERN_SLOTS: usize = 160;
+
+/// Frequency division (both directions on every symbol, on two carriers) or
+/// a TDD pattern repeated from t = 0.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub enum Duplex {
+    #[default]
+    Fdd,
+    Tdd {
+        pattern: Vec<SlotKind>,
+        special: SpecialSplit,
+    },
+}
+
+impl Duplex {
+    /// `"fdd"`, or a TDD pattern of `D`, `S` and `U` slots such as `"DDDSU"`
+    /// or `"DDDDDDDSUU"`, with the special slots split as `special`.
+    pub fn parse(text: &str, special: SpecialSplit) -> Result<Duplex, String> {
+        let t = text.trim();
+        if t.eq_ignore_ascii_case("fdd") {
+            return Ok(Duplex::Fdd);
+        }
+        let bad = || {
+            format!(
+                "`{t}` is not a duplex mode: write fdd, or a TDD pattern of D, S and U slots such as DDDSU \
+                 or DDDDDDDSUU"
+            )
+        };
+        if t.is_empty() {
+            return Err(bad());
+        }
+        let mut pattern = Vec::with_capacity(t.len());
+        for c in t.chars() {
+            pattern.push(match c.to_ascii_uppercase() {
+                'D' => SlotKind::Downlink,
+                'S' => SlotKind::Special,
+                'U' => SlotKind::Uplink,
+                _ => return Err(bad()),
+            });
+        }
+        if pattern.len() > MAX_PATTERN_SLOTS {
+            return Err(format!(
+                "TDD pattern `{t}` has {} slots; at most {MAX_PATTERN_SLOTS} are allowed",
+                pattern.len()
+            ));
+        }
+        Ok(Duplex::Tdd { pattern, special })
+    }
+
+    /// `fdd`, or the pattern (`DDDSU`).
+    pub fn pattern_name(&self) -> String {
+        match self {
+            Duplex::Fdd => "fdd".to_string(),
+            Duplex::Tdd { pattern, .. } => pattern
+                .iter()
+                .map(|k| match k {
+                    SlotKind::Downlink => 'D',
+                    SlotKind::Special => 'S',
+                    SlotKind::Uplink => 'U',
+                })
+                .collect(),
+        }
+    }
+}
+
+impl fmt::Display for Duplex {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Duplex::Fdd => f.write_str("FDD"),
+            Duplex::Tdd { pattern, special } => {
+                write!(f, "TDD {}", self.pattern_name())?;
+                if pattern.contains(&SlotKind::Special) {
+                    write!(f, " (S {special})")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// SR periodicities of TS 38.331 (`SchedulingRequestResourceConfig`), in
+/// slots; also 2 and 7 symbols (`sym2`, `sym6or7`).
+pub const SR_PERIOD_SLOTS: [u32; 13] = [1, 2, 4, 5, 8, 10, 16, 20, 40, 80, 160, 320, 640];
+
+/// The scheduling-request periodicity of grant-based uplink.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum SrPeriod {
+    /// 2 or 7 symbols.
+    Symbols(u32),
+    /// A number of slots.
+    Slots(u32),
+    /// A duration; must be a whole number of slots of the numerology
+    /// (a slot lasts 1 ms / 2^µ).
+    Time(SimTime),
+}
+
+impl Default for SrPeriod {
+    /// One slot: the shortest slot-based periodicity, defined at every SCS.
+    fn default() -> Self {
+        SrPeriod::Slots(1)
+    }
+}
+
+impl SrPeriod {
+    /// `"2sym"`, `"7sym"`, `"1slot"`, `"4slots"`, or a duration (`"1ms"`).
+    pub fn parse(text: &str) -> Result<SrPeriod, String> {
+        let t = text.trim();
+        let number_then = |suffixes: &[&str]| -> Option<u32> {
+            for s in suffixes {
+                if let Some(n) = t.strip_suffix(s) {
+                    return n.trim().parse().ok();
+                }
+            }
+            None
+        };
+        if let Some(n) = number_then(&["symbols", "symbol", "sym"]) {
+            return Ok(SrPeriod::Symbols(n));
+        }
+        if let Some(n) = number_then(&["slots", "slot", "sl"]) {
+            return Ok(SrPeriod::Slots(n));
+        }
+        SimTime::parse_duration(t).map(SrPeriod::Time).map_err(|_| {
+            format!("`{t}` is not an SR period: write a number of symbols (2sym, 7sym), of slots (1slot, 4slots) or a duration (1ms)")
+        })
+    }
+
+    /// The period in symbols at numerology `mu`, or why it is not an NR SR
+    /// periodicity.
+    pub fn symbols(&self, mu: u32) -> Result<u64, String> {
+        let max_slots = 80u32 << mu; // 80 ms
+        let allowed = || {
+            let slots: Vec<String> = SR_PERIOD_SLOTS
+                .iter()
+                .filter(|&&s| s <= max_slots)
+                .map(|s| s.to_string())
+                .collect();
+            format!("allowed: 2 or 7 symbols, or {} slots", slots.join(", "))
+        };
+        match *self {
+            SrPeriod::Symbols(n) if n == 2 || n == 7 => Ok(u64::from(n)),
+            SrPeriod::Symbols(n) => Err(format!("{n} symbols is not an SR periodicity; {}", allowed())),
+            SrPeriod::Slots(n) if SR_PERIOD_SLOTS.contains(&n) && n <= max_slots => Ok(14 * u64::from(n)),
+            SrPeriod::Slots(n) => Err(format!(
+                "{n} slots is not an SR periodicity at {} kHz; {}",
+                15 << mu,
+                allowed()
+            )),
+            SrPeriod::Time(t) => {
+                let slot_ns = 1_000_000u64 >> mu;
+                let ns = t.as_nanos();
+                // A slot is 1 ms / 2^µ: 1000000, 500000, 250000, 125000 ns.
+                if ns == 0 || ns % slot_ns != 0 {
+                    return Err(format!(
+                        "SR period {t} is not a whole number of {} ms slots at {} kHz; {}",
+                        slot_ns as f64 / 1e6,
+                        15 << mu,
+                        allowed()
+                    ));
+                }
+                let slots = ns / slot_ns;
+                match u32::try_from(slots) {
+                    Ok(s) => SrPeriod::Slots(s).symbols(mu),
+                    Err(_) => Err(format!("SR period {t} is too long; {}", allowed())),
+                }
+            }
+        }
+    }
+}
+
+impl fmt::Display for SrPeriod {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SrPeriod::Symbols(n) => write!(f, "{n} symbols"),
+            SrPeriod::Slots(1) => f.write_str("1 slot"),
+            SrPeriod::Slots(n) => write!(f, "{n} slots"),
+            SrPeriod::Time(t) => write!(f, "{t}"),
+        }
+    }
+}
+
+/// How the uplink gets its resources.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
+pub enum UlAccess {
+    /// Configured grant (grant-free): the UE sends at its next uplink
+    /// opportunity.
+    #[default]
+    ConfiguredGrant,
+    /// Grant-based: scheduling request, grant on the PDCCH, then PUSCH.
+    GrantBased { sr_period: SrPeriod },
+}
+
+/// How a cell shares its resource blocks among the UEs with data.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
+pub enum Scheduler {
+    /// In order of readiness, the background load first.
+    Fifo,
+    /// Equal shares among the UEs with data (water-filling).
+    RoundRobin,
+    /// Proportional fair: highest instantaneous rate over average served rate.
+    #[default]
+    ProportionalFair,
+}
+
+impl Scheduler {
+    /// `fifo`, `round_robin` (or `rr`), `pf`.
+    pub fn parse(text: &str) -> Result<Scheduler, String> {
+        match text.trim().to_ascii_lowercase().replace('-', "_").as_str() {
+            "fifo" => Ok(Scheduler::Fifo),
+            "round_robin" | "rr" => Ok(Scheduler::RoundRobin),
+            "pf" | "proportional_fair" => Ok(Scheduler::ProportionalFair),
+            _ => Err(format!(
+                "`{text}` is not a scheduler; allowed: fifo, round_robin, pf"
+            )),
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Scheduler::Fifo => "fifo",
+            Scheduler::RoundRobin => "round_robin",
+            Scheduler::ProportionalFair => "pf",
+        }
+    }
+}
+
+/// Most HARQ retransmissions accepted (far beyond any useful setting).
+pub const MAX_HARQ_RETX: u32 = 32;
+
+/// An NR link, as a user describes it (DESIGN section 5's `[network.nr]`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct NrConfig {
+    /// Subcarrier spacing: 15, 30, 60 or 120 kHz.
+    pub scs_khz: u32,
+    /// Transmission length: 14 (a slot) or a mini-slot of 7, 4 or 2 symbols.
+    pub symbols: u32,
+    pub duplex: Duplex,
+    pub ul_access: UlAccess,
+    /// UE processing capability, 1 or 2 (TS 38.214 N1/N2).
+    pub capability: u8,
+    /// Retransmissions after the first attempt; the packet is lost when all
+    /// fail.
+    pub harq_max_retx: u32,
+    /// Block error rate of each attempt (the link adaptation's target).
+    pub bler: f64,
+    /// Channel bandwidth, MHz (a TS 38.101 bandwidth of the SCS).
+    pub bandwidth_mhz: u32,
+    pub carrier_ghz: f64,
+    pub channel: InfScenario,
+    pub tx_power_dbm: f64,
+    pub noise_figure_db: f64,
+    /// Subtracted from the SINR where neighbouring gNBs reuse the band.
+    pub interference_margin_db: f64,
+    pub scheduler: Scheduler,
+}
+
+impl Default for NrConfig {
+    /// 30 kHz, 14-symbol slots, FDD, configured grant, capability 1, BLER
+    /// 0.1 with up to 3 retransmissions (4 transmissions, the usual
+    /// `maxHARQ-Tx`), 100 MHz at 3.5 GHz, InF-DH, 24 dBm (the TR 38.901 InF
+    /// calibration's gNB power), noise figure 9 dB (a UE receiver), no
+    /// interference margin, proportional fair scheduling.
+    fn default() -> Self {
+        NrConfig {
+            scs_khz: 30,
+            symbols: 14,
+            duplex: Duplex::Fdd,
+            ul_access: UlAccess::ConfiguredGrant,
+            capability: 1,
+            harq_max_retx: 3,
+            bler: 0.1,
+            bandwidth_mhz: 100,
+            carrier_ghz: 3.5,
+            channel: InfScenario::Dh,
+            tx_power_dbm: 24.0,
+            noise_figure_db: 9.0,
+            interference_margin_db: 0.0,
+            scheduler: Scheduler::ProportionalFair,
+        }
+    }
+}
+
+/// One problem of an [`NrConfig`]: the key (field) and what is wrong and
+/// allowed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigError {
+    pub key: &'static str,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.key, self.message)
+    }
+}
+
+/// Every problem of an [`NrConfig`] (at least one).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub struct ConfigErrors(pub Vec<ConfigError>);
+
+impl fmt::Display for ConfigErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, e) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            write!(f, "{e}")?;
+        }
+        Ok(())
+    }
+}
+
+/// FR1 or FR2.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(crate) enum FreqRange {
+    Fr1,
+    Fr2,
+}
+
+pub(crate) fn freq_range(carrier_ghz: f64) -> Option<FreqRange> {
+    if (MIN_CARRIER_GHZ..=FR1_MAX_GHZ).contains(&carrier_ghz) {
+        Some(FreqRange::Fr1)
+    } else if (FR2_GHZ.0..=FR2_GHZ.1).contains(&carrier_ghz) {
+        Some(FreqRange::Fr2)
+    } else {
+        None
+    }
+}
+
+/// Resource blocks of a channel bandwidth at an SCS in a frequency range.
+pub(crate) fn resource_blocks(fr: FreqRange, scs_khz: u32, bandwidth_mhz: u32) -> Option<u32> {
+    bandwidths(fr, scs_khz)?
+        .iter()
+        .find(|(bw, _)| *bw == bandwidth_mhz)
+        .map(|(_, n)| *n)
+}
+
+fn bandwidths(fr: FreqRange, scs_khz: u32) -> Option<&'static [(u32, u32)]> {
+    let table: &[(u32, &[(u32, u32)])] = match fr {
+        FreqRange::Fr1 => &BANDWIDTHS_FR1,
+        FreqRange::Fr2 => &BANDWIDTHS_FR2,
+    };
+    table.iter().find(|(s, _)| *s == scs_khz).map(|(_, b)| *b)
+}
+
+/// µ of an SCS, if it is one of NR's data SCSs.
+pub(crate) fn numerology(scs_khz: u32) -> Option<u32> {
+    SCS_KHZ.iter().position(|&s| s == scs_khz).map(|m| m as u32)
+}
+
+impl NrConfig {
+    /// Every problem of this configuration, or `Ok`. (The frame-structure
+    /// checks that need the pattern laid out, such as a TDD pattern without
+    /// an uplink opportunity for the transmission length, are made by
+    /// [`Nr::new`](super::Nr::new).)
+    pub fn validate(&self) -> Result<(), ConfigErrors> {
+        let mut errs = Vec::new();
+        let mut err = |key: &'static str, message: String| errs.push(ConfigError { key, message });
+        let mu = numerology(self.scs_khz);
+        if mu.is_none() {
+            err(
+                "scs_khz",
+                format!(
+                    "{} kHz is not an NR subcarrier spacing for data; allowed: 15, 30, 60, 120",
+                    self.scs_khz
+                ),
+            );
+        }
+        if !TX_SYMBOLS.contains(&self.symbols) {
+            err(
+                "symbols",
+                format!(
+                    "a transmission of {} symbols is not defined; allowed: 14 (a slot) or a mini-slot of 7, 4 or 2",
+                    self.symbols
+                ),
+            );
+        }
+        let fr = if self.carrier_ghz.is_finite() {
+            freq_range(self.carrier_ghz)
+        } else {
+            None
+        };
+        if fr.is_none() {
+            err(
+                "carrier_ghz",
+                format!(
+                    "{} GHz is outside NR's frequency ranges; allowed: {MIN_CARRIER_GHZ}-{FR1_MAX_GHZ} GHz (FR1) \
+                     or {}-{} GHz (FR2)",
+                    self.carrier_ghz, FR2_GHZ.0, FR2_GHZ.1
+                ),
+            );
+        }
+        match self.capability {
+            1 => {}
+            2 => {
+                if mu == Some(3) {
+                    err(
+                        "capability",
+                        "UE capability 2 is not defined at 120 kHz (TS 38.214 gives its N1/N2 only for 15, 30 \
+                         and 60 kHz); use capability 1"
+                            .to_string(),
+                    );
+                } else if mu == Some(2) && fr == Some(FreqRange::Fr2) {
+                    err(
+                        "capability",
+                        "UE capability 2 at 60 kHz is defined only in FR1 (TS 38.214); use capability 1 or a \
+                         carrier below 7.125 GHz"
+                            .to_string(),
+                    );
+                }
+            }
+            c => err(
+                "capability",
+                format!("UE processing capability {c} does not exist; allowed: 1 or 2"),
+            ),
+        }
+        if let (Some(mu), Some(fr)) = (mu, fr) {
+            match bandwidths(fr, self.scs_khz) {
+                None => err(
+                    "scs_khz",
+                    match fr {
+                        FreqRange::Fr1 => format!(
+                            "{} kHz is not used in FR1 (carrier {} GHz); FR1 allows 15, 30 and 60 kHz (120 kHz \
+                             needs an FR2 carrier, 24.25-71 GHz)",
+                            self.scs_khz, self.carrier_ghz
+                        ),
+                        FreqRange::Fr2 => format!(
+                            "{} kHz is not used in FR2 (carrier {} GHz); FR2 allows 60 and 120 kHz",
+                            self.scs_khz, self.carrier_ghz
+                        ),
+                    },
+                ),
+                Some(list) => {
+                    if !list.iter().any(|(bw, _)| *bw == self.bandwidth_mhz) {
+                        let allowed: Vec<String> = list.iter().map(|(bw, _)| bw.to_string()).collect();
+                        err(
+                            "bandwidth_mhz",
+                            format!(
+                                "{} MHz is not an NR channel bandwidth at {} kHz in {}; allowed: {} MHz",
+                                self.bandwidth_mhz,
+                                self.scs_khz,
+                                if fr == FreqRange::Fr1 { "FR1" } else { "FR2" },
+                                allowed.join(", ")
+                            ),
+                        );
+                    }
+                }
+            }
+            if let UlAccess::GrantBased { sr_period } = self.ul_access {
+                if let Err(m) = sr_period.symbols(mu) {
+                    err("sr_period", m);
+                }
+            }
+        }
+        if self.harq_max_retx > MAX_HARQ_RETX {
+            err(
+                "harq_max_retx",
+                format!(
+                    "{} HARQ retransmissions is beyond any NR setting; allowed: 0 to {MAX_HARQ_RETX}",
+                    self.harq_max_retx
+                ),
+            );
+        }
+        if !(self.bler.is_finite() && (0.0..1.0).contains(&self.bler)) {
+            err(
+                "bler",
+                format!(
+                    "a block error rate of {} is not allowed; it must be at least 0 and below 1 (e.g. 0.1)",
+                    self.bler
+                ),
+            );
+        }
+        if !(self.tx_power_dbm.is_finite() && (-40.0..=70.0).contains(&self.tx_power_dbm)) {
+            err(
+                "tx_power_dbm",
+                format!(
+                    "{} dBm is not a plausible transmit power; allowed: -40 to 70 dBm",
+                    self.tx_power_dbm
+                ),
+            );
+        }
+        if !(self.noise_figure_db.is_finite() && (0.0..=30.0).contains(&self.noise_figure_db)) {
+            err(
+                "noise_figure_db",
+                format!(
+                    "a noise figure of {} dB is not allowed; allowed: 0 to 30 dB",
+                    self.noise_figure_db
+                ),
+            );
+        }
+        if !(self.interference_margin_db.is_finite() && (0.0..=60.0).contains(&self.interference_margin_db)) {
+            err(
+                "interference_margin_db",
+                format!(
+                    "an interference margin of {} dB is not allowed; allowed: 0 to 60 dB",
+                    self.interference_margin_db
+                ),
+            );
+        }
+        if errs.is_empty() {
+            Ok(())
+        } else {
+            Err(ConfigErrors(errs))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid_and_n_tables_match_the_reference() {
+        assert!(NrConfig::default().validate().is_ok());
+        assert_eq!(n1_n2_x2(1, 0), Some((16, 20)));
+        assert_eq!(n1_n2_x2(2, 1), Some((9, 11)));
+        assert_eq!(n1_n2_x2(2, 3), None);
+        assert_eq!(n1_n2_x2(3, 0), None);
+        assert_eq!(resource_blocks(FreqRange::Fr1, 30, 100), Some(273));
+        assert_eq!(resource_blocks(FreqRange::Fr2, 120, 400), Some(264));
+    }
+
+    #[test]
+    fn every_problem_is_listed_with_what_is_allowed() {
+        let cfg = NrConfig {
+            scs_khz: 45,
+            symbols: 5,
+            capability: 3,
+            bler: 1.5,
+            harq_max_retx: 99,
+            ..NrConfig::default()
+        };
+        let e = cfg.validate().unwrap_err();
+        let keys: Vec<&str> = e.0.iter().map(|e| e.key).collect();
+        assert_eq!(
+            keys,
+            ["scs_khz", "symbols", "capability", "harq_max_retx", "bler"]
+        );
+        let text = e.to_string();
+        assert!(text.contains("allowed: 15, 30, 60, 120"), "{text}");
+        assert!(text.contains("7, 4 or 2"), "{text}");
+    }
+
+    #[test]
+    fn frequency_range_constraints() {
+        let fr2_15 = NrConfig {
+            scs_khz: 15,
+            bandwidth_mhz: 20,
+            carrier_ghz: 28.0,
+            ..NrConfig::default()
+        };
+        assert!(fr2_15
+            .validate()
+            .unwrap_err()
+            .to_string()
+            .contains("FR2 allows 60 and 120"));
+        let fr1_120 = NrConfig {
+            scs_khz: 120,
+            ..NrConfig::default()
+        };
+        assert!(fr1_120
+            .validate()
+            .unwrap_err()
+            .to_string()
+            .contains("120 kHz needs an FR2"));
+        let ok = NrConfig {
+            scs_khz: 120,
+            carrier_ghz: 28.0,
+            ..NrConfig::default()
+        };
+        assert!(ok.validate().is_ok());
+        let bw = NrConfig {
+            scs_khz: 15,
+            bandwidth_mhz: 100,
+            ..NrConfig::default()
+        };
+        assert!(bw.validate().unwrap_err().to_string().contains("allowed: 5, 10"));
+    }
+
+    #[test]
+    fn parses_duplex_split_and_sr_period() {
+        assert_eq!(Duplex::parse("FDD", SpecialSplit::default()), Ok(Duplex::Fdd));
+        let d = Duplex::parse("dddsu", SpecialSplit::default()).unwrap();
+        assert_eq!(d.pattern_name(), "DDDSU");
+        assert!(Duplex::parse("DDXSU", SpecialSplit::default()).is_err());
+        assert!(Duplex::parse("", SpecialSplit::default()).is_err());
+        assert_eq!(
+            SpecialSplit::parse("6:4:4"),
+            Ok(SpecialSplit {
+                dl: 6,
+                guard: 4,
+                ul: 4
+            })
+        );
+        assert!(SpecialSplit::parse("10:2:3").unwrap_err().contains("sum to 14"));
+        assert!(SpecialSplit::parse("10:2").is_err());
+        assert_eq!(SrPeriod::parse("2sym"), Ok(SrPeriod::Symbols(2)));
+        assert_eq!(SrPeriod::parse("4 slots"), Ok(SrPeriod::Slots(4)));
+        assert_eq!(SrPeriod::parse("1ms").unwrap().symbols(1), Ok(28));
+        assert_eq!(SrPeriod::parse("1slot").unwrap().symbols(3), Ok(14));
+        assert!(SrPeriod::parse("0.5ms").unwrap().symbols(0).is_err());
+        assert!(SrPeriod::Slots(3).symbols(1).unwrap_err().contains("allowed"));
+        assert!(SrPeriod::Slots(640).symbols(0).is_err());
+        assert!(SrPeriod::parse("soon").is_err());
+    }
+}

@@ -1,0 +1,136 @@
+//! The 5G link layer: how long a packet takes across an NR radio link, whether
+//! it arrives at all, and what the radio can carry. It knows nothing of
+//! factories: it works on times, directions, positions and bits.
+//!
+//! - [`NrConfig`] is the plain description of a link (numerology, transmission
+//!   length, duplex, uplink access, UE capability, HARQ, BLER, radio);
+//!   [`Nr::new`] validates it (every problem, in words a user can act on) and
+//!   lays out the frame structure.
+//! - [`Nr::step`] is the TR 37.910 §5.7.1 step model, analytic: one-shot
+//!   latency, HARQ round trip, the mean with a block error rate (TR 37.910
+//!   convention and the exact one), with alignment computed exactly from the
+//!   frame structure, FDD or TDD.
+//! - [`Nr::transmit`] is the same model packet by packet, for a discrete-event
+//!   simulation: from an absolute send time it finds the real transmission
+//!   opportunities and HARQ round trips of the frame and draws each attempt's
+//!   failure.
+//! - [`Channel`] and [`LinkBudget`] are the TR 38.901 indoor-factory path loss,
+//!   LOS probability and shadowing, the SINR and the link adaptation (CQI
+//!   table); [`Nr::radio_link`] picks a UE's best gNB.
+//! - [`Cell`] shares a cell's resource blocks among packets and a fluid
+//!   background load, slot by slot, driven by the caller's event queue and
+//!   woken only on slots where something is queued.
+//! - [`CoreDelay`] adds the core network and edge processing.
+//! - [`calculator`] is `factory5g latency`.
+//!
+//! Time inside the layer is counted in ticks of 1/192 ns, in which every
+//! symbol, slot and processing time of every numerology is a whole number, so
+//! the frame structure is exact; the API speaks [`SimTime`](crate::engine::SimTime)
+//! and milliseconds.
+//!
+//! ```
+//! use factory5g::engine::{RngStreams, SimTime};
+//! use factory5g::net::{Direction, Nr, NrConfig};
+//!
+//! // The TR 37.910 step model: FDD, 15 kHz, a 14-symbol slot, BLER 0.1.
+//! let cfg = NrConfig { scs_khz: 15, bandwidth_mhz: 50, bler: 0.1, ..NrConfig::default() };
+//! let nr = Nr::new(cfg).unwrap();
+//! let step = nr.step(Direction::Dl);
+//! assert!((step.one_shot_ms - 2.141).abs() < 0.001);
+//! assert!((step.harq_rtt_ms - 4.281).abs() < 0.001);
+//! assert!((step.mean_ms - 2.569).abs() < 0.001);
+//!
+//! // One packet through the frame, sent 3 ms into the run.
+//! let mut rng = RngStreams::new(1, 0).stream("link");
+//! let d = nr.transmit(Direction::Dl, SimTime::from_nanos(3_000_000), 0.1, &mut rng);
+//! assert!(d.delivered_at().unwrap() > SimTime::from_nanos(3_000_000));
+//! ```
+
+pub mod calculator;
+mod cell;
+mod channel;
+mod config;
+mod core_delay;
+mod frame;
+mod link;
+mod nr;
+mod step;
+
+pub use cell::{Background, Cell, CellDelivery, CellPacket, SlotResult};
+pub use channel::{
+    link_adaptation, Channel, InfParams, InfScenario, LinkBudget, Mcs, RadioLink, CQI_TABLE,
+    THERMAL_NOISE_DBM_HZ,
+};
+pub use config::{
+    ConfigError, ConfigErrors, Duplex, NrConfig, Scheduler, SlotKind, SpecialSplit, SrPeriod, UlAccess,
+    BANDWIDTHS_FR1, BANDWIDTHS_FR2, SCS_KHZ, TX_SYMBOLS,
+};
+pub use core_delay::CoreDelay;
+pub use link::{Delivery, Outcome};
+pub use nr::Nr;
+pub use step::{FrameExact, StepLatency};
+
+use serde::Serialize;
+
+/// Downlink (gNB to UE) or uplink (UE to gNB).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    Dl,
+    Ul,
+}
+
+impl Direction {
+    /// The other direction (where HARQ feedback and retransmission grants go).
+    pub fn opposite(self) -> Direction {
+        match self {
+            Direction::Dl => Direction::Ul,
+            Direction::Ul => Direction::Dl,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Direction::Dl => "dl",
+            Direction::Ul => "ul",
+        }
+    }
+
+    pub(crate) fn index(self) -> usize {
+        match self {
+            Direction::Dl => 0,
+            Direction::Ul => 1,
+        }
+    }
+}
+
+/// Where a packet's latency goes, in milliseconds (DESIGN section 5): the
+/// components of one packet, or of a mean, add up to its latency.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Components {
+    /// UE and gNB processing (preparation and decoding, from N1/N2).
+    pub processing: f64,
+    /// Waits for the next transmission opportunity of the frame structure
+    /// (and, grant-based, for the SR occasion and the grant's PDCCH).
+    pub alignment: f64,
+    /// Air time of the transmission (and of the SR and PDCCH, grant-based).
+    pub transmission: f64,
+    /// Time added by HARQ retransmissions.
+    pub harq: f64,
+    /// Waits for resource blocks in a loaded cell.
+    pub queueing: f64,
+    /// Core network (UPF) and edge processing.
+    pub core: f64,
+}
+
+impl Components {
+    /// The sum of the components: the latency.
+    pub fn total(&self) -> f64 {
+        self.processing + self.alignment + self.transmission + self.harq + self.queueing + self.core
+    }
+}
+
+/// Milliseconds in `ticks` (1/192 ns).
+pub(crate) fn ticks_to_ms(ticks: f64) -> f64 {
+    ticks / (frame::TICKS_PER_NS as f64 * 1e6)
+}
