@@ -16,7 +16,12 @@
 //!    file unless it says otherwise. Then each `--set PATH=VALUE` is applied
 //!    as a small source of its own.
 //! 2. The merged tree is read into raw structs (types, unknown keys), then
-//!    validated into the [`Model`]; both collect every problem.
+//!    validated into the [`Model`]; both collect every problem. The NR
+//!    radio's own rules are [`crate::net::Nr::new`]'s, whose messages are
+//!    reported at the `[network.nr]` key they concern. A `[network]`
+//!    sub-table of a model other than the chosen one is a warning, not an
+//!    error, so that `--set network.model=fixed` runs a file written for
+//!    `nr`.
 //!
 //! ```
 //! use factory5g::scenario;

@@ -5,16 +5,18 @@
 use super::diag::{did_you_mean, list, suggest, Sink, SourceMap, Span};
 use super::dist::parse_dist;
 use super::raw::{
-    Field, Raw, RawBattery, RawCrew, RawFailures, RawFleet, RawLayout, RawProduct, RawScenario, RawStation,
-    Sp,
+    Field, Raw, RawBattery, RawCrew, RawFailures, RawFleet, RawFlow, RawLayout, RawProduct, RawScenario,
+    RawStation, Sp,
 };
 use super::tree::Str;
 use crate::engine::SimTime;
 use crate::model::{
-    Battery, Crew, Dispatch, Dist, FailureBasis, Failures, Fleet, Layout, Model, PointId, Product, Release,
-    RouteStep, Station, StationId, MAX_POINTS,
+    Battery, Crew, Dispatch, Dist, FailureBasis, Failures, Fleet, Flow, Layout, Model, PointId, Product,
+    Release, RouteStep, Station, StationId, MAX_POINTS,
 };
 use std::collections::HashMap;
+
+mod network;
 
 pub(crate) const MAX_SERVERS: i64 = 10_000;
 pub(crate) const MAX_CREW: i64 = 10_000;
@@ -169,6 +171,36 @@ pub(crate) fn validate(raw: &Raw, cx: &Ctx<'_>, sink: &mut Sink) -> Option<Model
         Field::Invalid => None,
     };
 
+    let (network, link_model) = v.network(&raw.network, &floor);
+    let flows_raw: &[RawFlow] = raw.flows.ok().map_or(&[], |f| &f.v);
+    let mut flow_names = Names::new("flow", "flows");
+    let names: Vec<Option<String>> = flows_raw
+        .iter()
+        .enumerate()
+        .map(|(i, f)| v.name(&f.name, &f.label, f.span, "flow", &mut flow_names, i))
+        .collect();
+    let zone_control = match &raw.fleet {
+        Field::Ok(f) => match &f.v.zone_control {
+            Field::Ok(z) => Some(z.v),
+            Field::Missing => Some(false),
+            Field::Invalid => None,
+        },
+        Field::Missing => Some(false),
+        Field::Invalid => None,
+    };
+    let scope = network::FlowScope {
+        stations: &station_names,
+        stations_raw,
+        has_fleet: !matches!(raw.fleet, Field::Missing),
+        zone_control,
+        model: link_model,
+    };
+    let flows: Vec<Option<Flow>> = flows_raw
+        .iter()
+        .zip(names)
+        .map(|(f, name)| v.flow(f, name, &scope))
+        .collect();
+
     if v.sink.has_errors() {
         return None;
     }
@@ -184,6 +216,8 @@ pub(crate) fn validate(raw: &Raw, cx: &Ctx<'_>, sink: &mut Sink) -> Option<Model
         products: products.into_iter().collect::<Option<Vec<_>>>()?,
         layout: floor.layout?,
         fleet: fleet?,
+        network: network?,
+        flows: flows.into_iter().collect::<Option<Vec<_>>>()?,
     };
     let name_spans: Vec<Span> = stations_raw
         .iter()
@@ -1323,6 +1357,7 @@ fn example_name(kind: &str) -> &'static str {
     match kind {
         "product" => "truck",
         "crew" => "fitters",
+        "flow" => "agv_control",
         _ => "weld",
     }
 }

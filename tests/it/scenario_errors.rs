@@ -527,3 +527,388 @@ mod floor_and_fleet {
         );
     }
 }
+
+mod network_and_flows {
+    use super::{check, data, single};
+    use factory5g::engine::SimTime;
+    use factory5g::model::{FlowKind, FlowRobots, LinkModel, Trigger};
+    use factory5g::net::{Direction, Duplex, InfScenario, Scheduler, SpecialSplit, SrPeriod, UlAccess};
+    use factory5g::scenario::{self, Diagnostic, Severity};
+
+    fn ms(x: u64) -> SimTime {
+        SimTime::from_nanos(x * 1_000_000)
+    }
+
+    fn sets(s: &[&str]) -> Vec<String> {
+        s.iter().map(|x| x.to_string()).collect()
+    }
+
+    /// The plant of tests/data/network/plant.toml with `text` in place of
+    /// `from`, loaded from text; its errors.
+    fn plant_errors(from: &str, text: &str) -> Vec<Diagnostic> {
+        let plant = std::fs::read_to_string(data("network/plant.toml")).unwrap();
+        assert!(plant.contains(from), "{from}");
+        match scenario::load_str("plant.toml", &plant.replacen(from, text, 1), None, &[]) {
+            Ok(_) => panic!("loaded with {text}"),
+            Err(e) => e.0,
+        }
+    }
+
+    #[test]
+    fn nr_plant_with_a_flow_of_every_kind_loads() {
+        let l = scenario::load_file(&data("network/plant.toml"), &[]).unwrap_or_else(|e| panic!("{e}"));
+        assert!(l.warnings.is_empty(), "{:?}", l.warnings);
+        let m = &l.model;
+        assert_eq!(m.name, "nr plant");
+        let n = &m.network;
+        assert_eq!(n.link.name(), "nr");
+        assert_eq!(n.core.as_ref().map(|d| d.mean_ns()), Some(200e3));
+        assert!((n.edge_processing.as_ref().unwrap().mean_ns() - 200e3).abs() < 1e-6);
+        let LinkModel::Nr(nr) = &n.link else {
+            panic!("{:?}", n.link)
+        };
+        assert_eq!(nr.gnbs, [(30.0, 20.0), (90.0, 40.0)]);
+        let c = nr.nr.config();
+        assert_eq!(c.scs_khz, 30);
+        assert_eq!(c.symbols, 7);
+        let split = SpecialSplit {
+            dl: 6,
+            guard: 4,
+            ul: 4,
+        };
+        assert_eq!(c.duplex, Duplex::parse("DDDSU", split).unwrap());
+        assert_eq!(
+            c.ul_access,
+            UlAccess::GrantBased {
+                sr_period: SrPeriod::Time(ms(1))
+            }
+        );
+        assert_eq!(nr.nr.sr_period_symbols(), Some(28));
+        assert_eq!((c.capability, c.harq_max_retx, c.bler), (2, 2, 0.01));
+        assert_eq!(
+            (c.bandwidth_mhz, c.carrier_ghz, c.channel),
+            (40, 3.7, InfScenario::Sh)
+        );
+        assert_eq!(
+            (c.tx_power_dbm, c.noise_figure_db, c.interference_margin_db),
+            (23.0, 7.0, 3.0)
+        );
+        assert_eq!(c.scheduler, Scheduler::RoundRobin);
+        assert_eq!(nr.nr.n_prb(), 106);
+
+        let f = &m.flows;
+        assert_eq!(f.len(), 6);
+        let summary: Vec<(&str, FlowRobots, Direction, u32)> = f
+            .iter()
+            .map(|x| (x.name.as_str(), x.robots, x.direction, x.size_bytes))
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                ("agv_control", FlowRobots::Agvs, Direction::Dl, 250),
+                ("weld_status", FlowRobots::Station(0), Direction::Ul, 100),
+                ("dispatch", FlowRobots::Agvs, Direction::Dl, 1500),
+                ("segments", FlowRobots::Agvs, Direction::Ul, 100),
+                ("cycle", FlowRobots::All, Direction::Dl, 2048),
+                ("cameras", FlowRobots::All, Direction::Ul, 1500),
+            ]
+        );
+        match f[0].kind {
+            FlowKind::Periodic {
+                period,
+                deadline,
+                survival_periods,
+                stop,
+            } => {
+                assert_eq!((period, deadline, stop), (ms(20), ms(15), SimTime::from_secs(5)));
+                // survival = "50ms" at a 20 ms period: two whole periods.
+                assert_eq!(survival_periods, 2);
+            }
+            ref k => panic!("{k:?}"),
+        }
+        match f[1].kind {
+            FlowKind::Periodic {
+                period,
+                deadline,
+                survival_periods,
+                stop,
+            } => {
+                // Defaults: deadline = period, stop(10s).
+                assert_eq!((period, deadline, stop), (ms(10), ms(10), SimTime::from_secs(10)));
+                assert_eq!(survival_periods, 3);
+            }
+            ref k => panic!("{k:?}"),
+        }
+        let triggered: Vec<(Trigger, Option<SimTime>, SimTime)> = f[2..5]
+            .iter()
+            .map(|x| match x.kind {
+                FlowKind::Triggered {
+                    trigger,
+                    deadline,
+                    timeout,
+                } => (trigger, deadline, timeout),
+                ref k => panic!("{k:?}"),
+            })
+            .collect();
+        assert_eq!(
+            triggered,
+            [
+                (Trigger::Dispatch, Some(ms(50)), ms(200)),
+                (Trigger::Segment, None, ms(100)),
+                (Trigger::CycleStart, None, ms(100)),
+            ]
+        );
+        match f[5].kind {
+            FlowKind::Background { ues, rate_bps } => assert_eq!((ues, rate_bps), (10, 20e6)),
+            ref k => panic!("{k:?}"),
+        }
+    }
+
+    #[test]
+    fn set_switches_an_nr_file_to_fixed() {
+        // `factory5g run plant.toml --set network.model=fixed --set
+        // network.fixed.latency=500ms`: the [network.nr] table is then unused,
+        // a warning, not an error.
+        let l = scenario::load_file(
+            &data("network/plant.toml"),
+            &sets(&["network.model=fixed", "network.fixed.latency=500ms"]),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        match l.model.network.link {
+            LinkModel::Fixed { latency, loss } => assert_eq!((latency, loss), (ms(500), 0.0)),
+            ref k => panic!("{k:?}"),
+        }
+        assert_eq!(l.model.flows.len(), 6);
+        assert_eq!(l.warnings.len(), 2, "{:?}", l.warnings);
+        let w = &l.warnings[0];
+        assert_eq!(w.severity, Severity::Warning);
+        assert!(w.file.ends_with("network/plant.toml"), "{w}");
+        assert_eq!((w.line, w.col), (Some(41), Some(10)));
+        assert_eq!(w.key.as_deref(), Some("network.nr"));
+        assert!(
+            w.message
+                .starts_with("[network.nr] is not used with model = \"fixed\""),
+            "{w}"
+        );
+        assert!(
+            l.warnings[1]
+                .message
+                .starts_with("background load matters only with model = \"nr\""),
+            "{}",
+            l.warnings[1]
+        );
+        // Back to nr with another numerology.
+        let l = scenario::load_file(
+            &data("network/plant.toml"),
+            &sets(&[
+                "network.nr.scs_khz=60",
+                "network.nr.bandwidth_mhz=100",
+                "flow.cameras.ues=20",
+            ]),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let LinkModel::Nr(nr) = &l.model.network.link else {
+            panic!()
+        };
+        assert_eq!(nr.nr.config().scs_khz, 60);
+        assert!(matches!(
+            l.model.flows[5].kind,
+            FlowKind::Background { ues: 20, .. }
+        ));
+    }
+
+    #[test]
+    fn unknown_model() {
+        let d = single("network_unknown_model.toml");
+        check(
+            &d,
+            Some((9, 9)),
+            Some("network.model"),
+            "model must be \"ideal\", \"fixed\", \"empirical\" or \"nr\", found \"5g\"",
+        );
+    }
+
+    #[test]
+    fn fixed_without_latency() {
+        let d = single("fixed_without_latency.toml");
+        check(
+            &d,
+            Some((11, 10)),
+            Some("network.fixed.latency"),
+            "missing `latency` (the one-way delay of every message), e.g. latency = \"5ms\"",
+        );
+    }
+
+    #[test]
+    fn loss_outside_zero_one() {
+        let text = "[scenario]\nhorizon = \"8h\"\n[[station]]\nname = \"cell\"\nprocess = \"1min\"\n[network]\nmodel = \"fixed\"\nfixed = { latency = \"1ms\", loss = 1.5 }\n";
+        let e = scenario::load_str("loss.toml", text, None, &[]).unwrap_err();
+        assert_eq!(e.0.len(), 1, "{e}");
+        check(
+            &e.0[0],
+            Some((8, 35)),
+            Some("network.fixed.loss"),
+            "loss must be a probability from 0 to 1 (e.g. 0.001), found 1.5",
+        );
+        let e = plant_errors(
+            "model = \"nr\"",
+            "model = \"empirical\"\nempirical = { ul = \"5ms\", dl = \"5ms\", bad_state = { enter = \"1h\", leave = \"1s\", latency = \"1s\", loss = -0.5 } }",
+        );
+        assert_eq!(e.len(), 1, "{e:?}");
+        check(
+            &e[0],
+            Some((38, 104)),
+            Some("network.empirical.bad_state.loss"),
+            "loss must be a probability from 0 to 1",
+        );
+    }
+
+    #[test]
+    fn nr_invalid_combination() {
+        let d = single("nr_capability.toml");
+        check(
+            &d,
+            Some((21, 14)),
+            Some("network.nr.capability"),
+            "UE capability 2 is not defined at 120 kHz (TS 38.214 gives its N1/N2 only for 15, 30 and 60 kHz); use capability 1",
+        );
+    }
+
+    #[test]
+    fn nr_without_gnb() {
+        let e = plant_errors("gnb = [[30, 20], [90, 40]]\n", "");
+        assert_eq!(e.len(), 1, "{e:?}");
+        check(
+            &e[0],
+            Some((41, 10)),
+            Some("network.nr.gnb"),
+            "missing `gnb` (where the gNBs stand, [x, y] in metres on the layout)",
+        );
+    }
+
+    #[test]
+    fn gnb_outside_the_layout() {
+        let d = single("gnb_outside.toml");
+        check(
+            &d,
+            Some((17, 18)),
+            Some("network.nr.gnb[2]"),
+            "gNB at [120, 25] is outside the layout: coordinates go from 0 to the size [100, 50]",
+        );
+    }
+
+    #[test]
+    fn nr_without_layout() {
+        let d = single("nr_without_layout.toml");
+        check(
+            &d,
+            Some((9, 9)),
+            Some("network.model"),
+            "model = \"nr\" needs a [layout]: each robot's SINR depends on its distance to the gNBs",
+        );
+    }
+
+    #[test]
+    fn flow_with_period_and_trigger() {
+        let d = single("flow_period_and_trigger.toml");
+        check(
+            &d,
+            Some((13, 11)),
+            Some("flow.arm.trigger"),
+            "`period` and `trigger` do not go together: a flow is periodic (`period`, with `deadline`, `survival`, `on_violation`), triggered (`trigger`, with `deadline`, `timeout`) or background load (`ues`, `rate`); keep one of them",
+        );
+    }
+
+    #[test]
+    fn unknown_trigger() {
+        let e = plant_errors("trigger = \"dispatch\"", "trigger = \"dispatched\"");
+        assert_eq!(e.len(), 1, "{e:?}");
+        check(
+            &e[0],
+            Some((82, 11)),
+            Some("flow.dispatch.trigger"),
+            "trigger must be \"dispatch\" (the fleet manager sends an AGV its task), \"segment\"",
+        );
+        assert!(
+            e[0].message
+                .ends_with("found \"dispatched\"; did you mean `dispatch`?"),
+            "{}",
+            e[0]
+        );
+    }
+
+    #[test]
+    fn bad_size_unit() {
+        let d = single("flow_size_unit.toml");
+        check(
+            &d,
+            Some((13, 8)),
+            Some("flow.arm.size"),
+            "unknown unit `bytes` in `100 bytes`; allowed units: B, kB, KiB, MB, MiB",
+        );
+    }
+
+    #[test]
+    fn bad_rate_unit() {
+        let e = plant_errors("rate = \"20Mbps\"", "rate = \"20mbit\"");
+        assert_eq!(e.len(), 1, "{e:?}");
+        check(
+            &e[0],
+            Some((103, 8)),
+            Some("flow.cameras.rate"),
+            "unknown unit `mbit` in `20mbit`; allowed units: bps, kbps, Mbps, Gbps, bit/s, kbit/s, Mbit/s, Gbit/s",
+        );
+        // A bare number says to write the unit.
+        let e = plant_errors("rate = \"20Mbps\"", "rate = 20");
+        check(
+            &e[0],
+            Some((103, 8)),
+            Some("flow.cameras.rate"),
+            "found integer 20; rates need a unit in a string, e.g. \"20Mbps\"",
+        );
+    }
+
+    #[test]
+    fn robots_naming_an_unknown_station() {
+        let d = single("flow_unknown_station.toml");
+        check(
+            &d,
+            Some((10, 10)),
+            Some("flow.arm.robots"),
+            "unknown station `wled`; robots must be \"agvs\", \"all\" or a station name (stations are: weld); did you mean `weld`?",
+        );
+    }
+
+    #[test]
+    fn segment_trigger_without_zone_control_is_a_warning() {
+        let l = scenario::load_file(&data("network/plant.toml"), &sets(&["fleet.zone_control=false"]))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(l.warnings.len(), 1, "{:?}", l.warnings);
+        let w = &l.warnings[0];
+        assert_eq!(w.severity, Severity::Warning);
+        assert_eq!((w.line, w.col), (Some(90), Some(11)));
+        assert_eq!(w.key.as_deref(), Some("flow.segments.trigger"));
+        assert!(
+            w.message.starts_with("trigger = \"segment\" fires only under zone control, and fleet.zone_control is off: this flow never sends a message"),
+            "{w}"
+        );
+        assert!(matches!(
+            l.model.flows[3].kind,
+            FlowKind::Triggered {
+                trigger: Trigger::Segment,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn on_violation_malformed() {
+        let d = single("on_violation.toml");
+        check(
+            &d,
+            Some((14, 16)),
+            Some("flow.arm.on_violation"),
+            "on_violation must be \"stop(DURATION)\", a protective stop of that length when messages stay invalid beyond the survival time, e.g. \"stop(10s)\"; found \"stop 10s\"",
+        );
+    }
+}
