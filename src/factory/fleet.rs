@@ -17,9 +17,10 @@
 //! one, counted as `charging`) and charges for `recharge` times the fraction
 //! missing.
 
+use super::network::Waiter;
 use super::sim::{Event, JobId, JobPlace, Sim};
 use super::{AgvState, FleetOutput, SimError, TraceRecord};
-use crate::engine::{RngStreams, SimTime, StreamRng};
+use crate::engine::{EventId, RngStreams, SimTime, StreamRng};
 use crate::model::{Dispatch, Fleet, Model, Path, PointId, SegmentId, StationId};
 use crate::stats::{StateClock, Tally};
 use std::collections::VecDeque;
@@ -60,6 +61,8 @@ struct Travel {
     segment: usize,
     holding: Option<SegmentId>,
     waiting_for: Option<SegmentId>,
+    /// Granted, the grant still on its way to the AGV.
+    granted: Option<SegmentId>,
     loaded: bool,
 }
 
@@ -73,6 +76,14 @@ struct Agv {
     /// Runtime left on the battery, in ns.
     battery_ns: f64,
     trip_start: SimTime,
+    /// Protective stops in force (periodic flows); the AGV moves only at 0.
+    stops: u32,
+    /// The state to go back to when the stops end.
+    resume_state: AgvState,
+    /// The AGV's timed event in progress (driving, handling, charging).
+    pending: Option<(EventId, SimTime, Event)>,
+    /// A timed event put off by a stop, with the time it still needs.
+    paused: Option<(SimTime, Event)>,
 }
 
 pub(super) struct FleetRt {
@@ -108,6 +119,10 @@ impl FleetRt {
                     idle_since: SimTime::ZERO,
                     battery_ns: full,
                     trip_start: SimTime::ZERO,
+                    stops: 0,
+                    resume_state: AgvState::Idle,
+                    pending: None,
+                    paused: None,
                 })
                 .collect(),
             pending: VecDeque::new(),
@@ -162,6 +177,11 @@ impl<'m> Sim<'m> {
     fn set_agv_state(&mut self, a: usize, state: AgvState) {
         let now = self.now;
         let agv = &mut self.fleet.as_mut().expect("a fleet").agvs[a];
+        if agv.stops > 0 && state != AgvState::Stopped {
+            // Stopped: the AGV takes this state up again when it restarts.
+            agv.resume_state = state;
+            return;
+        }
         let old = agv.clock.state();
         if matches!(
             old,
@@ -194,7 +214,7 @@ impl<'m> Sim<'m> {
             .agvs
             .iter()
             .enumerate()
-            .filter(|(_, a)| matches!(a.plan, Plan::Idle));
+            .filter(|(_, a)| matches!(a.plan, Plan::Idle) && a.stops == 0);
         let chosen = match dispatch {
             Dispatch::Nearest => idle
                 .min_by(|(i, x), (j, y)| {
@@ -217,7 +237,76 @@ impl<'m> Sim<'m> {
         let agv = &mut self.fleet_rt().agvs[a];
         agv.plan = Plan::ToPickup(task);
         agv.trip_start = now;
+        // The fleet manager on the edge sends the task over the network.
+        if self.start_exchange(Waiter::Dispatch(a as u32)) {
+            self.set_agv_state(a, AgvState::NetworkWait);
+        } else {
+            self.dispatch_done(a);
+        }
+    }
+
+    /// The AGV has its task: it drives to the pickup.
+    pub(super) fn dispatch_done(&mut self, a: usize) {
+        let Plan::ToPickup(task) = self.fleet_rt().agvs[a].plan else {
+            unreachable!("a dispatch is for a task")
+        };
         self.drive(a, task.from, false);
+    }
+
+    /// Where an AGV is: the last point it reached.
+    pub(super) fn agv_point(&self, a: usize) -> PointId {
+        self.fleet.as_ref().map_or(0, |f| f.agvs[a].at)
+    }
+
+    /// Schedules the AGV's next timed event, or keeps it for later if the AGV
+    /// is stopped.
+    fn schedule_agv(&mut self, a: usize, delay: SimTime, ev: Event) {
+        let now = self.now;
+        let agv = &mut self.fleet.as_mut().expect("a fleet").agvs[a];
+        if agv.stops > 0 {
+            agv.paused = Some((delay, ev));
+            return;
+        }
+        let id = self.queue.schedule(now + delay, ev);
+        self.fleet_rt().agvs[a].pending = Some((id, now + delay, ev));
+    }
+
+    /// A protective stop: the AGV halts where it is.
+    pub(super) fn pause_agv(&mut self, a: usize) {
+        let now = self.now;
+        let rt = self.fleet.as_mut().expect("a fleet");
+        let agv = &mut rt.agvs[a];
+        agv.stops += 1;
+        if agv.stops > 1 {
+            return;
+        }
+        if let Some((id, end, ev)) = agv.pending.take() {
+            self.queue.cancel(id);
+            self.fleet_rt().agvs[a].paused = Some((end - now, ev));
+        }
+        let agv = &mut self.fleet_rt().agvs[a];
+        agv.resume_state = AgvState::ALL[agv.clock.state()];
+        self.set_agv_state(a, AgvState::Stopped);
+    }
+
+    /// The stop is over: the AGV takes up what it was doing.
+    pub(super) fn resume_agv(&mut self, a: usize) {
+        let agv = &mut self.fleet_rt().agvs[a];
+        agv.stops -= 1;
+        if agv.stops > 0 {
+            return;
+        }
+        let state = agv.resume_state;
+        let paused = agv.paused.take();
+        let idle = matches!(agv.plan, Plan::Idle);
+        self.set_agv_state(a, state);
+        if let Some((delay, ev)) = paused {
+            self.schedule_agv(a, delay, ev);
+        }
+        if idle {
+            // Work may have waited while it was stopped.
+            self.agv_free(a);
+        }
     }
 
     /// Starts driving to `to` over the shortest path.
@@ -247,9 +336,10 @@ impl<'m> Sim<'m> {
                 path,
                 holding: None,
                 waiting_for: None,
+                granted: None,
                 loaded,
             });
-            self.queue.schedule_in(time, Event::AgvArrive { agv: a as u32 });
+            self.schedule_agv(a, time, Event::AgvArrive { agv: a as u32 });
             return;
         }
         self.fleet_rt().agvs[a].travel = Some(Travel {
@@ -257,13 +347,24 @@ impl<'m> Sim<'m> {
             segment: 0,
             holding: None,
             waiting_for: None,
+            granted: None,
             loaded,
         });
         self.request_segment(a);
     }
 
-    /// Zone control: asks for the next segment of the AGV's path.
+    /// Zone control: asks the fleet manager for the next segment of the
+    /// AGV's path (over the network, when there is a `segment` flow).
     fn request_segment(&mut self, a: usize) {
+        if self.start_exchange(Waiter::SegmentRequest(a as u32)) {
+            self.set_agv_state(a, AgvState::NetworkWait);
+        } else {
+            self.zone_request(a);
+        }
+    }
+
+    /// The request reached the fleet manager: grant the segment, or queue.
+    pub(super) fn zone_request(&mut self, a: usize) {
         let rt = self.fleet_rt();
         let travel = rt.agvs[a].travel.as_mut().expect("travelling");
         let seg = travel.path.segments[travel.segment];
@@ -277,10 +378,9 @@ impl<'m> Sim<'m> {
         }
     }
 
+    /// The fleet manager grants a segment; the AGV enters it once the grant
+    /// has reached it.
     fn enter_segment(&mut self, a: usize, seg: SegmentId) {
-        let model = self.model;
-        let layout = model.layout.as_ref().expect("a fleet has a layout");
-        let speed = model.fleet.as_ref().expect("a fleet").speed;
         let rt = self.fleet_rt();
         rt.holder[seg] = Some(a as u32);
         rt.occupancy[seg] += 1;
@@ -288,6 +388,22 @@ impl<'m> Sim<'m> {
         rt.traversals[seg] += 1;
         let travel = rt.agvs[a].travel.as_mut().expect("travelling");
         travel.waiting_for = None;
+        travel.granted = Some(seg);
+        if self.start_exchange(Waiter::SegmentGrant(a as u32)) {
+            self.set_agv_state(a, AgvState::NetworkWait);
+        } else {
+            self.start_segment(a);
+        }
+    }
+
+    /// The AGV drives onto its granted segment and leaves the previous one.
+    pub(super) fn start_segment(&mut self, a: usize) {
+        let model = self.model;
+        let layout = model.layout.as_ref().expect("a fleet has a layout");
+        let speed = model.fleet.as_ref().expect("a fleet").speed;
+        let rt = self.fleet_rt();
+        let travel = rt.agvs[a].travel.as_mut().expect("travelling");
+        let seg = travel.granted.take().expect("a granted segment");
         let loaded = travel.loaded;
         let previous = travel.holding.replace(seg);
         self.set_agv_state(
@@ -299,7 +415,7 @@ impl<'m> Sim<'m> {
             },
         );
         let time = SimTime::from_secs_f64(layout.segments[seg].length / speed);
-        self.queue.schedule_in(time, Event::AgvArrive { agv: a as u32 });
+        self.schedule_agv(a, time, Event::AgvArrive { agv: a as u32 });
         if let Some(prev) = previous {
             self.leave_segment(prev);
         }
@@ -357,6 +473,7 @@ impl<'m> Sim<'m> {
     /// End of a travel leg.
     pub(super) fn agv_arrive(&mut self, a: usize) {
         let rt = self.fleet_rt();
+        rt.agvs[a].pending = None;
         let agv = &mut rt.agvs[a];
         let travel = agv.travel.as_mut().expect("an arriving AGV travels");
         if travel.segment < travel.path.segments.len() {
@@ -395,7 +512,7 @@ impl<'m> Sim<'m> {
                 let missing = 1.0 - self.fleet_rt().agvs[a].battery_ns / full;
                 let time = SimTime::from_nanos_f64(battery.recharge.as_nanos() as f64 * missing);
                 self.set_agv_state(a, AgvState::Charging);
-                self.queue.schedule_in(time, Event::AgvCharged { agv: a as u32 });
+                self.schedule_agv(a, time, Event::AgvCharged { agv: a as u32 });
             }
             Plan::Idle | Plan::Loading(_) | Plan::Unloading(_) | Plan::WaitCharger | Plan::Charging(_) => {
                 unreachable!("an AGV arrives only when driving somewhere")
@@ -409,11 +526,12 @@ impl<'m> Sim<'m> {
         let dist = if loading { &fleet.load } else { &fleet.unload };
         let time = dist.sample(&mut self.fleet_rt().handling_rng);
         self.set_agv_state(a, AgvState::Handling);
-        self.queue.schedule_in(time, Event::AgvHandled { agv: a as u32 });
+        self.schedule_agv(a, time, Event::AgvHandled { agv: a as u32 });
     }
 
     /// End of loading or unloading.
     pub(super) fn agv_handled(&mut self, a: usize) {
+        self.fleet_rt().agvs[a].pending = None;
         match self.fleet_rt().agvs[a].plan {
             Plan::Loading(task) => {
                 if let Cargo::Job { job, .. } | Cargo::SubAssembly { job, .. } = task.cargo {
@@ -508,6 +626,7 @@ impl<'m> Sim<'m> {
             .and_then(|f| f.battery.as_ref())
             .expect("a battery");
         let rt = self.fleet_rt();
+        rt.agvs[a].pending = None;
         let Plan::Charging(c) = rt.agvs[a].plan else {
             unreachable!("a charge ends only when charging")
         };

@@ -29,12 +29,14 @@
 //!   waiting jobs in the order they started to wait.
 
 mod fleet;
+mod network;
 mod sim;
 
 use crate::engine::SimTime;
 use crate::stats::{Histogram, Tally};
 
-pub use sim::{simulate, simulate_traced};
+pub use network::{FlowOutput, LinkProfile, LinkProfiles, PROFILE_DRAWS, REFRESH};
+pub use sim::{simulate, simulate_traced, simulate_with};
 
 /// The states of a station server, in report order.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -154,6 +156,8 @@ pub struct RunOutput {
     pub fleet: Option<FleetOutput>,
     /// The whole run (warm-up included) in equal time bins.
     pub series: Series,
+    /// Per flow of the model (background flows included, with no messages).
+    pub flows: Vec<FlowOutput>,
 }
 
 /// Time bins over the whole run, for plots and the warm-up check.

@@ -2,6 +2,7 @@
 //! and failures. The AGV fleet's half of `Sim` is in `fleet.rs`.
 
 use super::fleet::{Cargo, FleetRt};
+use super::network::{LinkProfiles, NetRt, Waiter};
 use super::{
     ProductOutput, RunOutput, Series, SimError, StationOutput, StationState, Trace, TraceRecord, SERIES_BINS,
 };
@@ -43,6 +44,26 @@ pub(super) enum Event {
     AgvCharged {
         agv: u32,
     },
+    /// A message reaches its receiver.
+    NetDelivered {
+        packet: u32,
+    },
+    /// A lost message's timeout: it is sent again.
+    NetTimeout {
+        packet: u32,
+    },
+    /// A cell's transmission opportunity with something queued.
+    CellSlot {
+        cell: u32,
+    },
+    /// A periodic flow of one robot: a stop, the link back, or a refresh.
+    Stream {
+        stream: u32,
+    },
+    /// A protective stop's time is over.
+    StreamRestart {
+        stream: u32,
+    },
     /// Statistics are cleared.
     WarmupEnd,
 }
@@ -74,6 +95,8 @@ pub(super) enum Phase {
     Idle,
     /// Holding a job, waiting for its parts kit or sub-assemblies.
     Starved,
+    /// Ready to process, waiting for the cycle-start command.
+    NetworkWait,
     Setup,
     Busy,
     /// Holding a finished job that cannot move on (or waits for its AGV).
@@ -87,6 +110,10 @@ pub(super) struct Server {
     pub failed: bool,
     /// A parts kit is on its way.
     pub kit_pending: bool,
+    /// Protective stops in force (periodic flows).
+    stops: u32,
+    /// The cycle-start command arrived while the server was down.
+    command_ready: bool,
     pub clock: StateClock<{ StationState::COUNT }>,
     /// The pending end of the current setup or processing.
     phase_end: Option<(EventId, SimTime)>,
@@ -159,11 +186,28 @@ pub(super) struct Sim<'m> {
     series: TimeSeries,
     /// Records state changes when a trace is asked for.
     pub trace: Option<&'m mut Trace>,
+    /// Messages, cells and periodic flows; `None` without flows.
+    pub net: Option<NetRt<'m>>,
 }
 
 /// Simulates replication `replication` of `model` with `seed`.
+///
+/// With periodic flows this first computes the scenario's link profiles;
+/// to run many replications, compute them once with
+/// [`LinkProfiles::compute`] and call [`simulate_with`].
 pub fn simulate(model: &Model, seed: u64, replication: u32) -> Result<RunOutput, SimError> {
-    run(model, seed, replication, None)
+    let profiles = LinkProfiles::compute(model);
+    run(model, &profiles, seed, replication, None)
+}
+
+/// As [`simulate`], with the link profiles computed beforehand.
+pub fn simulate_with(
+    model: &Model,
+    profiles: &LinkProfiles,
+    seed: u64,
+    replication: u32,
+) -> Result<RunOutput, SimError> {
+    run(model, profiles, seed, replication, None)
 }
 
 /// As [`simulate`], recording state changes into `trace` (kept even when the
@@ -174,11 +218,13 @@ pub fn simulate_traced(
     replication: u32,
     trace: &mut Trace,
 ) -> Result<RunOutput, SimError> {
-    run(model, seed, replication, Some(trace))
+    let profiles = LinkProfiles::compute(model);
+    run(model, &profiles, seed, replication, Some(trace))
 }
 
 fn run<'m>(
     model: &'m Model,
+    profiles: &'m LinkProfiles,
     seed: u64,
     replication: u32,
     trace: Option<&'m mut Trace>,
@@ -186,6 +232,10 @@ fn run<'m>(
     let streams = RngStreams::new(seed, replication);
     let mut sim = Sim::new(model, &streams);
     sim.trace = trace;
+    if !model.flows.is_empty() {
+        sim.net = Some(NetRt::new(model, profiles, &streams));
+        sim.start_streams();
+    }
     let horizon = model.horizon;
     let mut events = 0u64;
     while let Some(t) = sim.queue.peek_time() {
@@ -223,6 +273,8 @@ impl<'m> Sim<'m> {
                         last_product: None,
                         failed: false,
                         kit_pending: false,
+                        stops: 0,
+                        command_ready: false,
                         clock: StateClock::new(StationState::Idle as usize, SimTime::ZERO),
                         phase_end: None,
                         interrupted: SimTime::ZERO,
@@ -288,6 +340,7 @@ impl<'m> Sim<'m> {
             error: None,
             series: TimeSeries::new(model.horizon, SERIES_BINS),
             trace: None,
+            net: None,
         };
         if model.warmup > SimTime::ZERO {
             sim.queue.schedule(model.warmup, Event::WarmupEnd);
@@ -329,6 +382,11 @@ impl<'m> Sim<'m> {
             Event::AgvArrive { agv } => self.agv_arrive(agv as usize),
             Event::AgvHandled { agv } => self.agv_handled(agv as usize),
             Event::AgvCharged { agv } => self.agv_charged(agv as usize),
+            Event::NetDelivered { packet } => self.net_delivered(packet),
+            Event::NetTimeout { packet } => self.net_timeout(packet),
+            Event::CellSlot { cell } => self.cell_slot(cell as usize),
+            Event::Stream { stream } => self.stream_event(stream as usize),
+            Event::StreamRestart { stream } => self.stream_restart(stream as usize),
             Event::WarmupEnd => self.clear_statistics(),
         }
     }
@@ -624,7 +682,28 @@ impl<'m> Sim<'m> {
         }
     }
 
+    /// Processing may begin: the arm waits for its cycle-start command
+    /// first, when the scenario sends one.
     fn begin_processing(&mut self, s: StationId, k: u32) {
+        if self.start_exchange(Waiter::CycleStart(s, k)) {
+            self.stations[s].servers[k as usize].phase = Phase::NetworkWait;
+            self.refresh(s, k);
+        } else {
+            self.process(s, k);
+        }
+    }
+
+    /// The cycle-start command reached the arm.
+    pub(super) fn cycle_start_done(&mut self, s: StationId, k: u32) {
+        let sv = &mut self.stations[s].servers[k as usize];
+        if sv.failed || sv.stops > 0 {
+            sv.command_ready = true;
+        } else {
+            self.process(s, k);
+        }
+    }
+
+    fn process(&mut self, s: StationId, k: u32) {
         let job = self.stations[s].servers[k as usize]
             .job
             .expect("processing needs a job");
@@ -671,8 +750,8 @@ impl<'m> Sim<'m> {
                 self.stations[s].completed += 1;
                 self.finish_step(s, k, job);
             }
-            Phase::Idle | Phase::Starved | Phase::Blocked => {
-                unreachable!("no phase end is pending when idle, starved or blocked")
+            Phase::Idle | Phase::Starved | Phase::NetworkWait | Phase::Blocked => {
+                unreachable!("no phase end is pending when idle, starved, waiting or blocked")
             }
         }
     }
@@ -805,6 +884,7 @@ impl<'m> Sim<'m> {
             self.queue.cancel(id);
             sv.interrupted = end - self.now;
         }
+        let sv = &mut self.stations[s].servers[k as usize];
         if let Some(fail) = sv.failure.as_mut() {
             // On the busy basis this failure is the pending one.
             fail.pending = None;
@@ -869,6 +949,27 @@ impl<'m> Sim<'m> {
             }
             FailureBasis::Busy => fail.busy_ttf_left = ttf,
         }
+        self.resume_if_clear(s, k);
+    }
+
+    /// Halts the server's phase in progress (a failure or a stop).
+    fn halt(&mut self, s: StationId, k: u32) {
+        let sv = &mut self.stations[s].servers[k as usize];
+        if let Some((id, end)) = sv.phase_end.take() {
+            self.queue.cancel(id);
+            sv.interrupted = end - self.now;
+        }
+        self.disarm_busy_failure(s, k);
+    }
+
+    /// Takes up the server's work after a failure or a stop, once it is
+    /// neither failed nor stopped.
+    fn resume_if_clear(&mut self, s: StationId, k: u32) {
+        let sv = &mut self.stations[s].servers[k as usize];
+        if sv.failed || sv.stops > 0 {
+            self.refresh(s, k);
+            return;
+        }
         match sv.phase {
             Phase::Setup | Phase::Busy => {
                 let phase = sv.phase;
@@ -884,8 +985,30 @@ impl<'m> Sim<'m> {
                 self.refresh(s, k);
                 self.try_begin(s, k);
             }
+            Phase::NetworkWait => {
+                if std::mem::take(&mut sv.command_ready) {
+                    self.process(s, k);
+                } else {
+                    self.refresh(s, k);
+                }
+            }
             Phase::Blocked => self.refresh(s, k),
         }
+    }
+
+    /// A protective stop of an arm: its work halts until the stop ends.
+    pub(super) fn server_stop(&mut self, s: StationId, k: u32) {
+        let sv = &mut self.stations[s].servers[k as usize];
+        sv.stops += 1;
+        if sv.stops == 1 && !sv.failed {
+            self.halt(s, k);
+        }
+        self.refresh(s, k);
+    }
+
+    pub(super) fn server_restart(&mut self, s: StationId, k: u32) {
+        self.stations[s].servers[k as usize].stops -= 1;
+        self.resume_if_clear(s, k);
     }
 
     // ---- statistics -------------------------------------------------------
@@ -895,10 +1018,13 @@ impl<'m> Sim<'m> {
         let sv = &mut self.stations[s].servers[k as usize];
         let state = if sv.failed {
             StationState::Failed
+        } else if sv.stops > 0 {
+            StationState::Stopped
         } else {
             match sv.phase {
                 Phase::Idle => StationState::Idle,
                 Phase::Starved => StationState::Starved,
+                Phase::NetworkWait => StationState::NetworkWait,
                 Phase::Setup => StationState::Setup,
                 Phase::Busy => StationState::Busy,
                 Phase::Blocked => StationState::Blocked,
@@ -940,6 +1066,9 @@ impl<'m> Sim<'m> {
         if let Some(f) = &mut self.fleet {
             f.clear_statistics(now);
         }
+        if let Some(n) = &mut self.net {
+            n.clear_statistics();
+        }
     }
 
     fn finish(self, replication: u32, events: u64) -> RunOutput {
@@ -967,6 +1096,11 @@ impl<'m> Sim<'m> {
             })
             .collect();
         let fleet = self.fleet.as_ref().map(|f| f.output(self.model, now));
+        let flows = self
+            .net
+            .as_ref()
+            .map(|n| n.output(now, self.model.warmup))
+            .unwrap_or_default();
         let series = Series {
             bin_s: self.series.bin_s(),
             completions: self.series.counts().to_vec(),
@@ -988,6 +1122,7 @@ impl<'m> Sim<'m> {
             stations,
             fleet,
             series,
+            flows,
         }
     }
 }

@@ -13,9 +13,11 @@
 
 mod dist;
 mod layout;
+mod network;
 
 pub use dist::{Dist, DistError};
 pub use layout::{Layout, Path, Point, PointId, Segment, SegmentId, MAX_POINTS};
+pub use network::{BadState, Flow, FlowKind, FlowRobots, LinkModel, Network, NrNetwork, Trigger};
 
 use crate::engine::SimTime;
 
@@ -37,6 +39,10 @@ pub struct Model {
     pub layout: Option<Layout>,
     /// The AGV fleet; `None`: jobs move between stations instantly.
     pub fleet: Option<Fleet>,
+    /// The network; ideal when the scenario has no `[network]`.
+    pub network: Network,
+    /// Traffic between robots and the edge.
+    pub flows: Vec<Flow>,
 }
 
 #[derive(Clone, Debug)]

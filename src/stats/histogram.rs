@@ -70,6 +70,24 @@ impl Histogram {
         self.total += other.total;
         self.max = self.max.max(other.max);
     }
+    /// Adds every value of `other`, each counted `weight` times (rounded per
+    /// bucket): a mixture of distributions weighted by how often each occurs.
+    pub fn merge_weighted(&mut self, other: &Histogram, weight: f64) {
+        if other.counts.len() > self.counts.len() {
+            self.counts.resize(other.counts.len(), 0);
+        }
+        for (a, &b) in self.counts.iter_mut().zip(&other.counts) {
+            if b > 0 {
+                let n = (b as f64 * weight).round() as u64;
+                *a += n;
+                self.total += n;
+            }
+        }
+        if other.total > 0 && weight > 0.0 {
+            self.max = self.max.max(other.max);
+        }
+    }
+
     /// The `q`-quantile (0 ≤ q ≤ 1): the smallest bucket holding at least a
     /// fraction q of the values, at its middle, capped by the maximum seen;
     /// the top rank is the maximum itself. `None` when empty.

@@ -1,0 +1,28 @@
+//! The built-in plant, one replication (48 h warm-up + one 8 h shift), with
+//! an ideal network and with the 5G `nr` model, in events per second
+//! (criterion's "elements" are events). The link profiles are computed once
+//! per scenario, outside the timed loop, as `run` does.
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use factory5g::factory::{simulate_with, LinkProfiles};
+use std::hint::black_box;
+
+fn plant(c: &mut Criterion) {
+    let mut group = c.benchmark_group("sany18");
+    group.sample_size(20);
+    for (name, overrides) in [("ideal", vec!["network.model=ideal".to_string()]), ("nr", vec![])] {
+        let model = factory5g::scenario::load_builtin_with("sany18", &overrides)
+            .expect("sany18 is valid")
+            .model;
+        let profiles = LinkProfiles::compute(&model);
+        let events = simulate_with(&model, &profiles, 18, 0).expect("runs").events;
+        group.throughput(Throughput::Elements(events));
+        group.bench_function(name, |b| {
+            b.iter(|| black_box(simulate_with(&model, &profiles, 18, 0)).map(|o| o.events))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, plant);
+criterion_main!(benches);

@@ -1,0 +1,1225 @@
+//! The robot side of the network: messages that robots wait for, periodic
+//! safety flows that stop robots, and the cells that carry them.
+//!
+//! - Triggered flows (`dispatch`, `segment`, `cycle_start`) are simulated
+//!   message by message: the robot waits (`network_wait`) until every message
+//!   of the exchange is delivered; a lost message is sent again after the
+//!   flow's `timeout`. Under `nr` the messages go through the serving gNB's
+//!   [`Cell`], which shares its resource blocks with the background load and
+//!   wakes only on slots where something is queued. Order of an exchange:
+//!   `dispatch` and `cycle_start` send their downlink flows (the command)
+//!   then their uplink flows (an acknowledgement, if the scenario has one);
+//!   `segment` sends the uplink request, the fleet manager grants the segment
+//!   when it is free, then the downlink grant.
+//! - Periodic flows are sampled, not simulated message by message: each
+//!   message of a robot is valid with probability 1 − q, independently, where
+//!   q (loss, or delivery after the deadline) is the failure probability of
+//!   the robot's current link ([`LinkProfile`]). Runs of valid messages and
+//!   runs of failures are each drawn in one step (both are geometric), so a
+//!   heartbeat that always arrives costs no event; events happen only when a
+//!   run of `survival_periods` + 1 failures makes the robot stop, when the
+//!   link comes back, and every [`REFRESH`] to follow the robot's position.
+//!   The convention: with a survival time of n periods, the (n+1)-th
+//!   consecutive failed message (known at its deadline) is the violation,
+//!   so stops start at a rate of (1 − q)·q^(n+1) per message.
+//! - The latency statistics of periodic flows are those of the link
+//!   profiles of the places the robots sent from, weighted by the number of
+//!   valid messages sent from each (a mixture); counts of sent, lost and
+//!   late messages cover every message.
+//! - Link profiles (q and a sample of latencies) are computed once per
+//!   scenario, before the replications, by [`LinkProfiles::compute`], for
+//!   every periodic flow at every point of the layout: robots are at a point
+//!   (an AGV at the last point it passed, an arm at its station). Under `nr`
+//!   they include the random LOS and shadowing of each message and the
+//!   residual HARQ loss BLER^(retx+1) exactly; a cell whose background load
+//!   takes all its resource blocks fails every message. Queueing behind
+//!   other robots' periodic messages is not modelled (their load is tiny).
+
+use super::sim::{Event, Sim};
+use crate::engine::{RngStreams, SimTime, StreamRng};
+use crate::model::{FlowKind, FlowRobots, LinkModel, Model, StationId, Trigger};
+use crate::net::{Background, Cell, CellPacket, Components, CoreDelay, Delivery, Direction, Outcome};
+use crate::stats::Histogram;
+use rand::RngExt;
+
+/// How often a periodic flow's link is re-evaluated at the robot's position.
+pub const REFRESH: SimTime = SimTime::from_secs(300);
+/// Messages drawn per link profile.
+pub const PROFILE_DRAWS: usize = 4096;
+
+/// A robot: an AGV, or a server (arm) of a station.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(super) enum Robot {
+    Agv(u32),
+    Arm(StationId, u32),
+}
+
+/// Who waits for an exchange, and what it does when the exchange is done.
+#[derive(Copy, Clone, Debug)]
+pub(super) enum Waiter {
+    Dispatch(u32),
+    SegmentRequest(u32),
+    SegmentGrant(u32),
+    CycleStart(StationId, u32),
+}
+
+struct Exchange {
+    waiter: Waiter,
+    robot: Robot,
+    flows: Vec<usize>,
+    next: usize,
+}
+
+struct Packet {
+    exchange: u32,
+    flow: usize,
+    sent: SimTime,
+    /// Where its latency went, once known.
+    components: Components,
+}
+
+/// Per-flow statistics of one replication.
+#[derive(Clone, Debug, Default)]
+pub struct FlowOutput {
+    pub sent: u64,
+    pub delivered: u64,
+    pub lost: f64,
+    pub deadline_misses: f64,
+    pub survival_violations: u64,
+    /// Robot-nanoseconds without valid service (TS 22.261 with survival time).
+    pub unavailable_ns: u64,
+    /// Robots of the flow.
+    pub robots: u32,
+    /// Delivered messages whose latency the statistics below describe.
+    pub latency_n: u64,
+    pub latency_sum_ms: f64,
+    /// Latencies in ns (for periodic flows: the link profiles of the places
+    /// the robots were, weighted by the valid messages sent from each).
+    pub latency_hist: Histogram,
+    /// Sums of the latency components of those messages, ms.
+    pub components: Components,
+    /// Distinct latency observations behind the histogram (simulated
+    /// messages, or profile draws): what a quantile's trust rests on.
+    pub samples: u64,
+}
+
+impl FlowOutput {
+    fn clear(&mut self) {
+        let robots = self.robots;
+        *self = FlowOutput {
+            robots,
+            ..FlowOutput::default()
+        };
+    }
+
+    fn record_latency(&mut self, latency_ms: f64, c: &Components) {
+        self.latency_n += 1;
+        self.samples += 1;
+        self.latency_sum_ms += latency_ms;
+        self.latency_hist.add((latency_ms * 1e6).round().max(0.0) as u64);
+        add_components(&mut self.components, c, 1.0);
+    }
+
+    /// The mean latency of delivered messages, ms.
+    pub fn mean_latency_ms(&self) -> Option<f64> {
+        (self.latency_n > 0).then(|| self.latency_sum_ms / self.latency_n as f64)
+    }
+}
+
+fn add_components(sum: &mut Components, c: &Components, weight: f64) {
+    sum.processing += weight * c.processing;
+    sum.alignment += weight * c.alignment;
+    sum.transmission += weight * c.transmission;
+    sum.harq += weight * c.harq;
+    sum.queueing += weight * c.queueing;
+    sum.core += weight * c.core;
+}
+
+/// What a periodic flow's message does at one point: fails with `q`; of the
+/// failures a share `lost_share` are losses (the rest arrive late); delivered
+/// messages have the latencies of `delivered`.
+#[derive(Clone, Debug)]
+pub struct LinkProfile {
+    pub q: f64,
+    pub lost_share: f64,
+    delivered: Vec<(f64, Components)>,
+    /// The delivered latencies, ns.
+    hist: Histogram,
+    mean_ms: f64,
+    mean_components: Components,
+}
+
+/// Link profiles of every periodic flow at every point (and, with empirical
+/// bad periods, in each state), or at one place without a layout.
+#[derive(Clone, Debug, Default)]
+pub struct LinkProfiles {
+    points: usize,
+    states: usize,
+    profiles: Vec<Option<LinkProfile>>,
+}
+
+impl LinkProfiles {
+    /// Computes the profiles of `model`: once per scenario, from a stream of
+    /// its own, so every replication (and every seed) sees the same links.
+    pub fn compute(model: &Model) -> LinkProfiles {
+        let points = model.layout.as_ref().map_or(1, |l| l.points.len().max(1));
+        let states = match &model.network.link {
+            LinkModel::Empirical {
+                bad_state: Some(_), ..
+            } => 2,
+            _ => 1,
+        };
+        let mut link = LinkState::new(model, &RngStreams::new(model.seed, u32::MAX));
+        let mut profiles = Vec::with_capacity(model.flows.len() * points * states);
+        for flow in &model.flows {
+            for p in 0..points {
+                for state in 0..states {
+                    profiles.push(match flow.kind {
+                        FlowKind::Periodic { deadline, .. } => {
+                            let pos = model
+                                .layout
+                                .as_ref()
+                                .filter(|l| !l.points.is_empty())
+                                .map_or((0.0, 0.0), |l| (l.points[p].x, l.points[p].y));
+                            link.bad = state == 1;
+                            link.state_until = SimTime::MAX;
+                            Some(link.profile(flow.direction, deadline, pos))
+                        }
+                        _ => None,
+                    });
+                }
+            }
+        }
+        LinkProfiles {
+            points,
+            states,
+            profiles,
+        }
+    }
+
+    /// Index of a context (place and state) within a flow.
+    fn context(&self, point: usize, bad: bool) -> usize {
+        point.min(self.points - 1) * self.states + usize::from(bad && self.states > 1)
+    }
+
+    fn contexts(&self) -> usize {
+        self.points * self.states
+    }
+
+    fn profile(&self, flow: usize, context: usize) -> &LinkProfile {
+        self.profiles[flow * self.contexts() + context]
+            .as_ref()
+            .expect("periodic flows have profiles")
+    }
+
+    fn get(&self, flow: usize, point: usize, bad: bool) -> &LinkProfile {
+        self.profile(flow, self.context(point, bad))
+    }
+}
+
+/// The stochastic state of the link: random streams, the bad-period process.
+struct LinkState<'m> {
+    model: &'m Model,
+    rng: StreamRng,
+    core_rng: StreamRng,
+    core: CoreDelay,
+    bad_rng: StreamRng,
+    /// Empirical bad periods: the current state and when it ends.
+    bad: bool,
+    state_until: SimTime,
+    /// Under nr: the background load of each cell and direction (fraction).
+    cell_load: Vec<[f64; 2]>,
+}
+
+impl<'m> LinkState<'m> {
+    fn new(model: &'m Model, streams: &RngStreams) -> Self {
+        let net = &model.network;
+        let mut s = LinkState {
+            model,
+            rng: streams.stream("network/link"),
+            core_rng: streams.stream("network/core"),
+            core: CoreDelay::from_dists(net.core.clone(), net.edge_processing.clone()),
+            bad_rng: streams.stream("network/bad_state"),
+            bad: false,
+            state_until: SimTime::MAX,
+            cell_load: Vec::new(),
+        };
+        if let LinkModel::Empirical {
+            bad_state: Some(b), ..
+        } = &net.link
+        {
+            s.state_until = b.enter.sample(&mut s.bad_rng);
+        }
+        if let LinkModel::Nr(nr) = &net.link {
+            let cells = background_per_cell(model);
+            s.cell_load = cells
+                .iter()
+                .map(|bg| {
+                    let load = |d: Direction| {
+                        let b = bg[d as usize];
+                        if b.rate_bps <= 0.0 {
+                            0.0
+                        } else {
+                            b.rate_bps / nr.nr.capacity_bps(d, b.spectral_efficiency).max(1.0)
+                        }
+                    };
+                    [load(Direction::Dl), load(Direction::Ul)]
+                })
+                .collect();
+        }
+        s
+    }
+
+    /// Advances the bad-period process to `now`; the time of its next change.
+    fn bad_state_at(&mut self, now: SimTime) -> SimTime {
+        if let LinkModel::Empirical {
+            bad_state: Some(b), ..
+        } = &self.model.network.link
+        {
+            while self.state_until <= now {
+                self.bad = !self.bad;
+                let d = if self.bad { &b.leave } else { &b.enter };
+                self.state_until += d.sample(&mut self.bad_rng).max(SimTime::from_nanos(1));
+            }
+        }
+        self.state_until
+    }
+
+    /// One message over the link without cell queueing (every model).
+    fn message(&mut self, dir: Direction, now: SimTime, pos: (f64, f64)) -> Delivery {
+        let lost = |t: SimTime| Delivery {
+            sent: now,
+            outcome: Outcome::Lost(t),
+            attempts: 1,
+            components: Components::default(),
+        };
+        let after = |latency: SimTime, core: SimTime| Delivery {
+            sent: now,
+            outcome: Outcome::Delivered(now + latency + core),
+            attempts: 1,
+            components: Components {
+                transmission: latency.as_nanos() as f64 * 1e-6,
+                core: core.as_nanos() as f64 * 1e-6,
+                ..Components::default()
+            },
+        };
+        match &self.model.network.link {
+            LinkModel::Ideal => after(SimTime::ZERO, SimTime::ZERO),
+            LinkModel::Fixed { latency, loss } => {
+                if self.rng.random::<f64>() < *loss {
+                    return lost(now + *latency);
+                }
+                let core = self.core.sample(&mut self.core_rng);
+                after(*latency, core)
+            }
+            LinkModel::Empirical { ul, dl, bad_state } => {
+                self.bad_state_at(now);
+                let (latency, loss) = match (self.bad, bad_state) {
+                    (true, Some(b)) => (b.latency.sample(&mut self.rng), b.loss),
+                    _ => (
+                        if dir == Direction::Ul {
+                            ul.sample(&mut self.rng)
+                        } else {
+                            dl.sample(&mut self.rng)
+                        },
+                        0.0,
+                    ),
+                };
+                if loss > 0.0 && self.rng.random::<f64>() < loss {
+                    return lost(now + latency);
+                }
+                let core = self.core.sample(&mut self.core_rng);
+                after(latency, core)
+            }
+            LinkModel::Nr(nr) => {
+                let Some(link) = nr.nr.radio_link(pos, &nr.gnbs, &mut self.rng) else {
+                    return lost(now);
+                };
+                if !link.in_coverage()
+                    || self
+                        .cell_load
+                        .get(link.gnb)
+                        .is_some_and(|l| l[dir as usize] >= 1.0)
+                {
+                    return lost(now);
+                }
+                nr.nr.transmit_end_to_end(
+                    dir,
+                    now,
+                    nr.nr.config().bler,
+                    &self.core,
+                    &mut self.rng,
+                    &mut self.core_rng,
+                )
+            }
+        }
+    }
+
+    /// The failure probability and delivered latencies of messages with
+    /// `deadline` at `pos`. Loss probabilities the model states (`loss`, the
+    /// bad state's loss, the residual HARQ loss BLER^(retx+1)) are used
+    /// exactly; what is drawn is the radio (coverage, under `nr`) and the
+    /// latency, at times spread over a 10 ms frame so that alignment is
+    /// sampled as messages meet it.
+    fn profile(&mut self, dir: Direction, deadline: SimTime, pos: (f64, f64)) -> LinkProfile {
+        let model = self.model;
+        let mut no_radio = 0usize;
+        let mut delivered = Vec::with_capacity(PROFILE_DRAWS);
+        for i in 0..PROFILE_DRAWS {
+            let at = SimTime::from_nanos(1_000_000_000 + i as u64 * 10_000_000 / PROFILE_DRAWS as u64);
+            let core = self.core.sample(&mut self.core_rng);
+            let d = match &model.network.link {
+                LinkModel::Ideal => Some((SimTime::ZERO, Components::default())),
+                LinkModel::Fixed { latency, .. } => Some((*latency, Components::default())),
+                LinkModel::Empirical { ul, dl, bad_state } => {
+                    let l = match (self.bad, bad_state) {
+                        (true, Some(b)) => b.latency.sample(&mut self.rng),
+                        _ if dir == Direction::Ul => ul.sample(&mut self.rng),
+                        _ => dl.sample(&mut self.rng),
+                    };
+                    Some((l, Components::default()))
+                }
+                LinkModel::Nr(nr) => {
+                    let link = nr.nr.radio_link(pos, &nr.gnbs, &mut self.rng);
+                    let usable = link.is_some_and(|l| {
+                        l.in_coverage() && self.cell_load.get(l.gnb).is_none_or(|c| c[dir as usize] < 1.0)
+                    });
+                    if usable {
+                        // Delivered messages: attempts fail with the BLER, the
+                        // last one succeeds (exhaustion is counted exactly).
+                        let mut got = None;
+                        for _ in 0..64 {
+                            let d = nr.nr.transmit(dir, at, nr.nr.config().bler, &mut self.rng);
+                            if let Outcome::Delivered(t) = d.outcome {
+                                got = Some((t - at, d.components));
+                                break;
+                            }
+                        }
+                        got
+                    } else {
+                        no_radio += 1;
+                        None
+                    }
+                }
+            };
+            if let Some((latency, mut c)) = d {
+                if !matches!(model.network.link, LinkModel::Nr(_)) {
+                    c.transmission = latency.as_nanos() as f64 * 1e-6;
+                }
+                c.core += core.as_nanos() as f64 * 1e-6;
+                delivered.push((c.total(), c));
+            }
+        }
+        let late_share = if delivered.is_empty() {
+            0.0
+        } else {
+            let limit = deadline.as_nanos() as f64 * 1e-6;
+            delivered.iter().filter(|(ms, _)| *ms > limit).count() as f64 / delivered.len() as f64
+        };
+        let stated_loss = match &model.network.link {
+            LinkModel::Ideal => 0.0,
+            LinkModel::Fixed { loss, .. } => *loss,
+            LinkModel::Empirical { bad_state, .. } => match (self.bad, bad_state) {
+                (true, Some(b)) => b.loss,
+                _ => 0.0,
+            },
+            LinkModel::Nr(nr) => {
+                let cfg = nr.nr.config();
+                cfg.bler.powi(cfg.harq_max_retx as i32 + 1)
+            }
+        };
+        let covered = 1.0 - no_radio as f64 / PROFILE_DRAWS as f64;
+        let p_lost = (1.0 - covered) + covered * stated_loss;
+        let p_late = covered * (1.0 - stated_loss) * late_share;
+        let q = (p_lost + p_late).min(1.0);
+        let mut hist = Histogram::default();
+        let mut mean_components = Components::default();
+        let share = 1.0 / delivered.len().max(1) as f64;
+        for (ms, c) in &delivered {
+            hist.add((ms * 1e6).round().max(0.0) as u64);
+            add_components(&mut mean_components, c, share);
+        }
+        LinkProfile {
+            q,
+            lost_share: if q > 0.0 { p_lost / q } else { 1.0 },
+            mean_ms: delivered.iter().map(|(ms, _)| ms).sum::<f64>() * share,
+            delivered,
+            hist,
+            mean_components,
+        }
+    }
+}
+
+/// The background load each cell carries, per direction: the background
+/// flows' UEs spread evenly over the gNBs, at the spectral efficiency of a
+/// line-of-sight UE 30 m from its gNB.
+fn background_per_cell(model: &Model) -> Vec<[Background; 2]> {
+    let LinkModel::Nr(nr) = &model.network.link else {
+        return Vec::new();
+    };
+    let cells = nr.gnbs.len().max(1);
+    let channel = nr.nr.channel();
+    let budget = nr.nr.link_budget();
+    let sinr = budget.sinr_db(channel.path_loss(30.0, true));
+    let se = crate::net::link_adaptation(sinr).map_or(1.0, |m| m.efficiency);
+    let mut out = vec![[Background::default(), Background::default()]; cells];
+    for f in &model.flows {
+        if let FlowKind::Background { ues, rate_bps } = f.kind {
+            for (c, cell) in out.iter_mut().enumerate() {
+                // UEs dealt round robin over the cells.
+                let here = ues / cells as u32 + u32::from((c as u32) < ues % cells as u32);
+                let bg = &mut cell[f.direction as usize];
+                bg.rate_bps += f64::from(here) * rate_bps;
+                bg.ues = bg.ues.max(1) + here;
+                bg.spectral_efficiency = se;
+            }
+        }
+    }
+    out
+}
+
+/// A periodic flow of one robot.
+struct Stream {
+    flow: usize,
+    robot: Robot,
+    period: SimTime,
+    deadline: SimTime,
+    n: u32,
+    stop: SimTime,
+    /// Send time of message 0.
+    phase: SimTime,
+    /// Next message not yet decided.
+    k: u64,
+    /// Consecutive failures ending at message k − 1.
+    fail_run: u64,
+    /// Message k is known to fail (a run of valid messages ended before it).
+    fails_next: bool,
+    /// Since when the service is unavailable (a violation, link not back).
+    outage: Option<SimTime>,
+    due: Due,
+    /// The robot is stopped by this stream until this time.
+    stop_until: SimTime,
+    stopped: bool,
+    q: f64,
+    lost_share: f64,
+    point: usize,
+    rng: StreamRng,
+}
+
+impl Stream {
+    fn sent_at(&self, k: u64) -> SimTime {
+        self.phase + SimTime::from_nanos(self.period.as_nanos().saturating_mul(k))
+    }
+    fn decided_at(&self, k: u64) -> SimTime {
+        self.sent_at(k) + self.deadline
+    }
+    /// First message decided after `t`.
+    fn first_decided_after(&self, t: SimTime) -> u64 {
+        let base = self.phase + self.deadline;
+        if t < base {
+            return 0;
+        }
+        (t - base).as_nanos() / self.period.as_nanos() + 1
+    }
+}
+
+/// Geometric number of trials before the first event of probability `p`
+/// (0, 1, ...); `u64::MAX` when `p` is 0.
+fn geometric(p: f64, rng: &mut StreamRng) -> u64 {
+    if p <= 0.0 {
+        return u64::MAX;
+    }
+    if p >= 1.0 {
+        return 0;
+    }
+    let u: f64 = rng.random();
+    let g = ((1.0 - u).ln() / (1.0 - p).ln()).floor();
+    if g >= 1e18 {
+        u64::MAX
+    } else {
+        g as u64
+    }
+}
+
+/// Why a stream's next event is due.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+enum Due {
+    /// Re-evaluate the link and go on deciding messages.
+    Refresh,
+    /// The survival time ran out: the robot stops.
+    Violation,
+    /// A valid message arrived after a violation.
+    LinkBack,
+}
+
+pub(super) struct NetRt<'m> {
+    link: LinkState<'m>,
+    profiles: &'m LinkProfiles,
+    cells: Vec<Cell>,
+    exchanges: Vec<Option<Exchange>>,
+    free_exchanges: Vec<u32>,
+    packets: Vec<Option<Packet>>,
+    free_packets: Vec<u32>,
+    streams: Vec<Stream>,
+    pub flows: Vec<FlowOutput>,
+    dispatch: Vec<usize>,
+    segment_ul: Vec<usize>,
+    segment_dl: Vec<usize>,
+    /// cycle_start flows per station.
+    cycle: Vec<Vec<usize>>,
+    /// Valid periodic messages per flow and context (place, state).
+    valid_by_context: Vec<Vec<u64>>,
+}
+
+impl<'m> NetRt<'m> {
+    pub fn new(model: &'m Model, profiles: &'m LinkProfiles, streams: &RngStreams) -> NetRt<'m> {
+        let link = LinkState::new(model, streams);
+        let cells = match &model.network.link {
+            LinkModel::Nr(nr) => background_per_cell(model)
+                .into_iter()
+                .enumerate()
+                .map(|(c, bg)| {
+                    let mut cell = Cell::new(nr.nr.clone(), streams.stream(&format!("network/cell:{c}")));
+                    for d in [Direction::Dl, Direction::Ul] {
+                        // Validated loads: a rate the cell cannot carry only saturates it.
+                        let _ = cell.set_background(d, bg[d as usize]);
+                    }
+                    cell
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        let agvs = model.fleet.as_ref().map_or(0, |f| f.agvs);
+        let members = |robots: FlowRobots| -> Vec<Robot> {
+            let mut out = Vec::new();
+            if matches!(robots, FlowRobots::Agvs | FlowRobots::All) {
+                out.extend((0..agvs).map(Robot::Agv));
+            }
+            for (s, st) in model.stations.iter().enumerate() {
+                let member = match robots {
+                    FlowRobots::Station(x) => x == s,
+                    FlowRobots::All => st.robot,
+                    FlowRobots::Agvs => false,
+                };
+                if member {
+                    out.extend((0..st.servers).map(|k| Robot::Arm(s, k)));
+                }
+            }
+            out
+        };
+        let mut flows = Vec::with_capacity(model.flows.len());
+        let mut stream_list = Vec::new();
+        let (mut dispatch, mut segment_ul, mut segment_dl) = (Vec::new(), Vec::new(), Vec::new());
+        let mut cycle = vec![Vec::new(); model.stations.len()];
+        for (f, flow) in model.flows.iter().enumerate() {
+            let robots: Vec<Robot> = match flow.kind {
+                FlowKind::Background { .. } => Vec::new(),
+                // Dispatch and segment messages go to AGVs, cycle starts to arms.
+                FlowKind::Triggered {
+                    trigger: Trigger::Dispatch | Trigger::Segment,
+                    ..
+                } => members(flow.robots)
+                    .into_iter()
+                    .filter(|r| matches!(r, Robot::Agv(_)))
+                    .collect(),
+                FlowKind::Triggered {
+                    trigger: Trigger::CycleStart,
+                    ..
+                } => members(flow.robots)
+                    .into_iter()
+                    .filter(|r| matches!(r, Robot::Arm(..)))
+                    .collect(),
+                FlowKind::Periodic { .. } => members(flow.robots),
+            };
+            flows.push(FlowOutput {
+                robots: robots.len() as u32,
+                ..FlowOutput::default()
+            });
+            match flow.kind {
+                FlowKind::Periodic {
+                    period,
+                    deadline,
+                    survival_periods,
+                    stop,
+                } => {
+                    for robot in robots {
+                        let name = match robot {
+                            Robot::Agv(a) => format!("flow:{}/agv{}", flow.name, a + 1),
+                            Robot::Arm(st, k) => {
+                                format!("flow:{}/{}/{k}", flow.name, model.stations[st].name)
+                            }
+                        };
+                        let mut rng = streams.stream(&name);
+                        let phase = SimTime::from_nanos(rng.random_range(0..period.as_nanos().max(1)));
+                        stream_list.push(Stream {
+                            flow: f,
+                            robot,
+                            period,
+                            deadline,
+                            n: survival_periods,
+                            stop,
+                            phase,
+                            k: 0,
+                            fail_run: 0,
+                            fails_next: false,
+                            outage: None,
+                            due: Due::Refresh,
+                            stop_until: SimTime::ZERO,
+                            stopped: false,
+                            q: 0.0,
+                            lost_share: 1.0,
+                            point: 0,
+                            rng,
+                        });
+                    }
+                }
+                FlowKind::Triggered { trigger, .. } => match trigger {
+                    Trigger::Dispatch if !robots.iter().any(|r| matches!(r, Robot::Agv(_))) => {}
+                    Trigger::Dispatch => dispatch.push(f),
+                    Trigger::Segment => match flow.direction {
+                        Direction::Ul => segment_ul.push(f),
+                        Direction::Dl => segment_dl.push(f),
+                    },
+                    Trigger::CycleStart => {
+                        for (s, list) in cycle.iter_mut().enumerate() {
+                            if robots.iter().any(|r| matches!(r, Robot::Arm(x, _) if *x == s)) {
+                                list.push(f);
+                            }
+                        }
+                    }
+                },
+                FlowKind::Background { .. } => {}
+            }
+        }
+        // Commands first, then acknowledgements.
+        let dl_first =
+            |list: &mut Vec<usize>| list.sort_by_key(|&f| (model.flows[f].direction != Direction::Dl, f));
+        dl_first(&mut dispatch);
+        cycle.iter_mut().for_each(dl_first);
+        NetRt {
+            link,
+            profiles,
+            cells,
+            exchanges: Vec::new(),
+            free_exchanges: Vec::new(),
+            packets: Vec::new(),
+            free_packets: Vec::new(),
+            streams: stream_list,
+            flows,
+            dispatch,
+            segment_ul,
+            segment_dl,
+            cycle,
+            valid_by_context: model
+                .flows
+                .iter()
+                .map(|f| match f.kind {
+                    FlowKind::Periodic { .. } => vec![0; profiles.contexts()],
+                    _ => Vec::new(),
+                })
+                .collect(),
+        }
+    }
+
+    pub fn stream_count(&self) -> usize {
+        self.streams.len()
+    }
+
+    pub fn clear_statistics(&mut self) {
+        self.flows.iter_mut().for_each(FlowOutput::clear);
+        self.valid_by_context.iter_mut().flatten().for_each(|c| *c = 0);
+    }
+
+    /// Flow statistics at the end of the run; ongoing outages count up to `now`.
+    pub fn output(&self, now: SimTime, warmup: SimTime) -> Vec<FlowOutput> {
+        let mut flows = self.flows.clone();
+        for s in &self.streams {
+            if let Some(since) = s.outage {
+                flows[s.flow].unavailable_ns += (now - since.max(warmup)).as_nanos();
+            }
+        }
+        // Periodic flows: the latency mixture of the places robots sent from.
+        for (f, counts) in self.valid_by_context.iter().enumerate() {
+            for (context, &c) in counts.iter().enumerate() {
+                if c == 0 {
+                    continue;
+                }
+                let profile = self.profiles.profile(f, context);
+                let draws = profile.delivered.len() as u64;
+                if draws == 0 {
+                    continue;
+                }
+                let out = &mut flows[f];
+                out.latency_hist
+                    .merge_weighted(&profile.hist, c as f64 / draws as f64);
+                out.latency_n += c;
+                out.latency_sum_ms += c as f64 * profile.mean_ms;
+                add_components(&mut out.components, &profile.mean_components, c as f64);
+                out.samples += draws;
+            }
+        }
+        flows
+    }
+}
+
+fn ue_of(robot: Robot) -> u32 {
+    match robot {
+        Robot::Agv(a) => a,
+        Robot::Arm(s, k) => 1_000_000 + (s as u32) * 10_000 + k,
+    }
+}
+
+impl<'m> Sim<'m> {
+    fn net(&mut self) -> &mut NetRt<'m> {
+        self.net.as_mut().expect("a network")
+    }
+
+    /// The layout point where a robot is (0 without a layout).
+    fn robot_point(&self, robot: Robot) -> usize {
+        match robot {
+            Robot::Agv(a) => self.agv_point(a as usize),
+            Robot::Arm(s, _) => self.model.stations[s].at.unwrap_or(0),
+        }
+    }
+
+    fn robot_position(&self, robot: Robot) -> (f64, f64) {
+        let p = self.robot_point(robot);
+        self.model
+            .layout
+            .as_ref()
+            .and_then(|l| l.points.get(p))
+            .map_or((0.0, 0.0), |pt| (pt.x, pt.y))
+    }
+
+    /// Starts the periodic streams (after the model's first events).
+    pub(super) fn start_streams(&mut self) {
+        let n = self.net.as_ref().map_or(0, NetRt::stream_count);
+        for i in 0..n {
+            self.stream_refresh(i);
+            self.stream_advance(i);
+        }
+    }
+
+    /// The triggered flows an exchange of `waiter` sends, in order.
+    fn exchange_flows(&self, waiter: Waiter) -> Vec<usize> {
+        let Some(net) = &self.net else { return Vec::new() };
+        if matches!(self.model.network.link, LinkModel::Ideal) {
+            return Vec::new();
+        }
+        match waiter {
+            Waiter::Dispatch(_) => net.dispatch.clone(),
+            Waiter::SegmentRequest(_) => net.segment_ul.clone(),
+            Waiter::SegmentGrant(_) => net.segment_dl.clone(),
+            Waiter::CycleStart(s, _) => net.cycle[s].clone(),
+        }
+    }
+
+    /// Sends the messages `waiter` needs; returns false when there are none
+    /// (the caller goes on at once), true when it must wait for
+    /// [`Sim::exchange_done`].
+    pub(super) fn start_exchange(&mut self, waiter: Waiter) -> bool {
+        let flows = self.exchange_flows(waiter);
+        if flows.is_empty() {
+            return false;
+        }
+        let robot = match waiter {
+            Waiter::Dispatch(a) | Waiter::SegmentRequest(a) | Waiter::SegmentGrant(a) => Robot::Agv(a),
+            Waiter::CycleStart(s, k) => Robot::Arm(s, k),
+        };
+        let net = self.net();
+        let ex = Exchange {
+            waiter,
+            robot,
+            flows,
+            next: 0,
+        };
+        let id = match net.free_exchanges.pop() {
+            Some(id) => {
+                net.exchanges[id as usize] = Some(ex);
+                id
+            }
+            None => {
+                net.exchanges.push(Some(ex));
+                (net.exchanges.len() - 1) as u32
+            }
+        };
+        self.send_next(id);
+        true
+    }
+
+    fn send_next(&mut self, exchange: u32) {
+        let now = self.now;
+        let model = self.model;
+        let (flow, robot) = {
+            let ex = self.net().exchanges[exchange as usize]
+                .as_ref()
+                .expect("live exchange");
+            (ex.flows[ex.next], ex.robot)
+        };
+        let f = &model.flows[flow];
+        let FlowKind::Triggered { timeout, .. } = f.kind else {
+            unreachable!("exchanges send triggered flows")
+        };
+        let pos = self.robot_position(robot);
+        let net = self.net();
+        net.flows[flow].sent += 1;
+        let packet = Packet {
+            exchange,
+            flow,
+            sent: now,
+            components: Components::default(),
+        };
+        let id = match net.free_packets.pop() {
+            Some(id) => {
+                net.packets[id as usize] = Some(packet);
+                id
+            }
+            None => {
+                net.packets.push(Some(packet));
+                (net.packets.len() - 1) as u32
+            }
+        };
+        match &model.network.link {
+            LinkModel::Nr(nr) => {
+                let link = nr.nr.radio_link(pos, &nr.gnbs, &mut net.link.rng);
+                match link.filter(|l| l.in_coverage()) {
+                    None => {
+                        self.queue
+                            .schedule(now + timeout, Event::NetTimeout { packet: id });
+                    }
+                    Some(l) => {
+                        let pkt = CellPacket {
+                            id: u64::from(id),
+                            ue: ue_of(robot),
+                            dir: f.direction,
+                            bits: u64::from(f.size_bytes) * 8,
+                            spectral_efficiency: l.spectral_efficiency,
+                            bler: nr.nr.config().bler,
+                        };
+                        if let Some(wake) = net.cells[l.gnb].enqueue(now, pkt) {
+                            self.queue.schedule(wake, Event::CellSlot { cell: l.gnb as u32 });
+                        }
+                    }
+                }
+            }
+            _ => {
+                let d = net.link.message(f.direction, now, pos);
+                if let Some(p) = net.packets[id as usize].as_mut() {
+                    p.components = d.components;
+                }
+                match d.outcome {
+                    Outcome::Delivered(t) => {
+                        self.queue.schedule(t, Event::NetDelivered { packet: id });
+                    }
+                    Outcome::Lost(_) => {
+                        self.queue
+                            .schedule(now + timeout, Event::NetTimeout { packet: id });
+                    }
+                }
+            }
+        }
+    }
+
+    /// A cell's wake-up: it sends what fits in this opportunity.
+    pub(super) fn cell_slot(&mut self, c: usize) {
+        let now = self.now;
+        let model = self.model;
+        let net = self.net();
+        let result = net.cells[c].on_slot(now);
+        if let Some(w) = result.next_wakeup {
+            self.queue.schedule(w, Event::CellSlot { cell: c as u32 });
+        }
+        for d in result.delivered {
+            let id = d.id as u32;
+            let net = self.net();
+            let core = net.link.core.sample(&mut net.link.core_rng);
+            let Some(p) = net.packets[id as usize].as_mut() else {
+                continue;
+            };
+            let FlowKind::Triggered { timeout, .. } = model.flows[p.flow].kind else {
+                continue;
+            };
+            match d.outcome {
+                Outcome::Delivered(t) => {
+                    // The core and edge delay comes after the radio, in both
+                    // directions (the sum is what the robot sees).
+                    p.components = d.components;
+                    p.components.core += core.as_nanos() as f64 * 1e-6;
+                    self.queue.schedule(t + core, Event::NetDelivered { packet: id });
+                }
+                Outcome::Lost(t) => {
+                    let retry = (p.sent + timeout).max(t);
+                    self.queue.schedule(retry, Event::NetTimeout { packet: id });
+                }
+            }
+        }
+    }
+
+    pub(super) fn net_delivered(&mut self, id: u32) {
+        let now = self.now;
+        let model = self.model;
+        let net = self.net();
+        let p = net.packets[id as usize].take().expect("a live packet");
+        net.free_packets.push(id);
+        let latency = now - p.sent;
+        let stats = &mut net.flows[p.flow];
+        stats.delivered += 1;
+        if let FlowKind::Triggered {
+            deadline: Some(d), ..
+        } = model.flows[p.flow].kind
+        {
+            if latency > d {
+                stats.deadline_misses += 1.0;
+            }
+        }
+        let ms = latency.as_nanos() as f64 * 1e-6;
+        stats.record_latency(ms, &p.components);
+        let ex = net.exchanges[p.exchange as usize]
+            .as_mut()
+            .expect("live exchange");
+        ex.next += 1;
+        if ex.next < ex.flows.len() {
+            self.send_next(p.exchange);
+            return;
+        }
+        let waiter = ex.waiter;
+        net.exchanges[p.exchange as usize] = None;
+        net.free_exchanges.push(p.exchange);
+        self.exchange_done(waiter);
+    }
+
+    /// A message was lost: it is sent again.
+    pub(super) fn net_timeout(&mut self, id: u32) {
+        let net = self.net();
+        let p = net.packets[id as usize].take().expect("a live packet");
+        net.free_packets.push(id);
+        net.flows[p.flow].lost += 1.0;
+        self.send_next(p.exchange);
+    }
+
+    fn exchange_done(&mut self, waiter: Waiter) {
+        match waiter {
+            Waiter::Dispatch(a) => self.dispatch_done(a as usize),
+            Waiter::SegmentRequest(a) => self.zone_request(a as usize),
+            Waiter::SegmentGrant(a) => self.start_segment(a as usize),
+            Waiter::CycleStart(s, k) => self.cycle_start_done(s, k),
+        }
+    }
+
+    // ---- periodic streams -------------------------------------------------
+
+    /// Takes the link of the robot's current place.
+    fn stream_refresh(&mut self, i: usize) {
+        let robot = self.net().streams[i].robot;
+        let point = self.robot_point(robot);
+        let now = self.now;
+        let net = self.net();
+        net.link.bad_state_at(now);
+        let bad = net.link.bad;
+        let s = &net.streams[i];
+        let profile = net.profiles.get(s.flow, point, bad);
+        let (q, lost_share) = (profile.q, profile.lost_share);
+        let s = &mut net.streams[i];
+        s.q = q;
+        s.lost_share = lost_share;
+        s.point = point;
+    }
+
+    /// Until when the current link holds: the next refresh.
+    fn stream_horizon(&mut self, i: usize) -> SimTime {
+        let model = self.model;
+        let now = self.now;
+        let net = self.net();
+        let mut end = model.horizon;
+        if now < model.warmup {
+            end = end.min(model.warmup);
+        }
+        if let LinkModel::Empirical {
+            bad_state: Some(_), ..
+        } = &model.network.link
+        {
+            end = end.min(net.link.bad_state_at(now));
+        }
+        if matches!(model.network.link, LinkModel::Nr(_)) && matches!(net.streams[i].robot, Robot::Agv(_)) {
+            end = end.min(now + REFRESH);
+        }
+        end
+    }
+
+    fn record_valid(&mut self, i: usize, count: u64) {
+        if count == 0 {
+            return;
+        }
+        let net = self.net();
+        let s = &net.streams[i];
+        let stats = &mut net.flows[s.flow];
+        stats.sent += count;
+        stats.delivered += count;
+        let context = net.profiles.context(s.point, net.link.bad);
+        net.valid_by_context[s.flow][context] += count;
+    }
+
+    fn record_failed(&mut self, i: usize, count: u64) {
+        if count == 0 {
+            return;
+        }
+        let net = self.net();
+        let s = &net.streams[i];
+        let stats = &mut net.flows[s.flow];
+        stats.sent += count;
+        stats.lost += count as f64 * s.lost_share;
+        stats.deadline_misses += count as f64 * (1.0 - s.lost_share);
+    }
+
+    /// Decides the stream's messages up to its next event, and schedules it.
+    fn stream_advance(&mut self, i: usize) {
+        let end = self.stream_horizon(i);
+        loop {
+            let net = self.net();
+            let s = &mut net.streams[i];
+            let k_end = s.first_decided_after(end);
+            if s.k >= k_end {
+                self.schedule_stream(i, end, Due::Refresh);
+                return;
+            }
+            if s.fail_run == 0 && !s.fails_next {
+                let skip = geometric(s.q, &mut s.rng);
+                let valid = skip.min(k_end - s.k);
+                s.k += valid;
+                let k = s.k;
+                if valid > 0 {
+                    self.record_valid(i, valid);
+                }
+                if k >= k_end {
+                    self.schedule_stream(i, end, Due::Refresh);
+                    return;
+                }
+                self.net().streams[i].fails_next = true;
+                continue;
+            }
+            // A run of failures: those already counted, then `more` from k on.
+            let more = geometric(1.0 - s.q, &mut s.rng).saturating_add(u64::from(s.fails_next));
+            s.fails_next = false;
+            let n = u64::from(s.n);
+            if s.outage.is_none() && s.fail_run <= n && more.saturating_add(s.fail_run) > n {
+                let v = s.k + (n + 1 - s.fail_run) - 1;
+                if v < k_end {
+                    let count = v - s.k + 1;
+                    s.fail_run = n + 1;
+                    s.k = v + 1;
+                    // The rest of the run is drawn again after the stop
+                    // (memoryless): nothing is lost by forgetting `more`.
+                    let at = s.decided_at(v);
+                    self.record_failed(i, count);
+                    self.schedule_stream(i, at, Due::Violation);
+                    return;
+                }
+            }
+            let failed = more.min(k_end - s.k);
+            s.fail_run += failed;
+            s.k += failed;
+            let k = s.k;
+            self.record_failed(i, failed);
+            if k >= k_end {
+                self.schedule_stream(i, end, Due::Refresh);
+                return;
+            }
+            // Message k is valid: the link is back when it arrives.
+            let net = self.net();
+            let s = &mut net.streams[i];
+            s.fail_run = 0;
+            s.k += 1;
+            let profile = net.profiles.get(s.flow, s.point, net.link.bad);
+            let mut latency = s.deadline;
+            for _ in 0..16 {
+                if profile.delivered.is_empty() {
+                    break;
+                }
+                let (ms, _) = profile.delivered[s.rng.random_range(0..profile.delivered.len())];
+                let l = SimTime::from_nanos_f64(ms * 1e6);
+                if l <= s.deadline {
+                    latency = l;
+                    break;
+                }
+            }
+            let back = s.sent_at(k) + latency;
+            let in_outage = s.outage.is_some();
+            self.record_valid(i, 1);
+            if in_outage {
+                self.schedule_stream(i, back.max(self.now), Due::LinkBack);
+                return;
+            }
+        }
+    }
+
+    fn schedule_stream(&mut self, i: usize, at: SimTime, due: Due) {
+        if due == Due::Refresh && at >= self.model.horizon {
+            // Nothing changes before the horizon: no event needed.
+            self.net().streams[i].due = Due::Refresh;
+            return;
+        }
+        self.net().streams[i].due = due;
+        let at = at.max(self.now);
+        self.queue.schedule(at, Event::Stream { stream: i as u32 });
+    }
+
+    pub(super) fn stream_event(&mut self, i: usize) {
+        let now = self.now;
+        let warmup = self.model.warmup;
+        let net = self.net();
+        let s = &mut net.streams[i];
+        match s.due {
+            Due::Refresh => self.stream_refresh(i),
+            Due::Violation => {
+                net.flows[s.flow].survival_violations += 1;
+                s.outage = Some(now);
+                s.stop_until = s.stop_until.max(now + s.stop);
+                let robot = s.robot;
+                if !s.stopped {
+                    s.stopped = true;
+                    self.robot_stop(robot);
+                }
+            }
+            Due::LinkBack => {
+                let since = s.outage.take().expect("link back after an outage");
+                net.flows[s.flow].unavailable_ns += (now - since.max(warmup)).as_nanos();
+                if s.stopped {
+                    if s.stop_until <= now {
+                        s.stopped = false;
+                        let robot = s.robot;
+                        self.robot_restart(robot);
+                    } else {
+                        let at = s.stop_until;
+                        self.queue.schedule(at, Event::StreamRestart { stream: i as u32 });
+                    }
+                }
+            }
+        }
+        self.stream_advance(i);
+    }
+
+    /// The stop time is over; the robot restarts if the link is back.
+    pub(super) fn stream_restart(&mut self, i: usize) {
+        let now = self.now;
+        let s = &mut self.net().streams[i];
+        if s.stopped && s.outage.is_none() && s.stop_until <= now {
+            s.stopped = false;
+            let robot = s.robot;
+            self.robot_restart(robot);
+        }
+    }
+
+    fn robot_stop(&mut self, robot: Robot) {
+        match robot {
+            Robot::Agv(a) => self.pause_agv(a as usize),
+            Robot::Arm(s, k) => self.server_stop(s, k),
+        }
+    }
+
+    fn robot_restart(&mut self, robot: Robot) {
+        match robot {
+            Robot::Agv(a) => self.resume_agv(a as usize),
+            Robot::Arm(s, k) => self.server_restart(s, k),
+        }
+    }
+}

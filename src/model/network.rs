@@ -1,0 +1,134 @@
+//! The network of a plant and the traffic that couples robots to it: the
+//! validated form of `[network]` and `[[flow]]`.
+//!
+//! The radio's own configuration types ([`crate::net::NrConfig`], validated
+//! into [`crate::net::Nr`]) live in `net/`, which defines them; the model
+//! holds them.
+
+use super::{Dist, StationId};
+use crate::engine::SimTime;
+use crate::net::{Direction, Nr};
+
+#[derive(Clone, Debug)]
+pub struct Network {
+    pub link: LinkModel,
+    /// Core network (UPF) delay added to every message.
+    pub core: Option<Dist>,
+    /// Edge server processing added to every message.
+    pub edge_processing: Option<Dist>,
+}
+
+impl Default for Network {
+    /// No `[network]` section: an ideal network.
+    fn default() -> Self {
+        Network {
+            link: LinkModel::Ideal,
+            core: None,
+            edge_processing: None,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub enum LinkModel {
+    /// Zero latency, no loss.
+    Ideal,
+    /// The same latency for every message; each is lost with `loss`.
+    Fixed { latency: SimTime, loss: f64 },
+    /// Measured latency distributions per direction, with an optional
+    /// two-state model of bursty bad periods.
+    Empirical {
+        ul: Dist,
+        dl: Dist,
+        bad_state: Option<BadState>,
+    },
+    /// The 3GPP-structured NR link: step model, InF channel, cells.
+    Nr(NrNetwork),
+}
+
+impl LinkModel {
+    /// The `model` key's value.
+    pub fn name(&self) -> &'static str {
+        match self {
+            LinkModel::Ideal => "ideal",
+            LinkModel::Fixed { .. } => "fixed",
+            LinkModel::Empirical { .. } => "empirical",
+            LinkModel::Nr(_) => "nr",
+        }
+    }
+}
+
+/// A two-state (Gilbert-Elliott style) model of bad periods: the network is
+/// good for `enter`, then bad for `leave`, then good again.
+#[derive(Clone, Debug)]
+pub struct BadState {
+    /// Time in the good state before a bad period.
+    pub enter: Dist,
+    /// Length of a bad period.
+    pub leave: Dist,
+    /// Latency of a message sent in a bad period.
+    pub latency: Dist,
+    /// Loss probability of a message sent in a bad period.
+    pub loss: f64,
+}
+
+#[derive(Clone, Debug)]
+pub struct NrNetwork {
+    pub nr: Nr,
+    /// Ceiling-mounted gNBs, (x, y) in metres.
+    pub gnbs: Vec<(f64, f64)>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Flow {
+    pub name: String,
+    pub robots: FlowRobots,
+    pub direction: Direction,
+    /// Message size in bytes.
+    pub size_bytes: u32,
+    pub kind: FlowKind,
+}
+
+/// Which robots a flow belongs to.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum FlowRobots {
+    /// Every AGV.
+    Agvs,
+    /// The servers of one station.
+    Station(StationId),
+    /// Every AGV and every server of the stations with `robot = true`.
+    All,
+}
+
+#[derive(Clone, Debug)]
+pub enum FlowKind {
+    /// A message every `period`; a message is valid when delivered within
+    /// `deadline`. When `survival_periods` + 1 consecutive messages are not
+    /// valid, the robot makes a protective stop of `stop`.
+    Periodic {
+        period: SimTime,
+        deadline: SimTime,
+        survival_periods: u32,
+        stop: SimTime,
+    },
+    /// A message sent when something happens; the robot waits for it. A lost
+    /// message is sent again after `timeout`.
+    Triggered {
+        trigger: Trigger,
+        deadline: Option<SimTime>,
+        timeout: SimTime,
+    },
+    /// Bulk traffic (video, other UEs): a fluid load of `ues` × `rate_bps` on
+    /// the cells, without events.
+    Background { ues: u32, rate_bps: f64 },
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Trigger {
+    /// The fleet manager (on the edge) sends an AGV its task.
+    Dispatch,
+    /// Under zone control, each aisle segment is requested and granted.
+    Segment,
+    /// A station's arm gets the command to start a processing cycle.
+    CycleStart,
+}

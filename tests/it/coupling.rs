@@ -1,0 +1,178 @@
+//! The factory and the network together: protective stops from lost
+//! heartbeats at the analytic rate, retransmitted commands, and the cost of a
+//! slow network to production.
+
+use super::{model, replications};
+use factory5g::factory::{AgvState, StationState};
+use factory5g::stats::mean_ci95;
+
+/// Ten arms that never work, each receiving a heartbeat every 100 ms over a
+/// link that loses each message with probability `p`, with a survival time
+/// of `n` periods.
+fn heartbeat_plant(p: f64, n: u32) -> String {
+    format!(
+        r#"
+[scenario]
+horizon = "2h"
+
+[[station]]
+name = "cell"
+servers = 10
+robot = true
+process = "1min"
+
+[network]
+model = "fixed"
+
+[network.fixed]
+latency = "1ms"
+loss = {p}
+
+[[flow]]
+name = "heartbeat"
+robots = "cell"
+direction = "dl"
+period = "100ms"
+deadline = "50ms"
+survival = {n}
+on_violation = "stop(1s)"
+"#
+    )
+}
+
+#[test]
+fn protective_stops_happen_at_the_rate_of_n_plus_one_consecutive_losses() {
+    // Convention: a survival time of n periods is violated by the (n+1)-th
+    // consecutive lost message; such runs start at (1 - p) p^(n+1) per message.
+    for (p, n, seed) in [(0.3, 2u32, 11u64), (0.1, 1, 12), (0.5, 3, 13), (0.2, 0, 14)] {
+        let m = model(&heartbeat_plant(p, n));
+        let runs = replications(&m, seed, 10);
+        let rate: Vec<f64> = runs
+            .iter()
+            .map(|o| o.flows[0].survival_violations as f64 / o.flows[0].sent as f64)
+            .collect();
+        let theory = (1.0 - p) * p.powi(n as i32 + 1);
+        let (mean, ci) = mean_ci95(&rate);
+        let (lo, hi) = ci.unwrap();
+        let half = (hi - lo) / 2.0;
+        eprintln!("p {p} n {n}: stops per message {mean:.6} ± {half:.6}, theory {theory:.6}");
+        assert!(
+            (mean - theory).abs() <= 2.0 * half,
+            "p {p} n {n}: {mean} vs {theory} ± {half}"
+        );
+        assert!(half < 0.05 * theory, "interval too wide: {half} for {theory}");
+        // Lost messages: p of those sent.
+        let lost: Vec<f64> = runs
+            .iter()
+            .map(|o| o.flows[0].lost / o.flows[0].sent as f64)
+            .collect();
+        let (lmean, _) = mean_ci95(&lost);
+        assert!((lmean - p).abs() < 0.01 * p.max(0.01), "loss {lmean} vs {p}");
+        // The arms spent time stopped: about stops × 1 s plus the outages.
+        let stopped: f64 = runs
+            .iter()
+            .map(|o| o.stations[0].utilization()[StationState::Stopped as usize])
+            .sum::<f64>()
+            / runs.len() as f64;
+        assert!(stopped > 0.0);
+    }
+}
+
+fn dispatch_plant(loss: f64) -> String {
+    format!(
+        r#"
+[scenario]
+horizon = "20h"
+
+[layout]
+size = [100, 10]
+points = {{ w = [0, 0], a = [50, 0] }}
+aisles = [["w", "a"]]
+
+[fleet]
+agvs = 2
+speed = "1m/s"
+home = "w"
+
+[[station]]
+name = "s"
+at = "a"
+process = "exp(3min)"
+
+[[product]]
+name = "job"
+release = "exp(5min)"
+route = ["s"]
+
+[network]
+model = "fixed"
+
+[network.fixed]
+latency = "20ms"
+loss = {loss}
+
+[[flow]]
+name = "dispatch"
+robots = "agvs"
+direction = "dl"
+trigger = "dispatch"
+timeout = "200ms"
+"#
+    )
+}
+
+#[test]
+fn lost_commands_are_sent_again_and_the_agv_waits() {
+    let runs = replications(&model(&dispatch_plant(0.4)), 3, 4);
+    for o in &runs {
+        let f = &o.flows[0];
+        assert!(f.sent > 200, "{}", f.sent);
+        // Every message is delivered or lost; lost ones were sent again.
+        assert!(
+            (f.sent as f64 - f.delivered as f64 - f.lost).abs() <= 2.0,
+            "{f:?}"
+        );
+        let share = f.lost / f.sent as f64;
+        assert!((share - 0.4).abs() < 0.06, "lost share {share}");
+        let fleet = o.fleet.as_ref().unwrap();
+        assert!(fleet.utilization()[AgvState::NetworkWait as usize] > 0.0);
+        // Delivered messages took the fixed latency.
+        assert!((f.mean_latency_ms().unwrap() - 20.0).abs() < 1e-6);
+    }
+}
+
+#[test]
+fn a_slow_network_costs_production_in_sany18() {
+    let base = factory5g::scenario::load_builtin("sany18").unwrap().model;
+    let set = |latency: &str| {
+        factory5g::scenario::load_builtin_with(
+            "sany18",
+            &[
+                "network.model=fixed".to_string(),
+                format!("network.fixed.latency={latency}"),
+            ],
+        )
+        .unwrap()
+        .model
+    };
+    let fast = replications(&set("1ms"), 18, 4);
+    let slow = replications(&set("500ms"), 18, 4);
+    let tp =
+        |runs: &[factory5g::factory::RunOutput]| runs.iter().map(|o| o.throughput_per_h()).sum::<f64>() / 4.0;
+    let stopped = |runs: &[factory5g::factory::RunOutput]| {
+        runs.iter()
+            .map(|o| o.fleet.as_ref().unwrap().utilization()[AgvState::Stopped as usize])
+            .sum::<f64>()
+            / 4.0
+    };
+    eprintln!(
+        "sany18 fixed 1 ms: {:.3} trucks/h, AGVs stopped {:.3}; 500 ms: {:.3} trucks/h, AGVs stopped {:.3}",
+        tp(&fast),
+        stopped(&fast),
+        tp(&slow),
+        stopped(&slow)
+    );
+    assert!(stopped(&slow) > stopped(&fast) + 0.5);
+    assert!(tp(&slow) < tp(&fast));
+    assert!(matches!(base.network.link, factory5g::model::LinkModel::Nr(_)));
+}
