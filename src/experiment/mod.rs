@@ -11,8 +11,20 @@
 //! let runs = run_replications(&model, &settings).unwrap();
 //! assert_eq!(runs.outputs.len(), 2);
 //! ```
+//!
+//! On top of replications: [`kpi`] (the named values of one replication),
+//! [`compare`] (paired comparison under common random numbers) and [`sweep`]
+//! (plans, sharded runs, merge); [`commands`] holds the `compare` and `sweep`
+//! subcommands, `charts` their plots.
 
-use crate::factory::{simulate, RunOutput};
+mod charts;
+pub mod commands;
+pub mod compare;
+mod files;
+pub mod kpi;
+pub mod sweep;
+
+use crate::factory::{simulate_with, LinkProfiles, RunOutput};
 use crate::model::Model;
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
@@ -56,11 +68,14 @@ pub fn run_replications(model: &Model, settings: &RunSettings) -> Result<Replica
         ProgressBar::hidden()
     };
     let started = Instant::now();
+    // Once per scenario, not per replication: the links robots see.
+    let profiles = LinkProfiles::compute(model);
     let outputs = pool.install(|| {
         (0..settings.replications)
             .into_par_iter()
             .map(|r| {
-                let out = simulate(model, settings.seed, r).map_err(|e| format!("replication {r}: {e}"));
+                let out = simulate_with(model, &profiles, settings.seed, r)
+                    .map_err(|e| format!("replication {r}: {e}"));
                 bar.inc(1);
                 out
             })

@@ -1,0 +1,203 @@
+//! Paired comparison of two scenarios under common random numbers.
+//!
+//! Both scenarios run with the same seed and the same number of replications,
+//! so replication `r` of A and replication `r` of B draw from the same random
+//! streams (keyed by seed, replication and entity name). For each KPI of
+//! [`super::kpi`], the difference B − A is taken replication by replication,
+//! and its mean gets a Student-t 95% interval over those paired differences:
+//! the noise A and B share cancels, which is why the interval is much narrower
+//! than the two separate intervals would suggest.
+//!
+//! - `diff` is the mean of the paired differences (replications where the KPI
+//!   is undefined in A or B are left out of the pairs).
+//! - `ci95` is `null` with fewer than two pairs; when every difference is the
+//!   same value `d` (zero variance), it is exactly `[d, d]`.
+//! - `significant`: the interval excludes 0 (so `[d, d]` is significant iff
+//!   `d ≠ 0`; never with one replication).
+//! - KPIs are listed in A's order, then those only B has. A KPI that only one
+//!   side has (a station added in B) gets `null` for the other side and for
+//!   `diff` and `ci95`.
+//!
+//! ```
+//! use factory5g::experiment::compare::compare;
+//! use factory5g::experiment::kpi::KpiTable;
+//! let a = KpiTable { names: vec!["x".into()], values: vec![vec![1.0, 2.0, 3.0]] };
+//! let b = KpiTable { names: vec!["x".into()], values: vec![vec![2.0, 3.0, 4.0]] };
+//! let c = compare(&a, &b);
+//! assert_eq!(c.kpis[0].diff, Some(1.0));
+//! assert_eq!(c.kpis[0].ci95, Some([1.0, 1.0]));
+//! assert!(c.kpis[0].significant);
+//! ```
+
+use super::kpi::{estimate, KpiTable};
+use crate::stats::mean_ci95;
+use serde::{Deserialize, Serialize};
+use std::fmt::Write;
+
+/// What `compare --json` prints and `comparison.json` holds.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Comparison {
+    pub kpis: Vec<KpiDiff>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct KpiDiff {
+    pub name: String,
+    /// Mean over A's replications.
+    pub a: Option<f64>,
+    /// Mean over B's replications.
+    pub b: Option<f64>,
+    /// Mean of the paired differences B − A.
+    pub diff: Option<f64>,
+    /// Paired Student-t 95% interval of `diff`.
+    pub ci95: Option<[f64; 2]>,
+    /// Whether `ci95` excludes 0.
+    pub significant: bool,
+}
+
+impl KpiDiff {
+    /// The relative difference (B − A)/A and its interval, when A is a
+    /// finite non-zero number.
+    pub fn relative(&self) -> Option<(f64, Option<[f64; 2]>)> {
+        let a = self.a.filter(|a| a.is_finite() && *a != 0.0)?;
+        let d = self.diff?;
+        let ci = self.ci95.map(|[lo, hi]| {
+            let (x, y) = (lo / a, hi / a);
+            [x.min(y), x.max(y)]
+        });
+        Some((d / a, ci))
+    }
+}
+
+/// Mean and paired interval of B − A over the replications where both are
+/// defined.
+pub fn paired(a: &[f64], b: &[f64]) -> (Option<f64>, Option<[f64; 2]>) {
+    let diffs: Vec<f64> = a
+        .iter()
+        .zip(b)
+        .filter(|(x, y)| x.is_finite() && y.is_finite())
+        .map(|(x, y)| y - x)
+        .collect();
+    let Some(&first) = diffs.first() else {
+        return (None, None);
+    };
+    if diffs.iter().all(|d| *d == first) {
+        // Zero variance: exactly [d, d], free of rounding in the mean.
+        let ci = (diffs.len() >= 2).then_some([first, first]);
+        return (Some(first), ci);
+    }
+    let (mean, ci) = mean_ci95(&diffs);
+    (Some(mean), ci.map(|(lo, hi)| [lo, hi]))
+}
+
+/// Compares the KPIs of A and B (replication `r` of each paired).
+pub fn compare(a: &KpiTable, b: &KpiTable) -> Comparison {
+    let mut names: Vec<&String> = a.names.iter().collect();
+    names.extend(b.names.iter().filter(|n| !a.names.contains(n)));
+    let kpis = names
+        .into_iter()
+        .map(|name| {
+            let va = a.get(name);
+            let vb = b.get(name);
+            let mean_a = va.and_then(|v| estimate(v).0);
+            let mean_b = vb.and_then(|v| estimate(v).0);
+            let (diff, ci95) = match (va, vb) {
+                (Some(x), Some(y)) => paired(x, y),
+                _ => (None, None),
+            };
+            let significant = ci95.is_some_and(|[lo, hi]| lo > 0.0 || hi < 0.0);
+            KpiDiff {
+                name: name.clone(),
+                a: mean_a,
+                b: mean_b,
+                diff,
+                ci95,
+                significant,
+            }
+        })
+        .collect();
+    Comparison { kpis }
+}
+
+/// `x` with `sig` significant digits, without exponent for usual magnitudes.
+pub fn fmt_sig(x: f64, sig: usize) -> String {
+    if !x.is_finite() {
+        return "-".into();
+    }
+    if x == 0.0 {
+        return "0".into();
+    }
+    let mag = x.abs().log10().floor() as i32;
+    if !(-5..=9).contains(&mag) {
+        return format!("{:.*e}", sig.saturating_sub(1), x);
+    }
+    let decimals = (sig as i32 - 1 - mag).max(0) as usize;
+    format!("{x:.decimals$}")
+}
+
+fn opt(x: Option<f64>) -> String {
+    x.map_or_else(|| "-".into(), |v| fmt_sig(v, 4))
+}
+
+/// The text table printed by `compare`.
+pub fn text_table(c: &Comparison, a_label: &str, b_label: &str, seed: u64, reps: u32) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "A = {a_label}, B = {b_label}: {reps} replication(s) each, seed {seed}, common random numbers"
+    );
+    let _ = writeln!(
+        s,
+        "difference B - A, paired 95% interval; * = significant (the interval excludes 0)\n"
+    );
+    let width = c.kpis.iter().map(|k| k.name.len()).max().unwrap_or(0).max(4) + 2;
+    let _ = writeln!(
+        s,
+        "{:<width$}{:>12}{:>12}{:>12}  {:<26}{:>9}",
+        "KPI", "A", "B", "B - A", "95% CI of B - A", "rel."
+    );
+    for k in &c.kpis {
+        let ci = match k.ci95 {
+            Some([lo, hi]) => format!("[{}, {}]", fmt_sig(lo, 3), fmt_sig(hi, 3)),
+            None => "-".into(),
+        };
+        let rel = k
+            .relative()
+            .map_or_else(|| "-".into(), |(r, _)| format!("{:+.1}%", 100.0 * r));
+        let star = if k.significant { " *" } else { "" };
+        let _ = writeln!(
+            s,
+            "{:<width$}{:>12}{:>12}{:>12}  {:<26}{:>9}{star}",
+            k.name,
+            opt(k.a),
+            opt(k.b),
+            k.diff.map_or_else(
+                || "-".into(),
+                |d| if d == 0.0 {
+                    "0".into()
+                } else {
+                    format!("{:+}", Sig(d))
+                }
+            ),
+            ci,
+            rel
+        );
+    }
+    let n = c.kpis.iter().filter(|k| k.significant).count();
+    let _ = writeln!(s, "\n{n} of {} KPIs differ significantly", c.kpis.len());
+    s
+}
+
+/// Displays with [`fmt_sig`] (4 digits), honouring the `+` flag.
+struct Sig(f64);
+
+impl std::fmt::Display for Sig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let text = fmt_sig(self.0, 4);
+        if f.sign_plus() && self.0 >= 0.0 {
+            write!(f, "+{text}")
+        } else {
+            f.write_str(&text)
+        }
+    }
+}

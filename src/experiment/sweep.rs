@@ -1,0 +1,864 @@
+//! Parameter sweeps (DESIGN section 6): plan, run in shards, merge.
+//!
+//! **Plan.** `--vary PATH=V1,V2,...` axes expand into the full factorial of
+//! runs. Run indices are stable: the first axis varies slowest, the last
+//! fastest (row-major order), so with axes `a = [a0, a1]` and `b = [b0, b1,
+//! b2]` run 0 is (a0, b0), run 1 (a0, b1), run 3 (a1, b0). Values are split at
+//! commas outside brackets and quotes, so `uniform(4min, 8min)` is one value.
+//! Every design point is loaded and validated when the plan is made.
+//!
+//! `plan.json` (format `factory5g-sweep-plan/1`) is self-contained: besides
+//! the reference to the scenario (a built-in name, or the file's absolute
+//! path) it holds the scenario's text, so a cluster node needs nothing but
+//! `plan.json` and the binary:
+//!
+//! ```json
+//! { "format": "factory5g-sweep-plan/1",
+//!   "scenario": { "kind": "file", "path": "/abs/plant.toml", "text": "..." },
+//!   "seed": 18, "replications": 10,
+//!   "overrides": ["scenario.horizon=8h", "fleet.speed=1m/s"],
+//!   "axes": [ { "path": "fleet.agvs", "values": ["10", "20"] } ],
+//!   "runs": [ { "index": 0, "values": ["10"] }, { "index": 1, "values": ["20"] } ] }
+//! ```
+//!
+//! (`"kind": "builtin", "name": "sany18"` for a built-in.) A run's scenario is
+//! the stored text, then `overrides` (the plan's `--horizon`, `--warmup` and
+//! `--set`, in that order), then `AXIS=VALUE` for each axis. Files the text
+//! refers to (a `base` file, `empirical(...)` samples) are still read from
+//! the scenario's original directory. A built-in's stored text must equal the
+//! binary's (else the run refuses: make the plan again with this binary).
+//! Every run uses the plan's seed, so design points share random numbers.
+//!
+//! **Run.** `sweep run --shard I/N` runs the runs whose index mod N is I and
+//! writes `run-00042.json` (format `factory5g-sweep-run/1`: `plan_digest`,
+//! `index`, `point`, `scenario`, `seed`, `replications`, `kpis` (each with its
+//! per-replication `values`, `mean`, `ci95`) and `report` (the run's
+//! report.json)). A run whose file is already there and valid (same plan
+//! digest, index and replications) is skipped, untouched. The run directory
+//! also gets a copy of the plan (`DIR/plan.json`); a directory holding another
+//! plan is refused.
+//!
+//! **Merge.** `sweep merge DIR` reads `DIR/plan.json` (or `--plan`), checks
+//! every index has a valid run file, and writes the summary CSV from the
+//! per-replication values only, with Rust's shortest round-trip float
+//! formatting, so the bytes do not depend on sharding, machines or time.
+
+use super::files::{create_dir, write_atomic};
+use super::kpi::{estimate, KpiTable};
+use super::{run_replications, RunSettings};
+use crate::report::summarize;
+use crate::scenario::{self, Diagnostic, Diagnostics, Loaded};
+use serde::{Deserialize, Serialize};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+pub const PLAN_FORMAT: &str = "factory5g-sweep-plan/1";
+pub const RUN_FORMAT: &str = "factory5g-sweep-run/1";
+/// The copy of the plan kept in a run directory.
+pub const PLAN_FILE: &str = "plan.json";
+
+/// Axis paths that a sweep may not vary.
+const FIXED_PATHS: [(&str, &str); 3] = [
+    (
+        "scenario.seed",
+        "every run uses the plan's seed (--seed), for common random numbers",
+    ),
+    (
+        "scenario.replications",
+        "every run uses the plan's replications (-R)",
+    ),
+    ("scenario.base", "the base cannot be changed with --set"),
+];
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    pub format: String,
+    pub scenario: ScenarioSource,
+    pub seed: u64,
+    pub replications: u32,
+    /// `PATH=VALUE` applied to every run, before the axes.
+    pub overrides: Vec<String>,
+    pub axes: Vec<Axis>,
+    pub runs: Vec<PlannedRun>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ScenarioSource {
+    Builtin { name: String, text: String },
+    File { path: String, text: String },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Axis {
+    pub path: String,
+    pub values: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlannedRun {
+    pub index: usize,
+    /// One value per axis, in axis order.
+    pub values: Vec<String>,
+}
+
+/// A scenario named on the command line: a path that exists, else a built-in
+/// name (the rule of `run`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ScenarioRef {
+    Builtin(String),
+    File(PathBuf),
+}
+
+impl ScenarioRef {
+    pub fn resolve(name: &str) -> ScenarioRef {
+        if !Path::new(name).exists() && scenario::builtin_text(name).is_some() {
+            ScenarioRef::Builtin(name.to_string())
+        } else {
+            ScenarioRef::File(PathBuf::from(name))
+        }
+    }
+
+    pub fn load(&self, overrides: &[String]) -> Result<Loaded, Diagnostics> {
+        match self {
+            ScenarioRef::Builtin(n) => scenario::load_builtin_with(n, overrides),
+            ScenarioRef::File(p) => scenario::load_file(p, overrides),
+        }
+    }
+}
+
+impl ScenarioSource {
+    /// Captures the scenario's text (and absolute path) for a plan.
+    pub fn capture(r: &ScenarioRef) -> Result<ScenarioSource, Diagnostics> {
+        match r {
+            ScenarioRef::Builtin(name) => Ok(ScenarioSource::Builtin {
+                name: name.clone(),
+                text: scenario::builtin_text(name).unwrap_or_default().to_string(),
+            }),
+            ScenarioRef::File(p) => {
+                let shown = p.display().to_string();
+                let text = std::fs::read_to_string(p).map_err(|e| {
+                    Diagnostics(vec![Diagnostic::error(
+                        shown.clone(),
+                        format!("cannot read scenario file: {e}"),
+                    )])
+                })?;
+                let abs = std::path::absolute(p).unwrap_or_else(|_| p.clone());
+                Ok(ScenarioSource::File {
+                    path: abs.display().to_string(),
+                    text,
+                })
+            }
+        }
+    }
+
+    /// Loads the stored scenario with `overrides`.
+    pub fn load(&self, overrides: &[String]) -> Result<Loaded, Diagnostics> {
+        match self {
+            ScenarioSource::Builtin { name, text } => {
+                if scenario::builtin_text(name) != Some(text.as_str()) {
+                    return Err(Diagnostics(vec![Diagnostic::error(
+                        format!("builtin:{name}"),
+                        "the plan was made with another version of this built-in scenario than \
+                         this binary's; make the plan again with this binary",
+                    )]));
+                }
+                scenario::load_builtin_with(name, overrides)
+            }
+            ScenarioSource::File { path, text } => {
+                let dir = Path::new(path).parent();
+                scenario::load_str(path, text, dir, overrides)
+            }
+        }
+    }
+
+    /// How the plan names its scenario.
+    pub fn label(&self) -> &str {
+        match self {
+            ScenarioSource::Builtin { name, .. } => name,
+            ScenarioSource::File { path, .. } => path,
+        }
+    }
+}
+
+/// A failure with its exit code (1: I/O or simulation, 2: bad usage or
+/// invalid scenario).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Failure {
+    pub code: i32,
+    pub message: String,
+}
+
+impl Failure {
+    pub fn usage(message: impl Into<String>) -> Failure {
+        Failure {
+            code: 2,
+            message: message.into(),
+        }
+    }
+    pub fn io(message: impl Into<String>) -> Failure {
+        Failure {
+            code: 1,
+            message: message.into(),
+        }
+    }
+}
+
+/// Splits `V1,V2,...` at commas outside parentheses, brackets, braces and
+/// quotes.
+pub fn split_values(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut depth = 0i32;
+    let mut quote: Option<char> = None;
+    let mut cur = String::new();
+    for c in text.chars() {
+        match quote {
+            Some(q) => {
+                if c == q {
+                    quote = None;
+                }
+            }
+            None => match c {
+                '"' | '\'' => quote = Some(c),
+                '(' | '[' | '{' => depth += 1,
+                ')' | ']' | '}' => depth -= 1,
+                ',' if depth <= 0 => {
+                    out.push(cur.trim().to_string());
+                    cur.clear();
+                    continue;
+                }
+                _ => {}
+            },
+        }
+        cur.push(c);
+    }
+    out.push(cur.trim().to_string());
+    out
+}
+
+/// Parses one `--vary PATH=V1,V2,...`.
+pub fn parse_axis(arg: &str) -> Result<Axis, String> {
+    let Some((path, values)) = arg.split_once('=') else {
+        return Err(format!(
+            "--vary {arg}: expected PATH=V1,V2,..., e.g. --vary fleet.agvs=10,20,30"
+        ));
+    };
+    let path = path.trim();
+    if path.is_empty() {
+        return Err(format!("--vary {arg}: the path before `=` is empty"));
+    }
+    if let Some((_, why)) = FIXED_PATHS.iter().find(|(p, _)| *p == path) {
+        return Err(format!("--vary {arg}: {path} cannot be varied: {why}"));
+    }
+    let values = split_values(values);
+    if let Some(pos) = values.iter().position(String::is_empty) {
+        return Err(format!(
+            "--vary {arg}: value {} is empty (values are separated by commas)",
+            pos + 1
+        ));
+    }
+    for (i, v) in values.iter().enumerate() {
+        if values[..i].contains(v) {
+            return Err(format!("--vary {arg}: the value `{v}` is given twice"));
+        }
+    }
+    Ok(Axis {
+        path: path.to_string(),
+        values,
+    })
+}
+
+/// The full factorial of `axes`: first axis slowest, last fastest.
+pub fn expand(axes: &[Axis]) -> Vec<PlannedRun> {
+    let total: usize = axes.iter().map(|a| a.values.len()).product();
+    (0..total)
+        .map(|index| {
+            let mut rest = index;
+            let mut values = vec![String::new(); axes.len()];
+            for (k, axis) in axes.iter().enumerate().rev() {
+                let n = axis.values.len();
+                values[k] = axis.values[rest % n].clone();
+                rest /= n;
+            }
+            PlannedRun { index, values }
+        })
+        .collect()
+}
+
+/// What `sweep plan` needs.
+#[derive(Clone, Debug, Default)]
+pub struct PlanRequest {
+    pub scenario: String,
+    pub vary: Vec<String>,
+    pub replications: Option<u32>,
+    pub seed: Option<u64>,
+    pub horizon: Option<String>,
+    pub warmup: Option<String>,
+    pub set: Vec<String>,
+}
+
+/// The base overrides of `run`-like options: horizon, warm-up, then `--set`.
+pub fn base_overrides(horizon: Option<&str>, warmup: Option<&str>, set: &[String]) -> Vec<String> {
+    let mut o = Vec::new();
+    if let Some(h) = horizon {
+        o.push(format!("scenario.horizon={h}"));
+    }
+    if let Some(w) = warmup {
+        o.push(format!("scenario.warmup={w}"));
+    }
+    o.extend(set.iter().cloned());
+    o
+}
+
+/// Largest number of failing runs listed in full by `make_plan`.
+const LIST_LIMIT: usize = 20;
+
+/// Makes a plan, validating every design point; the warnings of the base
+/// scenario are returned beside it.
+pub fn make_plan(req: &PlanRequest) -> Result<(Plan, Vec<Diagnostic>), Failure> {
+    let mut axes: Vec<Axis> = Vec::new();
+    for v in &req.vary {
+        let axis = parse_axis(v).map_err(Failure::usage)?;
+        if axes.iter().any(|a| a.path == axis.path) {
+            return Err(Failure::usage(format!(
+                "--vary {}: the path is varied twice; give all its values in one --vary",
+                axis.path
+            )));
+        }
+        axes.push(axis);
+    }
+    let source = ScenarioSource::capture(&ScenarioRef::resolve(&req.scenario))
+        .map_err(|d| Failure::usage(d.to_string()))?;
+    let overrides = base_overrides(req.horizon.as_deref(), req.warmup.as_deref(), &req.set);
+    let base = source
+        .load(&overrides)
+        .map_err(|d| Failure::usage(d.to_string()))?;
+    let mut plan = Plan {
+        format: PLAN_FORMAT.to_string(),
+        seed: req.seed.unwrap_or(base.model.seed),
+        replications: req.replications.unwrap_or(base.model.replications),
+        scenario: source,
+        overrides,
+        runs: expand(&axes),
+        axes,
+    };
+    if plan.replications == 0 {
+        return Err(Failure::usage("replications must be at least 1"));
+    }
+    let mut bad = Vec::new();
+    for run in &plan.runs {
+        if let Err(d) = plan.load_run(run.index) {
+            bad.push(format!(
+                "run {} ({}):\n{d}",
+                run.index,
+                plan.point_label(run.index)
+            ));
+        }
+    }
+    if !bad.is_empty() {
+        let n = bad.len();
+        let mut msg = format!("{n} of {} design points are invalid:\n", plan.runs.len());
+        for b in bad.iter().take(LIST_LIMIT) {
+            msg.push_str(b);
+            if !b.ends_with('\n') {
+                msg.push('\n');
+            }
+        }
+        if n > LIST_LIMIT {
+            let _ = writeln!(msg, "... and {} more", n - LIST_LIMIT);
+        }
+        return Err(Failure::usage(msg.trim_end().to_string()));
+    }
+    plan.runs.shrink_to_fit();
+    Ok((plan, base.warnings))
+}
+
+impl Plan {
+    /// Checks a plan read from a file: format, runs matching the axes.
+    pub fn check(&self) -> Result<(), String> {
+        if self.format != PLAN_FORMAT {
+            return Err(format!(
+                "unknown plan format `{}` (this binary reads {PLAN_FORMAT})",
+                self.format
+            ));
+        }
+        if self.replications == 0 {
+            return Err("the plan's replications must be at least 1".into());
+        }
+        if self.axes.iter().any(|a| a.values.is_empty()) {
+            return Err("an axis of the plan has no values".into());
+        }
+        if self.runs != expand(&self.axes) {
+            return Err(
+                "the plan's runs do not match its axes (edit the axes and make the plan again)".into(),
+            );
+        }
+        Ok(())
+    }
+
+    /// Reads and checks a plan file.
+    pub fn read(path: &Path) -> Result<Plan, String> {
+        let text =
+            std::fs::read_to_string(path).map_err(|e| format!("cannot read plan {}: {e}", path.display()))?;
+        let plan: Plan =
+            serde_json::from_str(&text).map_err(|e| format!("{}: not a sweep plan: {e}", path.display()))?;
+        plan.check().map_err(|e| format!("{}: {e}", path.display()))?;
+        Ok(plan)
+    }
+
+    /// The plan as written to `plan.json`.
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).unwrap_or_default();
+        s.push('\n');
+        s
+    }
+
+    /// FNV-1a 64 of the plan's compact JSON: run files name the plan they
+    /// belong to by it.
+    pub fn digest(&self) -> String {
+        let bytes = serde_json::to_vec(self).unwrap_or_default();
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in bytes {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        format!("{h:016x}")
+    }
+
+    /// The design point of run `index`: (path, value) per axis.
+    pub fn point(&self, index: usize) -> Vec<(String, String)> {
+        let values = self.runs.get(index).map(|r| r.values.as_slice()).unwrap_or(&[]);
+        self.axes
+            .iter()
+            .zip(values)
+            .map(|(a, v)| (a.path.clone(), v.clone()))
+            .collect()
+    }
+
+    /// `path=value, path=value` of run `index`.
+    pub fn point_label(&self, index: usize) -> String {
+        let p = self.point(index);
+        if p.is_empty() {
+            return "no axis".into();
+        }
+        p.iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// Every override of run `index`: the plan's, then the axes'.
+    pub fn run_overrides(&self, index: usize) -> Vec<String> {
+        let mut o = self.overrides.clone();
+        o.extend(self.point(index).into_iter().map(|(k, v)| format!("{k}={v}")));
+        o
+    }
+
+    /// Loads the scenario of run `index`.
+    pub fn load_run(&self, index: usize) -> Result<Loaded, Diagnostics> {
+        self.scenario.load(&self.run_overrides(index))
+    }
+}
+
+/// `I/N`: this shard runs the runs whose index mod N is I.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct Shard {
+    pub index: usize,
+    pub count: usize,
+}
+
+impl Default for Shard {
+    fn default() -> Self {
+        Shard { index: 0, count: 1 }
+    }
+}
+
+impl std::str::FromStr for Shard {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Shard, String> {
+        let err = || format!("expected I/N with 0 <= I < N, e.g. 0/4, found `{s}`");
+        let (i, n) = s.split_once('/').ok_or_else(err)?;
+        let index: usize = i.trim().parse().map_err(|_| err())?;
+        let count: usize = n.trim().parse().map_err(|_| err())?;
+        if count == 0 || index >= count {
+            return Err(err());
+        }
+        Ok(Shard { index, count })
+    }
+}
+
+impl std::fmt::Display for Shard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}
+
+impl Shard {
+    pub fn contains(&self, index: usize) -> bool {
+        index % self.count == self.index
+    }
+}
+
+/// One run's file.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunRecord {
+    pub format: String,
+    pub plan_digest: String,
+    pub index: usize,
+    pub point: Vec<PointValue>,
+    /// The scenario's name.
+    pub scenario: String,
+    pub seed: u64,
+    pub replications: u32,
+    pub kpis: Vec<RunKpi>,
+    /// The run's report.json (DESIGN section 4): means over replications.
+    pub report: serde_json::Value,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PointValue {
+    pub path: String,
+    pub value: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunKpi {
+    pub name: String,
+    /// One per replication; `null` where undefined.
+    pub values: Vec<Option<f64>>,
+    pub mean: Option<f64>,
+    pub ci95: Option<[f64; 2]>,
+}
+
+impl RunKpi {
+    fn finite_values(&self) -> Vec<f64> {
+        self.values.iter().map(|v| v.unwrap_or(f64::NAN)).collect()
+    }
+}
+
+/// The file name of run `index`.
+pub fn run_file_name(index: usize) -> String {
+    format!("run-{index:05}.json")
+}
+
+/// Runs run `index` of `plan` (its replications in parallel).
+pub fn execute(plan: &Plan, index: usize, threads: Option<usize>) -> Result<RunRecord, String> {
+    let loaded = plan.load_run(index).map_err(|d| {
+        format!(
+            "run {index} ({}): invalid scenario:\n{d}",
+            plan.point_label(index)
+        )
+    })?;
+    let model = loaded.model;
+    let settings = RunSettings {
+        seed: plan.seed,
+        replications: plan.replications,
+        threads,
+        progress: false,
+    };
+    let runs = run_replications(&model, &settings)
+        .map_err(|e| format!("run {index} ({}): {e}", plan.point_label(index)))?;
+    let report = summarize(&model, plan.seed, &runs);
+    let table = KpiTable::of(&model, &runs.outputs);
+    let kpis = table
+        .names
+        .iter()
+        .zip(&table.values)
+        .map(|(name, values)| {
+            let (mean, ci95) = estimate(values);
+            RunKpi {
+                name: name.clone(),
+                values: values.iter().map(|v| v.is_finite().then_some(*v)).collect(),
+                mean,
+                ci95,
+            }
+        })
+        .collect();
+    Ok(RunRecord {
+        format: RUN_FORMAT.to_string(),
+        plan_digest: plan.digest(),
+        index,
+        point: plan
+            .point(index)
+            .into_iter()
+            .map(|(path, value)| PointValue { path, value })
+            .collect(),
+        scenario: model.name.clone(),
+        seed: plan.seed,
+        replications: plan.replications,
+        kpis,
+        report: serde_json::to_value(&report).map_err(|e| format!("run {index}: {e}"))?,
+    })
+}
+
+/// Why a run's file cannot be used.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RunFileState {
+    Valid,
+    Missing,
+    Invalid(String),
+}
+
+/// Reads run `index`'s file in `dir`, checking it belongs to `plan`.
+pub fn read_run(plan: &Plan, digest: &str, dir: &Path, index: usize) -> (RunFileState, Option<RunRecord>) {
+    let path = dir.join(run_file_name(index));
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return (RunFileState::Missing, None),
+        Err(e) => return (RunFileState::Invalid(format!("cannot read: {e}")), None),
+    };
+    let rec: RunRecord = match serde_json::from_str(&text) {
+        Ok(r) => r,
+        Err(e) => return (RunFileState::Invalid(format!("not a run file: {e}")), None),
+    };
+    let problem = if rec.format != RUN_FORMAT {
+        Some(format!("unknown format `{}`", rec.format))
+    } else if rec.plan_digest != digest {
+        Some("it belongs to another plan".to_string())
+    } else if rec.index != index {
+        Some(format!("it holds run {}", rec.index))
+    } else if rec.replications != plan.replications
+        || rec
+            .kpis
+            .iter()
+            .any(|k| k.values.len() != plan.replications as usize)
+    {
+        Some("wrong number of replications".to_string())
+    } else {
+        None
+    };
+    match problem {
+        Some(p) => (RunFileState::Invalid(p), None),
+        None => (RunFileState::Valid, Some(rec)),
+    }
+}
+
+/// Writes the plan into a run directory, or checks the one there is the same.
+pub fn install_plan(plan: &Plan, dir: &Path) -> Result<(), Failure> {
+    create_dir(dir).map_err(Failure::io)?;
+    let path = dir.join(PLAN_FILE);
+    if path.exists() {
+        let there = Plan::read(&path).map_err(Failure::io)?;
+        if there.digest() != plan.digest() {
+            return Err(Failure::io(format!(
+                "{} holds runs of another plan ({} differs); use another --out directory",
+                dir.display(),
+                path.display()
+            )));
+        }
+        return Ok(());
+    }
+    write_atomic(&path, plan.to_json().as_bytes()).map_err(Failure::io)
+}
+
+/// What a shard did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ShardResult {
+    /// Runs simulated and written.
+    pub written: Vec<usize>,
+    /// Runs whose valid file was already there.
+    pub skipped: Vec<usize>,
+    /// Runs that failed, with why.
+    pub failed: Vec<(usize, String)>,
+}
+
+/// Runs the shard's runs of `plan` into `dir`, skipping those already there.
+pub fn run_shard(
+    plan: &Plan,
+    dir: &Path,
+    shard: Shard,
+    threads: Option<usize>,
+    progress: bool,
+) -> Result<ShardResult, Failure> {
+    install_plan(plan, dir)?;
+    let digest = plan.digest();
+    let mine: Vec<usize> = plan
+        .runs
+        .iter()
+        .map(|r| r.index)
+        .filter(|i| shard.contains(*i))
+        .collect();
+    let mut result = ShardResult::default();
+    let mut todo = Vec::new();
+    for &i in &mine {
+        match read_run(plan, &digest, dir, i).0 {
+            RunFileState::Valid => result.skipped.push(i),
+            _ => todo.push(i),
+        }
+    }
+    let bar = if progress && !todo.is_empty() {
+        let bar = indicatif::ProgressBar::new(todo.len() as u64);
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{msg} [{bar:30}] {pos}/{len} runs ({elapsed}, {eta} left)",
+        ) {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        bar.set_message(format!("shard {shard}"));
+        bar
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    for i in todo {
+        let outcome = execute(plan, i, threads).and_then(|rec| {
+            let mut json = serde_json::to_string_pretty(&rec).map_err(|e| e.to_string())?;
+            json.push('\n');
+            write_atomic(&dir.join(run_file_name(i)), json.as_bytes())
+        });
+        match outcome {
+            Ok(()) => result.written.push(i),
+            Err(e) => result.failed.push((i, e)),
+        }
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    Ok(result)
+}
+
+/// The run files of a complete sweep, in index order.
+#[derive(Clone, Debug)]
+pub struct Merged {
+    pub records: Vec<RunRecord>,
+}
+
+/// Reads every run of `plan` from `dir`; fails listing the missing and
+/// invalid ones.
+pub fn collect(plan: &Plan, dir: &Path) -> Result<Merged, Failure> {
+    let digest = plan.digest();
+    let mut records = Vec::with_capacity(plan.runs.len());
+    let mut missing = Vec::new();
+    let mut invalid = Vec::new();
+    for run in &plan.runs {
+        match read_run(plan, &digest, dir, run.index) {
+            (RunFileState::Valid, Some(r)) => records.push(r),
+            (RunFileState::Invalid(why), _) => invalid.push((run.index, why)),
+            _ => missing.push(run.index),
+        }
+    }
+    if missing.is_empty() && invalid.is_empty() {
+        return Ok(Merged { records });
+    }
+    let mut msg = String::new();
+    if !missing.is_empty() {
+        let _ = writeln!(
+            msg,
+            "{} of {} runs missing in {}: {}",
+            missing.len(),
+            plan.runs.len(),
+            dir.display(),
+            missing
+                .iter()
+                .map(usize::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        for &i in missing.iter().take(LIST_LIMIT) {
+            let _ = writeln!(
+                msg,
+                "  run {i} ({}): {} missing",
+                plan.point_label(i),
+                run_file_name(i)
+            );
+        }
+        if missing.len() > LIST_LIMIT {
+            let _ = writeln!(msg, "  ... and {} more", missing.len() - LIST_LIMIT);
+        }
+    }
+    if !invalid.is_empty() {
+        let _ = writeln!(msg, "{} run file(s) unusable:", invalid.len());
+        for (i, why) in invalid.iter().take(LIST_LIMIT) {
+            let _ = writeln!(
+                msg,
+                "  run {i} ({}): {}: {why}",
+                plan.point_label(*i),
+                run_file_name(*i)
+            );
+        }
+        if invalid.len() > LIST_LIMIT {
+            let _ = writeln!(msg, "  ... and {} more", invalid.len() - LIST_LIMIT);
+        }
+    }
+    msg.push_str("run `factory5g sweep run` again on the shards that did not finish");
+    Err(Failure::io(msg))
+}
+
+/// One design point's KPI estimate in the summary.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PointKpi {
+    pub mean: Option<f64>,
+    pub ci95: Option<[f64; 2]>,
+}
+
+/// The summary table: KPI names (first appearance over runs in index order)
+/// and, per run, per KPI, its estimate.
+#[derive(Clone, Debug)]
+pub struct Summary {
+    pub kpis: Vec<String>,
+    pub rows: Vec<Vec<Option<PointKpi>>>,
+}
+
+impl Merged {
+    pub fn summary(&self) -> Summary {
+        let mut kpis: Vec<String> = Vec::new();
+        for r in &self.records {
+            for k in &r.kpis {
+                if !kpis.contains(&k.name) {
+                    kpis.push(k.name.clone());
+                }
+            }
+        }
+        let rows = self
+            .records
+            .iter()
+            .map(|r| {
+                kpis.iter()
+                    .map(|name| {
+                        r.kpis.iter().find(|k| k.name == *name).map(|k| {
+                            let (mean, ci95) = estimate(&k.finite_values());
+                            PointKpi { mean, ci95 }
+                        })
+                    })
+                    .collect()
+            })
+            .collect();
+        Summary { kpis, rows }
+    }
+}
+
+fn num(x: Option<f64>) -> String {
+    x.filter(|v| v.is_finite())
+        .map_or_else(String::new, |v| format!("{v}"))
+}
+
+/// summary.csv: `index`, one column per axis (its path), then for each KPI
+/// `NAME.mean`, `NAME.ci95_lo`, `NAME.ci95_hi`; one row per design point in
+/// index order. Floats use Rust's shortest round-trip formatting; an
+/// undefined value is an empty field.
+pub fn summary_csv(plan: &Plan, summary: &Summary) -> Result<String, String> {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    let mut header = vec!["index".to_string()];
+    header.extend(plan.axes.iter().map(|a| a.path.clone()));
+    for k in &summary.kpis {
+        header.push(format!("{k}.mean"));
+        header.push(format!("{k}.ci95_lo"));
+        header.push(format!("{k}.ci95_hi"));
+    }
+    w.write_record(&header).map_err(|e| e.to_string())?;
+    for (run, row) in plan.runs.iter().zip(&summary.rows) {
+        let mut rec = vec![run.index.to_string()];
+        rec.extend(run.values.iter().cloned());
+        for cell in row {
+            let (m, lo, hi) = match cell {
+                Some(p) => (p.mean, p.ci95.map(|c| c[0]), p.ci95.map(|c| c[1])),
+                None => (None, None, None),
+            };
+            rec.push(num(m));
+            rec.push(num(lo));
+            rec.push(num(hi));
+        }
+        w.write_record(&rec).map_err(|e| e.to_string())?;
+    }
+    let bytes = w.into_inner().map_err(|e| e.to_string())?;
+    String::from_utf8(bytes).map_err(|e| e.to_string())
+}
