@@ -3,7 +3,7 @@
 //! or I/O failure, 2 bad usage or invalid scenario.
 
 use crate::experiment::{run_replications, RunSettings};
-use crate::report::{summarize, text_summary};
+use crate::report::{self, summarize, text_summary};
 use crate::scenario::{self, Diagnostics, Loaded, Severity};
 use clap::{Args, Parser, Subcommand};
 use std::io::{IsTerminal, Write};
@@ -31,6 +31,11 @@ enum Command {
         #[arg(required = true)]
         files: Vec<String>,
     },
+    /// Paired comparison of two scenarios under common random numbers (B − A per KPI).
+    Compare(crate::experiment::commands::CompareArgs),
+    /// Parameter sweeps: plan, run in shards (cluster job arrays), merge.
+    #[command(subcommand)]
+    Sweep(crate::experiment::commands::SweepCommand),
     /// 5G NR user-plane latency calculator (TR 37.910 step model, InF link budget).
     Latency(crate::net::calculator::LatencyArgs),
     /// List the built-in scenarios, or print one's TOML.
@@ -68,6 +73,15 @@ struct RunArgs {
     /// No progress bar.
     #[arg(long, short = 'q')]
     quiet: bool,
+    /// Also write report.json, summary.md, CSVs, plots/ and report.html into DIR (created if missing).
+    #[arg(long, value_name = "DIR")]
+    out: Option<std::path::PathBuf>,
+    /// Write the events of replication 0 to FILE as JSON lines (time, entity, event, state).
+    #[arg(long, value_name = "FILE")]
+    trace: Option<std::path::PathBuf>,
+    /// Keep at most N trace lines; later events are counted and dropped.
+    #[arg(long, value_name = "N", default_value_t = 1_000_000)]
+    trace_limit: usize,
 }
 
 /// Parses the process arguments, runs, and returns the exit code.
@@ -85,6 +99,8 @@ pub fn main() -> i32 {
     match cli.command.unwrap_or(Command::Run(RunArgs::default())) {
         Command::Run(args) => run(args),
         Command::Validate { files } => validate(&files),
+        Command::Compare(args) => emit(crate::experiment::commands::compare(args)),
+        Command::Sweep(cmd) => emit(crate::experiment::commands::sweep(cmd)),
         Command::Latency(args) => crate::net::calculator::run(args),
         Command::Scenarios { name } => scenarios(name.as_deref()),
     }
@@ -93,6 +109,13 @@ pub fn main() -> i32 {
 fn out(text: &str) {
     // A closed pipe (`| head`) is not an error worth a panic.
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
+}
+
+/// Prints what a command of `experiment::commands` returned; its exit code.
+fn emit(o: crate::experiment::commands::Outcome) -> i32 {
+    let _ = std::io::stderr().lock().write_all(o.stderr.as_bytes());
+    out(&o.stdout);
+    o.code
 }
 
 fn print_diagnostics(d: &Diagnostics) {
@@ -137,14 +160,29 @@ fn run(args: RunArgs) -> i32 {
         threads: args.threads.map(|t| t as usize),
         progress: !args.quiet && std::io::stderr().is_terminal() && std::io::stdout().is_terminal(),
     };
+    // A bad --out or --trace fails before the simulation, not after it.
+    let out_ok = args.out.as_deref().map_or(Ok(()), report::out::prepare_dir);
+    let trace_ok = args
+        .trace
+        .as_deref()
+        .map_or(Ok(()), report::out::check_trace_path);
+    if let Err(e) = out_ok.and(trace_ok) {
+        eprintln!("error: {e}");
+        return 1;
+    }
     let runs = match run_replications(&model, &settings) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: {e}");
+            // The trace shows how the run got there.
+            let _ = trace(&model, settings.seed, &args);
             return 1;
         }
     };
     let report = summarize(&model, settings.seed, &runs);
+    for w in &report.warnings {
+        eprintln!("warning: {w}");
+    }
     if args.json {
         match serde_json::to_string_pretty(&report) {
             Ok(j) => out(&format!("{j}\n")),
@@ -156,7 +194,48 @@ fn run(args: RunArgs) -> i32 {
     } else {
         out(&text_summary(&report));
     }
+    if trace(&model, settings.seed, &args).is_err() {
+        return 1;
+    }
+    if let Some(dir) = &args.out {
+        match report::out::write_out(dir, &model, &runs, &report) {
+            Ok((files, _notes)) => {
+                if !args.quiet {
+                    eprintln!("wrote {} files to {}", files.len(), dir.display());
+                }
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                return 1;
+            }
+        }
+    }
     0
+}
+
+/// With --trace, runs replication 0 again with a trace and writes it; says
+/// on stderr what went wrong or how many events the limit dropped.
+fn trace(model: &crate::model::Model, seed: u64, args: &RunArgs) -> Result<(), ()> {
+    let Some(path) = &args.trace else {
+        return Ok(());
+    };
+    let mut trace = crate::factory::Trace::new(args.trace_limit);
+    // A failed run keeps its trace up to the failure (already reported).
+    let _ = crate::factory::simulate_traced(model, seed, 0, &mut trace);
+    if let Err(e) = report::out::write_trace(path, &trace) {
+        eprintln!("error: {e}");
+        return Err(());
+    }
+    if trace.dropped > 0 {
+        eprintln!(
+            "trace: wrote {} lines to {}; the --trace-limit of {} was reached and {} later events were dropped",
+            trace.records.len(),
+            path.display(),
+            args.trace_limit,
+            trace.dropped
+        );
+    }
+    Ok(())
 }
 
 fn validate(files: &[String]) -> i32 {

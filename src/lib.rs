@@ -12,6 +12,7 @@ pub mod experiment;
 pub mod factory;
 pub mod model;
 pub mod net;
+pub mod plot;
 pub mod report;
 pub mod scenario;
 pub mod stats;

@@ -4,6 +4,17 @@
 //! Every figure is a mean over replications; `ci95` is the Student-t 95%
 //! interval over replications (`null` with one replication). Lead-time
 //! quantiles pool the jobs of all replications.
+//!
+//! [`out`] writes the `--out` directory and the `--trace` file, [`warmup`]
+//! is the MSER-5 warm-up check behind `warnings`, [`tables`] renders the
+//! tables of summary.md, report.html and the CSVs, and [`figures`] turns the
+//! runs into the plots of `plot/`.
+
+pub mod figures;
+pub mod network;
+pub mod out;
+pub mod tables;
+pub mod warmup;
 
 use crate::experiment::Replications;
 use crate::factory::{AgvState, StationState};
@@ -26,6 +37,15 @@ pub struct Report {
     pub wip: Mean,
     pub stations: Vec<StationReport>,
     pub robots: Robots,
+    pub network: network::NetworkReport,
+    /// What the user should know about the run's design, one sentence each
+    /// (e.g. a warm-up that looks too short, from [`warmup`]); printed on
+    /// stderr too.
+    pub warnings: Vec<String>,
+    /// The warm-up check behind the warnings (in summary.md, not in
+    /// report.json).
+    #[serde(skip)]
+    pub warmup_check: warmup::WarmupCheck,
 }
 
 /// AGVs and robot arms (the servers of stations with `robot = true`).
@@ -198,6 +218,10 @@ pub fn summarize(model: &Model, seed: u64, runs: &Replications) -> Report {
         })
         .collect();
     let robots = robots(model, runs);
+    let warmup_check = warmup::check(model.warmup, outs);
+    let (network, network_warnings) = network::network_report(model, runs);
+    let mut warnings: Vec<String> = warmup_check.warning().into_iter().collect();
+    warnings.extend(network_warnings);
     Report {
         scenario: model.name.clone(),
         seed,
@@ -229,6 +253,9 @@ pub fn summarize(model: &Model, seed: u64, runs: &Replications) -> Report {
         },
         stations,
         robots,
+        network,
+        warnings,
+        warmup_check,
     }
 }
 

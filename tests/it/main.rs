@@ -1,8 +1,11 @@
 //! Integration tests, one binary with a module per area.
 
 mod cli;
+mod coupling;
+mod experiment;
 mod net;
 mod plant;
+mod report;
 mod scenario_errors;
 mod theory;
 

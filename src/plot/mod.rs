@@ -1,0 +1,185 @@
+//! Plots for the reports, drawn with plotters into an SVG document and a PNG
+//! image, both in memory: writing files is `report/`'s job, and this is the
+//! only module that knows plotters.
+//!
+//! Text is set in DejaVu Sans, embedded in the binary and registered with
+//! plotters' `ab_glyph` support, so drawing needs no fontconfig or freetype
+//! and gives the same PNG on every machine. SVGs name the `sans-serif`
+//! family and are rendered with the viewer's sans-serif font.
+//!
+//! Each plot is a struct holding the numbers to draw, already reduced from
+//! the runs (so the same plot serves `run`, and later `compare` and sweeps),
+//! that implements [`Draw`]; [`render`] draws it on both backends.
+//!
+//! - [`StateBars`]: stacked horizontal bars of the share of time in each
+//!   state (utilization of stations, robot groups).
+//! - [`TimeBand`]: a series over simulated time with a band and the warm-up
+//!   marked (throughput, WIP).
+//! - [`FloorPlan`]: the hall, aisles coloured and sized by AGV load, points
+//!   and stations.
+//!
+//! Still to come with the 5G network, and not drawn yet: a latency CCDF per
+//! flow on a log scale with each flow's deadline marked (a new plot struct
+//! beside [`TimeBand`]), and on the floor plan the gNBs and a SINR coverage
+//! map (new fields of [`FloorPlan`], drawn as a layer between the hall outline
+//! and the aisles; see the layer order in [`FloorPlan`]'s `Draw`).
+
+mod bars;
+mod floor;
+mod series;
+mod style;
+
+pub use bars::{BarRow, StateBars};
+pub use floor::{FloorPlan, PlanAisle, PlanPoint, PointKind};
+pub use series::TimeBand;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use std::sync::OnceLock;
+
+/// DejaVu Sans (license in assets/fonts/LICENSE-DejaVu.txt).
+static FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+
+/// A drawing failure, as one readable line.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("{0}")]
+pub struct PlotError(pub String);
+
+impl<E: std::error::Error + Send + Sync> From<DrawingAreaErrorKind<E>> for PlotError {
+    fn from(e: DrawingAreaErrorKind<E>) -> Self {
+        PlotError(format!("cannot draw the plot: {e}"))
+    }
+}
+
+/// A plot: its size in pixels and how to draw it on any backend.
+pub trait Draw {
+    fn size(&self) -> (u32, u32);
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), PlotError>;
+}
+
+/// A plot drawn both ways.
+#[derive(Clone, Debug)]
+pub struct Figure {
+    /// File stem, e.g. `throughput`.
+    pub name: String,
+    /// What it shows, for captions.
+    pub caption: String,
+    /// A complete SVG document.
+    pub svg: String,
+    /// A PNG file's bytes.
+    pub png: Vec<u8>,
+}
+
+/// Registers the embedded font as plotters' `sans-serif` family (once).
+fn register_font() -> Result<(), PlotError> {
+    static DONE: OnceLock<Result<(), String>> = OnceLock::new();
+    DONE.get_or_init(|| {
+        plotters::style::register_font("sans-serif", FontStyle::Normal, FONT)
+            .map_err(|_| "the embedded DejaVu Sans font cannot be read".to_string())
+    })
+    .clone()
+    .map_err(PlotError)
+}
+
+/// Draws `plot` as an SVG document and a PNG image.
+pub fn render(name: &str, caption: &str, plot: &impl Draw) -> Result<Figure, PlotError> {
+    register_font()?;
+    let (w, h) = plot.size();
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area();
+        plot.draw(&root)?;
+        root.present()?;
+    }
+    let mut rgb = vec![0u8; w as usize * h as usize * 3];
+    {
+        let root = BitMapBackend::with_buffer(&mut rgb, (w, h)).into_drawing_area();
+        plot.draw(&root)?;
+        root.present()?;
+    }
+    Ok(Figure {
+        name: name.to_string(),
+        caption: caption.to_string(),
+        svg,
+        png: encode_png(&rgb, w, h)?,
+    })
+}
+
+fn encode_png(rgb: &[u8], w: u32, h: u32) -> Result<Vec<u8>, PlotError> {
+    let mut out = Vec::new();
+    let fail = |e: png::EncodingError| PlotError(format!("cannot encode the PNG: {e}"));
+    let mut encoder = png::Encoder::new(&mut out, w, h);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    let mut writer = encoder.write_header().map_err(fail)?;
+    writer.write_image_data(rgb).map_err(fail)?;
+    writer.finish().map_err(fail)?;
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_every_kind_of_plot() {
+        let bars = StateBars {
+            title: "Utilization".into(),
+            x_label: "share of time (%)".into(),
+            rows: vec![
+                BarRow {
+                    label: "weld (4)".into(),
+                    shares: vec![("busy", 0.6), ("idle", 0.3), ("failed", 0.1)],
+                },
+                BarRow {
+                    label: "a <tricky> & \"name\"".into(),
+                    shares: vec![("busy", 0.2), ("idle", 0.8)],
+                },
+            ],
+        };
+        let band = TimeBand {
+            title: "Throughput".into(),
+            y_label: "jobs per hour".into(),
+            bin_h: 0.5,
+            mean: vec![0.0, 1.0, 2.0, 1.5],
+            band: Some((vec![0.0, 0.5, 1.0, 1.0], vec![0.0, 1.5, 3.0, 2.0])),
+            band_label: "min–max of 2 replications".into(),
+            mean_label: "mean of 2 replications".into(),
+            warmup_h: 0.5,
+            reference: Some((1.75, "mean after warm-up: 1.75 /h".into())),
+        };
+        let plan = FloorPlan {
+            title: "Floor plan".into(),
+            size: [100.0, 40.0],
+            points: vec![
+                PlanPoint {
+                    label: "a".into(),
+                    x: 10.0,
+                    y: 10.0,
+                    kind: PointKind::Station,
+                },
+                PlanPoint {
+                    label: "b".into(),
+                    x: 90.0,
+                    y: 30.0,
+                    kind: PointKind::Other,
+                },
+            ],
+            aisles: vec![PlanAisle {
+                from: [10.0, 10.0],
+                to: [90.0, 30.0],
+                load_per_h: Some(3.0),
+            }],
+            load_label: "AGV passes per hour".into(),
+        };
+        for fig in [
+            render("bars", "bars", &bars).unwrap(),
+            render("band", "band", &band).unwrap(),
+            render("plan", "plan", &plan).unwrap(),
+        ] {
+            assert!(fig.svg.starts_with("<svg"), "{}", &fig.svg[..40]);
+            assert!(fig.svg.trim_end().ends_with("</svg>"));
+            assert_eq!(&fig.png[1..4], b"PNG");
+        }
+    }
+}

@@ -1,0 +1,193 @@
+//! The `network` block of report.json: per flow, messages sent, delivered,
+//! lost and late, protective stops, availability (TS 22.261, with survival
+//! time), latency quantiles and where the latency goes.
+//!
+//! Counts are means per replication; latency quantiles pool the messages of
+//! all replications; `availability` is the mean over replications of one
+//! minus the robot-time without valid service over the robot-time observed.
+//! A quantile estimated from too few messages (fewer than 10 beyond it:
+//! under 10/(1 − q) samples) is still printed, with a warning.
+
+use crate::experiment::Replications;
+use crate::model::{FlowKind, Model};
+use crate::net::Direction;
+use crate::stats::Histogram;
+use serde::Serialize;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct NetworkReport {
+    pub model: &'static str,
+    pub flows: Vec<FlowReport>,
+    /// Background load flows (fluid, no messages).
+    pub background: Vec<BackgroundReport>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct FlowReport {
+    pub name: String,
+    /// "periodic" or "triggered".
+    pub kind: &'static str,
+    pub direction: Direction,
+    pub robots: u32,
+    pub sent: f64,
+    pub delivered: f64,
+    pub lost: f64,
+    pub deadline_misses: f64,
+    pub survival_violations: f64,
+    pub availability: f64,
+    /// Distinct latency observations behind the quantiles (all replications;
+    /// for periodic flows, the link profile draws used).
+    pub latency_samples: u64,
+    pub latency_ms: Latency,
+    pub components_ms: Components,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Latency {
+    pub mean: Option<f64>,
+    pub p50: Option<f64>,
+    pub p90: Option<f64>,
+    pub p99: Option<f64>,
+    pub p999: Option<f64>,
+    pub p99999: Option<f64>,
+    pub max: Option<f64>,
+}
+
+/// Mean latency components of a message, ms.
+#[derive(Clone, Debug, Serialize)]
+pub struct Components {
+    pub processing: f64,
+    pub alignment: f64,
+    pub transmission: f64,
+    pub harq: f64,
+    pub queueing: f64,
+    pub core: f64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct BackgroundReport {
+    pub name: String,
+    pub direction: Direction,
+    pub ues: u32,
+    pub rate_bps: f64,
+}
+
+const QUANTILES: [(f64, &str); 5] = [
+    (0.5, "p50"),
+    (0.9, "p90"),
+    (0.99, "p99"),
+    (0.999, "p999"),
+    (0.99999, "p99999"),
+];
+
+/// The network block, and warnings about quantiles with too few samples.
+pub fn network_report(model: &Model, runs: &Replications) -> (NetworkReport, Vec<String>) {
+    let outs = &runs.outputs;
+    let reps = outs.len().max(1) as f64;
+    let mut flows = Vec::new();
+    let mut background = Vec::new();
+    let mut warnings = Vec::new();
+    for (f, flow) in model.flows.iter().enumerate() {
+        let kind = match flow.kind {
+            FlowKind::Periodic { .. } => "periodic",
+            FlowKind::Triggered { .. } => "triggered",
+            FlowKind::Background { ues, rate_bps } => {
+                background.push(BackgroundReport {
+                    name: flow.name.clone(),
+                    direction: flow.direction,
+                    ues,
+                    rate_bps,
+                });
+                continue;
+            }
+        };
+        let per = |g: &dyn Fn(&crate::factory::FlowOutput) -> f64| -> f64 {
+            outs.iter().filter_map(|o| o.flows.get(f)).map(g).sum::<f64>() / reps
+        };
+        let mut hist = Histogram::default();
+        let (mut n, mut samples) = (0u64, 0u64);
+        let mut sum_ms = 0.0;
+        let mut comp = crate::net::Components::default();
+        let mut robots = 0;
+        for o in outs {
+            let Some(fo) = o.flows.get(f) else { continue };
+            hist.merge(&fo.latency_hist);
+            n += fo.latency_n;
+            samples += fo.samples;
+            sum_ms += fo.latency_sum_ms;
+            comp.processing += fo.components.processing;
+            comp.alignment += fo.components.alignment;
+            comp.transmission += fo.components.transmission;
+            comp.harq += fo.components.harq;
+            comp.queueing += fo.components.queueing;
+            comp.core += fo.components.core;
+            robots = fo.robots;
+        }
+        let q = |p: f64| hist.quantile(p).map(|ns| ns * 1e-6);
+        let short: Vec<String> = QUANTILES
+            .iter()
+            .map(|&(p, name)| (name, (10.0 / (1.0 - p)).round() as u64))
+            .filter(|&(_, needed)| samples > 0 && samples < needed)
+            .map(|(name, needed)| format!("{name} (needs {needed})"))
+            .collect();
+        if !short.is_empty() {
+            warnings.push(format!(
+                "flow `{}`: {samples} latency samples are too few for {}",
+                flow.name,
+                short.join(", ")
+            ));
+        }
+        let per_msg = |x: f64| if n > 0 { x / n as f64 } else { 0.0 };
+        let availability = outs
+            .iter()
+            .filter_map(|o| o.flows.get(f).map(|fo| (o, fo)))
+            .map(|(o, fo)| {
+                let robot_ns = f64::from(fo.robots) * o.observed_s * 1e9;
+                if robot_ns > 0.0 {
+                    1.0 - fo.unavailable_ns as f64 / robot_ns
+                } else {
+                    1.0
+                }
+            })
+            .sum::<f64>()
+            / reps;
+        flows.push(FlowReport {
+            name: flow.name.clone(),
+            kind,
+            direction: flow.direction,
+            robots,
+            sent: per(&|fo| fo.sent as f64),
+            delivered: per(&|fo| fo.delivered as f64),
+            lost: per(&|fo| fo.lost),
+            deadline_misses: per(&|fo| fo.deadline_misses),
+            survival_violations: per(&|fo| fo.survival_violations as f64),
+            availability,
+            latency_samples: samples,
+            latency_ms: Latency {
+                mean: (n > 0).then(|| sum_ms / n as f64),
+                p50: q(0.5),
+                p90: q(0.9),
+                p99: q(0.99),
+                p999: q(0.999),
+                p99999: q(0.99999),
+                max: (n > 0).then(|| hist.max() as f64 * 1e-6),
+            },
+            components_ms: Components {
+                processing: per_msg(comp.processing),
+                alignment: per_msg(comp.alignment),
+                transmission: per_msg(comp.transmission),
+                harq: per_msg(comp.harq),
+                queueing: per_msg(comp.queueing),
+                core: per_msg(comp.core),
+            },
+        });
+    }
+    (
+        NetworkReport {
+            model: model.network.link.name(),
+            flows,
+            background,
+        },
+        warnings,
+    )
+}

@@ -1,0 +1,549 @@
+//! `run --out`, `--trace` and the warm-up warning, through the binary.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn factory5g(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_factory5g"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn ok(out: &Output) {
+    assert!(out.status.success(), "run failed: {}", text(&out.stderr));
+}
+
+const PLOTS: [&str; 5] = [
+    "utilization_stations",
+    "utilization_robots",
+    "throughput",
+    "wip",
+    "floor_plan",
+];
+
+const TABLES: [&str; 6] = [
+    "report.json",
+    "summary.md",
+    "stations.csv",
+    "robots.csv",
+    "flows.csv",
+    "report.html",
+];
+
+/// Every file under `dir`, relative paths, sorted.
+fn files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p.strip_prefix(dir).unwrap().to_path_buf());
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Decodes a PNG; asserts it is not near-empty: at least 3% of its pixels
+/// differ from the background (the top-left pixel), in more than 3 colours.
+fn check_png(path: &Path) {
+    let bytes = fs::read(path).unwrap();
+    let decoder = png::Decoder::new(std::io::Cursor::new(bytes));
+    let mut reader = decoder
+        .read_info()
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut buf = vec![0; reader.output_buffer_size().expect("an image size")];
+    let info = reader
+        .next_frame(&mut buf)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    assert!(
+        info.width >= 400 && info.height >= 200,
+        "{}: tiny",
+        path.display()
+    );
+    let px = info.color_type.samples();
+    let pixels = buf[..info.buffer_size()].chunks(px);
+    let total = pixels.len();
+    let background = &buf[..px];
+    let (mut differ, mut colours) = (0usize, Vec::<&[u8]>::new());
+    for p in pixels {
+        if p != background {
+            differ += 1;
+        }
+        if colours.len() <= 3 && !colours.contains(&p) {
+            colours.push(p);
+        }
+    }
+    assert!(
+        differ * 100 >= 3 * total,
+        "{}: only {differ} of {total} pixels drawn",
+        path.display()
+    );
+    assert!(colours.len() > 3, "{}: {} colours", path.display(), colours.len());
+}
+
+fn check_svg(path: &Path) {
+    let svg = fs::read_to_string(path).unwrap();
+    let doc = roxmltree::Document::parse(&svg).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    assert_eq!(doc.root_element().tag_name().name(), "svg");
+    assert!(
+        doc.descendants().any(|n| n.has_tag_name("text")),
+        "{}: no text",
+        path.display()
+    );
+}
+
+/// Reads a CSV completely; returns the header and the rows.
+fn read_csv(path: &Path) -> (Vec<String>, Vec<csv::StringRecord>) {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    let header = r.headers().unwrap().iter().map(String::from).collect();
+    let rows = r
+        .records()
+        .collect::<Result<Vec<_>, _>>()
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    (header, rows)
+}
+
+/// Asserts that a file written by `--out` is complete, whatever its kind.
+fn check_complete(dir: &Path, rel: &Path) {
+    let path = dir.join(rel);
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("png") => check_png(&path),
+        Some("svg") => check_svg(&path),
+        Some("csv") => {
+            read_csv(&path);
+        }
+        Some("json") => {
+            let v: serde_json::Value = serde_json::from_slice(&fs::read(&path).unwrap())
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            assert!(v.get("warnings").is_some(), "{}: incomplete", path.display());
+        }
+        Some("html") => {
+            let html = fs::read_to_string(&path).unwrap();
+            assert!(
+                html.trim_end().ends_with("</html>"),
+                "{}: truncated",
+                path.display()
+            );
+        }
+        Some("md") => {
+            let md = fs::read_to_string(&path).unwrap();
+            assert!(md.starts_with("# factory5g report"), "{}", path.display());
+            assert!(md.contains("## Plots"), "{}: truncated", path.display());
+        }
+        _ => panic!("unexpected file {} in --out", rel.display()),
+    }
+}
+
+fn is_temporary(rel: &Path) -> bool {
+    rel.file_name()
+        .is_some_and(|n| n.to_string_lossy().contains(".factory5g-tmp-"))
+}
+
+#[test]
+fn out_writes_every_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("new").join("out");
+    let out_s = out_dir.to_str().unwrap();
+    let out = factory5g(&["run", "sany18", "-R", "2", "--json", "--quiet", "--out", out_s]);
+    ok(&out);
+    let mut expected: Vec<PathBuf> = TABLES.iter().map(PathBuf::from).collect();
+    for p in PLOTS {
+        for ext in ["png", "svg"] {
+            expected.push(Path::new("plots").join(format!("{p}.{ext}")));
+        }
+    }
+    expected.sort();
+    assert_eq!(files(&out_dir), expected);
+    for rel in &expected {
+        check_complete(&out_dir, rel);
+    }
+    // report.json is what --json printed.
+    let json = fs::read(out_dir.join("report.json")).unwrap();
+    assert_eq!(text(&json), text(&out.stdout));
+    let report: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    let stations = report["stations"].as_array().unwrap();
+    let groups = report["robots"]["by_group"].as_array().unwrap();
+
+    let (header, rows) = read_csv(&out_dir.join("stations.csv"));
+    assert_eq!(
+        header,
+        [
+            "name",
+            "servers",
+            "completed",
+            "busy",
+            "setup",
+            "idle",
+            "starved",
+            "blocked",
+            "failed",
+            "network_wait",
+            "stopped",
+            "queue_wait_s_mean",
+            "queue_wait_s_ci95_low",
+            "queue_wait_s_ci95_high",
+            "queue_len_mean"
+        ]
+    );
+    assert_eq!(rows.len(), stations.len());
+    for (row, st) in rows.iter().zip(stations) {
+        assert_eq!(&row[0], st["name"].as_str().unwrap());
+        let shares: f64 = (3..11).map(|i| row[i].parse::<f64>().unwrap()).sum();
+        assert!((shares - 1.0).abs() < 1e-9, "{row:?}");
+    }
+    let (header, rows) = read_csv(&out_dir.join("robots.csv"));
+    assert_eq!(&header[..4], ["name", "kind", "count", "busy"]);
+    assert!(header.iter().any(|h| h == "charging") && header.iter().any(|h| h == "travel_loaded"));
+    assert_eq!(rows.len(), groups.len());
+    assert_eq!((&rows[0][0], &rows[0][1]), ("agv", "agv"));
+    let (header, rows) = read_csv(&out_dir.join("flows.csv"));
+    assert_eq!(
+        header,
+        [
+            "name",
+            "sent",
+            "delivered",
+            "lost",
+            "deadline_misses",
+            "survival_violations",
+            "availability",
+            "latency_p50_ms",
+            "latency_p90_ms",
+            "latency_p99_ms",
+            "latency_p999_ms",
+            "latency_p99999_ms",
+            "latency_max_ms"
+        ]
+    );
+    let flows = report["network"]["flows"].as_array().unwrap();
+    assert_eq!(rows.len(), flows.len());
+    for (row, f) in rows.iter().zip(flows) {
+        assert_eq!(&row[0], f["name"].as_str().unwrap());
+        assert_eq!(row[1].parse::<f64>().unwrap(), f["sent"].as_f64().unwrap());
+    }
+
+    // report.html: self-contained, every plot inline.
+    let html = fs::read_to_string(out_dir.join("report.html")).unwrap();
+    assert_eq!(html.matches("<svg").count(), PLOTS.len());
+    for p in PLOTS {
+        assert!(html.contains(&format!("<figure id=\"{p}\">")), "{p} not inline");
+    }
+    for bad in [
+        "http://", "https://", "<script", "<link", "src=", "@import", "url(",
+    ] {
+        assert!(!html.contains(bad), "report.html holds {bad}");
+    }
+    let md = fs::read_to_string(out_dir.join("summary.md")).unwrap();
+    for part in [
+        "## Stations",
+        "| frame_weld |",
+        "## Warm-up check",
+        "(plots/floor_plan.svg)",
+    ] {
+        assert!(md.contains(part), "summary.md lacks {part}");
+    }
+}
+
+#[test]
+fn out_without_layout_skips_the_floor_plan_and_reuses_the_dir() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_s = dir.path().to_str().unwrap();
+    ok(&factory5g(&[
+        "run", "sany18", "-R", "2", "--quiet", "--out", out_s,
+    ]));
+    assert!(dir.path().join("plots/floor_plan.png").exists());
+    let out = factory5g(&[
+        "run",
+        "mm3",
+        "-R",
+        "2",
+        "--horizon",
+        "2000h",
+        "--warmup",
+        "100h",
+        "--quiet",
+        "--out",
+        out_s,
+    ]);
+    ok(&out);
+    let all = files(dir.path());
+    for gone in ["floor_plan", "utilization_robots"] {
+        assert!(
+            !all.iter().any(|f| f.to_string_lossy().contains(gone)),
+            "{gone} of the earlier run left in {all:?}"
+        );
+    }
+    for rel in &all {
+        check_complete(dir.path(), rel);
+    }
+    let md = fs::read_to_string(dir.path().join("summary.md")).unwrap();
+    assert!(md.contains("no [layout]: no floor plan"), "{md}");
+    assert!(md.contains("# factory5g report: M/M/3"));
+    let (_, rows) = read_csv(&dir.path().join("stations.csv"));
+    assert_eq!(rows.len(), 1);
+}
+
+#[test]
+fn unwritable_out_dir_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("a_file");
+    fs::write(&file, "x").unwrap();
+    for target in [file.clone(), file.join("sub")] {
+        let out = factory5g(&[
+            "run",
+            "mm3",
+            "-R",
+            "1",
+            "--horizon",
+            "100h",
+            "--warmup",
+            "1h",
+            "--out",
+            target.to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+        let err = text(&out.stderr);
+        assert!(err.starts_with("error: ") && err.contains("a_file"), "{err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(out.stdout.is_empty(), "failed before the simulation");
+    }
+    let out = factory5g(&[
+        "run",
+        "mm3",
+        "-R",
+        "1",
+        "--trace",
+        dir.path().join("no/such/dir/t.jsonl").to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("does not exist"));
+}
+
+#[test]
+fn trace_is_json_lines_bounded_by_the_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("trace.jsonl");
+    let p = path.to_str().unwrap();
+    let out = factory5g(&[
+        "run",
+        "small_plant",
+        "-R",
+        "1",
+        "--trace",
+        p,
+        "--trace-limit",
+        "500",
+    ]);
+    ok(&out);
+    let trace = fs::read_to_string(&path).unwrap();
+    assert_eq!(trace.lines().count(), 500);
+    let mut last = 0.0;
+    for line in trace.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        let obj = v.as_object().unwrap();
+        let mut keys: Vec<&str> = obj.keys().map(String::as_str).collect();
+        keys.sort();
+        assert_eq!(keys, ["entity", "event", "state", "time"]);
+        let t = obj["time"].as_f64().unwrap();
+        assert!(t >= last, "time goes back in the trace");
+        last = t;
+    }
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("--trace-limit of 500 was reached") && err.contains("dropped"),
+        "{err}"
+    );
+    // A limit that does not bite: no word of dropping, and the same start.
+    let out = factory5g(&["run", "small_plant", "-R", "1", "--trace", p]);
+    ok(&out);
+    assert!(!text(&out.stderr).contains("dropped"));
+    let full = fs::read_to_string(&path).unwrap();
+    assert!(full.lines().count() > 500);
+    assert!(full.starts_with(&trace));
+    assert_eq!(files(dir.path()), vec![PathBuf::from("trace.jsonl")]);
+}
+
+/// Kills the binary at `after` (if it is still running); returns whether
+/// it was killed.
+fn run_and_kill(args: &[&str], after: Duration) -> bool {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_factory5g"))
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while start.elapsed() < after {
+        if child.try_wait().unwrap().is_some() {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    let _ = child.kill();
+    child.wait().unwrap();
+    true
+}
+
+#[test]
+fn killed_run_leaves_no_half_written_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_s = dir.path().to_str().unwrap();
+    // A complete report of a short run with every kind of file.
+    ok(&factory5g(&[
+        "run", "sany18", "-R", "2", "--quiet", "--out", out_s,
+    ]));
+    let before = fs::read(dir.path().join("report.json")).unwrap();
+
+    // Killed during a long simulation (hours of work): the directory is
+    // left exactly as it was.
+    let long = [
+        "run",
+        "sany18",
+        "-R",
+        "2",
+        "--threads",
+        "2",
+        "--horizon",
+        "500000h",
+        "--quiet",
+        "--out",
+        out_s,
+    ];
+    assert!(run_and_kill(&long, Duration::from_millis(300)));
+    let after = files(dir.path());
+    assert!(!after.iter().any(|f| is_temporary(f)), "{after:?}");
+    for rel in &after {
+        check_complete(dir.path(), rel);
+    }
+    assert_eq!(fs::read(dir.path().join("report.json")).unwrap(), before);
+
+    // Killed at points spread over the second half of a short run, where it
+    // draws and writes: every file under its own name is complete; at most
+    // the temporary of the file being written remains, and the next run
+    // into the directory removes it.
+    let short = ["run", "small_plant", "-R", "2", "--quiet", "--out", out_s];
+    let start = Instant::now();
+    ok(&factory5g(&short));
+    let full_run = start.elapsed();
+    for k in 0..10 {
+        run_and_kill(&short, full_run * (40 + 7 * k) / 100);
+        for rel in files(dir.path()) {
+            if !is_temporary(&rel) {
+                check_complete(dir.path(), &rel);
+            }
+        }
+    }
+    ok(&factory5g(&short));
+    let last = files(dir.path());
+    assert!(!last.iter().any(|f| is_temporary(f)), "{last:?}");
+    for rel in &last {
+        check_complete(dir.path(), rel);
+    }
+}
+
+/// The warm-up warnings of a run's report.json (other warnings, such as
+/// those on latency quantiles, are not this test's business).
+fn warmup_warnings(out: &Output) -> Vec<String> {
+    ok(out);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    v["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w.as_str().unwrap().to_string())
+        .filter(|w| w.contains("warm-up"))
+        .collect()
+}
+
+#[test]
+fn mser_warns_about_a_plant_still_filling_up() {
+    // The plant starts empty and a truck takes about 30 h: after 24 h of
+    // no warm-up, the WIP is still rising (the scenario's 10 replications).
+    let out = factory5g(&["run", "sany18", "--json", "--warmup", "0s", "--horizon", "24h"]);
+    let w = warmup_warnings(&out);
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert!(
+        w[0].contains("WIP series is still rising") && w[0].contains("--warmup"),
+        "{}",
+        w[0]
+    );
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("warning: the warm-up (0.0 s) looks too short"),
+        "{err}"
+    );
+    // As shipped (48 h of warm-up), no warning.
+    let out = factory5g(&["run", "sany18", "--json"]);
+    assert_eq!(warmup_warnings(&out), Vec::<String>::new());
+    assert!(!text(&out.stderr).contains("warm-up"), "{}", text(&out.stderr));
+}
+
+/// Two AGVs meet head-on under zone control: the run ends in a deadlock.
+const HEAD_ON: &str = r#"
+[scenario]
+horizon = "2h"
+
+[layout]
+size = [40, 10]
+points = { a = [0, 0], b = [10, 0], c = [20, 0], d = [30, 0] }
+aisles = [["a", "b"], ["b", "c"], ["c", "d"]]
+
+[fleet]
+agvs = 2
+speed = "1m/s"
+home = "a"
+zone_control = true
+
+[[station]]
+name = "far"
+at = "d"
+process = "9.5min"
+
+[[station]]
+name = "near"
+at = "a"
+process = "1s"
+
+[[product]]
+name = "job"
+release = "const(10min)"
+route = ["far", "near"]
+"#;
+
+#[test]
+fn a_failed_run_writes_its_trace_and_no_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("head_on.toml");
+    fs::write(&scenario, HEAD_ON).unwrap();
+    let trace = dir.path().join("trace.jsonl");
+    let out_dir = dir.path().join("out");
+    let out = factory5g(&[
+        "run",
+        scenario.to_str().unwrap(),
+        "-R",
+        "1",
+        "--trace",
+        trace.to_str().unwrap(),
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("deadlock"));
+    // The trace shows how the run got there: the AGVs waiting for segments.
+    let lines = fs::read_to_string(&trace).unwrap();
+    let events: Vec<serde_json::Value> = lines.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert!(events.iter().any(|v| v["state"] == "zone_wait"), "{lines}");
+    assert!(files(&out_dir).is_empty(), "{:?}", files(&out_dir));
+}
