@@ -1,17 +1,25 @@
 //! Engine benchmarks.
 //!
 //! - `hold/*`: the classic hold model of a future event set: with N events
-//!   pending, pop the next one and schedule a new one a random time later.
-//!   `event_queue` is ours (on `priority-queue`, with cancellation);
-//!   `binary_heap` is std's heap with (time, seq) keys, the floor to beat.
+//!   pending (100, 10,000 and 1,000,000), pop the next one and schedule a new
+//!   one a random time later, 10,000 times. `event_queue` is ours with
+//!   [`EventQueue::schedule`] (the plain heap every event that is never
+//!   cancelled takes); `event_queue_cancellable` is ours with
+//!   [`EventQueue::schedule_cancellable`] (the `priority-queue` indexed heap
+//!   that cancellation needs); `binary_heap` is std's heap with (time, seq)
+//!   keys, the floor to beat, in the same group so that criterion's report
+//!   compares them side by side.
 //! - `mmc/*`: an M/M/3 station at utilization 0.9, reported in events/s
 //!   (criterion's "elements" are events).
+//!
+//! `cargo bench --bench engine` takes about two minutes.
 
 use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion, Throughput};
 use factory5g::engine::{EventQueue, SimTime};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::hint::black_box;
+use std::time::Duration;
 
 /// A tiny xorshift generator so that the benchmark measures the queue, not the RNG.
 struct XorShift(u64);
@@ -29,7 +37,15 @@ const OPS: u64 = 10_000;
 fn hold(c: &mut Criterion) {
     let mut group = c.benchmark_group("hold");
     group.throughput(Throughput::Elements(OPS));
-    for &pending in &[100usize, 10_000] {
+    for &pending in &[100usize, 10_000, 1_000_000] {
+        if pending >= 1_000_000 {
+            // Each sample builds a million-event set first: fewer samples.
+            group.sample_size(10);
+            group.measurement_time(Duration::from_secs(4));
+        } else {
+            group.sample_size(30);
+            group.measurement_time(Duration::from_secs(3));
+        }
         group.bench_with_input(BenchmarkId::new("event_queue", pending), &pending, |b, &n| {
             b.iter_batched_ref(
                 || {
@@ -49,6 +65,29 @@ fn hold(c: &mut Criterion) {
                 BatchSize::LargeInput,
             )
         });
+        group.bench_with_input(
+            BenchmarkId::new("event_queue_cancellable", pending),
+            &pending,
+            |b, &n| {
+                b.iter_batched_ref(
+                    || {
+                        let mut rng = XorShift(0x2545_f491_4f6c_dd1d);
+                        let mut q = EventQueue::new();
+                        for i in 0..n as u64 {
+                            q.schedule_cancellable(rng.next_delay(), i);
+                        }
+                        (q, rng)
+                    },
+                    |(q, rng)| {
+                        for _ in 0..OPS {
+                            let (t, ev) = q.pop().expect("pending");
+                            black_box(q.schedule_cancellable(t + rng.next_delay(), black_box(ev)));
+                        }
+                    },
+                    BatchSize::LargeInput,
+                )
+            },
+        );
         group.bench_with_input(BenchmarkId::new("binary_heap", pending), &pending, |b, &n| {
             b.iter_batched_ref(
                 || {
@@ -98,6 +137,7 @@ fn mmc(c: &mut Criterion) {
     let mut group = c.benchmark_group("mmc");
     group.throughput(Throughput::Elements(events));
     group.sample_size(20);
+    group.measurement_time(Duration::from_secs(5));
     group.bench_function("mm3_rho0.9_2000h", |b| {
         b.iter(|| black_box(factory5g::factory::simulate(&model, 3, 0)).map(|o| o.events))
     });

@@ -2,12 +2,15 @@
 //! calls the library and maps failures to exit codes: 0 success, 1 simulation
 //! or I/O failure, 2 bad usage or invalid scenario.
 
-use crate::experiment::{run_replications, RunSettings};
+use crate::experiment::commands::{stopped_code, LimitArgs, EXIT_INTERRUPTED};
+use crate::experiment::{run_replications_with, RunSettings, Stopped};
 use crate::report::{self, summarize, text_summary};
 use crate::scenario::{self, Diagnostics, Loaded, Severity};
 use clap::{Args, Parser, Subcommand};
 use std::io::{IsTerminal, Write};
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -53,7 +56,7 @@ struct RunArgs {
     #[arg(long)]
     seed: Option<u64>,
     /// Number of independent replications (default: the scenario's).
-    #[arg(long, short = 'R', value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    #[arg(long, short = 'R', value_parser = clap::value_parser!(u32).range(1..=10_000))]
     replications: Option<u32>,
     /// Simulated time per replication, e.g. 8h (default: the scenario's).
     #[arg(long)]
@@ -82,6 +85,29 @@ struct RunArgs {
     /// Keep at most N trace lines; later events are counted and dropped.
     #[arg(long, value_name = "N", default_value_t = 1_000_000)]
     trace_limit: usize,
+    #[command(flatten)]
+    limits: LimitArgs,
+}
+
+/// The flag that Ctrl-C (SIGINT), SIGTERM and SIGHUP set, the handler
+/// installed on first use. A second signal ends the process at once.
+fn interrupt_flag() -> Option<Arc<AtomicBool>> {
+    static FLAG: OnceLock<Option<Arc<AtomicBool>>> = OnceLock::new();
+    FLAG.get_or_init(|| {
+        let flag = Arc::new(AtomicBool::new(false));
+        let set = Arc::clone(&flag);
+        let installed = ctrlc::set_handler(move || {
+            if set.swap(true, Ordering::SeqCst) {
+                eprintln!("\ninterrupted again: quitting at once");
+                std::process::exit(EXIT_INTERRUPTED);
+            }
+            eprintln!("\ninterrupted: stopping; what has finished is kept (interrupt again to quit at once)");
+        });
+        // Without a handler (one already installed by an embedding program)
+        // a signal ends the process as usual.
+        installed.ok().map(|()| flag)
+    })
+    .clone()
 }
 
 /// Parses the process arguments, runs, and returns the exit code.
@@ -99,8 +125,15 @@ pub fn main() -> i32 {
     match cli.command.unwrap_or(Command::Run(RunArgs::default())) {
         Command::Run(args) => run(args),
         Command::Validate { files } => validate(&files),
-        Command::Compare(args) => emit(crate::experiment::commands::compare(args)),
-        Command::Sweep(cmd) => emit(crate::experiment::commands::sweep(cmd)),
+        Command::Compare(args) => emit(crate::experiment::commands::compare(args, interrupt_flag())),
+        Command::Sweep(cmd) => {
+            // Only `sweep run` runs long enough to be worth stopping cleanly.
+            let cancel = match &cmd {
+                crate::experiment::commands::SweepCommand::Run(_) => interrupt_flag(),
+                _ => None,
+            };
+            emit(crate::experiment::commands::sweep(cmd, cancel))
+        }
         Command::Latency(args) => crate::net::calculator::run(args),
         Command::Scenarios { name } => scenarios(name.as_deref()),
     }
@@ -137,6 +170,7 @@ fn load(name: Option<&str>, overrides: &[String]) -> Result<Loaded, Diagnostics>
 }
 
 fn run(args: RunArgs) -> i32 {
+    let started = std::time::Instant::now();
     let mut overrides = Vec::new();
     if let Some(h) = &args.horizon {
         overrides.push(format!("scenario.horizon={h}"));
@@ -170,15 +204,36 @@ fn run(args: RunArgs) -> i32 {
         eprintln!("error: {e}");
         return 1;
     }
-    let runs = match run_replications(&model, &settings) {
+    let limits = args.limits.limits(started, interrupt_flag());
+    let runs = match run_replications_with(&model, &settings, &limits) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: {e}");
             // The trace shows how the run got there.
-            let _ = trace(&model, settings.seed, &args);
+            let _ = trace(&model, settings.seed, &args, &limits);
             return 1;
         }
     };
+    if let Some(stopped) = runs.stopped {
+        let why = match stopped {
+            Stopped::Interrupted => "interrupted".to_string(),
+            Stopped::TimedOut => format!("the --timeout of {} was reached", args.limits.timeout_text()),
+        };
+        if runs.outputs.is_empty() {
+            eprintln!(
+                "{why} before any of the {} replications finished; no report written",
+                settings.replications
+            );
+            return stopped_code(stopped);
+        }
+        let done: Vec<String> = runs.outputs.iter().map(|o| o.replication.to_string()).collect();
+        eprintln!(
+            "{why}: the report covers the {} of {} replications that finished ({})",
+            runs.outputs.len(),
+            settings.replications,
+            done.join(", ")
+        );
+    }
     let report = summarize(&model, settings.seed, &runs);
     for w in &report.warnings {
         eprintln!("warning: {w}");
@@ -194,9 +249,6 @@ fn run(args: RunArgs) -> i32 {
     } else {
         out(&text_summary(&report));
     }
-    if trace(&model, settings.seed, &args).is_err() {
-        return 1;
-    }
     if let Some(dir) = &args.out {
         match report::out::write_out(dir, &model, &runs, &report) {
             Ok((files, _notes)) => {
@@ -210,21 +262,44 @@ fn run(args: RunArgs) -> i32 {
             }
         }
     }
-    0
+    if let Some(stopped) = runs.stopped {
+        if args.trace.is_some() {
+            eprintln!("trace: not written, the run was stopped");
+        }
+        return stopped_code(stopped);
+    }
+    // The report files are written first: a trace stopped by Ctrl-C loses
+    // nothing else.
+    match trace(&model, settings.seed, &args, &limits) {
+        Ok(()) => 0,
+        Err(code) => code,
+    }
 }
 
 /// With --trace, runs replication 0 again with a trace and writes it; says
-/// on stderr what went wrong or how many events the limit dropped.
-fn trace(model: &crate::model::Model, seed: u64, args: &RunArgs) -> Result<(), ()> {
+/// on stderr what went wrong or how many events the limit dropped. Fails
+/// with the exit code to return.
+fn trace(
+    model: &crate::model::Model,
+    seed: u64,
+    args: &RunArgs,
+    limits: &crate::factory::Limits,
+) -> Result<(), i32> {
     let Some(path) = &args.trace else {
         return Ok(());
     };
     let mut trace = crate::factory::Trace::new(args.trace_limit);
-    // A failed run keeps its trace up to the failure (already reported).
-    let _ = crate::factory::simulate_traced(model, seed, 0, &mut trace);
+    // A failed run keeps its trace up to the failure (already reported);
+    // a stopped one is not written.
+    if let Err(e) = crate::factory::simulate_traced_with_limits(model, seed, 0, &mut trace, limits) {
+        if e.is_stop() {
+            eprintln!("trace: not written ({e})");
+            return Err(if e.is_interrupt() { EXIT_INTERRUPTED } else { 1 });
+        }
+    }
     if let Err(e) = report::out::write_trace(path, &trace) {
         eprintln!("error: {e}");
-        return Err(());
+        return Err(1);
     }
     if trace.dropped > 0 {
         eprintln!(

@@ -8,12 +8,16 @@ use super::compare::{compare as compare_tables, text_table};
 use super::files::{create_dir, write_atomic};
 use super::kpi::KpiTable;
 use super::sweep::{self, base_overrides, Failure, Plan, PlanRequest, ScenarioRef, Shard, PLAN_FILE};
-use super::{run_replications, RunSettings};
+use super::{run_replications_with, RunSettings, Stopped};
+use crate::factory::{Limits, DEFAULT_MAX_JOBS};
 use crate::scenario::{Diagnostic, Diagnostics};
 use clap::{Args, Subcommand};
 use std::fmt::Write as _;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 /// What a command printed and its exit code.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -49,6 +53,59 @@ fn progress_wanted(quiet: bool) -> bool {
     !quiet && std::io::stderr().is_terminal() && std::io::stdout().is_terminal()
 }
 
+/// Exit code of a run stopped by Ctrl-C (or SIGTERM, SIGHUP): 128 + SIGINT.
+pub const EXIT_INTERRUPTED: i32 = 130;
+
+/// The limits of `run`, `compare` and `sweep run`.
+#[derive(Args, Debug, Clone, Default)]
+pub struct LimitArgs {
+    /// Stop a replication after N events; it then fails with a message (default: no limit).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_events: Option<u64>,
+    /// Stop a replication when more than N jobs are in the plant at once (an unstable plant) [default: 1000000].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_jobs: Option<u64>,
+    /// Stop after this wall-clock time, e.g. 30min or 23h, keeping what has finished.
+    #[arg(long, value_name = "DURATION", value_parser = parse_timeout)]
+    pub timeout: Option<Duration>,
+}
+
+/// `--timeout`: a duration with a unit, above 0.
+fn parse_timeout(text: &str) -> Result<Duration, String> {
+    let t = crate::engine::SimTime::parse_duration(text).map_err(|e| e.to_string())?;
+    if t == crate::engine::SimTime::ZERO {
+        return Err(format!("the timeout must be longer than 0, found `{text}`"));
+    }
+    Ok(Duration::from_nanos(t.as_nanos()))
+}
+
+impl LimitArgs {
+    /// The limits of a run that started at `started`, stopped by `cancel`.
+    pub fn limits(&self, started: Instant, cancel: Option<Arc<AtomicBool>>) -> Limits {
+        Limits {
+            max_events: self.max_events,
+            max_jobs: self.max_jobs.unwrap_or(DEFAULT_MAX_JOBS),
+            deadline: self.timeout.and_then(|t| started.checked_add(t)),
+            cancel,
+        }
+    }
+
+    /// How the --timeout reads in messages.
+    pub fn timeout_text(&self) -> String {
+        self.timeout.map_or_else(String::new, |t| {
+            crate::engine::SimTime::from_nanos(u64::try_from(t.as_nanos()).unwrap_or(u64::MAX)).to_string()
+        })
+    }
+}
+
+/// The exit code of a stopped run: 130 for Ctrl-C, 1 for the timeout.
+pub fn stopped_code(s: Stopped) -> i32 {
+    match s {
+        Stopped::Interrupted => EXIT_INTERRUPTED,
+        Stopped::TimedOut => 1,
+    }
+}
+
 #[derive(Args, Debug, Clone, Default)]
 pub struct CompareArgs {
     /// Scenario A: a file, or the name of a built-in scenario.
@@ -56,7 +113,7 @@ pub struct CompareArgs {
     /// Scenario B: a file, or the name of a built-in scenario.
     pub b: String,
     /// Replications of each (default: A's `replications`).
-    #[arg(long, short = 'R', value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    #[arg(long, short = 'R', value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub replications: Option<u32>,
     /// Seed of both (default: A's).
     #[arg(long)]
@@ -82,10 +139,13 @@ pub struct CompareArgs {
     /// No progress bar.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    #[command(flatten)]
+    pub limits: LimitArgs,
 }
 
-/// `factory5g compare A B`.
-pub fn compare(args: CompareArgs) -> Outcome {
+/// `factory5g compare A B`; `cancel` is the flag Ctrl-C sets.
+pub fn compare(args: CompareArgs, cancel: Option<Arc<AtomicBool>>) -> Outcome {
+    let started = Instant::now();
     let overrides = base_overrides(args.horizon.as_deref(), args.warmup.as_deref(), &args.set);
     let a = ScenarioRef::resolve(&args.a).load(&overrides);
     let b = ScenarioRef::resolve(&args.b).load(&overrides);
@@ -111,9 +171,28 @@ pub fn compare(args: CompareArgs) -> Outcome {
         threads: args.threads.map(|t| t as usize),
         progress: progress_wanted(args.quiet),
     };
+    let limits = args.limits.limits(started, cancel);
     let mut tables = Vec::new();
     for (label, m) in [("A", &a.model), ("B", &b.model)] {
-        match run_replications(m, &settings) {
+        match run_replications_with(m, &settings, &limits) {
+            Ok(runs) if runs.stopped.is_some() => {
+                let why = match runs.stopped {
+                    Some(Stopped::TimedOut) => {
+                        format!("the --timeout of {} was reached", args.limits.timeout_text())
+                    }
+                    _ => "interrupted".to_string(),
+                };
+                let _ = writeln!(
+                    stderr,
+                    "{why} while running scenario {label} ({}): a comparison needs every replication of both; nothing compared",
+                    m.name
+                );
+                return Outcome {
+                    code: runs.stopped.map_or(1, stopped_code),
+                    stdout: String::new(),
+                    stderr,
+                };
+            }
             Ok(runs) => tables.push(KpiTable::of(m, &runs.outputs)),
             Err(e) => {
                 return Outcome::fail(Failure::io(format!("scenario {label} ({}): {e}", m.name)), stderr)
@@ -176,7 +255,7 @@ pub struct SweepPlanArgs {
     #[arg(long = "vary", value_name = "PATH=V1,V2,...", required = true)]
     pub vary: Vec<String>,
     /// Replications of each run (default: the scenario's).
-    #[arg(long, short = 'R', value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    #[arg(long, short = 'R', value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub replications: Option<u32>,
     /// Seed of every run (default: the scenario's).
     #[arg(long)]
@@ -211,6 +290,8 @@ pub struct SweepRunArgs {
     /// No progress bar.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    #[command(flatten)]
+    pub limits: LimitArgs,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -228,11 +309,11 @@ pub struct SweepMergeArgs {
     pub no_plots: bool,
 }
 
-/// `factory5g sweep ...`.
-pub fn sweep(cmd: SweepCommand) -> Outcome {
+/// `factory5g sweep ...`; `cancel` is the flag Ctrl-C sets.
+pub fn sweep(cmd: SweepCommand, cancel: Option<Arc<AtomicBool>>) -> Outcome {
     match cmd {
         SweepCommand::Plan(a) => sweep_plan(a),
-        SweepCommand::Run(a) => sweep_run(a),
+        SweepCommand::Run(a) => sweep_run(a, cancel),
         SweepCommand::Merge(a) => sweep_merge(a),
     }
 }
@@ -283,15 +364,20 @@ fn sweep_plan(args: SweepPlanArgs) -> Outcome {
     }
 }
 
-fn read_plan(path: &Path) -> Result<Plan, Failure> {
+/// Reads a plan; `hint` says where plans come from when there is none.
+fn read_plan(path: &Path, hint: &str) -> Result<Plan, Failure> {
     if !path.exists() {
-        return Err(Failure::io(format!("no plan at {}", path.display())));
+        return Err(Failure::io(format!("no plan at {}: {hint}", path.display())));
     }
     Plan::read(path).map_err(Failure::usage)
 }
 
-fn sweep_run(args: SweepRunArgs) -> Outcome {
-    let plan = match read_plan(&args.plan) {
+fn sweep_run(args: SweepRunArgs, cancel: Option<Arc<AtomicBool>>) -> Outcome {
+    let started = Instant::now();
+    let plan = match read_plan(
+        &args.plan,
+        "make one with `factory5g sweep plan SCENARIO --vary PATH=V1,V2,... -o plan.json`",
+    ) {
         Ok(p) => p,
         Err(f) => return Outcome::fail(f, String::new()),
     };
@@ -300,12 +386,14 @@ fn sweep_run(args: SweepRunArgs) -> Outcome {
     if let Err(d) = plan.scenario.load(&plan.overrides) {
         return Outcome::fail(Failure::usage(d.to_string()), String::new());
     }
-    let result = sweep::run_shard(
+    let limits = args.limits.limits(started, cancel);
+    let result = sweep::run_shard_with(
         &plan,
         &args.out,
         args.shard,
         args.threads.map(|t| t as usize),
         progress_wanted(args.quiet),
+        &limits,
     );
     let r = match result {
         Ok(r) => r,
@@ -319,27 +407,57 @@ fn sweep_run(args: SweepRunArgs) -> Outcome {
         r.failed.len(),
         args.out.display()
     );
-    if r.failed.is_empty() {
-        return Outcome {
-            code: 0,
-            stdout,
-            stderr: String::new(),
-        };
-    }
     let mut stderr = String::new();
     for (_, e) in &r.failed {
         let _ = writeln!(stderr, "error: {}", e.trim_end());
     }
+    if let Some(stopped) = r.stopped {
+        let why = match stopped {
+            Stopped::Interrupted => "interrupted".to_string(),
+            Stopped::TimedOut => format!("the --timeout of {} was reached", args.limits.timeout_text()),
+        };
+        let _ = writeln!(
+            stderr,
+            "shard {}: {why}; {} run(s) not done ({}); the written ones are kept: run the same command again to do the rest",
+            args.shard,
+            r.left.len(),
+            list_indices(&r.left)
+        );
+        return Outcome {
+            code: stopped_code(stopped),
+            stdout,
+            stderr,
+        };
+    }
     Outcome {
-        code: 1,
+        code: if r.failed.is_empty() { 0 } else { 1 },
         stdout,
         stderr,
     }
 }
 
+/// `0, 3, 6` (the first 20, then `and N more`).
+fn list_indices(v: &[usize]) -> String {
+    let mut s = v
+        .iter()
+        .take(20)
+        .map(usize::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if v.len() > 20 {
+        let _ = write!(s, " and {} more", v.len() - 20);
+    }
+    s
+}
+
 fn sweep_merge(args: SweepMergeArgs) -> Outcome {
     let plan_path = args.plan.clone().unwrap_or_else(|| args.dir.join(PLAN_FILE));
-    let plan = match read_plan(&plan_path) {
+    let hint = if args.plan.is_some() {
+        "give the plan made by `factory5g sweep plan`"
+    } else {
+        "is this the directory given to `sweep run --out`? (it keeps a copy of the plan there)"
+    };
+    let plan = match read_plan(&plan_path, hint) {
         Ok(p) => p,
         Err(f) => return Outcome::fail(f, String::new()),
     };

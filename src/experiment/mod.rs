@@ -24,7 +24,7 @@ mod files;
 pub mod kpi;
 pub mod sweep;
 
-use crate::factory::{simulate_with, LinkProfiles, RunOutput};
+use crate::factory::{simulate_with_limits, Limits, LinkProfiles, RunOutput, SimError};
 use crate::model::Model;
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
@@ -40,14 +40,43 @@ pub struct RunSettings {
     pub progress: bool,
 }
 
+/// Why replications stopped before they were all done.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Stopped {
+    /// The cancellation flag was set (Ctrl-C).
+    Interrupted,
+    /// The wall-clock deadline passed (--timeout).
+    TimedOut,
+}
+
 /// The outputs of every replication, in order, and the wall time they took.
 #[derive(Clone, Debug)]
 pub struct Replications {
+    /// In replication order. When `stopped` is set, only the replications
+    /// that finished (each `RunOutput` names its replication).
     pub outputs: Vec<RunOutput>,
     pub wall_s: f64,
+    /// Set when the run was stopped from outside before every replication
+    /// finished; never set by [`run_replications`].
+    pub stopped: Option<Stopped>,
 }
 
+/// Runs `settings.replications` replications of `model` to their horizon
+/// (with the default [`Limits`]: only the guard on jobs in the plant).
 pub fn run_replications(model: &Model, settings: &RunSettings) -> Result<Replications, String> {
+    run_replications_with(model, settings, &Limits::default())
+}
+
+/// As [`run_replications`], within `limits`. A replication that reaches
+/// the event or job limit fails the run, like a deadlock. When the
+/// cancellation flag is set or the deadline passes, replications not yet
+/// started are not started, those running stop, and the ones that finished
+/// are returned with [`Replications::stopped`] set.
+pub fn run_replications_with(
+    model: &Model,
+    settings: &RunSettings,
+    limits: &Limits,
+) -> Result<Replications, String> {
     let mut builder = rayon::ThreadPoolBuilder::new();
     if let Some(n) = settings.threads {
         builder = builder.num_threads(n.max(1));
@@ -70,22 +99,42 @@ pub fn run_replications(model: &Model, settings: &RunSettings) -> Result<Replica
     let started = Instant::now();
     // Once per scenario, not per replication: the links robots see.
     let profiles = LinkProfiles::compute(model);
-    let outputs = pool.install(|| {
+    let results = pool.install(|| {
         (0..settings.replications)
             .into_par_iter()
             .map(|r| {
-                let out = simulate_with(model, &profiles, settings.seed, r)
-                    .map_err(|e| format!("replication {r}: {e}"));
+                if let Some(stop) = limits.stop_at(crate::engine::SimTime::ZERO) {
+                    return Err(stop);
+                }
+                let out = simulate_with_limits(model, &profiles, settings.seed, r, limits);
                 bar.inc(1);
                 out
             })
             .collect::<Vec<_>>()
     });
     bar.finish_and_clear();
-    // The first failure in replication order, whatever thread saw it first.
-    let outputs = outputs.into_iter().collect::<Result<Vec<_>, _>>()?;
+    // The first failure in replication order, whatever thread saw it first;
+    // a replication stopped from outside is no failure.
+    if let Some((r, e)) = results
+        .iter()
+        .enumerate()
+        .find_map(|(r, res)| res.as_ref().err().filter(|e| !e.is_stop()).map(|e| (r, e)))
+    {
+        return Err(format!("replication {r}: {e}"));
+    }
+    let stopped = results.iter().find_map(|res| match res {
+        Err(SimError::Interrupted { .. }) => Some(Stopped::Interrupted),
+        _ => None,
+    });
+    let stopped = stopped.or_else(|| {
+        results
+            .iter()
+            .any(|res| matches!(res, Err(SimError::TimedOut { .. })))
+            .then_some(Stopped::TimedOut)
+    });
     Ok(Replications {
-        outputs,
+        outputs: results.into_iter().filter_map(Result::ok).collect(),
         wall_s: started.elapsed().as_secs_f64(),
+        stopped,
     })
 }

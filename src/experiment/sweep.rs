@@ -36,7 +36,11 @@
 //! report.json)). A run whose file is already there and valid (same plan
 //! digest, index and replications) is skipped, untouched. The run directory
 //! also gets a copy of the plan (`DIR/plan.json`); a directory holding another
-//! plan is refused.
+//! plan is refused. Interrupted (Ctrl-C, SIGTERM, `--timeout`), a shard
+//! drops the run in progress, starts no other and keeps the files written:
+//! run again, it skips them and does the rest, so an interrupted and resumed
+//! sweep merges to the same bytes as one run straight through. A plan holds
+//! at most [`MAX_RUNS`] design points.
 //!
 //! **Merge.** `sweep merge DIR` reads `DIR/plan.json` (or `--plan`), checks
 //! every index has a valid run file, and writes the summary CSV from the
@@ -45,7 +49,8 @@
 
 use super::files::{create_dir, write_atomic};
 use super::kpi::{estimate, KpiTable};
-use super::{run_replications, RunSettings};
+use super::{run_replications_with, RunSettings, Stopped};
+use crate::factory::Limits;
 use crate::report::summarize;
 use crate::scenario::{self, Diagnostic, Diagnostics, Loaded};
 use serde::{Deserialize, Serialize};
@@ -313,6 +318,31 @@ pub fn base_overrides(horizon: Option<&str>, warmup: Option<&str>, set: &[String
 /// Largest number of failing runs listed in full by `make_plan`.
 const LIST_LIMIT: usize = 20;
 
+/// The most design points (runs) in a plan: each is validated when the plan
+/// is made and writes a file of its own.
+pub const MAX_RUNS: usize = 10_000;
+
+/// The number of runs of `axes`, if it is at most [`MAX_RUNS`]; else why not.
+pub fn count_runs(axes: &[Axis]) -> Result<usize, String> {
+    let mut total: usize = 1;
+    for a in axes {
+        total = total.saturating_mul(a.values.len());
+    }
+    if total > MAX_RUNS {
+        let sizes: Vec<String> = axes.iter().map(|a| a.values.len().to_string()).collect();
+        let total = if total == usize::MAX {
+            "more than that".to_string()
+        } else {
+            total.to_string()
+        };
+        return Err(format!(
+            "the axes make {} design points ({total}); a plan holds at most {MAX_RUNS}: split the sweep into several plans, or use fewer values",
+            sizes.join(" x ")
+        ));
+    }
+    Ok(total)
+}
+
 /// Makes a plan, validating every design point; the warnings of the base
 /// scenario are returned beside it.
 pub fn make_plan(req: &PlanRequest) -> Result<(Plan, Vec<Diagnostic>), Failure> {
@@ -327,6 +357,7 @@ pub fn make_plan(req: &PlanRequest) -> Result<(Plan, Vec<Diagnostic>), Failure> 
         }
         axes.push(axis);
     }
+    count_runs(&axes).map_err(Failure::usage)?;
     let source = ScenarioSource::capture(&ScenarioRef::resolve(&req.scenario))
         .map_err(|d| Failure::usage(d.to_string()))?;
     let overrides = base_overrides(req.horizon.as_deref(), req.warmup.as_deref(), &req.set);
@@ -388,6 +419,7 @@ impl Plan {
         if self.axes.iter().any(|a| a.values.is_empty()) {
             return Err("an axis of the plan has no values".into());
         }
+        count_runs(&self.axes)?;
         if self.runs != expand(&self.axes) {
             return Err(
                 "the plan's runs do not match its axes (edit the axes and make the plan again)".into(),
@@ -543,6 +575,27 @@ pub fn run_file_name(index: usize) -> String {
 
 /// Runs run `index` of `plan` (its replications in parallel).
 pub fn execute(plan: &Plan, index: usize, threads: Option<usize>) -> Result<RunRecord, String> {
+    match execute_with(plan, index, threads, &Limits::default())? {
+        Executed::Done(rec) => Ok(*rec),
+        Executed::Stopped(_) => Err(format!("run {index}: stopped")),
+    }
+}
+
+/// A run of a sweep, done or stopped from outside.
+#[derive(Clone, Debug)]
+pub enum Executed {
+    Done(Box<RunRecord>),
+    /// Stopped before every replication finished: nothing to write.
+    Stopped(Stopped),
+}
+
+/// As [`execute`], within `limits`.
+pub fn execute_with(
+    plan: &Plan,
+    index: usize,
+    threads: Option<usize>,
+    limits: &Limits,
+) -> Result<Executed, String> {
     let loaded = plan.load_run(index).map_err(|d| {
         format!(
             "run {index} ({}): invalid scenario:\n{d}",
@@ -556,8 +609,11 @@ pub fn execute(plan: &Plan, index: usize, threads: Option<usize>) -> Result<RunR
         threads,
         progress: false,
     };
-    let runs = run_replications(&model, &settings)
+    let runs = run_replications_with(&model, &settings, limits)
         .map_err(|e| format!("run {index} ({}): {e}", plan.point_label(index)))?;
+    if let Some(stopped) = runs.stopped {
+        return Ok(Executed::Stopped(stopped));
+    }
     let report = summarize(&model, plan.seed, &runs);
     let table = KpiTable::of(&model, &runs.outputs);
     let kpis = table
@@ -574,7 +630,7 @@ pub fn execute(plan: &Plan, index: usize, threads: Option<usize>) -> Result<RunR
             }
         })
         .collect();
-    Ok(RunRecord {
+    Ok(Executed::Done(Box::new(RunRecord {
         format: RUN_FORMAT.to_string(),
         plan_digest: plan.digest(),
         index,
@@ -588,7 +644,7 @@ pub fn execute(plan: &Plan, index: usize, threads: Option<usize>) -> Result<RunR
         replications: plan.replications,
         kpis,
         report: serde_json::to_value(&report).map_err(|e| format!("run {index}: {e}"))?,
-    })
+    })))
 }
 
 /// Why a run's file cannot be used.
@@ -660,6 +716,11 @@ pub struct ShardResult {
     pub skipped: Vec<usize>,
     /// Runs that failed, with why.
     pub failed: Vec<(usize, String)>,
+    /// Set when the shard was stopped from outside (Ctrl-C, the timeout).
+    pub stopped: Option<Stopped>,
+    /// Runs of the shard not done because it was stopped (the one that was
+    /// running included); running the shard again does them.
+    pub left: Vec<usize>,
 }
 
 /// Runs the shard's runs of `plan` into `dir`, skipping those already there.
@@ -669,6 +730,21 @@ pub fn run_shard(
     shard: Shard,
     threads: Option<usize>,
     progress: bool,
+) -> Result<ShardResult, Failure> {
+    run_shard_with(plan, dir, shard, threads, progress, &Limits::default())
+}
+
+/// As [`run_shard`], within `limits`. When stopped from outside (the
+/// cancellation flag, the deadline), the run in progress is dropped, no
+/// other is started, and the files written so far stay: running the shard
+/// again skips them and does the rest.
+pub fn run_shard_with(
+    plan: &Plan,
+    dir: &Path,
+    shard: Shard,
+    threads: Option<usize>,
+    progress: bool,
+    limits: &Limits,
 ) -> Result<ShardResult, Failure> {
     install_plan(plan, dir)?;
     let digest = plan.digest();
@@ -698,14 +774,31 @@ pub fn run_shard(
     } else {
         indicatif::ProgressBar::hidden()
     };
-    for i in todo {
-        let outcome = execute(plan, i, threads).and_then(|rec| {
-            let mut json = serde_json::to_string_pretty(&rec).map_err(|e| e.to_string())?;
-            json.push('\n');
-            write_atomic(&dir.join(run_file_name(i)), json.as_bytes())
+    for (k, &i) in todo.iter().enumerate() {
+        if let Some(stop) = limits.stop_at(crate::engine::SimTime::ZERO) {
+            result.stopped = Some(if stop.is_interrupt() {
+                Stopped::Interrupted
+            } else {
+                Stopped::TimedOut
+            });
+            result.left = todo[k..].to_vec();
+            break;
+        }
+        let outcome = execute_with(plan, i, threads, limits).and_then(|done| match done {
+            Executed::Done(rec) => {
+                let mut json = serde_json::to_string_pretty(&rec).map_err(|e| e.to_string())?;
+                json.push('\n');
+                write_atomic(&dir.join(run_file_name(i)), json.as_bytes()).map(|()| None)
+            }
+            Executed::Stopped(s) => Ok(Some(s)),
         });
         match outcome {
-            Ok(()) => result.written.push(i),
+            Ok(None) => result.written.push(i),
+            Ok(Some(s)) => {
+                result.stopped = Some(s);
+                result.left = todo[k..].to_vec();
+                break;
+            }
             Err(e) => result.failed.push((i, e)),
         }
         bar.inc(1);

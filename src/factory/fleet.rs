@@ -17,7 +17,7 @@
 //! one, counted as `charging`) and charges for `recharge` times the fraction
 //! missing.
 
-use super::network::Waiter;
+use super::network::{stoppable_agvs, Waiter};
 use super::sim::{Event, JobId, JobPlace, Sim};
 use super::{AgvState, FleetOutput, SimError, TraceRecord};
 use crate::engine::{EventId, RngStreams, SimTime, StreamRng};
@@ -99,6 +99,9 @@ pub(super) struct FleetRt {
     charger_queue: VecDeque<u32>,
     trips: u64,
     trip_s: Tally,
+    /// AGVs have periodic flows whose violations stop them: their timed
+    /// events are scheduled cancellable.
+    pausable: bool,
 }
 
 impl FleetRt {
@@ -136,6 +139,7 @@ impl FleetRt {
             charger_queue: VecDeque::new(),
             trips: 0,
             trip_s: Tally::default(),
+            pausable: stoppable_agvs(model),
         }
     }
 
@@ -267,8 +271,13 @@ impl<'m> Sim<'m> {
             agv.paused = Some((delay, ev));
             return;
         }
-        let id = self.queue.schedule(now + delay, ev);
-        self.fleet_rt().agvs[a].pending = Some((id, now + delay, ev));
+        if self.fleet_rt().pausable {
+            let id = self.queue.schedule_cancellable(now + delay, ev);
+            self.fleet_rt().agvs[a].pending = Some((id, now + delay, ev));
+        } else {
+            // No stop can put it off: the plain, faster heap.
+            self.queue.schedule(now + delay, ev);
+        }
     }
 
     /// A protective stop: the AGV halts where it is.

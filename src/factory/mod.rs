@@ -35,8 +35,11 @@ mod sim;
 use crate::engine::SimTime;
 use crate::stats::{Histogram, Tally};
 
-pub use network::{FlowOutput, LinkProfile, LinkProfiles, PROFILE_DRAWS, REFRESH};
-pub use sim::{simulate, simulate_traced, simulate_with};
+pub use network::{FlowOutput, FlowSampling, LinkProfile, LinkProfiles, PROFILE_DRAWS, REFRESH};
+pub use sim::{
+    simulate, simulate_traced, simulate_traced_with_limits, simulate_with, simulate_with_limits, Limits,
+    DEFAULT_MAX_JOBS,
+};
 
 /// The states of a station server, in report order.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -132,6 +135,65 @@ pub enum SimError {
         agvs: Vec<String>,
         waits: Vec<String>,
     },
+    /// [`Limits::max_events`] events were processed before the horizon.
+    #[error(
+        "stopped after {} events (the --max-events limit) at simulated time {time} of the {horizon} horizon; \
+         raise --max-events, or shorten the horizon",
+        thousands(*.limit)
+    )]
+    EventLimit {
+        limit: u64,
+        time: SimTime,
+        horizon: SimTime,
+    },
+    /// More than [`Limits::max_jobs`] jobs were in the plant at once.
+    #[error(
+        "{} jobs in the plant at simulated time {time}, more than the limit of {}{busiest}: jobs are released \
+         faster than the plant finishes them, and its queues would grow until memory runs out. Make the plant \
+         keep up (slower releases, more servers; `factory5g validate` warns of unstable stations), or raise \
+         --max-jobs",
+        thousands(*.jobs),
+        thousands(*.limit)
+    )]
+    TooManyJobs {
+        jobs: u64,
+        limit: u64,
+        time: SimTime,
+        /// Where the most jobs wait, as `; the longest queue is ...`, or empty.
+        busiest: String,
+    },
+    /// [`Limits::cancel`] was set (Ctrl-C).
+    #[error("interrupted at simulated time {time}")]
+    Interrupted { time: SimTime },
+    /// [`Limits::deadline`] passed (--timeout).
+    #[error("stopped by the --timeout at simulated time {time}")]
+    TimedOut { time: SimTime },
+}
+
+impl SimError {
+    /// Whether the run was stopped from outside (Ctrl-C, --timeout) rather
+    /// than failing on its own.
+    pub fn is_stop(&self) -> bool {
+        matches!(self, SimError::Interrupted { .. } | SimError::TimedOut { .. })
+    }
+
+    /// Whether the run was interrupted (Ctrl-C).
+    pub fn is_interrupt(&self) -> bool {
+        matches!(self, SimError::Interrupted { .. })
+    }
+}
+
+/// `1234567` as `1,234,567`.
+pub(crate) fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// Post-warm-up results of one replication.

@@ -38,7 +38,9 @@
 use super::sim::{Event, Sim};
 use crate::engine::{RngStreams, SimTime, StreamRng};
 use crate::model::{FlowKind, FlowRobots, LinkModel, Model, StationId, Trigger};
-use crate::net::{Background, Cell, CellPacket, Components, CoreDelay, Delivery, Direction, Outcome};
+use crate::net::{
+    Background, Cell, CellPacket, Components, CoreDelay, Delivery, Direction, GnbView, Outcome,
+};
 use crate::stats::Histogram;
 use rand::RngExt;
 
@@ -66,7 +68,7 @@ pub(super) enum Waiter {
 struct Exchange {
     waiter: Waiter,
     robot: Robot,
-    flows: Vec<usize>,
+    /// Index of the next flow in [`NetRt::flows_of`] the waiter.
     next: usize,
 }
 
@@ -149,6 +151,25 @@ pub struct LinkProfile {
     mean_components: Components,
 }
 
+/// How the messages of periodic flows are decided.
+///
+/// Both give the same model: each message fails independently with the q of
+/// the robot's current link, and a run of `survival_periods` + 1 failures is
+/// a violation. `tests/it/perf.rs` checks that they agree on the stop rate,
+/// the loss counts and the availability within confidence intervals.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+pub enum FlowSampling {
+    /// Runs of valid messages and runs of failures are each drawn in one
+    /// step (both are geometric): events only at stops, when the link comes
+    /// back and at refreshes. What every run uses.
+    #[default]
+    Runs,
+    /// Every message is decided by an event of its own, at its send time: the
+    /// plain simulation that [`Runs`](Self::Runs) must agree with. Tens of
+    /// thousands of times more events; for tests and checks, not for use.
+    EveryMessage,
+}
+
 /// Link profiles of every periodic flow at every point (and, with empirical
 /// bad periods, in each state), or at one place without a layout.
 #[derive(Clone, Debug, Default)]
@@ -156,6 +177,7 @@ pub struct LinkProfiles {
     points: usize,
     states: usize,
     profiles: Vec<Option<LinkProfile>>,
+    sampling: FlowSampling,
 }
 
 impl LinkProfiles {
@@ -176,14 +198,9 @@ impl LinkProfiles {
                 for state in 0..states {
                     profiles.push(match flow.kind {
                         FlowKind::Periodic { deadline, .. } => {
-                            let pos = model
-                                .layout
-                                .as_ref()
-                                .filter(|l| !l.points.is_empty())
-                                .map_or((0.0, 0.0), |l| (l.points[p].x, l.points[p].y));
                             link.bad = state == 1;
                             link.state_until = SimTime::MAX;
-                            Some(link.profile(flow.direction, deadline, pos))
+                            Some(link.profile(flow.direction, deadline, p))
                         }
                         _ => None,
                     });
@@ -194,7 +211,20 @@ impl LinkProfiles {
             points,
             states,
             profiles,
+            sampling: FlowSampling::Runs,
         }
+    }
+
+    /// The same profiles, with periodic flows decided by `sampling` in the
+    /// replications run with them (see [`FlowSampling`]).
+    pub fn with_sampling(mut self, sampling: FlowSampling) -> LinkProfiles {
+        self.sampling = sampling;
+        self
+    }
+
+    /// How the replications run with these profiles decide periodic flows.
+    pub fn sampling(&self) -> FlowSampling {
+        self.sampling
     }
 
     /// Index of a context (place and state) within a flow.
@@ -229,6 +259,9 @@ struct LinkState<'m> {
     state_until: SimTime,
     /// Under nr: the background load of each cell and direction (fraction).
     cell_load: Vec<[f64; 2]>,
+    /// Under nr: the gNBs seen from each point of the layout (one place,
+    /// the origin, without a layout), for [`Nr::radio_link_from`].
+    views: Vec<Vec<GnbView>>,
 }
 
 impl<'m> LinkState<'m> {
@@ -243,6 +276,7 @@ impl<'m> LinkState<'m> {
             bad: false,
             state_until: SimTime::MAX,
             cell_load: Vec::new(),
+            views: Vec::new(),
         };
         if let LinkModel::Empirical {
             bad_state: Some(b), ..
@@ -251,6 +285,14 @@ impl<'m> LinkState<'m> {
             s.state_until = b.enter.sample(&mut s.bad_rng);
         }
         if let LinkModel::Nr(nr) = &net.link {
+            s.views = match model.layout.as_ref().filter(|l| !l.points.is_empty()) {
+                Some(l) => l
+                    .points
+                    .iter()
+                    .map(|pt| nr.nr.gnb_views((pt.x, pt.y), &nr.gnbs))
+                    .collect(),
+                None => vec![nr.nr.gnb_views((0.0, 0.0), &nr.gnbs)],
+            };
             let cells = background_per_cell(model);
             s.cell_load = cells
                 .iter()
@@ -286,7 +328,7 @@ impl<'m> LinkState<'m> {
     }
 
     /// One message over the link without cell queueing (every model).
-    fn message(&mut self, dir: Direction, now: SimTime, pos: (f64, f64)) -> Delivery {
+    fn message(&mut self, dir: Direction, now: SimTime, point: usize) -> Delivery {
         let lost = |t: SimTime| Delivery {
             sent: now,
             outcome: Outcome::Lost(t),
@@ -332,7 +374,8 @@ impl<'m> LinkState<'m> {
                 after(latency, core)
             }
             LinkModel::Nr(nr) => {
-                let Some(link) = nr.nr.radio_link(pos, &nr.gnbs, &mut self.rng) else {
+                let views = &self.views[point.min(self.views.len().saturating_sub(1))];
+                let Some(link) = nr.nr.radio_link_from(views, &mut self.rng) else {
                     return lost(now);
                 };
                 if !link.in_coverage()
@@ -361,7 +404,7 @@ impl<'m> LinkState<'m> {
     /// exactly; what is drawn is the radio (coverage, under `nr`) and the
     /// latency, at times spread over a 10 ms frame so that alignment is
     /// sampled as messages meet it.
-    fn profile(&mut self, dir: Direction, deadline: SimTime, pos: (f64, f64)) -> LinkProfile {
+    fn profile(&mut self, dir: Direction, deadline: SimTime, point: usize) -> LinkProfile {
         let model = self.model;
         let mut no_radio = 0usize;
         let mut delivered = Vec::with_capacity(PROFILE_DRAWS);
@@ -380,7 +423,8 @@ impl<'m> LinkState<'m> {
                     Some((l, Components::default()))
                 }
                 LinkModel::Nr(nr) => {
-                    let link = nr.nr.radio_link(pos, &nr.gnbs, &mut self.rng);
+                    let views = &self.views[point.min(self.views.len().saturating_sub(1))];
+                    let link = nr.nr.radio_link_from(views, &mut self.rng);
                     let usable = link.is_some_and(|l| {
                         l.in_coverage() && self.cell_load.get(l.gnb).is_none_or(|c| c[dir as usize] < 1.0)
                     });
@@ -500,6 +544,12 @@ struct Stream {
     /// The robot is stopped by this stream until this time.
     stop_until: SimTime,
     stopped: bool,
+    /// Every-message sampling: a violation was decided and the link is not
+    /// back (in message order; the events follow at their times), when the
+    /// violation takes effect, and when the link is next re-evaluated.
+    decided_outage: bool,
+    violation_at: SimTime,
+    refresh_at: SimTime,
     q: f64,
     lost_share: f64,
     point: usize,
@@ -543,13 +593,15 @@ fn geometric(p: f64, rng: &mut StreamRng) -> u64 {
 
 /// Why a stream's next event is due.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
-enum Due {
+pub(super) enum Due {
     /// Re-evaluate the link and go on deciding messages.
     Refresh,
     /// The survival time ran out: the robot stops.
     Violation,
     /// A valid message arrived after a violation.
     LinkBack,
+    /// Every-message sampling: message `k` of the stream is sent.
+    Message,
 }
 
 pub(super) struct NetRt<'m> {
@@ -666,6 +718,9 @@ impl<'m> NetRt<'m> {
                             due: Due::Refresh,
                             stop_until: SimTime::ZERO,
                             stopped: false,
+                            decided_outage: false,
+                            violation_at: SimTime::ZERO,
+                            refresh_at: SimTime::ZERO,
                             q: 0.0,
                             lost_share: 1.0,
                             point: 0,
@@ -721,6 +776,16 @@ impl<'m> NetRt<'m> {
         }
     }
 
+    /// The triggered flows an exchange of `waiter` sends, in order.
+    fn flows_of(&self, waiter: Waiter) -> &[usize] {
+        match waiter {
+            Waiter::Dispatch(_) => &self.dispatch,
+            Waiter::SegmentRequest(_) => &self.segment_ul,
+            Waiter::SegmentGrant(_) => &self.segment_dl,
+            Waiter::CycleStart(s, _) => &self.cycle[s],
+        }
+    }
+
     pub fn stream_count(&self) -> usize {
         self.streams.len()
     }
@@ -762,6 +827,27 @@ impl<'m> NetRt<'m> {
     }
 }
 
+/// Whether a periodic flow can stop the servers of station `s`.
+pub(super) fn stoppable_arms(model: &Model, s: StationId) -> bool {
+    model.flows.iter().any(|f| {
+        matches!(f.kind, FlowKind::Periodic { .. })
+            && match f.robots {
+                FlowRobots::Station(x) => x == s,
+                FlowRobots::All => model.stations[s].robot,
+                FlowRobots::Agvs => false,
+            }
+    })
+}
+
+/// Whether a periodic flow can stop the AGVs.
+pub(super) fn stoppable_agvs(model: &Model) -> bool {
+    model.fleet.as_ref().is_some_and(|f| f.agvs > 0)
+        && model.flows.iter().any(|f| {
+            matches!(f.kind, FlowKind::Periodic { .. })
+                && matches!(f.robots, FlowRobots::Agvs | FlowRobots::All)
+        })
+}
+
 fn ue_of(robot: Robot) -> u32 {
     match robot {
         Robot::Agv(a) => a,
@@ -782,35 +868,22 @@ impl<'m> Sim<'m> {
         }
     }
 
-    fn robot_position(&self, robot: Robot) -> (f64, f64) {
-        let p = self.robot_point(robot);
-        self.model
-            .layout
-            .as_ref()
-            .and_then(|l| l.points.get(p))
-            .map_or((0.0, 0.0), |pt| (pt.x, pt.y))
-    }
-
     /// Starts the periodic streams (after the model's first events).
     pub(super) fn start_streams(&mut self) {
         let n = self.net.as_ref().map_or(0, NetRt::stream_count);
+        let every = self
+            .net
+            .as_ref()
+            .is_some_and(|n| n.profiles.sampling == FlowSampling::EveryMessage);
         for i in 0..n {
             self.stream_refresh(i);
-            self.stream_advance(i);
-        }
-    }
-
-    /// The triggered flows an exchange of `waiter` sends, in order.
-    fn exchange_flows(&self, waiter: Waiter) -> Vec<usize> {
-        let Some(net) = &self.net else { return Vec::new() };
-        if matches!(self.model.network.link, LinkModel::Ideal) {
-            return Vec::new();
-        }
-        match waiter {
-            Waiter::Dispatch(_) => net.dispatch.clone(),
-            Waiter::SegmentRequest(_) => net.segment_ul.clone(),
-            Waiter::SegmentGrant(_) => net.segment_dl.clone(),
-            Waiter::CycleStart(s, _) => net.cycle[s].clone(),
+            if every {
+                let at = self.stream_horizon(i);
+                self.net().streams[i].refresh_at = at;
+                self.schedule_message(i);
+            } else {
+                self.stream_advance(i);
+            }
         }
     }
 
@@ -818,8 +891,8 @@ impl<'m> Sim<'m> {
     /// (the caller goes on at once), true when it must wait for
     /// [`Sim::exchange_done`].
     pub(super) fn start_exchange(&mut self, waiter: Waiter) -> bool {
-        let flows = self.exchange_flows(waiter);
-        if flows.is_empty() {
+        let Some(net) = &self.net else { return false };
+        if matches!(self.model.network.link, LinkModel::Ideal) || net.flows_of(waiter).is_empty() {
             return false;
         }
         let robot = match waiter {
@@ -830,7 +903,6 @@ impl<'m> Sim<'m> {
         let ex = Exchange {
             waiter,
             robot,
-            flows,
             next: 0,
         };
         let id = match net.free_exchanges.pop() {
@@ -851,16 +923,15 @@ impl<'m> Sim<'m> {
         let now = self.now;
         let model = self.model;
         let (flow, robot) = {
-            let ex = self.net().exchanges[exchange as usize]
-                .as_ref()
-                .expect("live exchange");
-            (ex.flows[ex.next], ex.robot)
+            let net = self.net();
+            let ex = net.exchanges[exchange as usize].as_ref().expect("live exchange");
+            (net.flows_of(ex.waiter)[ex.next], ex.robot)
         };
         let f = &model.flows[flow];
         let FlowKind::Triggered { timeout, .. } = f.kind else {
             unreachable!("exchanges send triggered flows")
         };
-        let pos = self.robot_position(robot);
+        let point = self.robot_point(robot);
         let net = self.net();
         net.flows[flow].sent += 1;
         let packet = Packet {
@@ -881,7 +952,8 @@ impl<'m> Sim<'m> {
         };
         match &model.network.link {
             LinkModel::Nr(nr) => {
-                let link = nr.nr.radio_link(pos, &nr.gnbs, &mut net.link.rng);
+                let views = &net.link.views[point.min(net.link.views.len().saturating_sub(1))];
+                let link = nr.nr.radio_link_from(views, &mut net.link.rng);
                 match link.filter(|l| l.in_coverage()) {
                     None => {
                         self.queue
@@ -903,7 +975,7 @@ impl<'m> Sim<'m> {
                 }
             }
             _ => {
-                let d = net.link.message(f.direction, now, pos);
+                let d = net.link.message(f.direction, now, point);
                 if let Some(p) = net.packets[id as usize].as_mut() {
                     p.components = d.components;
                 }
@@ -978,11 +1050,11 @@ impl<'m> Sim<'m> {
             .as_mut()
             .expect("live exchange");
         ex.next += 1;
-        if ex.next < ex.flows.len() {
+        let (next, waiter) = (ex.next, ex.waiter);
+        if next < net.flows_of(waiter).len() {
             self.send_next(p.exchange);
             return;
         }
-        let waiter = ex.waiter;
         net.exchanges[p.exchange as usize] = None;
         net.free_exchanges.push(p.exchange);
         self.exchange_done(waiter);
@@ -1125,23 +1197,10 @@ impl<'m> Sim<'m> {
                 return;
             }
             // Message k is valid: the link is back when it arrives.
-            let net = self.net();
-            let s = &mut net.streams[i];
+            let latency = self.valid_latency(i);
+            let s = &mut self.net().streams[i];
             s.fail_run = 0;
             s.k += 1;
-            let profile = net.profiles.get(s.flow, s.point, net.link.bad);
-            let mut latency = s.deadline;
-            for _ in 0..16 {
-                if profile.delivered.is_empty() {
-                    break;
-                }
-                let (ms, _) = profile.delivered[s.rng.random_range(0..profile.delivered.len())];
-                let l = SimTime::from_nanos_f64(ms * 1e6);
-                if l <= s.deadline {
-                    latency = l;
-                    break;
-                }
-            }
             let back = s.sent_at(k) + latency;
             let in_outage = s.outage.is_some();
             self.record_valid(i, 1);
@@ -1163,39 +1222,157 @@ impl<'m> Sim<'m> {
         self.queue.schedule(at, Event::Stream { stream: i as u32 });
     }
 
+    /// The latency of a valid message (one that met its deadline), drawn
+    /// from the delivered latencies of the stream's link profile.
+    fn valid_latency(&mut self, i: usize) -> SimTime {
+        let net = self.net();
+        let s = &mut net.streams[i];
+        let profile = net.profiles.get(s.flow, s.point, net.link.bad);
+        let mut latency = s.deadline;
+        for _ in 0..16 {
+            if profile.delivered.is_empty() {
+                break;
+            }
+            let (ms, _) = profile.delivered[s.rng.random_range(0..profile.delivered.len())];
+            let l = SimTime::from_nanos_f64(ms * 1e6);
+            if l <= s.deadline {
+                latency = l;
+                break;
+            }
+        }
+        latency
+    }
+
     pub(super) fn stream_event(&mut self, i: usize) {
+        let due = self.net().streams[i].due;
+        match due {
+            Due::Refresh => self.stream_refresh(i),
+            Due::Violation => self.stream_violation(i),
+            Due::LinkBack => self.stream_link_back(i),
+            Due::Message => unreachable!("messages are events only when sampled one by one"),
+        }
+        self.stream_advance(i);
+    }
+
+    /// The survival time ran out: the robot stops.
+    fn stream_violation(&mut self, i: usize) {
+        let now = self.now;
+        let net = self.net();
+        let s = &mut net.streams[i];
+        net.flows[s.flow].survival_violations += 1;
+        s.outage = Some(now);
+        s.stop_until = s.stop_until.max(now + s.stop);
+        let robot = s.robot;
+        if !s.stopped {
+            s.stopped = true;
+            self.robot_stop(robot);
+        }
+    }
+
+    /// A valid message arrived after a violation: the outage is over, and
+    /// the robot restarts when its stop time is over too.
+    fn stream_link_back(&mut self, i: usize) {
         let now = self.now;
         let warmup = self.model.warmup;
         let net = self.net();
         let s = &mut net.streams[i];
-        match s.due {
-            Due::Refresh => self.stream_refresh(i),
-            Due::Violation => {
-                net.flows[s.flow].survival_violations += 1;
-                s.outage = Some(now);
-                s.stop_until = s.stop_until.max(now + s.stop);
+        let since = s.outage.take().expect("link back after an outage");
+        net.flows[s.flow].unavailable_ns += (now - since.max(warmup)).as_nanos();
+        if s.stopped {
+            if s.stop_until <= now {
+                s.stopped = false;
                 let robot = s.robot;
-                if !s.stopped {
-                    s.stopped = true;
-                    self.robot_stop(robot);
-                }
-            }
-            Due::LinkBack => {
-                let since = s.outage.take().expect("link back after an outage");
-                net.flows[s.flow].unavailable_ns += (now - since.max(warmup)).as_nanos();
-                if s.stopped {
-                    if s.stop_until <= now {
-                        s.stopped = false;
-                        let robot = s.robot;
-                        self.robot_restart(robot);
-                    } else {
-                        let at = s.stop_until;
-                        self.queue.schedule(at, Event::StreamRestart { stream: i as u32 });
-                    }
-                }
+                self.robot_restart(robot);
+            } else {
+                let at = s.stop_until;
+                self.queue.schedule(at, Event::StreamRestart { stream: i as u32 });
             }
         }
-        self.stream_advance(i);
+    }
+
+    // ---- every-message sampling (FlowSampling::EveryMessage) ---------------
+
+    /// Schedules the send of the stream's message k, if it is decided
+    /// before the horizon (as the runs count them).
+    fn schedule_message(&mut self, i: usize) {
+        let horizon = self.model.horizon;
+        let s = &self.net().streams[i];
+        if s.decided_at(s.k) > horizon {
+            return;
+        }
+        let at = s.sent_at(s.k).max(self.now);
+        self.queue.schedule(
+            at,
+            Event::StreamDue {
+                stream: i as u32,
+                due: Due::Message,
+            },
+        );
+    }
+
+    /// An event of a stream sampled message by message.
+    pub(super) fn stream_due(&mut self, i: usize, due: Due) {
+        match due {
+            Due::Message => self.stream_message(i),
+            Due::Violation => self.stream_violation(i),
+            Due::LinkBack => self.stream_link_back(i),
+            Due::Refresh => unreachable!("every-message streams refresh at their messages"),
+        }
+    }
+
+    /// Message k is sent: it is valid with probability 1 − q of the robot's
+    /// current link. A failure is known at its deadline, a valid message when
+    /// it arrives; the decisions are made in message order, as the runs make
+    /// them, and their effects are scheduled at those times.
+    fn stream_message(&mut self, i: usize) {
+        let now = self.now;
+        if now >= self.net().streams[i].refresh_at {
+            self.stream_refresh(i);
+            let at = self.stream_horizon(i);
+            self.net().streams[i].refresh_at = at;
+        }
+        let s = &mut self.net().streams[i];
+        let k = s.k;
+        s.k += 1;
+        let failed = s.rng.random::<f64>() < s.q;
+        if failed {
+            s.fail_run += 1;
+            let violation = !s.decided_outage && s.fail_run == u64::from(s.n) + 1;
+            let at = s.decided_at(k);
+            if violation {
+                s.decided_outage = true;
+                s.violation_at = at;
+            }
+            self.record_failed(i, 1);
+            if violation {
+                let due = Due::Violation;
+                self.queue.schedule(
+                    at,
+                    Event::StreamDue {
+                        stream: i as u32,
+                        due,
+                    },
+                );
+            }
+        } else {
+            s.fail_run = 0;
+            let outage = std::mem::take(&mut s.decided_outage);
+            let after = s.violation_at;
+            self.record_valid(i, 1);
+            if outage {
+                let latency = self.valid_latency(i);
+                let back = (self.net().streams[i].sent_at(k) + latency).max(after);
+                let due = Due::LinkBack;
+                self.queue.schedule(
+                    back,
+                    Event::StreamDue {
+                        stream: i as u32,
+                        due,
+                    },
+                );
+            }
+        }
+        self.schedule_message(i);
     }
 
     /// The stop time is over; the robot restarts if the link is back.

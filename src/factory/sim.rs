@@ -2,7 +2,7 @@
 //! and failures. The AGV fleet's half of `Sim` is in `fleet.rs`.
 
 use super::fleet::{Cargo, FleetRt};
-use super::network::{LinkProfiles, NetRt, Waiter};
+use super::network::{stoppable_arms, Due, LinkProfiles, NetRt, Waiter};
 use super::{
     ProductOutput, RunOutput, Series, SimError, StationOutput, StationState, Trace, TraceRecord, SERIES_BINS,
 };
@@ -63,6 +63,14 @@ pub(super) enum Event {
     /// A protective stop's time is over.
     StreamRestart {
         stream: u32,
+    },
+    /// A periodic flow sampled message by message ([`FlowSampling::EveryMessage`]):
+    /// a message, a stop or the link back.
+    ///
+    /// [`FlowSampling::EveryMessage`]: super::FlowSampling::EveryMessage
+    StreamDue {
+        stream: u32,
+        due: Due,
     },
     /// Statistics are cleared.
     WarmupEnd,
@@ -135,6 +143,9 @@ pub(super) struct StationRt {
     queue: VecDeque<JobId>,
     /// Jobs elsewhere that wait for room here, first come first served.
     waiters: VecDeque<JobId>,
+    /// A phase can be interrupted (failures, or protective stops of its
+    /// arms): its ends are scheduled cancellable.
+    haltable: bool,
     /// Places promised to jobs on their way here by AGV.
     reserved: u32,
     pub servers: Vec<Server>,
@@ -174,6 +185,9 @@ pub(super) struct Sim<'m> {
     free_jobs: Vec<JobId>,
     /// Stations that may have room for their waiters.
     to_pull: Vec<StationId>,
+    /// Per product, the station that assembles it (sub-assemblies), looked
+    /// up once rather than by scanning the routes at every completion.
+    consumer: Vec<Option<StationId>>,
     /// Jobs of end products (not sub-assemblies) in the plant.
     wip: u64,
     wip_avg: TimeAverage,
@@ -190,6 +204,61 @@ pub(super) struct Sim<'m> {
     pub net: Option<NetRt<'m>>,
 }
 
+/// The most jobs in the plant at once by default ([`Limits::max_jobs`]).
+pub const DEFAULT_MAX_JOBS: u64 = 1_000_000;
+
+/// How many events run between two checks of the wall clock, the
+/// cancellation flag and the number of jobs.
+const CHECK_EVERY: u64 = 4096;
+
+/// What stops a replication before its horizon, besides a deadlock.
+///
+/// Every limit only stops a run: a run that ends within its limits gives the
+/// same output as without them.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// The most events one replication may process (`None`: no limit).
+    pub max_events: Option<u64>,
+    /// The most jobs in the plant at once: an unstable plant (releases
+    /// faster than it can finish) would otherwise fill memory. Checked every
+    /// few thousand events, so the count may overshoot a little.
+    pub max_jobs: u64,
+    /// Wall-clock time after which the run stops ([`SimError::TimedOut`]).
+    pub deadline: Option<std::time::Instant>,
+    /// Set from outside (Ctrl-C) to stop the run ([`SimError::Interrupted`]).
+    pub cancel: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
+}
+
+impl Default for Limits {
+    /// No event limit, no deadline, no cancellation, [`DEFAULT_MAX_JOBS`].
+    fn default() -> Self {
+        Limits {
+            max_events: None,
+            max_jobs: DEFAULT_MAX_JOBS,
+            deadline: None,
+            cancel: None,
+        }
+    }
+}
+
+impl Limits {
+    /// The error to stop with now, if the run is cancelled or past its
+    /// deadline; `time` is the simulated time reached.
+    pub fn stop_at(&self, time: SimTime) -> Option<SimError> {
+        if self
+            .cancel
+            .as_ref()
+            .is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed))
+        {
+            return Some(SimError::Interrupted { time });
+        }
+        if self.deadline.is_some_and(|d| std::time::Instant::now() >= d) {
+            return Some(SimError::TimedOut { time });
+        }
+        None
+    }
+}
+
 /// Simulates replication `replication` of `model` with `seed`.
 ///
 /// With periodic flows this first computes the scenario's link profiles;
@@ -197,7 +266,7 @@ pub(super) struct Sim<'m> {
 /// [`LinkProfiles::compute`] and call [`simulate_with`].
 pub fn simulate(model: &Model, seed: u64, replication: u32) -> Result<RunOutput, SimError> {
     let profiles = LinkProfiles::compute(model);
-    run(model, &profiles, seed, replication, None)
+    run(model, &profiles, seed, replication, None, &Limits::default())
 }
 
 /// As [`simulate`], with the link profiles computed beforehand.
@@ -207,7 +276,19 @@ pub fn simulate_with(
     seed: u64,
     replication: u32,
 ) -> Result<RunOutput, SimError> {
-    run(model, profiles, seed, replication, None)
+    run(model, profiles, seed, replication, None, &Limits::default())
+}
+
+/// As [`simulate_with`], within `limits` (events, jobs, wall clock,
+/// cancellation).
+pub fn simulate_with_limits(
+    model: &Model,
+    profiles: &LinkProfiles,
+    seed: u64,
+    replication: u32,
+    limits: &Limits,
+) -> Result<RunOutput, SimError> {
+    run(model, profiles, seed, replication, None, limits)
 }
 
 /// As [`simulate`], recording state changes into `trace` (kept even when the
@@ -219,7 +300,26 @@ pub fn simulate_traced(
     trace: &mut Trace,
 ) -> Result<RunOutput, SimError> {
     let profiles = LinkProfiles::compute(model);
-    run(model, &profiles, seed, replication, Some(trace))
+    run(
+        model,
+        &profiles,
+        seed,
+        replication,
+        Some(trace),
+        &Limits::default(),
+    )
+}
+
+/// As [`simulate_traced`], within `limits`.
+pub fn simulate_traced_with_limits(
+    model: &Model,
+    seed: u64,
+    replication: u32,
+    trace: &mut Trace,
+    limits: &Limits,
+) -> Result<RunOutput, SimError> {
+    let profiles = LinkProfiles::compute(model);
+    run(model, &profiles, seed, replication, Some(trace), limits)
 }
 
 fn run<'m>(
@@ -228,6 +328,7 @@ fn run<'m>(
     seed: u64,
     replication: u32,
     trace: Option<&'m mut Trace>,
+    limits: &Limits,
 ) -> Result<RunOutput, SimError> {
     let streams = RngStreams::new(seed, replication);
     let mut sim = Sim::new(model, &streams);
@@ -237,12 +338,34 @@ fn run<'m>(
         sim.start_streams();
     }
     let horizon = model.horizon;
+    let max_events = limits.max_events.unwrap_or(u64::MAX);
     let mut events = 0u64;
+    // The next event count at which the limits are checked.
+    let mut next_check = CHECK_EVERY.min(max_events);
     while let Some(t) = sim.queue.peek_time() {
         if t > horizon {
             break;
         }
+        if events >= next_check {
+            if events >= max_events {
+                return Err(SimError::EventLimit {
+                    limit: max_events,
+                    time: sim.now,
+                    horizon,
+                });
+            }
+            if let Some(stop) = limits.stop_at(sim.now) {
+                return Err(stop);
+            }
+            let jobs = (sim.jobs.len() - sim.free_jobs.len()) as u64;
+            if jobs > limits.max_jobs {
+                return Err(sim.too_many_jobs(jobs, limits.max_jobs));
+            }
+            next_check = events.saturating_add(CHECK_EVERY).min(max_events);
+        }
         let (t, ev) = sim.queue.pop().expect("peeked");
+        // The queue never goes back in time; neither does the plant.
+        debug_assert!(t >= sim.now, "simulated time went back from {} to {t}", sim.now);
         sim.now = t;
         events += 1;
         sim.handle(ev);
@@ -262,9 +385,11 @@ impl<'m> Sim<'m> {
         let stations = model
             .stations
             .iter()
-            .map(|st| StationRt {
+            .enumerate()
+            .map(|(s, st)| StationRt {
                 queue: VecDeque::new(),
                 waiters: VecDeque::new(),
+                haltable: st.failures.is_some() || stoppable_arms(model, s),
                 reserved: 0,
                 servers: (0..st.servers)
                     .map(|k| Server {
@@ -332,6 +457,9 @@ impl<'m> Sim<'m> {
             jobs: Vec::new(),
             free_jobs: Vec::new(),
             to_pull: Vec::new(),
+            consumer: (0..model.products.len())
+                .map(|p| model.consumer_station(p))
+                .collect(),
             wip: 0,
             wip_avg: TimeAverage::default(),
             lead_time_s: Tally::default(),
@@ -373,6 +501,32 @@ impl<'m> Sim<'m> {
         sim
     }
 
+    /// The error of a plant holding more than `limit` jobs, naming the
+    /// station where the most of them wait.
+    fn too_many_jobs(&self, jobs: u64, limit: u64) -> SimError {
+        let busiest = self
+            .stations
+            .iter()
+            .enumerate()
+            .map(|(i, st)| (st.queue.len() + st.waiters.len(), i))
+            .max()
+            .filter(|(n, _)| *n > 0)
+            .map(|(n, i)| {
+                format!(
+                    "; the most wait at station `{}` ({} jobs)",
+                    self.model.stations[i].name,
+                    super::thousands(n as u64)
+                )
+            })
+            .unwrap_or_default();
+        SimError::TooManyJobs {
+            jobs,
+            limit,
+            time: self.now,
+            busiest,
+        }
+    }
+
     fn handle(&mut self, ev: Event) {
         match ev {
             Event::Release(p) => self.release(p),
@@ -387,6 +541,7 @@ impl<'m> Sim<'m> {
             Event::CellSlot { cell } => self.cell_slot(cell as usize),
             Event::Stream { stream } => self.stream_event(stream as usize),
             Event::StreamRestart { stream } => self.stream_restart(stream as usize),
+            Event::StreamDue { stream, due } => self.stream_due(stream as usize, due),
             Event::WarmupEnd => self.clear_statistics(),
         }
     }
@@ -504,16 +659,16 @@ impl<'m> Sim<'m> {
     }
 
     fn has_room(&self, s: StationId) -> bool {
+        let Some(cap) = self.model.stations[s].input_buffer else {
+            return true;
+        };
         let st = &self.stations[s];
         let free_servers = st
             .servers
             .iter()
             .filter(|sv| sv.phase == Phase::Idle && !sv.failed)
             .count();
-        match self.model.stations[s].input_buffer {
-            None => true,
-            Some(cap) => free_servers + (cap as usize).saturating_sub(st.queue.len()) > st.reserved as usize,
-        }
+        free_servers + (cap as usize).saturating_sub(st.queue.len()) > st.reserved as usize
     }
 
     /// The job arrives at station `s`: to a free server, or to the queue.
@@ -621,7 +776,9 @@ impl<'m> Sim<'m> {
     /// stays starved.
     pub(super) fn try_begin(&mut self, s: StationId, k: u32) {
         let sv = &self.stations[s].servers[k as usize];
-        if sv.failed || sv.phase != Phase::Starved {
+        // A failed or stopped server holds its job; it begins when it is
+        // clear again (`resume_if_clear`).
+        if sv.failed || sv.stops > 0 || sv.phase != Phase::Starved {
             return;
         }
         if sv.kit_pending {
@@ -718,16 +875,19 @@ impl<'m> Sim<'m> {
 
     fn begin_phase(&mut self, s: StationId, k: u32, phase: Phase, duration: SimTime) {
         let end = self.now + duration;
-        let id = self.queue.schedule(
-            end,
-            Event::PhaseEnd {
-                station: s as u32,
-                server: k,
-            },
-        );
-        let sv = &mut self.stations[s].servers[k as usize];
+        let ev = Event::PhaseEnd {
+            station: s as u32,
+            server: k,
+        };
+        let st = &mut self.stations[s];
+        let sv = &mut st.servers[k as usize];
         sv.phase = phase;
-        sv.phase_end = Some((id, end));
+        if st.haltable {
+            sv.phase_end = Some((self.queue.schedule_cancellable(end, ev), end));
+        } else {
+            // Nothing can interrupt it: the plain, faster heap.
+            self.queue.schedule(end, ev);
+        }
         if phase == Phase::Busy {
             self.arm_busy_failure(s, k);
         }
@@ -765,7 +925,7 @@ impl<'m> Sim<'m> {
         let route = &self.model.products[p].route;
         if j.step as usize == route.len() {
             self.complete(job);
-            if let Some(consumer) = self.model.consumer_station(p) {
+            if let Some(consumer) = self.consumer[p] {
                 let to = self.model.stations[consumer].at;
                 if let (Some(a), Some(b), true) = (self.model.stations[s].at, to, self.fleet.is_some()) {
                     if a != b {
@@ -858,7 +1018,7 @@ impl<'m> Sim<'m> {
         }
         let sv = &mut self.stations[s].servers[k as usize];
         let fail = sv.failure.as_mut().expect("has failures");
-        let id = self.queue.schedule(
+        let id = self.queue.schedule_cancellable(
             self.now + fail.busy_ttf_left,
             Event::Failure {
                 station: s as u32,

@@ -8,7 +8,7 @@
 //! ```
 //! use factory5g::model::Layout;
 //! let l = Layout::new([100.0, 50.0], vec![("a".into(), [0.0, 0.0]), ("b".into(), [30.0, 40.0]), ("c".into(), [30.0, 0.0])],
-//!     &[(0, 2), (2, 1)]).unwrap();
+//!     &[(0, 2, false), (2, 1, false)]).unwrap();
 //! assert_eq!(l.distance(0, 1), 70.0);                  // a -> c -> b over the aisles
 //! assert_eq!(l.path(0, 1).segments, vec![0, 1]);
 //! ```
@@ -23,12 +23,14 @@ pub struct Point {
     pub y: f64,
 }
 
-/// An aisle between two points, driven both ways.
+/// An aisle between two points, driven both ways, or only from `a` to `b`
+/// when `one_way`.
 #[derive(Clone, Debug)]
 pub struct Segment {
     pub a: PointId,
     pub b: PointId,
     pub length: f64,
+    pub one_way: bool,
 }
 
 /// A route over the aisles: the points passed (start and end included) and
@@ -57,13 +59,14 @@ pub const MAX_POINTS: usize = 2_000;
 
 impl Layout {
     /// Builds the layout and its shortest paths. `aisles` are pairs of point
-    /// indices. Fails only with more than [`MAX_POINTS`] points; whether the
+    /// indices with whether the aisle is one-way (driven from the first to the
+    /// second only). Fails only with more than [`MAX_POINTS`] points; whether the
     /// points that matter can be reached is for the caller to check with
     /// [`Layout::reachable`].
     pub fn new(
         size: [f64; 2],
         points: Vec<(String, [f64; 2])>,
-        aisles: &[(PointId, PointId)],
+        aisles: &[(PointId, PointId, bool)],
     ) -> Result<Layout, String> {
         let n = points.len();
         if n > MAX_POINTS {
@@ -75,10 +78,11 @@ impl Layout {
             .collect();
         let segments: Vec<Segment> = aisles
             .iter()
-            .map(|&(a, b)| Segment {
+            .map(|&(a, b, one_way)| Segment {
                 a,
                 b,
                 length: ((points[a].x - points[b].x).powi(2) + (points[a].y - points[b].y).powi(2)).sqrt(),
+                one_way,
             })
             .collect();
         let mut layout = Layout {
@@ -156,7 +160,9 @@ impl Layout {
         let mut adjacency: Vec<Vec<(usize, usize)>> = vec![Vec::new(); n];
         for (s, seg) in self.segments.iter().enumerate() {
             adjacency[seg.a].push((seg.b, s));
-            adjacency[seg.b].push((seg.a, s));
+            if !seg.one_way {
+                adjacency[seg.b].push((seg.a, s));
+            }
         }
         self.dist = vec![f64::INFINITY; n * n];
         self.via = vec![u32::MAX; n * n];
@@ -212,7 +218,9 @@ mod tests {
             ("e".to_string(), [20.0, 0.0]),
             ("island".to_string(), [50.0, 50.0]),
         ];
-        Layout::new([100.0, 100.0], pts, &[(0, 1), (1, 2), (0, 3), (2, 4), (3, 4)]).unwrap()
+        let aisles: Vec<(usize, usize, bool)> =
+            [(0, 1), (1, 2), (0, 3), (2, 4), (3, 4)].iter().map(|&(a, b)| (a, b, false)).collect();
+        Layout::new([100.0, 100.0], pts, &aisles).unwrap()
     }
 
     #[test]
@@ -225,6 +233,21 @@ mod tests {
         assert_eq!(p.length, 20.0);
         assert!(!l.reachable(0, 5));
         assert!(l.reachable(4, 0));
+    }
+
+    #[test]
+    fn one_way_aisles_are_driven_one_way() {
+        // A ring a -> b -> c -> a: going back from b to a goes round.
+        let pts = vec![
+            ("a".to_string(), [0.0, 0.0]),
+            ("b".to_string(), [10.0, 0.0]),
+            ("c".to_string(), [10.0, 10.0]),
+        ];
+        let l = Layout::new([20.0, 20.0], pts, &[(0, 1, true), (1, 2, true), (2, 0, true)]).unwrap();
+        assert_eq!(l.distance(0, 1), 10.0);
+        let back = l.path(1, 0);
+        assert_eq!(back.points, vec![1, 2, 0]);
+        assert!((back.length - (10.0 + 200f64.sqrt())).abs() < 1e-9);
     }
 
     #[test]

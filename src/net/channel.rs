@@ -306,6 +306,35 @@ impl RadioLink {
     }
 }
 
+/// What [`best_link`] needs of one gNB seen from one place: the parts of
+/// the channel that do not depend on chance, computed once per place.
+#[derive(Copy, Clone, Debug, PartialEq)]
+pub struct GnbView {
+    d2d: f64,
+    p_los: f64,
+    path_loss_los: f64,
+    path_loss_nlos: f64,
+    sigma_los: f64,
+    sigma_nlos: f64,
+}
+
+/// The view of every gNB from `ue`, in the order of `gnbs`.
+pub(crate) fn gnb_views(ch: &Channel, ue: (f64, f64), gnbs: &[(f64, f64)]) -> Vec<GnbView> {
+    gnbs.iter()
+        .map(|&(x, y)| {
+            let d2d = ((ue.0 - x).powi(2) + (ue.1 - y).powi(2)).sqrt();
+            GnbView {
+                d2d,
+                p_los: ch.p_los(d2d),
+                path_loss_los: ch.path_loss(d2d, true),
+                path_loss_nlos: ch.path_loss(d2d, false),
+                sigma_los: ch.shadow_sigma_db(true),
+                sigma_nlos: ch.shadow_sigma_db(false),
+            }
+        })
+        .collect()
+}
+
 /// For each gNB draws LOS (with the InF probability) and shadow fading,
 /// and keeps the one with the least total loss (the first on a tie).
 pub(crate) fn best_link<R: Rng + ?Sized>(
@@ -315,17 +344,26 @@ pub(crate) fn best_link<R: Rng + ?Sized>(
     gnbs: &[(f64, f64)],
     rng: &mut R,
 ) -> Option<RadioLink> {
+    best_link_in(&gnb_views(ch, ue, gnbs), budget, rng)
+}
+
+/// [`best_link`] from views computed beforehand: the same draws, in the same
+/// order, and the same result, without a logarithm per gNB.
+pub(crate) fn best_link_in<R: Rng + ?Sized>(
+    views: &[GnbView],
+    budget: &LinkBudget,
+    rng: &mut R,
+) -> Option<RadioLink> {
     let mut best: Option<(f64, usize, f64, bool, f64, f64)> = None;
-    for (i, &(x, y)) in gnbs.iter().enumerate() {
-        let d2d = ((ue.0 - x).powi(2) + (ue.1 - y).powi(2)).sqrt();
+    for (i, v) in views.iter().enumerate() {
         let u: f64 = rng.random();
-        let los = u < ch.p_los(d2d);
+        let los = u < v.p_los;
         let z: f64 = StandardNormal.sample(rng);
-        let shadow = z * ch.shadow_sigma_db(los);
-        let pl = ch.path_loss(d2d, los);
+        let shadow = z * if los { v.sigma_los } else { v.sigma_nlos };
+        let pl = if los { v.path_loss_los } else { v.path_loss_nlos };
         let loss = pl + shadow;
         if best.is_none_or(|b| loss < b.0) {
-            best = Some((loss, i, d2d, los, pl, shadow));
+            best = Some((loss, i, v.d2d, los, pl, shadow));
         }
     }
     best.map(|(loss, gnb, d2d_m, los, path_loss_db, shadow_db)| {

@@ -58,7 +58,7 @@ mod step;
 
 pub use cell::{Background, Cell, CellDelivery, CellPacket, SlotResult};
 pub use channel::{
-    link_adaptation, Channel, InfParams, InfScenario, LinkBudget, Mcs, RadioLink, CQI_TABLE,
+    link_adaptation, Channel, GnbView, InfParams, InfScenario, LinkBudget, Mcs, RadioLink, CQI_TABLE,
     THERMAL_NOISE_DBM_HZ,
 };
 pub use config::{

@@ -22,7 +22,7 @@
 //!   waits for a downlink opportunity, sends it (L symbols), UE decodes it
 //!   (Tproc,1/2); then the data goes again as a first transmission.
 
-use super::channel::{best_link, Channel, LinkBudget, RadioLink};
+use super::channel::{best_link, best_link_in, gnb_views, Channel, GnbView, LinkBudget, RadioLink};
 use super::config::{
     freq_range, n1_n2_x2, numerology, resource_blocks, ConfigError, ConfigErrors, FreqRange,
 };
@@ -190,6 +190,19 @@ impl Nr {
         rng: &mut R,
     ) -> Option<RadioLink> {
         best_link(&self.channel(), &self.link_budget(), ue, gnbs, rng)
+    }
+
+    /// The deterministic part of [`radio_link`](Self::radio_link) at `ue`:
+    /// compute it once per place and pass it to
+    /// [`radio_link_from`](Self::radio_link_from).
+    pub fn gnb_views(&self, ue: (f64, f64), gnbs: &[(f64, f64)]) -> Vec<GnbView> {
+        gnb_views(&self.channel(), ue, gnbs)
+    }
+
+    /// [`radio_link`](Self::radio_link) from the views of the gNBs at the UE's
+    /// place: the same draws and the same link, several times faster.
+    pub fn radio_link_from<R: Rng + ?Sized>(&self, views: &[GnbView], rng: &mut R) -> Option<RadioLink> {
+        best_link_in(views, &self.link_budget(), rng)
     }
 
     // The deterministic steps, in ticks.

@@ -16,21 +16,20 @@
 //! - [`TimeBand`]: a series over simulated time with a band and the warm-up
 //!   marked (throughput, WIP).
 //! - [`FloorPlan`]: the hall, aisles coloured and sized by AGV load, points
-//!   and stations.
-//!
-//! Still to come with the 5G network, and not drawn yet: a latency CCDF per
-//! flow on a log scale with each flow's deadline marked (a new plot struct
-//! beside [`TimeBand`]), and on the floor plan the gNBs and a SINR coverage
-//! map (new fields of [`FloorPlan`], drawn as a layer between the hall outline
-//! and the aisles; see the layer order in [`FloorPlan`]'s `Draw`).
+//!   and stations; under `nr`, the gNBs and a SINR [`Coverage`] map as a
+//!   heat map under the aisles, with its scale in dB.
+//! - [`LatencyCcdf`]: P(latency > x) per flow on a log probability axis,
+//!   each flow's deadline a dashed line in its colour.
 
 mod bars;
+mod ccdf;
 mod floor;
 mod series;
 mod style;
 
 pub use bars::{BarRow, StateBars};
-pub use floor::{FloorPlan, PlanAisle, PlanPoint, PointKind};
+pub use ccdf::{fmt_ms, fmt_prob, CcdfCurve, LatencyCcdf};
+pub use floor::{Coverage, FloorPlan, PlanAisle, PlanPoint, PointKind};
 pub use series::TimeBand;
 
 use plotters::coord::Shift;
@@ -171,11 +170,31 @@ mod tests {
                 load_per_h: Some(3.0),
             }],
             load_label: "AGV passes per hour".into(),
+            gnbs: vec![[50.0, 20.0], [120.0, 20.0]],
+            coverage: Some(Coverage {
+                cell_m: 30.0,
+                nx: 4,
+                ny: 2,
+                sinr_db: vec![20.0, 12.0, 3.5, -9.0, 18.0, f64::NAN, 0.0, -20.0],
+                threshold_db: -6.7,
+                label: "SINR (dB)\nno shadowing".into(),
+            }),
+        };
+        let ccdf = LatencyCcdf {
+            title: "Latency".into(),
+            curves: vec![CcdfCurve {
+                label: "heartbeat".into(),
+                detail: vec!["UL, periodic".into()],
+                steps: vec![(1.5, 0.5), (2.0, 0.01), (9.0, 0.0)],
+                resolution: 0.001,
+                deadline_ms: Some(100.0),
+            }],
         };
         for fig in [
             render("bars", "bars", &bars).unwrap(),
             render("band", "band", &band).unwrap(),
             render("plan", "plan", &plan).unwrap(),
+            render("ccdf", "ccdf", &ccdf).unwrap(),
         ] {
             assert!(fig.svg.starts_with("<svg"), "{}", &fig.svg[..40]);
             assert!(fig.svg.trim_end().ends_with("</svg>"));

@@ -68,6 +68,10 @@ pub enum Mark {
     Dot(RGBColor),
     Square(RGBColor),
     Triangle(RGBColor),
+    /// A diamond with a white edge (gNBs).
+    Diamond(RGBColor),
+    /// A box hatched with diagonal lines: fill, then lines.
+    Hatched(RGBColor, RGBColor),
 }
 
 /// Draws `mark` in a 22 × 14 box whose left middle is `(x, y)`.
@@ -92,6 +96,55 @@ pub fn draw_mark<DB: DrawingBackend>(
             vec![(x + 11, y - 7), (x + 4, y + 6), (x + 18, y + 6)],
             c.filled(),
         ))?,
+        Mark::Diamond(c) => draw_diamond(area, *c, (x + 11, y), 7)?,
+        Mark::Hatched(fill, lines) => {
+            let b = (x, y - 7, x + 22, y + 7);
+            area.draw(&Rectangle::new([(b.0, b.1), (b.2, b.3)], fill.filled()))?;
+            hatch(area, b, *lines, 6)?;
+        }
+    }
+    Ok(())
+}
+
+/// A diamond of half-diagonal `r` centred at `c`, with a white edge.
+pub fn draw_diamond<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    colour: RGBColor,
+    c: (i32, i32),
+    r: i32,
+) -> Result<(), PlotError> {
+    let diamond = |r: i32| vec![(c.0, c.1 - r), (c.0 + r, c.1), (c.0, c.1 + r), (c.0 - r, c.1)];
+    area.draw(&Polygon::new(diamond(r + 2), WHITE.filled()))?;
+    area.draw(&Polygon::new(diamond(r), colour.filled()))?;
+    Ok(())
+}
+
+/// Diagonal lines (rising to the right, `spacing` pixels apart) inside the
+/// box `b` (left, top, right, bottom, in pixels). The lines are those of one
+/// pattern fixed to the pixel grid, so the hatching of adjacent boxes joins.
+pub fn hatch<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    b: (i32, i32, i32, i32),
+    colour: RGBColor,
+    spacing: i32,
+) -> Result<(), PlotError> {
+    let (l, t, r, bottom) = b;
+    if r <= l || bottom <= t {
+        return Ok(());
+    }
+    // Lines x + y = c: across the box for c from l + t to r + bottom.
+    let first = (l + t).div_euclid(spacing) * spacing;
+    let mut c = first;
+    while c <= r + bottom {
+        let xa = l.max(c - bottom);
+        let xb = r.min(c - t);
+        if xa < xb {
+            area.draw(&PathElement::new(
+                vec![(xa, c - xa), (xb, c - xb)],
+                colour.stroke_width(1),
+            ))?;
+        }
+        c += spacing;
     }
     Ok(())
 }

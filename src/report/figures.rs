@@ -10,24 +10,37 @@
 //!   mean with three replications or more, the min–max with two), warm-up
 //!   shaded, and the post-warm-up mean.
 //! - `wip`: the time-average WIP of each bin, same style.
+//! - `latency_ccdf`: P(latency > x) of the delivered messages of each robot
+//!   flow (periodic and triggered), pooled over replications from the
+//!   flows' latency histograms, on a log probability axis down to
+//!   1/samples (the distinct latency observations: simulated messages, or
+//!   link-profile draws for periodic flows), each flow's deadline a dashed
+//!   line in its colour; skipped without robot flows or without a
+//!   delivered message.
 //! - `floor_plan`: the hall, aisles coloured and sized by AGV passes per hour
 //!   (after the warm-up, mean over replications), points and stations;
-//!   skipped without a layout.
+//!   under `nr`, the gNBs and the SINR coverage map under the aisles (see
+//!   [`coverage`]); skipped without a layout.
 
 use super::Report;
 use crate::experiment::Replications;
 use crate::factory::{AgvState, RunOutput, StationState};
-use crate::model::Model;
-use crate::plot::{self, BarRow, FloorPlan, PlanAisle, PlanPoint, PlotError, PointKind, StateBars, TimeBand};
-use crate::stats::mean_ci95;
+use crate::model::{FlowKind, LinkModel, Model, NrNetwork};
+use crate::net::CQI_TABLE;
+use crate::plot::{
+    self, fmt_ms, fmt_prob, BarRow, CcdfCurve, Coverage, FloorPlan, LatencyCcdf, PlanAisle, PlanPoint,
+    PlotError, PointKind, StateBars, TimeBand,
+};
+use crate::stats::{mean_ci95, Histogram};
 
 /// Every plot `run` may write, by file stem (the others of a previous run
 /// in the same directory are removed when a run does not draw them).
-pub const PLOT_NAMES: [&str; 5] = [
+pub const PLOT_NAMES: [&str; 6] = [
     "utilization_stations",
     "utilization_robots",
     "throughput",
     "wip",
+    "latency_ccdf",
     "floor_plan",
 ];
 
@@ -87,16 +100,181 @@ pub fn figures(model: &Model, runs: &Replications, report: &Report) -> Result<Fi
             ),
         )?);
     }
+    let (ccdf, ccdf_notes) = latency_ccdf(model, outs, name);
+    if let Some(ccdf) = ccdf {
+        figures.push(plot::render(
+            "latency_ccdf",
+            "Latency CCDF: the share of each robot flow's delivered messages slower than x (all replications), on \
+             a log scale down to 1/samples, with each flow's deadline.",
+            &ccdf,
+        )?);
+    }
+    notes.extend(ccdf_notes);
     match floor_plan(model, outs, name) {
-        Some(plan) => figures.push(plot::render(
-            "floor_plan",
-            "Floor plan: the hall, aisles coloured and sized by AGV passes per hour after the warm-up (mean over \
-             replications), stations and other points.",
-            &plan,
-        )?),
-        None => notes.push("The scenario has no [layout]: no floor plan.".into()),
+        Some(plan) => {
+            let caption = if plan.coverage.is_some() {
+                "Floor plan: the hall with the 5G SINR coverage map and the gNBs, aisles coloured and sized by AGV \
+                 passes per hour after the warm-up (mean over replications), stations and other points."
+            } else {
+                "Floor plan: the hall, aisles coloured and sized by AGV passes per hour after the warm-up (mean \
+                 over replications), stations and other points."
+            };
+            figures.push(plot::render("floor_plan", caption, &plan)?);
+            if plan.coverage.is_none() {
+                notes.push(format!(
+                    "The network model is `{}`, not `nr`: no SINR coverage map on the floor plan.",
+                    model.network.link.name()
+                ));
+            }
+        }
+        None => notes.push(if matches!(model.network.link, LinkModel::Nr(_)) {
+            "The scenario has no [layout]: no floor plan and no SINR coverage map.".into()
+        } else {
+            "The scenario has no [layout]: no floor plan.".into()
+        }),
     }
     Ok(Figures { figures, notes })
+}
+
+/// Resolution of the CCDF: every rank up to this many messages, else a
+/// grid of probabilities.
+const CCDF_RANKS: u64 = 2000;
+/// Probabilities per decade of the grid.
+const CCDF_PER_DECADE: f64 = 40.0;
+
+/// The steps of P(latency > x), x in ms, of the latencies (ns) in `hist`,
+/// down to the probability `floor`: with few messages one step per message
+/// (the empirical CCDF), else a step at each of 40 probabilities a decade
+/// (read from the histogram's quantiles, within 1/256 of the latency); then
+/// the largest latency, to 0.
+pub fn ccdf_steps(hist: &Histogram, floor: f64) -> Vec<(f64, f64)> {
+    let n = hist.count();
+    if n == 0 {
+        return Vec::new();
+    }
+    let nf = n as f64;
+    let levels: Vec<f64> = if n <= CCDF_RANKS {
+        (1..n).map(|r| (n - r) as f64 / nf).collect()
+    } else {
+        let decades = -floor.max(1.0 / nf).log10();
+        let k_max = (decades * CCDF_PER_DECADE).floor() as u32;
+        (1..=k_max)
+            .map(|k| 10f64.powf(-f64::from(k) / CCDF_PER_DECADE))
+            .collect()
+    };
+    let mut steps: Vec<(f64, f64)> = Vec::new();
+    for p in levels.into_iter().filter(|&p| p >= floor * (1.0 - 1e-9)) {
+        // The quantile just below 1 - p: rank n(1 - p), away from rounding.
+        let Some(ns) = hist.quantile(1.0 - p - 0.5 / nf) else {
+            continue;
+        };
+        let x = ns * 1e-6;
+        match steps.last_mut() {
+            Some(last) if last.0 >= x => last.1 = p,
+            _ => steps.push((x, p)),
+        }
+    }
+    let max = hist.max() as f64 * 1e-6;
+    match steps.last_mut() {
+        Some(last) if last.0 >= max => last.1 = 0.0,
+        _ => steps.push((max, 0.0)),
+    }
+    steps
+}
+
+/// The CCDF of each robot flow, and notes on flows (or a whole plot) left
+/// out.
+fn latency_ccdf(model: &Model, outs: &[RunOutput], name: &str) -> (Option<LatencyCcdf>, Vec<String>) {
+    let mut notes = Vec::new();
+    let mut curves = Vec::new();
+    // Flows that sent no message, or whose messages were all lost.
+    let (mut unsent, mut silent) = (Vec::new(), Vec::new());
+    let mut robot_flows = 0;
+    for (f, flow) in model.flows.iter().enumerate() {
+        let (kind, deadline) = match flow.kind {
+            FlowKind::Periodic { period, deadline, .. } => (
+                format!("periodic every {} ms", fmt_ms(period.as_nanos() as f64 * 1e-6)),
+                Some(deadline),
+            ),
+            FlowKind::Triggered { deadline, .. } => ("triggered".to_string(), deadline),
+            FlowKind::Background { .. } => continue,
+        };
+        robot_flows += 1;
+        let mut hist = Histogram::default();
+        let (mut samples, mut sent) = (0u64, 0u64);
+        for fo in outs.iter().filter_map(|o| o.flows.get(f)) {
+            hist.merge(&fo.latency_hist);
+            samples += fo.samples;
+            sent += fo.sent;
+        }
+        if hist.count() == 0 {
+            if sent == 0 {
+                unsent.push(format!("`{}`", flow.name));
+            } else {
+                silent.push(format!("`{}`", flow.name));
+            }
+            continue;
+        }
+        // The resolution: what the distinct observations support.
+        let resolution = 1.0 / samples.clamp(1, hist.count()) as f64;
+        let deadline_ms = deadline.map(|d| d.as_nanos() as f64 * 1e-6);
+        let mut curve = CcdfCurve {
+            label: flow.name.clone(),
+            detail: vec![format!(
+                "{}, {kind}, {} samples",
+                flow.direction.name().to_uppercase(),
+                thousands(samples)
+            )],
+            steps: ccdf_steps(&hist, resolution),
+            resolution,
+            deadline_ms,
+        };
+        curve.detail.push(match deadline_ms {
+            Some(d) => {
+                let p = curve.at(d);
+                if p > 0.0 {
+                    format!("P(latency > {} ms) ≈ {}", fmt_ms(d), fmt_prob(p))
+                } else {
+                    format!("none over the {} ms deadline", fmt_ms(d))
+                }
+            }
+            None => "no deadline".into(),
+        });
+        curves.push(curve);
+    }
+    if robot_flows == 0 {
+        notes.push(
+            "The scenario has no robot flows (periodic or triggered [[flow]]): no latency CCDF.".into(),
+        );
+        return (None, notes);
+    }
+    if !unsent.is_empty() {
+        notes.push(format!(
+            "No message of {} was sent (after the warm-up): not in the latency CCDF.",
+            unsent.join(", ")
+        ));
+    }
+    if !silent.is_empty() {
+        notes.push(format!(
+            "No message of {} was delivered: not in the latency CCDF.",
+            silent.join(", ")
+        ));
+    }
+    if curves.is_empty() {
+        return (None, notes);
+    }
+    if curves.iter().all(|c| c.steps.iter().all(|s| s.0 <= 0.0)) {
+        notes.push(format!(
+            "Every message of the robot flows arrived at once (the `{}` network): no latency CCDF.",
+            model.network.link.name()
+        ));
+        return (None, notes);
+    }
+    let ccdf = LatencyCcdf {
+        title: format!("Latency CCDF: {name} (network {})", model.network.link.name()),
+        curves,
+    };
+    (Some(ccdf), notes)
 }
 
 fn station_bars(r: &Report) -> StateBars {
@@ -264,8 +442,21 @@ fn floor_plan(model: &Model, outs: &[RunOutput], name: &str) -> Option<FloorPlan
             }
         })
         .collect();
+    let nr = match &model.network.link {
+        LinkModel::Nr(nr) => Some(nr),
+        _ => None,
+    };
+    let coverage = nr.and_then(|nr| coverage(nr, layout.size));
+    let title = if coverage.is_some() {
+        format!(
+            "Floor plan and 5G coverage: {name} ({} m × {} m)",
+            layout.size[0], layout.size[1]
+        )
+    } else {
+        format!("Floor plan: {name} ({} m × {} m)", layout.size[0], layout.size[1])
+    };
     Some(FloorPlan {
-        title: format!("Floor plan: {name} ({} m × {} m)", layout.size[0], layout.size[1]),
+        title,
         size: layout.size,
         points,
         aisles,
@@ -273,7 +464,88 @@ fn floor_plan(model: &Model, outs: &[RunOutput], name: &str) -> Option<FloorPlan
             "AGV passes per hour\n(mean of {})",
             plural(outs.len(), "replication")
         ),
+        gnbs: nr.map_or_else(Vec::new, |nr| nr.gnbs.iter().map(|&(x, y)| [x, y]).collect()),
+        coverage,
     })
+}
+
+/// The side of a coverage cell: the smallest of 1, 2, 2.5, 5, 10, 20 m
+/// giving at most 200 cells along the hall's longer side.
+pub fn coverage_cell_m(size: [f64; 2]) -> f64 {
+    let longest = size[0].max(size[1]);
+    [1.0, 2.0, 2.5, 5.0, 10.0, 20.0]
+        .into_iter()
+        .find(|c| longest / c <= 200.0)
+        .unwrap_or(longest / 200.0)
+}
+
+/// The SINR (dB) at `ue` from its best gNB, deterministically: for each gNB
+/// the path loss is the InF LOS and NLOS path losses weighted by the LOS
+/// probability at that distance (`p·PL_LOS + (1 − p)·PL_NLOS`, dB), without
+/// shadow fading (its mean in dB is 0); the gNB with the least loss is the
+/// best, and the link budget (transmit power, noise over the bandwidth, noise
+/// figure, interference margin) gives the SINR. `None` without gNBs.
+pub fn expected_sinr_db(nr: &NrNetwork, ue: (f64, f64)) -> Option<f64> {
+    let ch = nr.nr.channel();
+    let loss = nr
+        .gnbs
+        .iter()
+        .map(|&(x, y)| {
+            let d = (ue.0 - x).hypot(ue.1 - y);
+            let p = ch.p_los(d);
+            p * ch.path_loss(d, true) + (1.0 - p) * ch.path_loss(d, false)
+        })
+        .reduce(f64::min)?;
+    Some(nr.nr.link_budget().sinr_db(loss))
+}
+
+/// The SINR coverage map of the hall: [`expected_sinr_db`] at the centre of
+/// each cell (of [`coverage_cell_m`], the last row and column cut at the
+/// walls); out of coverage below CQI 1's threshold. `None` without gNBs.
+pub fn coverage(nr: &NrNetwork, size: [f64; 2]) -> Option<Coverage> {
+    if nr.gnbs.is_empty() || !(size[0] > 0.0 && size[1] > 0.0) {
+        return None;
+    }
+    let cell = coverage_cell_m(size);
+    let nx = (size[0] / cell - 1e-9).ceil().max(1.0) as usize;
+    let ny = (size[1] / cell - 1e-9).ceil().max(1.0) as usize;
+    let centre = |k: usize, side: f64| (k as f64 * cell + ((k + 1) as f64 * cell).min(side)) / 2.0;
+    let mut sinr_db = Vec::with_capacity(nx * ny);
+    for j in 0..ny {
+        for i in 0..nx {
+            sinr_db.push(expected_sinr_db(nr, (centre(i, size[0]), centre(j, size[1])))?);
+        }
+    }
+    let cfg = nr.nr.config();
+    Some(Coverage {
+        cell_m: cell,
+        nx,
+        ny,
+        sinr_db,
+        threshold_db: CQI_TABLE[0].sinr_db,
+        label: format!(
+            "SINR to the best gNB (dB)\n{}, {} GHz, {} MHz, {} dBm\npath loss weighted by the LOS probability, no \
+             shadow fading\n{} m cells",
+            nr.nr.channel().scenario,
+            cfg.carrier_ghz,
+            cfg.bandwidth_mhz,
+            cfg.tx_power_dbm,
+            fmt_ms(cell)
+        ),
+    })
+}
+
+/// 90112 as "90,112".
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 fn plural(n: usize, what: &str) -> String {
@@ -281,5 +553,101 @@ fn plural(n: usize, what: &str) -> String {
         format!("1 {what}")
     } else {
         format!("{n} {what}s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::net::{Nr, NrConfig};
+
+    #[test]
+    fn ccdf_of_few_messages_has_a_step_per_message() {
+        let mut h = Histogram::default();
+        for ms in 1..=100u64 {
+            h.add(ms * 1_000_000);
+        }
+        let steps = ccdf_steps(&h, 0.01);
+        assert_eq!(steps.len(), 100);
+        // At 1 ms, 99 of the 100 are slower; at the largest, none.
+        assert!(
+            (steps[0].0 - 1.0).abs() < 0.004 && steps[0].1 == 0.99,
+            "{:?}",
+            steps[0]
+        );
+        assert!((steps[49].0 - 50.0).abs() < 0.2 && (steps[49].1 - 0.5).abs() < 1e-12);
+        assert_eq!(*steps.last().unwrap(), (100.0, 0.0));
+        assert!(steps.windows(2).all(|w| w[0].0 < w[1].0 && w[0].1 > w[1].1));
+    }
+
+    #[test]
+    fn ccdf_of_many_messages_stops_at_its_resolution() {
+        let mut h = Histogram::default();
+        // 10^5 latencies, exponential-like: 1 ms + a long tail.
+        for k in 0..100_000u64 {
+            let u = (k as f64 + 0.5) / 100_000.0;
+            h.add(((1.0 - u.ln()) * 1e6) as u64);
+        }
+        let steps = ccdf_steps(&h, 1e-3);
+        let above: Vec<_> = steps.iter().filter(|s| s.1 > 0.0).collect();
+        assert!(above.iter().all(|s| s.1 >= 1e-3 * (1.0 - 1e-9)));
+        assert!(above.len() >= 100, "{}", above.len());
+        // P(L > x) = exp(-(x - 1)): at p the latency is 1 - ln p.
+        for s in &above {
+            let want = 1.0 - s.1.ln();
+            assert!((s.0 / want - 1.0).abs() < 0.01, "{s:?} vs {want}");
+        }
+        assert_eq!(steps.last().unwrap().1, 0.0);
+        assert!(ccdf_steps(&Histogram::default(), 0.1).is_empty());
+    }
+
+    #[test]
+    fn coverage_is_the_best_gnb_with_the_los_weighted_path_loss() {
+        let nr = NrNetwork {
+            nr: Nr::new(NrConfig::default()).unwrap(),
+            gnbs: vec![(10.0, 10.0), (390.0, 10.0)],
+        };
+        // By hand at 30 m from the first gNB (the other is far).
+        let ch = nr.nr.channel();
+        let p = ch.p_los(30.0);
+        let pl = p * ch.path_loss(30.0, true) + (1.0 - p) * ch.path_loss(30.0, false);
+        let want = nr.nr.link_budget().sinr_db(pl);
+        assert!((expected_sinr_db(&nr, (40.0, 10.0)).unwrap() - want).abs() < 1e-9);
+        // Symmetric, and weaker away from the gNBs.
+        let a = expected_sinr_db(&nr, (50.0, 10.0)).unwrap();
+        let b = expected_sinr_db(&nr, (350.0, 10.0)).unwrap();
+        assert!((a - b).abs() < 1e-9);
+        assert!(expected_sinr_db(&nr, (200.0, 10.0)).unwrap() < a);
+
+        let size = [400.0, 21.0];
+        let cov = coverage(&nr, size).unwrap();
+        assert_eq!(cov.cell_m, 2.0);
+        assert_eq!((cov.nx, cov.ny), (200, 11));
+        assert_eq!(cov.sinr_db.len(), 200 * 11);
+        assert_eq!(cov.threshold_db, CQI_TABLE[0].sinr_db);
+        // The cell holding the first gNB is the best; the middle the worst.
+        let best = cov.sinr_db.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        assert_eq!(cov.sinr_db[5 * 200 + 5], best);
+        assert!(cov.sinr_db[5 * 200 + 100] < cov.sinr_db[5 * 200 + 50]);
+        // The last row is cut at the wall: its centre is at y = 20.5.
+        let last = expected_sinr_db(&nr, (11.0, 20.5)).unwrap();
+        assert!((cov.sinr_db[10 * 200 + 5] - last).abs() < 1e-9);
+        // Deterministic.
+        assert_eq!(coverage(&nr, size).unwrap().sinr_db, cov.sinr_db);
+        let none = NrNetwork {
+            gnbs: vec![],
+            ..nr.clone()
+        };
+        assert!(coverage(&none, size).is_none());
+        assert_eq!(coverage_cell_m([500.0, 200.0]), 2.5);
+        assert_eq!(coverage_cell_m([40.0, 10.0]), 1.0);
+    }
+
+    #[test]
+    fn thousands_separators() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(90_112), "90,112");
+        assert_eq!(thousands(1_234_567), "1,234,567");
     }
 }

@@ -420,5 +420,49 @@ pub fn text_summary(r: &Report) -> String {
             let _ = writeln!(s);
         }
     }
+    let net = &r.network;
+    if !net.flows.is_empty() || !net.background.is_empty() || net.model != "ideal" {
+        let _ = writeln!(
+            s,
+            "\nnetwork: {} (messages per replication; latency of delivered messages, all replications)",
+            net.model
+        );
+        if net.flows.is_empty() {
+            let _ = writeln!(s, "  no robot flows");
+        } else {
+            let width = net.flows.iter().map(|f| f.name.len()).max().unwrap_or(0).max(12) + 2;
+            let _ = writeln!(
+                s,
+                "  {:<width$}{:>4}{:>12}{:>9}{:>9}{:>8}{:>10}{:>9}{:>9}",
+                "flow", "dir", "sent", "lost", "late", "stops", "avail", "mean ms", "p99 ms"
+            );
+            let ms = |x: Option<f64>| x.map_or_else(|| "-".to_string(), |v| format!("{v:.2}"));
+            for f in &net.flows {
+                let _ = writeln!(
+                    s,
+                    "  {:<width$}{:>4}{:>12.1}{:>9.1}{:>9.1}{:>8.1}{:>10.6}{:>9}{:>9}",
+                    f.name,
+                    f.direction.name().to_uppercase(),
+                    f.sent,
+                    f.lost,
+                    f.deadline_misses,
+                    f.survival_violations,
+                    f.availability,
+                    ms(f.latency_ms.mean),
+                    ms(f.latency_ms.p99)
+                );
+            }
+        }
+        for b in &net.background {
+            let _ = writeln!(
+                s,
+                "  background {}: {} × {} Mbit/s {}",
+                b.name,
+                b.ues,
+                b.rate_bps / 1e6,
+                b.direction.name().to_uppercase()
+            );
+        }
+    }
     s
 }

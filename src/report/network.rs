@@ -113,7 +113,12 @@ pub fn network_report(model: &Model, runs: &Replications) -> (NetworkReport, Vec
             let Some(fo) = o.flows.get(f) else { continue };
             hist.merge(&fo.latency_hist);
             n += fo.latency_n;
-            samples += fo.samples;
+            // Periodic flows draw on the same link profiles in every
+            // replication: their distinct observations do not add up.
+            samples = match flow.kind {
+                FlowKind::Periodic { .. } => samples.max(fo.samples),
+                _ => samples + fo.samples,
+            };
             sum_ms += fo.latency_sum_ms;
             comp.processing += fo.components.processing;
             comp.alignment += fo.components.alignment;

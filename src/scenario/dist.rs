@@ -216,6 +216,9 @@ fn split_args(inner: &str, offset: usize) -> Vec<Arg<'_>> {
     args
 }
 
+/// The largest file of samples read by `empirical(FILE)`, in bytes.
+const MAX_EMPIRICAL_BYTES: u64 = 100_000_000;
+
 /// `empirical(FILE)`: one sample a line, each a duration or a number of
 /// seconds; a first line that does not parse is taken for a header.
 fn empirical(inner: &str, offset: usize, dir: Option<&Path>) -> Result<Dist, DistParseError> {
@@ -233,7 +236,7 @@ fn empirical(inner: &str, offset: usize, dir: Option<&Path>) -> Result<Dist, Dis
         Some(d) if Path::new(file).is_relative() => d.join(file),
         _ => PathBuf::from(file),
     };
-    let text = match std::fs::read_to_string(&path) {
+    let text = match super::read_bounded(&path, MAX_EMPIRICAL_BYTES) {
         Ok(t) => t,
         Err(e) => return err(format!("empirical: cannot read `{}`: {e}", path.display()), at),
     };

@@ -58,6 +58,32 @@ pub const DEFAULT_SCENARIO: &str = "sany18";
 /// How many bases deep a scenario may go.
 const MAX_BASE_DEPTH: usize = 16;
 
+/// The largest scenario file read, in bytes.
+pub(crate) const MAX_SCENARIO_BYTES: u64 = 16_000_000;
+
+/// Reads a text file of at most `limit` bytes: a larger one (or an endless
+/// one, such as `/dev/zero`) is refused rather than read into memory.
+pub(crate) fn read_bounded(path: &Path, limit: u64) -> Result<String, String> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let mut bytes = Vec::new();
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > limit {
+        return Err(format!(
+            "the file is larger than the limit of {} MB",
+            limit / 1_000_000
+        ));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "the file is not UTF-8 text (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
 /// A scenario that validated, and the warnings it raised.
 #[derive(Clone, Debug)]
 pub struct Loaded {
@@ -175,7 +201,7 @@ impl Loader {
         let (name, text, dir, id) = match origin {
             Origin::File(path) => {
                 let name = path.display().to_string();
-                let text = match std::fs::read_to_string(&path) {
+                let text = match read_bounded(&path, MAX_SCENARIO_BYTES) {
                     Ok(t) => t,
                     Err(e) => {
                         match via {
@@ -184,9 +210,11 @@ impl Loader {
                                 "scenario.base",
                                 format!("cannot read base scenario `{name}`: {e}"),
                             ),
-                            None => self
-                                .sink
-                                .error(None, "", format!("cannot read scenario file: {e}")),
+                            None => self.sink.error(
+                                None,
+                                "",
+                                format!("cannot read scenario file: {e}{}", builtin_hint(&path)),
+                            ),
                         }
                         return None;
                     }
@@ -309,6 +337,21 @@ impl Loader {
             self.sink.error(Some(whole), &key, m);
         }
     }
+}
+
+/// For a scenario file that does not exist and looks like a bare name: the
+/// built-in scenarios, which `run NAME` also takes.
+fn builtin_hint(path: &Path) -> String {
+    let name = path.to_string_lossy();
+    let bare = !path.exists() && !name.contains(['/', '\\', '.']);
+    if !bare {
+        return String::new();
+    }
+    format!(
+        "; no built-in scenario is named `{name}` either (built-in scenarios: {}){}",
+        list(&builtin_names()),
+        diag::did_you_mean(&name, builtin_names().iter().copied())
+    )
 }
 
 /// A `--set` value: a TOML value if it parses as one (`4`, `true`,

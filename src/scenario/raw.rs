@@ -72,7 +72,7 @@ pub(crate) const FAILURE_KEYS: &[&str] = &["mtbf", "mttr", "crew", "basis"];
 pub(crate) const CREW_KEYS: &[&str] = &["name", "size"];
 pub(crate) const PRODUCT_KEYS: &[&str] = &["name", "release", "route"];
 pub(crate) const STEP_KEYS: &[&str] = &["station", "process", "parts", "assemble"];
-pub(crate) const LAYOUT_KEYS: &[&str] = &["size", "points", "aisles"];
+pub(crate) const LAYOUT_KEYS: &[&str] = &["size", "points", "aisles", "one_way"];
 pub(crate) const FLEET_KEYS: &[&str] = &[
     "agvs",
     "speed",
@@ -147,6 +147,8 @@ pub(crate) struct RawLayout {
     pub size: Field<Pair>,
     pub points: Field<Vec<RawPoint>>,
     pub aisles: Field<Vec<RawAisle>>,
+    /// Aisles driven only from their first point to their second.
+    pub one_way: Field<Vec<RawAisle>>,
 }
 
 #[derive(Debug)]
@@ -667,7 +669,7 @@ fn read_layout(sink: &mut Sink, e: &[Entry], key_span: Span) -> RawLayout {
             }
         },
     };
-    let aisles = match get("aisles") {
+    let aisle_list = |sink: &mut Sink, key: &str| match get(key) {
         None => Field::Missing,
         Some(Node {
             kind: Kind::Array(items),
@@ -676,27 +678,30 @@ fn read_layout(sink: &mut Sink, e: &[Entry], key_span: Span) -> RawLayout {
             v: items
                 .iter()
                 .enumerate()
-                .map(|(i, item)| read_aisle(sink, item, format!("layout.aisles[{}]", i + 1)))
+                .map(|(i, item)| read_aisle(sink, item, format!("layout.{key}[{}]", i + 1)))
                 .collect(),
             span: *span,
         }),
         Some(n) => {
             sink.error(
                 Some(n.span),
-                "layout.aisles",
+                &format!("layout.{key}"),
                 format!(
-                    "aisles must be an array of point pairs like [[\"depot\", \"weld\"], [\"weld\", \"paint\"]], found {}",
+                    "{key} must be an array of point pairs like [[\"depot\", \"weld\"], [\"weld\", \"paint\"]], found {}",
                     n.describe()
                 ),
             );
             Field::Invalid
         }
     };
+    let aisles = aisle_list(sink, "aisles");
+    let one_way = aisle_list(sink, "one_way");
     RawLayout {
         key_span,
         size: pair(sink, get("size"), "layout.size", "size = [120, 60]"),
         points,
         aisles,
+        one_way,
     }
 }
 

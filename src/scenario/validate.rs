@@ -5,6 +5,7 @@
 use super::diag::{did_you_mean, list, suggest, Sink, SourceMap, Span};
 use super::dist::parse_dist;
 use super::raw::{
+    RawAisle,
     Field, Raw, RawBattery, RawCrew, RawFailures, RawFleet, RawFlow, RawLayout, RawProduct, RawScenario,
     RawStation, Sp,
 };
@@ -23,6 +24,20 @@ pub(crate) const MAX_CREW: i64 = 10_000;
 pub(crate) const MAX_REPLICATIONS: i64 = 10_000;
 pub(crate) const MAX_BUFFER: i64 = 1_000_000;
 pub(crate) const MAX_AGVS: i64 = 10_000;
+/// The most entries of each kind: memory and set-up time grow with them
+/// (each station keeps a count per product, for instance).
+pub(crate) const MAX_STATIONS: usize = 2_000;
+pub(crate) const MAX_PRODUCTS: usize = 2_000;
+pub(crate) const MAX_CREWS: usize = 2_000;
+pub(crate) const MAX_FLOWS: usize = 1_000;
+/// The most servers in the whole plant.
+pub(crate) const MAX_TOTAL_SERVERS: i64 = 100_000;
+/// The most link profiles (periodic flows × layout points × link states),
+/// each computed from thousands of messages before the first replication.
+pub(crate) const MAX_LINK_PROFILES: usize = 10_000;
+/// Above this many events per replication (a rough estimate), validation
+/// warns that a run will take very long.
+pub(crate) const MANY_EVENTS: f64 = 1e10;
 /// The largest side of a layout, in metres.
 pub(crate) const MAX_LENGTH: f64 = 100_000.0;
 /// The fastest AGV, in metres per second.
@@ -107,6 +122,9 @@ pub(crate) fn validate(raw: &Raw, cx: &Ctx<'_>, sink: &mut Sink) -> Option<Model
     let header = v.scenario(&raw.scenario, file_start);
 
     let crews_raw: &[RawCrew] = raw.crews.ok().map_or(&[], |c| &c.v);
+    v.at_most("crew", "crews", crews_raw.len(), MAX_CREWS, || {
+        crews_raw.get(MAX_CREWS).map(|c| c.span)
+    });
     let mut crew_names = Names::new("crew", "crews");
     let mut crews = Vec::new();
     for (i, c) in crews_raw.iter().enumerate() {
@@ -129,6 +147,10 @@ pub(crate) fn validate(raw: &Raw, cx: &Ctx<'_>, sink: &mut Sink) -> Option<Model
             &[]
         }
     };
+    v.at_most("station", "stations", stations_raw.len(), MAX_STATIONS, || {
+        stations_raw.get(MAX_STATIONS).map(|s| s.span)
+    });
+    v.total_servers(stations_raw);
     // Names first, so that routes resolve whatever else is wrong.
     let mut station_names = Names::new("station", "stations");
     let names: Vec<Option<String>> = stations_raw
@@ -142,6 +164,9 @@ pub(crate) fn validate(raw: &Raw, cx: &Ctx<'_>, sink: &mut Sink) -> Option<Model
     }
 
     let products_raw: &[RawProduct] = raw.products.ok().map_or(&[], |p| &p.v);
+    v.at_most("product", "products", products_raw.len(), MAX_PRODUCTS, || {
+        products_raw.get(MAX_PRODUCTS).map(|p| p.span)
+    });
     let mut product_names = Names::new("product", "products");
     let names: Vec<Option<String>> = products_raw
         .iter()
@@ -173,6 +198,9 @@ pub(crate) fn validate(raw: &Raw, cx: &Ctx<'_>, sink: &mut Sink) -> Option<Model
 
     let (network, link_model) = v.network(&raw.network, &floor);
     let flows_raw: &[RawFlow] = raw.flows.ok().map_or(&[], |f| &f.v);
+    v.at_most("flow", "flows", flows_raw.len(), MAX_FLOWS, || {
+        flows_raw.get(MAX_FLOWS).map(|f| f.span)
+    });
     let mut flow_names = Names::new("flow", "flows");
     let names: Vec<Option<String>> = flows_raw
         .iter()
@@ -201,6 +229,7 @@ pub(crate) fn validate(raw: &Raw, cx: &Ctx<'_>, sink: &mut Sink) -> Option<Model
         .map(|(f, name)| v.flow(f, name, &scope))
         .collect();
 
+    v.link_profiles(&flows, flows_raw, &floor, network.as_ref());
     if v.sink.has_errors() {
         return None;
     }
@@ -224,6 +253,8 @@ pub(crate) fn validate(raw: &Raw, cx: &Ctx<'_>, sink: &mut Sink) -> Option<Model
         .map(|s| s.name.ok().map_or(s.span, |n| n.span))
         .collect();
     warn(&model, &name_spans, v.sink);
+    let horizon_span = raw.scenario.ok().and_then(|sc| sc.v.horizon.ok()).map(|h| h.span);
+    warn_long_run(&model, horizon_span, v.sink);
     Some(model)
 }
 
@@ -293,6 +324,112 @@ fn pull_word(text: &str) -> Option<bool> {
 type Header = (String, SimTime, SimTime, u64, u32);
 
 impl V<'_, '_> {
+    /// Refuses more than `max` entries of a kind, at the first one too many.
+    fn at_most(
+        &mut self,
+        kind: &str,
+        plural: &str,
+        count: usize,
+        max: usize,
+        first_extra: impl FnOnce() -> Option<Span>,
+    ) {
+        if count > max {
+            self.sink.error(
+                first_extra(),
+                kind,
+                format!(
+                    "a scenario holds at most {} {plural}, found {}",
+                    thousands(max),
+                    thousands(count)
+                ),
+            );
+        }
+    }
+
+    /// Refuses a plant with more than [`MAX_TOTAL_SERVERS`] servers, at the
+    /// station that goes over.
+    fn total_servers(&mut self, stations: &[RawStation]) {
+        let mut total: i64 = 0;
+        for s in stations {
+            let (n, span) = match &s.servers {
+                Field::Ok(x) => (x.v.clamp(0, MAX_SERVERS), x.span),
+                _ => (1, s.span),
+            };
+            total += n;
+            if total > MAX_TOTAL_SERVERS {
+                let all: i64 = stations
+                    .iter()
+                    .map(|s| s.servers.ok().map_or(1, |x| x.v.clamp(0, MAX_SERVERS)))
+                    .sum();
+                self.sink.error(
+                    Some(span),
+                    &format!("{}.servers", s.label),
+                    format!(
+                        "the plant holds at most {} servers in all, found {} (the limit is passed at this station)",
+                        thousands(MAX_TOTAL_SERVERS as usize),
+                        thousands(all as usize),
+                    ),
+                );
+                return;
+            }
+        }
+    }
+
+    /// Refuses more link profiles than [`MAX_LINK_PROFILES`]: the link of
+    /// each periodic flow is profiled at every point of the layout (and in
+    /// each link state) before the run.
+    fn link_profiles(
+        &mut self,
+        flows: &[Option<Flow>],
+        raw: &[RawFlow],
+        floor: &Floor,
+        network: Option<&crate::model::Network>,
+    ) {
+        let points = match &floor.layout {
+            Some(Some(l)) => l.points.len().max(1),
+            _ => 1,
+        };
+        let states = match network.map(|n| &n.link) {
+            Some(crate::model::LinkModel::Empirical {
+                bad_state: Some(_), ..
+            }) => 2,
+            _ => 1,
+        };
+        let per_flow = points * states;
+        let periodic: Vec<usize> = flows
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| {
+                f.as_ref()
+                    .is_some_and(|f| matches!(f.kind, crate::model::FlowKind::Periodic { .. }))
+            })
+            .map(|(i, _)| i)
+            .collect();
+        let total = periodic.len() * per_flow;
+        if total <= MAX_LINK_PROFILES {
+            return;
+        }
+        let over = periodic[MAX_LINK_PROFILES / per_flow];
+        let places = if states > 1 {
+            format!(
+                "{} layout points in 2 link states (good and bad)",
+                thousands(points)
+            )
+        } else {
+            format!("{} layout points", thousands(points))
+        };
+        self.sink.error(
+            raw.get(over).map(|f| f.span),
+            raw.get(over).map_or("flow", |f| f.label.as_str()),
+            format!(
+                "{} periodic flows at {places} make {} link profiles, more than the {} allowed: each is computed from thousands of messages before the run; use fewer periodic flows or fewer points",
+                periodic.len(),
+                thousands(total),
+                thousands(MAX_LINK_PROFILES)
+            ),
+        );
+    }
+
     fn scenario(&mut self, raw: &Field<RawScenario>, file_start: Span) -> Option<Header> {
         let sc = match raw {
             Field::Ok(sc) => sc,
@@ -970,55 +1107,65 @@ impl V<'_, '_> {
             coords.push([x, y]);
         }
         let mut aisles = Vec::new();
-        let mut seen: HashMap<(PointId, PointId), Span> = HashMap::new();
-        let raw_aisles = match &l.aisles {
-            Field::Ok(a) => a.v.as_slice(),
-            Field::Missing => &[],
-            Field::Invalid => {
-                ok = false;
-                &[]
+        // Two-way aisles by their unordered ends; one-way aisles by their
+        // direction (a one-way pair a -> b and b -> a is two lanes).
+        let mut seen: HashMap<(PointId, PointId, bool), Span> = HashMap::new();
+        let mut lists: Vec<(&[RawAisle], bool)> = Vec::new();
+        for (field, one_way) in [(&l.aisles, false), (&l.one_way, true)] {
+            match field {
+                Field::Ok(a) => lists.push((a.v.as_slice(), one_way)),
+                Field::Missing => {}
+                Field::Invalid => ok = false,
             }
-        };
-        for a in raw_aisles {
-            let Field::Ok(ends) = &a.ends else {
-                ok = false;
-                continue;
-            };
-            let [ea, eb] = &ends.v;
-            let ia = points.resolve(self, ea, &a.label, " in aisle");
-            let ib = points.resolve(self, eb, &a.label, " in aisle");
-            let (Some(ia), Some(ib)) = (ia, ib) else {
-                ok = false;
-                continue;
-            };
-            if ia == ib {
-                self.sink.error(
-                    Some(ends.span),
-                    &a.label,
-                    format!(
-                        "an aisle must join two different points, found [\"{}\", \"{}\"]",
-                        ea.v, eb.v
-                    ),
-                );
-                ok = false;
-                continue;
+        }
+        let written_aisles = lists.iter().any(|(list, _)| !list.is_empty());
+        for (list, one_way) in lists {
+            for a in list {
+                let Field::Ok(ends) = &a.ends else {
+                    ok = false;
+                    continue;
+                };
+                let [ea, eb] = &ends.v;
+                let ia = points.resolve(self, ea, &a.label, " in aisle");
+                let ib = points.resolve(self, eb, &a.label, " in aisle");
+                let (Some(ia), Some(ib)) = (ia, ib) else {
+                    ok = false;
+                    continue;
+                };
+                if ia == ib {
+                    self.sink.error(
+                        Some(ends.span),
+                        &a.label,
+                        format!(
+                            "an aisle must join two different points, found [\"{}\", \"{}\"]",
+                            ea.v, eb.v
+                        ),
+                    );
+                    ok = false;
+                    continue;
+                }
+                let unordered = (ia.min(ib), ia.max(ib), false);
+                let key = if one_way { (ia, ib, true) } else { unordered };
+                let clash = seen
+                    .get(&key)
+                    .or_else(|| seen.get(&unordered))
+                    .or_else(|| if one_way { None } else { seen.get(&(ia, ib, true)).or_else(|| seen.get(&(ib, ia, true))) });
+                if let Some(first) = clash {
+                    let at = self.cx.map.describe(first.start);
+                    self.sink.error(
+                        Some(ends.span),
+                        &a.label,
+                        format!(
+                            "duplicate aisle between `{}` and `{}`; the first is at {at}",
+                            ea.v, eb.v
+                        ),
+                    );
+                    ok = false;
+                    continue;
+                }
+                seen.insert(key, ends.span);
+                aisles.push((ia, ib, one_way));
             }
-            let pair = (ia.min(ib), ia.max(ib));
-            if let Some(first) = seen.get(&pair) {
-                let at = self.cx.map.describe(first.start);
-                self.sink.error(
-                    Some(ends.span),
-                    &a.label,
-                    format!(
-                        "duplicate aisle between `{}` and `{}`; the first is at {at}",
-                        ea.v, eb.v
-                    ),
-                );
-                ok = false;
-                continue;
-            }
-            seen.insert(pair, ends.span);
-            aisles.push((ia, ib));
         }
         let layout = match size.filter(|_| ok) {
             Some(size) => {
@@ -1041,7 +1188,7 @@ impl V<'_, '_> {
             written: true,
             broken: false,
             points,
-            has_aisles: !raw_aisles.is_empty(),
+            has_aisles: written_aisles,
             layout,
         }
     }
@@ -1206,13 +1353,22 @@ impl V<'_, '_> {
         if let (Some(Some(layout)), Some(h)) = (&floor.layout, home) {
             let home_name = layout.points.get(h).map_or("?", |p| p.name.as_str());
             for (p, span, key) in &refs {
+                let name = layout.points.get(*p).map_or("?", |p| p.name.as_str());
                 if !layout.reachable(h, *p) {
-                    let name = layout.points.get(*p).map_or("?", |p| p.name.as_str());
                     self.sink.error(
                         Some(*span),
                         key,
                         format!(
                             "point `{name}` cannot be reached from home `{home_name}` over the aisles; connect it with an aisle"
+                        ),
+                    );
+                } else if !layout.reachable(*p, h) {
+                    // One-way aisles: an AGV that got there could never leave.
+                    self.sink.error(
+                        Some(*span),
+                        key,
+                        format!(
+                            "point `{name}` has no way back to home `{home_name}` over the aisles (check the direction of the one_way aisles); add an aisle out of it"
                         ),
                     );
                 }
@@ -1398,4 +1554,73 @@ fn warn(model: &Model, name_spans: &[Span], sink: &mut Sink) {
             );
         }
     }
+}
+
+/// `1234567` as `1,234,567`.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A rough count of the events of one replication: releases and the steps
+/// of their jobs (with AGV trips), sub-assemblies, and failures.
+pub(crate) fn estimated_events(model: &Model) -> f64 {
+    let horizon = model.horizon.as_nanos() as f64;
+    let trip = if model.fleet.is_some() { 4.0 } else { 0.0 };
+    let route_events = |p: &Product| -> f64 {
+        p.route
+            .iter()
+            .map(|s| 2.0 + trip + if s.kit { trip } else { 0.0 })
+            .sum::<f64>()
+    };
+    let mut events = 0.0;
+    for p in &model.products {
+        let Some(every) = p.release.interarrival() else {
+            continue;
+        };
+        let jobs = horizon / every.mean_ns().max(1.0);
+        let subs: f64 = p
+            .route
+            .iter()
+            .flat_map(|s| &s.assemble)
+            .map(|&sub| route_events(&model.products[sub]))
+            .sum();
+        events += jobs * (1.0 + route_events(p) + subs);
+    }
+    for st in &model.stations {
+        if let Some(f) = &st.failures {
+            events += 2.0 * f64::from(st.servers) * horizon / f.mtbf.mean_ns().max(1.0);
+        }
+    }
+    events
+}
+
+/// Warns when a replication would take very long: about [`MANY_EVENTS`]
+/// events or more.
+fn warn_long_run(model: &Model, horizon_span: Option<Span>, sink: &mut Sink) {
+    let events = estimated_events(model);
+    if events.is_nan() || events < MANY_EVENTS {
+        return;
+    }
+    // A few million events a second on one core (see the README).
+    let secs = events / 5e6;
+    let time = if secs >= 2.0 * 86_400.0 {
+        format!("{:.0} days", secs / 86_400.0)
+    } else {
+        format!("{:.0} hours", secs / 3600.0)
+    };
+    sink.warning(
+        horizon_span,
+        "scenario.horizon",
+        format!(
+            "about {events:.1e} events per replication over this horizon (jobs released, their steps, failures); at a few million events a second that is some {time} per replication. Shorten the horizon or slow the releases, or bound the run with `--max-events N` or `--timeout 1h`"
+        ),
+    );
 }

@@ -165,46 +165,74 @@ pub struct TimeSeries {
     area: Vec<f64>,
     level: f64,
     since: SimTime,
+    /// The bin of `since` and where it ends (ns; `u64::MAX` for the last),
+    /// so that a change within the same bin costs no division.
+    cur_bin: usize,
+    bin_end: u64,
 }
 
 impl TimeSeries {
     pub fn new(horizon: SimTime, bins: usize) -> Self {
         let bins = bins.max(1);
+        let bin_ns = (horizon.as_nanos() / bins as u64).max(1);
         TimeSeries {
-            bin_ns: (horizon.as_nanos() / bins as u64).max(1),
+            bin_ns,
             counts: vec![0; bins],
             area: vec![0.0; bins],
             level: 0.0,
             since: SimTime::ZERO,
+            cur_bin: 0,
+            bin_end: if bins == 1 { u64::MAX } else { bin_ns },
         }
     }
     fn bin(&self, t: SimTime) -> usize {
         ((t.as_nanos() / self.bin_ns) as usize).min(self.counts.len() - 1)
     }
-    /// Counts one event at `now`.
+    /// The end of bin `b` (ns); `u64::MAX` for the last bin, which runs on.
+    fn end_of(&self, b: usize) -> u64 {
+        if b + 1 == self.counts.len() {
+            u64::MAX
+        } else {
+            (b as u64 + 1) * self.bin_ns
+        }
+    }
     #[inline]
     pub fn count(&mut self, now: SimTime) {
-        let b = self.bin(now);
+        // Time never goes back: `now` is at or after `since`, in its bin or later.
+        let b = if now.as_nanos() < self.bin_end {
+            self.cur_bin
+        } else {
+            self.bin(now)
+        };
         self.counts[b] += 1;
     }
-    /// Sets the level from `now` on.
+    #[inline]
     pub fn set_level(&mut self, now: SimTime, level: f64) {
-        let mut t = self.since.as_nanos();
         let end = now.as_nanos();
-        while t < end {
-            let b = self.bin(SimTime::from_nanos(t));
-            let bin_end = if b + 1 == self.counts.len() {
-                end
-            } else {
-                ((b as u64 + 1) * self.bin_ns).min(end)
-            };
-            self.area[b] += self.level * (bin_end - t) as f64;
-            t = bin_end;
+        if end < self.bin_end {
+            // Within the bin of the last change: the common case.
+            let t = self.since.as_nanos();
+            if t < end {
+                self.area[self.cur_bin] += self.level * (end - t) as f64;
+            }
+        } else {
+            self.set_level_across(end);
         }
         self.since = now;
         self.level = level;
     }
-    /// Length of a bin in seconds.
+    /// The level ran across bin boundaries since the last change.
+    fn set_level_across(&mut self, end: u64) {
+        let mut t = self.since.as_nanos();
+        while t < end {
+            let b = self.bin(SimTime::from_nanos(t));
+            let bin_end = self.end_of(b).min(end);
+            self.area[b] += self.level * (bin_end - t) as f64;
+            t = bin_end;
+        }
+        self.cur_bin = self.bin(SimTime::from_nanos(end));
+        self.bin_end = self.end_of(self.cur_bin);
+    }
     pub fn bin_s(&self) -> f64 {
         self.bin_ns as f64 * 1e-9
     }

@@ -138,16 +138,16 @@ fn scenarios_lists_and_prints_builtins() {
 }
 
 fn bad_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/bad")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bad")
 }
 
-/// Every file in tests/data/bad/ names, in `# expect:` comment lines, phrases
+/// Every file in tests/bad/ names, in `# expect:` comment lines, phrases
 /// its error must contain; `validate` must exit 2 with them, a file:line:col
 /// position, and no panic.
 #[test]
 fn every_bad_scenario_fails_validation_clearly() {
     let mut files: Vec<PathBuf> = std::fs::read_dir(bad_dir())
-        .expect("tests/data/bad exists")
+        .expect("tests/bad exists")
         .map(|e| e.expect("entry").path())
         .filter(|p| p.extension().is_some_and(|e| e == "toml"))
         .collect();

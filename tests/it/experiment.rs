@@ -62,6 +62,13 @@ fn kpis_are_named_in_the_documented_order() {
     ] {
         expected.push(format!("agv.{s}"));
     }
+    // Then each robot flow (not the background load).
+    for f in &model.flows {
+        if !matches!(f.kind, factory5g::model::FlowKind::Background { .. }) {
+            expected.push(format!("flow.{}.p99_ms", f.name));
+            expected.push(format!("flow.{}.stops", f.name));
+        }
+    }
     assert_eq!(names, expected);
     // No fleet, no AGV KPIs.
     let mm3 = factory5g::scenario::load_builtin_with(

@@ -3,8 +3,12 @@
 mod cli;
 mod coupling;
 mod experiment;
+mod fuzz_corpus;
+mod limits;
 mod net;
+mod perf;
 mod plant;
+mod props;
 mod report;
 mod scenario_errors;
 mod theory;

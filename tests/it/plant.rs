@@ -172,6 +172,7 @@ fn a_built_deadlock_ends_the_run_with_a_clear_error() {
             assert!(waits.iter().any(|w| w.contains("b-c")), "{waits:?}");
         }
         Ok(_) => panic!("the head-on run should deadlock"),
+        Err(e) => panic!("the head-on run should deadlock, not: {e}"),
     }
     // Without zone control the same plant runs (AGVs pass each other).
     let free = run_one(&model(&HEAD_ON.replace("ZONES", "false")), 1);
@@ -272,6 +273,7 @@ proptest! {
                 prop_assert!(fleet.max_segment_occupancy <= 1);
             }
             Err(SimError::Deadlock { agvs, .. }) => prop_assert!(agvs.len() >= 2),
+            Err(e) => prop_assert!(false, "{}", e),
         }
     }
 }

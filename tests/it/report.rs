@@ -1,4 +1,5 @@
-//! `run --out`, `--trace` and the warm-up warning, through the binary.
+//! `run --out`, `--trace`, the warm-up warning, the network's plots, text
+//! summary and KPIs, through the binary.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -20,11 +21,12 @@ fn ok(out: &Output) {
     assert!(out.status.success(), "run failed: {}", text(&out.stderr));
 }
 
-const PLOTS: [&str; 5] = [
+const PLOTS: [&str; 6] = [
     "utilization_stations",
     "utilization_robots",
     "throughput",
     "wip",
+    "latency_ccdf",
     "floor_plan",
 ];
 
@@ -279,7 +281,7 @@ fn out_without_layout_skips_the_floor_plan_and_reuses_the_dir() {
     ]);
     ok(&out);
     let all = files(dir.path());
-    for gone in ["floor_plan", "utilization_robots"] {
+    for gone in ["floor_plan", "utilization_robots", "latency_ccdf"] {
         assert!(
             !all.iter().any(|f| f.to_string_lossy().contains(gone)),
             "{gone} of the earlier run left in {all:?}"
@@ -290,7 +292,18 @@ fn out_without_layout_skips_the_floor_plan_and_reuses_the_dir() {
     }
     let md = fs::read_to_string(dir.path().join("summary.md")).unwrap();
     assert!(md.contains("no [layout]: no floor plan"), "{md}");
+    assert!(
+        md.contains("no robot flows") && md.contains("no latency CCDF"),
+        "{md}"
+    );
     assert!(md.contains("# factory5g report: M/M/3"));
+    let html = fs::read_to_string(dir.path().join("report.html")).unwrap();
+    assert!(
+        html.contains("no latency CCDF") && !html.contains("latency_ccdf"),
+        "{html}"
+    );
+    // No network: no network section in the text summary.
+    assert!(!text(&out.stdout).contains("network:"), "{}", text(&out.stdout));
     let (_, rows) = read_csv(&dir.path().join("stations.csv"));
     assert_eq!(rows.len(), 1);
 }
@@ -546,4 +559,193 @@ fn a_failed_run_writes_its_trace_and_no_report() {
     let events: Vec<serde_json::Value> = lines.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert!(events.iter().any(|v| v["state"] == "zone_wait"), "{lines}");
     assert!(files(&out_dir).is_empty(), "{:?}", files(&out_dir));
+}
+
+/// The texts of an SVG document.
+fn svg_texts(path: &Path) -> Vec<String> {
+    let svg = fs::read_to_string(path).unwrap();
+    let doc = roxmltree::Document::parse(&svg).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    doc.descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .map(|n| n.text().unwrap_or("").trim().to_string())
+        .collect()
+}
+
+/// The robot flows of sany18 (not its background load), with their
+/// deadlines in ms.
+fn robot_flows() -> Vec<(String, Option<f64>)> {
+    use factory5g::model::FlowKind;
+    let model = factory5g::scenario::load_builtin("sany18").unwrap().model;
+    let flows: Vec<(String, Option<f64>)> = model
+        .flows
+        .iter()
+        .filter_map(|f| {
+            let deadline = match f.kind {
+                FlowKind::Periodic { deadline, .. } => Some(deadline),
+                FlowKind::Triggered { deadline, .. } => deadline,
+                FlowKind::Background { .. } => return None,
+            };
+            Some((f.name.clone(), deadline.map(|d| d.as_nanos() as f64 * 1e-6)))
+        })
+        .collect();
+    assert!(
+        flows.len() >= 3 && flows.iter().any(|f| f.1.is_some()),
+        "{flows:?}"
+    );
+    assert!(model.flows.len() > flows.len(), "sany18 has background load");
+    flows
+}
+
+#[test]
+fn sany18_draws_the_latency_ccdf_and_the_coverage_map_and_summarizes_the_network() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = factory5g(&[
+        "run",
+        "sany18",
+        "-R",
+        "2",
+        "--quiet",
+        "--out",
+        dir.path().to_str().unwrap(),
+    ]);
+    ok(&out);
+    let plots = dir.path().join("plots");
+    for p in ["latency_ccdf", "floor_plan"] {
+        check_png(&plots.join(format!("{p}.png")));
+        check_svg(&plots.join(format!("{p}.svg")));
+    }
+
+    // The CCDF: a legend entry and a labelled deadline per robot flow, the
+    // probability axis down to 10^-k, latency in ms.
+    let texts = svg_texts(&plots.join("latency_ccdf.svg"));
+    let has = |t: &str| texts.iter().any(|x| x == t);
+    for (flow, deadline) in robot_flows() {
+        assert!(has(&flow), "{flow} not in the legend: {texts:?}");
+        let label = format!("{flow}: deadline {} ms", deadline.unwrap_or(0.0));
+        assert_eq!(has(&label), deadline.is_some(), "{label}: {texts:?}");
+    }
+    assert!(!texts.iter().any(|t| t.contains("inspection_video")));
+    assert!(
+        has("P(latency > x)") && has("latency x (ms, log scale)"),
+        "{texts:?}"
+    );
+    assert!(has("1") && has("0.1") && has("0.01") && has("10⁻³"), "{texts:?}");
+    assert!(texts.iter().any(|t| t.starts_with("Latency CCDF: sany18")));
+
+    // The floor plan: the gNBs, the SINR scale in dB, the out-of-coverage
+    // swatch, and still the AGV load scale.
+    let texts = svg_texts(&plots.join("floor_plan.svg"));
+    let has = |t: &str| texts.iter().any(|x| x == t);
+    for k in 1..=8 {
+        assert!(has(&format!("gNB {k}")), "gNB {k}: {texts:?}");
+    }
+    assert!(has("gNB") && has("SINR to the best gNB (dB)"), "{texts:?}");
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.contains("path loss weighted by the LOS probability, no shadow fading")),
+        "{texts:?}"
+    );
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.starts_with("out of coverage (SINR < −6.7 dB")),
+        "{texts:?}"
+    );
+    assert!(has("aisle load"), "{texts:?}");
+    // The heat map: many cells, in several colours, under the aisles.
+    let svg = fs::read_to_string(plots.join("floor_plan.svg")).unwrap();
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    let fills: std::collections::BTreeSet<&str> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("rect"))
+        .filter_map(|n| n.attribute("fill"))
+        .collect();
+    let rects = doc.descendants().filter(|n| n.has_tag_name("rect")).count();
+    assert!(rects > 1000 && fills.len() >= 8, "{rects} rects, {fills:?}");
+
+    // Both inline in report.html, with their captions.
+    let html = fs::read_to_string(dir.path().join("report.html")).unwrap();
+    for p in ["latency_ccdf", "floor_plan"] {
+        assert!(html.contains(&format!("<figure id=\"{p}\">")), "{p} not inline");
+    }
+    assert!(html.contains("SINR coverage map"));
+
+    // The text summary's network section agrees with report.json.
+    let summary = text(&out.stdout);
+    let report: serde_json::Value =
+        serde_json::from_slice(&fs::read(dir.path().join("report.json")).unwrap()).unwrap();
+    let section = summary
+        .split("\nnetwork: nr")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no network section: {summary}"));
+    assert!(summary.find("robots:").unwrap() < summary.find("network: nr").unwrap());
+    let header: Vec<&str> = section.lines().nth(1).unwrap().split_whitespace().collect();
+    assert_eq!(
+        header,
+        ["flow", "dir", "sent", "lost", "late", "stops", "avail", "mean", "ms", "p99", "ms"]
+    );
+    for f in report["network"]["flows"].as_array().unwrap() {
+        let name = f["name"].as_str().unwrap();
+        let line = section
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(name))
+            .unwrap_or_else(|| panic!("{name} not in {section}"));
+        let cols: Vec<&str> = line.split_whitespace().collect();
+        assert_eq!(cols.len(), 9, "{line}");
+        let num = |i: usize| cols[i].parse::<f64>().unwrap();
+        let close = |got: f64, want: &serde_json::Value, tol: f64| {
+            assert!(
+                (got - want.as_f64().unwrap()).abs() <= tol,
+                "{line}: {got} vs {want}"
+            );
+        };
+        assert_eq!(cols[1], f["direction"].as_str().unwrap().to_uppercase());
+        close(num(2), &f["sent"], 0.05);
+        close(num(3), &f["lost"], 0.05);
+        close(num(4), &f["deadline_misses"], 0.05);
+        close(num(5), &f["survival_violations"], 0.05);
+        close(num(6), &f["availability"], 5e-7);
+        close(num(7), &f["latency_ms"]["mean"], 0.005);
+        close(num(8), &f["latency_ms"]["p99"], 0.005);
+    }
+    assert!(
+        section.contains("background inspection_video: 10 × 20 Mbit/s UL"),
+        "{section}"
+    );
+}
+
+#[test]
+fn compare_reports_each_flows_p99_and_stops() {
+    let out = factory5g(&["compare", "sany18", "sany18", "-R", "2", "--json", "--quiet"]);
+    ok(&out);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let kpis = v["kpis"].as_array().unwrap();
+    let names: Vec<&str> = kpis.iter().map(|k| k["name"].as_str().unwrap()).collect();
+    let flow_kpis: Vec<&str> = names.iter().copied().filter(|n| n.starts_with("flow.")).collect();
+    let mut want = Vec::new();
+    for (flow, _) in robot_flows() {
+        want.push(format!("flow.{flow}.p99_ms"));
+        want.push(format!("flow.{flow}.stops"));
+    }
+    assert_eq!(flow_kpis, want, "{names:?}");
+    // Last, after the plant, the stations and the fleet.
+    assert_eq!(names[names.len() - want.len()..], want);
+    for k in kpis
+        .iter()
+        .filter(|k| k["name"].as_str().unwrap().starts_with("flow."))
+    {
+        assert_eq!(k["diff"].as_f64(), Some(0.0), "{k}");
+        assert_eq!(k["a"], k["b"], "{k}");
+        assert_eq!(k["ci95"], serde_json::json!([0.0, 0.0]), "{k}");
+        assert_eq!(k["significant"], false, "{k}");
+        let a = k["a"].as_f64().unwrap();
+        if k["name"].as_str().unwrap().ends_with("p99_ms") {
+            // Milliseconds of a 5G link, not nanoseconds or seconds.
+            assert!(a > 0.5 && a < 100.0, "{k}");
+        } else {
+            // Protective stops per replication (a mean of counts).
+            assert!(a >= 0.0, "{k}");
+        }
+    }
 }

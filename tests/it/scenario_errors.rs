@@ -9,8 +9,13 @@ fn data(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(rel)
 }
 
+/// A file of tests/bad/, the bad scenarios with the messages they must produce.
+fn bad(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bad").join(name)
+}
+
 fn bad_file(name: &str) -> Diagnostics {
-    let path = data(&format!("bad/{name}"));
+    let path = bad(name);
     match scenario::load_file(&path, &[]) {
         Ok(_) => panic!("{name} loaded, but it is bad"),
         Err(e) => e,
@@ -156,7 +161,7 @@ fn empty_file_needs_scenario_and_station() {
 
 #[test]
 fn missing_file_names_the_path() {
-    let path = data("bad/does_not_exist.toml");
+    let path = bad("does_not_exist.toml");
     let e = scenario::load_file(&path, &[]).unwrap_err();
     assert_eq!(e.0.len(), 1);
     let d = &e.0[0];
@@ -374,7 +379,7 @@ mod floor_and_fleet {
             "found float 1.5; speeds need a unit in a string, e.g. \"1.5m/s\"",
         );
         // A string without a unit says the same.
-        let text = std::fs::read_to_string(data("bad/speed_without_unit.toml")).unwrap();
+        let text = std::fs::read_to_string(super::bad("speed_without_unit.toml")).unwrap();
         let e = scenario::load_str("s.toml", &text.replace("1.5\n", "\"1.5\"\n"), None, &[]).unwrap_err();
         assert_eq!(e.0.len(), 1, "{e}");
         check(&e.0[0], Some((10, 9)), Some("fleet.speed"), "`1.5` has no unit");
