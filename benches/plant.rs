@@ -2,14 +2,18 @@
 //! an ideal network and with the 5G `nr` model, in events per second
 //! (criterion's "elements" are events). The link profiles are computed once
 //! per scenario, outside the timed loop, as `run` does.
+//!
+//! `cargo bench --bench plant` takes about half a minute.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use factory5g::factory::{simulate_with, LinkProfiles};
 use std::hint::black_box;
+use std::time::Duration;
 
 fn plant(c: &mut Criterion) {
     let mut group = c.benchmark_group("sany18");
     group.sample_size(20);
+    group.measurement_time(Duration::from_secs(5));
     for (name, overrides) in [("ideal", vec!["network.model=ideal".to_string()]), ("nr", vec![])] {
         let model = factory5g::scenario::load_builtin_with("sany18", &overrides)
             .expect("sany18 is valid")

@@ -36,8 +36,7 @@
 
 use super::SimTime;
 use priority_queue::PriorityQueue;
-use std::cmp::{Ordering, Reverse};
-use std::collections::BinaryHeap;
+use std::cmp::Reverse;
 use std::hash::BuildHasherDefault;
 
 /// Handle of a cancellable event, valid until the event fires or is cancelled.
@@ -49,35 +48,116 @@ pub struct EventId {
 
 type Hasher = BuildHasherDefault<rustc_hash::FxHasher>;
 
-/// An event of the plain heap, ordered so that the max-heap pops the
-/// earliest (time, seq) first.
-struct Entry<E> {
+/// The key of an event of the plain heap: its place in the order and the
+/// slot of its payload. Small and `Copy`, so the heap moves keys, never
+/// payloads, and a key is written once where it lands.
+#[derive(Copy, Clone, Debug)]
+struct Key {
     time: SimTime,
     seq: u64,
-    event: E,
+    slot: u32,
 }
 
-impl<E> PartialEq for Entry<E> {
-    fn eq(&self, other: &Self) -> bool {
-        self.seq == other.seq
-    }
-}
-impl<E> Eq for Entry<E> {}
-impl<E> PartialOrd for Entry<E> {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl<E> Ord for Entry<E> {
+impl Key {
     #[inline]
-    fn cmp(&self, other: &Self) -> Ordering {
-        (other.time, other.seq).cmp(&(self.time, self.seq))
+    fn before(&self, other: &Key) -> bool {
+        (self.time, self.seq) < (other.time, other.seq)
+    }
+}
+
+/// A binary min-heap of keys with the payloads in a slab.
+struct PlainHeap<E> {
+    keys: Vec<Key>,
+    payloads: Vec<Option<E>>,
+    free_slots: Vec<u32>,
+}
+
+impl<E> PlainHeap<E> {
+    fn new() -> Self {
+        PlainHeap {
+            keys: Vec::new(),
+            payloads: Vec::new(),
+            free_slots: Vec::new(),
+        }
+    }
+
+    #[inline]
+    fn peek(&self) -> Option<&Key> {
+        self.keys.first()
+    }
+
+    #[inline(always)]
+    fn push(&mut self, time: SimTime, seq: u64, event: E) {
+        let slot = match self.free_slots.pop() {
+            Some(slot) => {
+                self.payloads[slot as usize] = Some(event);
+                slot
+            }
+            None => {
+                self.payloads.push(Some(event));
+                (self.payloads.len() - 1) as u32
+            }
+        };
+        let key = Key { time, seq, slot };
+        // Sift up with a hole: parents move down, the key is written once.
+        let mut i = self.keys.len();
+        self.keys.push(key);
+        while i > 0 {
+            let parent = (i - 1) / 2;
+            if !key.before(&self.keys[parent]) {
+                break;
+            }
+            self.keys[i] = self.keys[parent];
+            i = parent;
+        }
+        self.keys[i] = key;
+    }
+
+    #[inline]
+    fn pop(&mut self) -> Option<(SimTime, E)> {
+        let last = self.keys.pop()?;
+        let top = match self.keys.first() {
+            None => last,
+            Some(&top) => {
+                // Sift the last key down from the root, with a hole.
+                let n = self.keys.len();
+                let mut i = 0;
+                loop {
+                    let left = 2 * i + 1;
+                    if left >= n {
+                        break;
+                    }
+                    let right = left + 1;
+                    let child = if right < n && self.keys[right].before(&self.keys[left]) {
+                        right
+                    } else {
+                        left
+                    };
+                    if !self.keys[child].before(&last) {
+                        break;
+                    }
+                    self.keys[i] = self.keys[child];
+                    i = child;
+                }
+                self.keys[i] = last;
+                top
+            }
+        };
+        self.free_slots.push(top.slot);
+        let event = self.payloads[top.slot as usize]
+            .take()
+            .expect("a pending event has a payload");
+        Some((top.time, event))
+    }
+
+    fn len(&self) -> usize {
+        self.keys.len()
     }
 }
 
 /// Pending events of type `E`, popped in (time, insertion) order.
 pub struct EventQueue<E> {
-    plain: BinaryHeap<Entry<E>>,
+    plain: PlainHeap<E>,
     heap: PriorityQueue<EventId, Reverse<(SimTime, u64)>, Hasher>,
     payloads: Vec<Option<E>>,
     free_slots: Vec<u32>,
@@ -94,7 +174,7 @@ impl<E> Default for EventQueue<E> {
 impl<E> EventQueue<E> {
     pub fn new() -> Self {
         EventQueue {
-            plain: BinaryHeap::new(),
+            plain: PlainHeap::new(),
             heap: PriorityQueue::with_default_hasher(),
             payloads: Vec::new(),
             free_slots: Vec::new(),
@@ -117,7 +197,7 @@ impl<E> EventQueue<E> {
 
     #[inline]
     pub fn is_empty(&self) -> bool {
-        self.plain.is_empty() && self.heap.is_empty()
+        self.plain.len() == 0 && self.heap.is_empty()
     }
 
     /// A time before `now()` would make simulated time go back; it is a bug
@@ -131,14 +211,17 @@ impl<E> EventQueue<E> {
     }
 
     /// Schedules `event` at `time`; it cannot be cancelled.
-    #[inline]
+    // Inlined into the caller so that the event is written straight into its
+    // slot, field by field: copied through the stack as a whole, a freshly
+    // built enum stalls the load on store forwarding.
+    #[inline(always)]
     pub fn schedule(&mut self, time: SimTime, event: E) {
         let (time, seq) = self.stamp(time);
-        self.plain.push(Entry { time, seq, event });
+        self.plain.push(time, seq, event);
     }
 
     /// Schedules `event` after `delay` from now; it cannot be cancelled.
-    #[inline]
+    #[inline(always)]
     pub fn schedule_in(&mut self, delay: SimTime, event: E) {
         self.schedule(self.now + delay, event)
     }
@@ -172,7 +255,7 @@ impl<E> EventQueue<E> {
     /// Time of the next event, if any.
     #[inline]
     pub fn peek_time(&self) -> Option<SimTime> {
-        let plain = self.plain.peek().map(|e| e.time);
+        let plain = self.plain.peek().map(|k| k.time);
         let cancellable = self.heap.peek().map(|(_, Reverse((t, _)))| *t);
         match (plain, cancellable) {
             (Some(a), Some(b)) => Some(a.min(b)),
@@ -184,15 +267,15 @@ impl<E> EventQueue<E> {
     #[inline]
     pub fn pop(&mut self) -> Option<(SimTime, E)> {
         let plain_first = match (self.plain.peek(), self.heap.peek()) {
-            (Some(e), Some((_, Reverse(key)))) => (e.time, e.seq) < *key,
+            (Some(k), Some((_, Reverse(key)))) => (k.time, k.seq) < *key,
             (Some(_), None) => true,
             (None, Some(_)) => false,
             (None, None) => return None,
         };
         if plain_first {
-            let e = self.plain.pop()?;
-            self.now = e.time;
-            return Some((e.time, e.event));
+            let (time, event) = self.plain.pop()?;
+            self.now = time;
+            return Some((time, event));
         }
         let (id, Reverse((time, _))) = self.heap.pop()?;
         self.now = time;

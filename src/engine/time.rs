@@ -82,7 +82,7 @@ impl SimTime {
         } else if ns >= MAX_DURATION.0 as f64 {
             MAX_DURATION
         } else {
-            SimTime(ns.round() as u64)
+            SimTime(round_positive(ns))
         }
     }
     #[inline]
@@ -206,8 +206,49 @@ impl fmt::Display for SimTime {
     }
 }
 
+/// `x.round() as u64` for `0 < x < 2^64`, without the call to libm's `round`
+/// (x86-64 has no rounding instruction before SSE4.1): the same result for
+/// every such `x`. For `x < 2^53` the fraction `x - trunc(x)` is exact, and a
+/// half rounds away from zero as `round` does; from 2^53 on every `f64` is an
+/// integer and the fraction is 0.
+#[inline]
+fn round_positive(x: f64) -> u64 {
+    let t = x as u64;
+    if x - t as f64 >= 0.5 {
+        t + 1
+    } else {
+        t
+    }
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn round_positive_is_round() {
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        let mut values = vec![
+            0.5,
+            1.5,
+            2.5,
+            0.49999999999999994,
+            4503599627370495.5,
+            9007199254740993.0,
+            1e18,
+        ];
+        for _ in 0..100_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            values.push(f64::from_bits(x).abs() % 1e19);
+            values.push((x % 10_000_000) as f64 / 8.0);
+        }
+        for v in values {
+            if v > 0.0 && v < MAX_DURATION.0 as f64 {
+                assert_eq!(round_positive(v), v.round() as u64, "{v}");
+            }
+        }
+    }
     use super::*;
 
     #[test]

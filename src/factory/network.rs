@@ -39,7 +39,7 @@ use super::sim::{Event, Sim};
 use crate::engine::{RngStreams, SimTime, StreamRng};
 use crate::model::{FlowKind, FlowRobots, LinkModel, Model, StationId, Trigger};
 use crate::net::{
-    Background, Cell, CellPacket, Components, CoreDelay, Delivery, Direction, GnbView, Outcome,
+    Background, Cell, CellDelivery, CellPacket, Components, CoreDelay, Delivery, Direction, GnbView, Outcome,
 };
 use crate::stats::Histogram;
 use rand::RngExt;
@@ -621,6 +621,8 @@ pub(super) struct NetRt<'m> {
     cycle: Vec<Vec<usize>>,
     /// Valid periodic messages per flow and context (place, state).
     valid_by_context: Vec<Vec<u64>>,
+    /// What a cell sent at its last wake-up (a buffer reused).
+    slot_sent: Vec<CellDelivery>,
 }
 
 impl<'m> NetRt<'m> {
@@ -773,6 +775,7 @@ impl<'m> NetRt<'m> {
                     _ => Vec::new(),
                 })
                 .collect(),
+            slot_sent: Vec::new(),
         }
     }
 
@@ -997,11 +1000,13 @@ impl<'m> Sim<'m> {
         let now = self.now;
         let model = self.model;
         let net = self.net();
-        let result = net.cells[c].on_slot(now);
-        if let Some(w) = result.next_wakeup {
+        // A buffer kept from slot to slot: no allocation per wake-up.
+        let mut sent = std::mem::take(&mut net.slot_sent);
+        sent.clear();
+        if let Some(w) = net.cells[c].on_slot_into(now, &mut sent) {
             self.queue.schedule(w, Event::CellSlot { cell: c as u32 });
         }
-        for d in result.delivered {
+        for d in sent.drain(..) {
             let id = d.id as u32;
             let net = self.net();
             let core = net.link.core.sample(&mut net.link.core_rng);
@@ -1025,6 +1030,7 @@ impl<'m> Sim<'m> {
                 }
             }
         }
+        self.net().slot_sent = sent;
     }
 
     pub(super) fn net_delivered(&mut self, id: u32) {

@@ -14,7 +14,13 @@ use std::collections::VecDeque;
 pub(super) type JobId = u32;
 
 /// The closed set of things that happen in the plant.
+///
+/// `repr(u32)`: a 4-byte tag, so that an event is copied in and out of the
+/// event queue as whole aligned words (with Rust's 1-byte tag the 15 bytes
+/// behind it were copied as two overlapping words, and the load of the
+/// popped event stalled on store forwarding: 12% of an M/M/3 run).
 #[derive(Copy, Clone, Debug)]
+#[repr(u32)]
 pub(super) enum Event {
     /// The next job of a product is released.
     Release(ProductId),

@@ -218,8 +218,10 @@ mod tests {
             ("e".to_string(), [20.0, 0.0]),
             ("island".to_string(), [50.0, 50.0]),
         ];
-        let aisles: Vec<(usize, usize, bool)> =
-            [(0, 1), (1, 2), (0, 3), (2, 4), (3, 4)].iter().map(|&(a, b)| (a, b, false)).collect();
+        let aisles: Vec<(usize, usize, bool)> = [(0, 1), (1, 2), (0, 3), (2, 4), (3, 4)]
+            .iter()
+            .map(|&(a, b)| (a, b, false))
+            .collect();
         Layout::new([100.0, 100.0], pts, &aisles).unwrap()
     }
 

@@ -174,6 +174,23 @@ struct PfState {
 /// Time constant of the pf average, in opportunities.
 const PF_WINDOW: f64 = 100.0;
 
+/// Buffers reused from one opportunity to the next, so that serving a slot
+/// allocates nothing once they have grown to the cell's usual load.
+#[derive(Clone, Debug, Default)]
+struct Scratch {
+    /// Queue keys of the packets ready at the opportunity.
+    eligible: Vec<(Tick, u64)>,
+    /// UEs with data, sorted by key (robots by UE, then the background's):
+    /// demand in PRBs and bits per PRB.
+    ues: Vec<(UeKey, u64, f64)>,
+    /// Blocks given to each UE of `ues`.
+    alloc: Vec<u64>,
+    order: Vec<(f64, usize)>,
+    before: Vec<f64>,
+    active: Vec<usize>,
+    next: Vec<usize>,
+}
+
 /// A cell of one [`Nr`] configuration (both directions).
 #[derive(Clone, Debug)]
 pub struct Cell {
@@ -189,6 +206,7 @@ pub struct Cell {
     wakeups: u64,
     /// PDCP discard timer, ticks.
     discard: Option<Tick>,
+    scratch: Scratch,
 }
 
 impl Cell {
@@ -205,6 +223,7 @@ impl Cell {
             pf: BTreeMap::new(),
             wakeups: 0,
             discard: None,
+            scratch: Scratch::default(),
         }
     }
 
@@ -308,17 +327,25 @@ impl Cell {
 
     /// Serves the opportunity of a wake-up at `now`.
     pub fn on_slot(&mut self, now: SimTime) -> SlotResult {
-        let Some(p) = self.pending else {
-            return SlotResult::default();
-        };
+        let mut delivered = Vec::new();
+        let next_wakeup = self.on_slot_into(now, &mut delivered);
+        SlotResult {
+            delivered,
+            next_wakeup,
+        }
+    }
+
+    /// As [`on_slot`](Self::on_slot), appending the packets sent to `out`
+    /// (a buffer the caller reuses) and returning the wake-up to schedule.
+    pub fn on_slot_into(&mut self, now: SimTime, out: &mut Vec<CellDelivery>) -> Option<SimTime> {
+        let p = self.pending?;
         if to_time(p) != now {
-            return SlotResult::default(); // superseded
+            return None; // superseded
         }
         self.wakeups += 1;
-        let mut out = Vec::new();
         for dir in [Direction::Dl, Direction::Ul] {
             if self.next_for(dir) == Some(p) {
-                self.serve(dir, p, &mut out);
+                self.serve(dir, p, out);
             }
         }
         self.after = p + 1;
@@ -326,10 +353,7 @@ impl Cell {
             .into_iter()
             .filter_map(|d| self.next_for(d))
             .min();
-        SlotResult {
-            delivered: out,
-            next_wakeup: self.pending.map(to_time),
-        }
+        self.pending.map(to_time)
     }
 
     /// The next opportunity of `dir` at which a queued packet is ready.
@@ -349,7 +373,9 @@ impl Cell {
         } else {
             bg_demand as u64
         };
-        let mut eligible: Vec<(Tick, u64)> = d.queue.range(..=(s, u64::MAX)).map(|(k, _)| *k).collect();
+        let mut eligible = std::mem::take(&mut self.scratch.eligible);
+        eligible.clear();
+        eligible.extend(d.queue.range(..=(s, u64::MAX)).map(|(k, _)| *k));
         if let Some(limit) = self.discard {
             eligible.retain(|k| {
                 let stale = s - to_ticks(d.queue[k].sent) > limit;
@@ -379,7 +405,7 @@ impl Cell {
         }
         let tx = self.nr.frame.tx();
         let p1h = self.nr.p1h();
-        for k in eligible {
+        for &k in &eligible {
             let d = &mut self.dirs[dir.index()];
             let q = &d.queue[&k];
             let lost_now = q.bpp <= 0.0;
@@ -412,65 +438,71 @@ impl Cell {
                 components: c,
             });
         }
+        self.scratch.eligible = eligible;
     }
 
     /// Round robin and pf: blocks per UE, then to each UE's packets in
     /// FIFO order.
     fn share(&mut self, dir: Direction, s: Tick, cap: u64, bg_demand: u64, eligible: &[(Tick, u64)]) {
+        let mut sc = std::mem::take(&mut self.scratch);
         let d = &self.dirs[dir.index()];
-        // Demand and rate (bits per PRB) of each UE with data.
-        let mut ues: BTreeMap<UeKey, (u64, f64)> = BTreeMap::new();
+        // Demand and rate (bits per PRB) of each UE with data, by key.
+        sc.ues.clear();
         for k in eligible {
             let q = &d.queue[k];
             if q.bpp > 0.0 {
-                let e = ues.entry(UeKey::Robot(q.ue)).or_insert((0, q.bpp));
-                e.0 += q.prbs_left;
+                let key = UeKey::Robot(q.ue);
+                match sc.ues.binary_search_by(|e| e.0.cmp(&key)) {
+                    Ok(i) => sc.ues[i].1 += q.prbs_left,
+                    Err(i) => sc.ues.insert(i, (key, q.prbs_left, q.bpp)),
+                }
             }
         }
         if bg_demand > 0 {
+            // Background keys sort after every robot's, in this order.
             let n = u64::from(d.bg.ues);
             for i in 0..d.bg.ues {
                 let share = bg_demand / n + u64::from(u64::from(i) < bg_demand % n);
                 if share > 0 {
-                    ues.insert(UeKey::Background(i), (share, d.bg_bpp));
+                    sc.ues.push((UeKey::Background(i), share, d.bg_bpp));
                 }
             }
         }
-        let keys: Vec<UeKey> = ues.keys().copied().collect();
-        let demand: Vec<u64> = ues.values().map(|v| v.0).collect();
-        let n = keys.len();
+        let n = sc.ues.len();
         if n == 0 {
+            self.scratch = sc;
             return;
         }
-        let mut alloc = vec![0u64; n];
+        sc.alloc.clear();
+        sc.alloc.resize(n, 0);
         let mut rem = cap;
         match self.nr.config().scheduler {
             Scheduler::ProportionalFair => {
                 let m = self.nr.frame.opps(dir).count_before(s / self.nr.frame.sym);
                 let alpha = 1.0 / PF_WINDOW;
-                let mut order: Vec<(f64, usize)> = Vec::with_capacity(n);
-                let mut before = vec![0.0; n];
-                for (i, key) in keys.iter().enumerate() {
-                    let avg = match self.pf.get(&(dir, *key)) {
+                sc.order.clear();
+                sc.before.clear();
+                for (i, &(key, _, bpp)) in sc.ues.iter().enumerate() {
+                    let avg = match self.pf.get(&(dir, key)) {
                         Some(st) if m > st.last => st.avg * (1.0 - alpha).powf((m - st.last - 1) as f64),
                         Some(st) => st.avg,
                         None => 0.0,
                     };
-                    before[i] = avg;
-                    order.push((ues[key].1 / avg.max(1e-9), i));
+                    sc.before.push(avg);
+                    sc.order.push((bpp / avg.max(1e-9), i));
                 }
-                order.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-                for &(_, i) in &order {
-                    let g = demand[i].min(rem);
-                    alloc[i] = g;
+                sc.order.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+                for &(_, i) in &sc.order {
+                    let g = sc.ues[i].1.min(rem);
+                    sc.alloc[i] = g;
                     rem -= g;
                 }
-                for (i, key) in keys.iter().enumerate() {
-                    let served = alloc[i] as f64 * ues[key].1;
+                for (i, &(key, _, bpp)) in sc.ues.iter().enumerate() {
+                    let served = sc.alloc[i] as f64 * bpp;
                     self.pf.insert(
-                        (dir, *key),
+                        (dir, key),
                         PfState {
-                            avg: (1.0 - alpha) * before[i] + alpha * served,
+                            avg: (1.0 - alpha) * sc.before[i] + alpha * served,
                             last: m,
                         },
                     );
@@ -479,47 +511,45 @@ impl Cell {
             _ => {
                 let start = (self.rr_turn % n as u64) as usize;
                 self.rr_turn = self.rr_turn.wrapping_add(1);
-                let mut active: Vec<usize> = (0..n)
-                    .map(|j| (start + j) % n)
-                    .filter(|&i| demand[i] > 0)
-                    .collect();
-                while rem > 0 && !active.is_empty() {
-                    let share = rem / active.len() as u64;
+                sc.active.clear();
+                let ues = &sc.ues;
+                sc.active
+                    .extend((0..n).map(|j| (start + j) % n).filter(|&i| ues[i].1 > 0));
+                while rem > 0 && !sc.active.is_empty() {
+                    let share = rem / sc.active.len() as u64;
                     if share == 0 {
-                        for &i in active.iter().take(rem as usize) {
-                            alloc[i] += 1;
+                        for &i in sc.active.iter().take(rem as usize) {
+                            sc.alloc[i] += 1;
                         }
                         break;
                     }
-                    let mut next = Vec::with_capacity(active.len());
-                    for &i in &active {
-                        let g = (demand[i] - alloc[i]).min(share);
-                        alloc[i] += g;
+                    sc.next.clear();
+                    for &i in &sc.active {
+                        let demand = sc.ues[i].1;
+                        let g = (demand - sc.alloc[i]).min(share);
+                        sc.alloc[i] += g;
                         rem -= g;
-                        if alloc[i] < demand[i] {
-                            next.push(i);
+                        if sc.alloc[i] < demand {
+                            sc.next.push(i);
                         }
                     }
-                    active = next;
+                    std::mem::swap(&mut sc.active, &mut sc.next);
                 }
             }
         }
-        // Each robot's blocks go to its packets in FIFO order.
-        let mut left: BTreeMap<u32, u64> = BTreeMap::new();
-        for (i, key) in keys.iter().enumerate() {
-            if let UeKey::Robot(ue) = key {
-                left.insert(*ue, alloc[i]);
-            }
-        }
+        // Each robot's blocks go to its packets in FIFO order (`alloc` now
+        // counts the blocks each UE has left).
         let d = &mut self.dirs[dir.index()];
         for k in eligible {
             let q = d.queue.get_mut(k).expect("eligible");
-            if let Some(l) = left.get_mut(&q.ue) {
+            if let Ok(i) = sc.ues.binary_search_by(|e| e.0.cmp(&UeKey::Robot(q.ue))) {
+                let l = &mut sc.alloc[i];
                 let take = q.prbs_left.min(*l);
                 q.prbs_left -= take;
                 *l -= take;
             }
         }
+        self.scratch = sc;
     }
 }
 

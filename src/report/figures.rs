@@ -204,7 +204,12 @@ fn latency_ccdf(model: &Model, outs: &[RunOutput], name: &str) -> (Option<Latenc
         let (mut samples, mut sent) = (0u64, 0u64);
         for fo in outs.iter().filter_map(|o| o.flows.get(f)) {
             hist.merge(&fo.latency_hist);
-            samples += fo.samples;
+            // Periodic flows draw on the same link profiles in every
+            // replication: their distinct observations do not add up.
+            samples = match flow.kind {
+                FlowKind::Periodic { .. } => samples.max(fo.samples),
+                _ => samples + fo.samples,
+            };
             sent += fo.sent;
         }
         if hist.count() == 0 {

@@ -5,9 +5,8 @@
 use super::diag::{did_you_mean, list, suggest, Sink, SourceMap, Span};
 use super::dist::parse_dist;
 use super::raw::{
-    RawAisle,
-    Field, Raw, RawBattery, RawCrew, RawFailures, RawFleet, RawFlow, RawLayout, RawProduct, RawScenario,
-    RawStation, Sp,
+    Field, Raw, RawAisle, RawBattery, RawCrew, RawFailures, RawFleet, RawFlow, RawLayout, RawProduct,
+    RawScenario, RawStation, Sp,
 };
 use super::tree::Str;
 use crate::engine::SimTime;
@@ -1146,10 +1145,13 @@ impl V<'_, '_> {
                 }
                 let unordered = (ia.min(ib), ia.max(ib), false);
                 let key = if one_way { (ia, ib, true) } else { unordered };
-                let clash = seen
-                    .get(&key)
-                    .or_else(|| seen.get(&unordered))
-                    .or_else(|| if one_way { None } else { seen.get(&(ia, ib, true)).or_else(|| seen.get(&(ib, ia, true))) });
+                let clash = seen.get(&key).or_else(|| seen.get(&unordered)).or_else(|| {
+                    if one_way {
+                        None
+                    } else {
+                        seen.get(&(ia, ib, true)).or_else(|| seen.get(&(ib, ia, true)))
+                    }
+                });
                 if let Some(first) = clash {
                     let at = self.cx.map.describe(first.start);
                     self.sink.error(

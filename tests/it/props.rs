@@ -906,3 +906,20 @@ fn generator_covers_fleet_network_and_pull() {
         "{fleet} {nr} {pull} {flows}"
     );
 }
+
+/// The first case the generator found: a protective stop while a server was
+/// idle let it start a job anyway, and the end of the stop scheduled the end
+/// of its phase a second time ("a phase runs on a job" panic).
+#[test]
+fn a_job_arriving_during_a_protective_stop_waits_for_its_end() {
+    let text = "[scenario]\nhorizon = \"60min\"\nseed = 0\n\n[[station]]\nname = \"s0\"\nprocess = \"exp(30s)\"\n\n\
+        [[product]]\nname = \"p\"\nrelease = \"exp(120s)\"\nroute = [\"s0\"]\n\n[network]\nmodel = \"fixed\"\n\n\
+        [network.fixed]\nlatency = \"1ms\"\nloss = 0.01\n\n[[flow]]\nname = \"f0\"\nrobots = \"s0\"\n\
+        direction = \"dl\"\nperiod = \"5ms\"\nsurvival = 0\non_violation = \"stop(1s)\"\n";
+    let model = load(text).unwrap_or_else(|e| panic!("{e}"));
+    let out = simulate(&model, 0, 0).expect("runs");
+    let stopped = out.stations[0].state_ns[StationState::Stopped as usize];
+    assert!(stopped > 0, "no stop in the run");
+    let p = &out.products[0];
+    assert_eq!(p.released_total, p.completed_total + p.wip_end);
+}
