@@ -132,7 +132,7 @@ fn nearest_dispatch_picks_the_nearest_idle_agv() {
 /// A line a-b-c-d of 10 m aisles. Jobs arrive at `a` every 10 minutes, ride to
 /// `d`, are processed 9.5 minutes (so that they finish exactly when the next
 /// job is released) and ride back to `a`: two AGVs then start head-on.
-const HEAD_ON: &str = r#"
+pub(crate) const HEAD_ON: &str = r#"
 [scenario]
 horizon = "2h"
 

@@ -503,43 +503,12 @@ fn mser_warns_about_a_plant_still_filling_up() {
     assert!(!text(&out.stderr).contains("warm-up"), "{}", text(&out.stderr));
 }
 
-/// Two AGVs meet head-on under zone control: the run ends in a deadlock.
-const HEAD_ON: &str = r#"
-[scenario]
-horizon = "2h"
-
-[layout]
-size = [40, 10]
-points = { a = [0, 0], b = [10, 0], c = [20, 0], d = [30, 0] }
-aisles = [["a", "b"], ["b", "c"], ["c", "d"]]
-
-[fleet]
-agvs = 2
-speed = "1m/s"
-home = "a"
-zone_control = true
-
-[[station]]
-name = "far"
-at = "d"
-process = "9.5min"
-
-[[station]]
-name = "near"
-at = "a"
-process = "1s"
-
-[[product]]
-name = "job"
-release = "const(10min)"
-route = ["far", "near"]
-"#;
-
 #[test]
 fn a_failed_run_writes_its_trace_and_no_report() {
     let dir = tempfile::tempdir().unwrap();
     let scenario = dir.path().join("head_on.toml");
-    fs::write(&scenario, HEAD_ON).unwrap();
+    // The head-on plant of the deadlock test, under zone control.
+    fs::write(&scenario, super::plant::HEAD_ON.replace("ZONES", "true")).unwrap();
     let trace = dir.path().join("trace.jsonl");
     let out_dir = dir.path().join("out");
     let out = factory5g(&[
