@@ -348,10 +348,7 @@ fn run<'m>(
     let mut events = 0u64;
     // The next event count at which the limits are checked.
     let mut next_check = CHECK_EVERY.min(max_events);
-    while let Some(t) = sim.queue.peek_time() {
-        if t > horizon {
-            break;
-        }
+    while let Some((t, ev)) = sim.queue.pop_until(horizon) {
         if events >= next_check {
             if events >= max_events {
                 return Err(SimError::EventLimit {
@@ -369,7 +366,6 @@ fn run<'m>(
             }
             next_check = events.saturating_add(CHECK_EVERY).min(max_events);
         }
-        let (t, ev) = sim.queue.pop().expect("peeked");
         // The queue never goes back in time; neither does the plant.
         debug_assert!(t >= sim.now, "simulated time went back from {} to {t}", sim.now);
         sim.now = t;
@@ -378,8 +374,8 @@ fn run<'m>(
         while let Some(s) = sim.to_pull.pop() {
             sim.pull(s);
         }
-        if let Some(e) = sim.error.take() {
-            return Err(e);
+        if sim.error.is_some() {
+            return Err(sim.error.take().expect("is some"));
         }
     }
     sim.now = horizon;
@@ -607,14 +603,15 @@ impl<'m> Sim<'m> {
             });
         }
         let dest = self.model.products[p].route[0].station;
-        self.send(id, dest);
+        self.send(id, dest, JobPlace::ReleasePoint);
     }
 
-    /// Admits a job to `dest` if it has room, else makes it wait for room.
-    /// Returns whether the job left its place at once.
-    fn send(&mut self, job: JobId, dest: StationId) -> bool {
+    /// Admits a job to `dest` from `from` (where it is) if `dest` has room,
+    /// else makes it wait for room. Returns whether the job left its place
+    /// at once.
+    fn send(&mut self, job: JobId, dest: StationId, from: JobPlace) -> bool {
         if self.has_room(dest) && self.stations[dest].waiters.is_empty() {
-            self.admit(job, dest)
+            self.admit(job, dest, from)
         } else {
             self.stations[dest].waiters.push_back(job);
             false
@@ -623,8 +620,10 @@ impl<'m> Sim<'m> {
 
     /// `dest` has accepted the job: it moves there now, or an AGV is called
     /// and the place is reserved until it arrives. Returns whether it moved now.
-    fn admit(&mut self, job: JobId, dest: StationId) -> bool {
-        let from = self.jobs[job as usize].place;
+    // `from` is the job's place, passed rather than read back: the caller
+    // has often just written the job, and the read stalled on it.
+    fn admit(&mut self, job: JobId, dest: StationId, from: JobPlace) -> bool {
+        debug_assert_eq!(from, self.jobs[job as usize].place);
         if let (Some(a), Some(b)) = (self.place_point(from), self.model.stations[dest].at) {
             if self.fleet.is_some() && a != b {
                 self.stations[dest].reserved += 1;
@@ -708,7 +707,7 @@ impl<'m> Sim<'m> {
             let Some(job) = self.stations[s].waiters.pop_front() else {
                 return;
             };
-            self.admit(job, s);
+            self.admit(job, s, self.jobs[job as usize].place);
         }
     }
 
@@ -956,7 +955,7 @@ impl<'m> Sim<'m> {
             return;
         }
         let dest = route[j.step as usize].station;
-        if !self.send(job, dest) {
+        if !self.send(job, dest, JobPlace::OnServer(s, k)) {
             self.hold_finished(s, k, job);
         }
     }
