@@ -7,7 +7,7 @@ use super::{
     ProductOutput, RunOutput, Series, SimError, StationOutput, StationState, Trace, TraceRecord, SERIES_BINS,
 };
 use crate::engine::{EventId, EventQueue, RngStreams, SimTime, StreamRng};
-use crate::model::{FailureBasis, Model, PointId, ProductId, StationId};
+use crate::model::{FailureBasis, Model, PointId, ProductId, RouteStep, StationId};
 use crate::stats::{Histogram, StateClock, Tally, TimeAverage, TimeSeries};
 use std::collections::VecDeque;
 
@@ -133,7 +133,9 @@ pub(super) struct Server {
     phase_end: Option<(EventId, SimTime)>,
     /// Work left of a phase interrupted by a failure.
     interrupted: SimTime,
-    failure: Option<ServerFailure>,
+    /// Boxed: with its two random streams it is most of a server's size,
+    /// and only stations with failures touch it.
+    failure: Option<Box<ServerFailure>>,
 }
 
 struct ServerFailure {
@@ -152,6 +154,8 @@ pub(super) struct StationRt {
     /// A phase can be interrupted (failures, or protective stops of its
     /// arms): its ends are scheduled cancellable.
     haltable: bool,
+    /// Failures count busy time: processing arms and disarms them.
+    busy_failures: bool,
     /// Places promised to jobs on their way here by AGV.
     reserved: u32,
     pub servers: Vec<Server>,
@@ -163,7 +167,8 @@ pub(super) struct StationRt {
     /// Servers waiting for sub-assemblies, in the order they began to wait.
     parts_waiters: VecDeque<u32>,
     process_rng: StreamRng,
-    setup_rng: StreamRng,
+    /// Only with setups; boxed, as it is cold and large.
+    setup_rng: Option<Box<StreamRng>>,
     queue_len: TimeAverage,
     queue_wait_s: Tally,
     completed: u64,
@@ -392,6 +397,10 @@ impl<'m> Sim<'m> {
                 queue: VecDeque::new(),
                 waiters: VecDeque::new(),
                 haltable: st.failures.is_some() || stoppable_arms(model, s),
+                busy_failures: st
+                    .failures
+                    .as_ref()
+                    .is_some_and(|f| f.basis == FailureBasis::Busy),
                 reserved: 0,
                 servers: (0..st.servers)
                     .map(|k| Server {
@@ -411,12 +420,12 @@ impl<'m> Sim<'m> {
                                 FailureBasis::Busy => f.mtbf.sample(&mut ttf_rng),
                                 FailureBasis::Calendar => SimTime::ZERO,
                             };
-                            ServerFailure {
+                            Box::new(ServerFailure {
                                 ttf_rng,
                                 repair_rng: streams.stream(&format!("station:{}/server:{k}/repair", st.name)),
                                 busy_ttf_left,
                                 pending: None,
-                            }
+                            })
                         }),
                     })
                     .collect(),
@@ -425,7 +434,10 @@ impl<'m> Sim<'m> {
                 stock: vec![0; model.products.len()],
                 parts_waiters: VecDeque::new(),
                 process_rng: streams.stream(&format!("station:{}/process", st.name)),
-                setup_rng: streams.stream(&format!("station:{}/setup", st.name)),
+                setup_rng: st
+                    .setup
+                    .as_ref()
+                    .map(|_| Box::new(streams.stream(&format!("station:{}/setup", st.name)))),
                 queue_len: TimeAverage::default(),
                 queue_wait_s: Tally::default(),
                 completed: 0,
@@ -570,7 +582,7 @@ impl<'m> Sim<'m> {
         out.released += 1;
         out.released_total += 1;
         out.wip_end += 1;
-        if !self.model.is_pull(p) {
+        if out.end_product {
             self.wip += 1;
             self.wip_avg.set(self.now, self.wip as f64);
             self.series.set_level(self.now, self.wip as f64);
@@ -624,11 +636,13 @@ impl<'m> Sim<'m> {
     // has often just written the job, and the read stalled on it.
     fn admit(&mut self, job: JobId, dest: StationId, from: JobPlace) -> bool {
         debug_assert_eq!(from, self.jobs[job as usize].place);
-        if let (Some(a), Some(b)) = (self.place_point(from), self.model.stations[dest].at) {
-            if self.fleet.is_some() && a != b {
-                self.stations[dest].reserved += 1;
-                self.request_transport(Cargo::Job { job, dest }, a, b);
-                return false;
+        if self.fleet.is_some() {
+            if let (Some(a), Some(b)) = (self.place_point(from), self.model.stations[dest].at) {
+                if a != b {
+                    self.stations[dest].reserved += 1;
+                    self.request_transport(Cargo::Job { job, dest }, a, b);
+                    return false;
+                }
             }
         }
         self.enter(job, dest);
@@ -760,10 +774,11 @@ impl<'m> Sim<'m> {
     /// and starts as soon as kit and sub-assemblies are there. Leaves the
     /// server's state clock up to date (`take_next` counts on it).
     fn start_job(&mut self, s: StationId, k: u32, job: JobId) {
+        let model = self.model;
         let j = &mut self.jobs[job as usize];
         j.place = JobPlace::OnServer(s, k);
         let wait = self.now - j.entered_station;
-        let step = &self.model.products[j.product].route[j.step as usize];
+        let step = &model.products[j.product].route[j.step as usize];
         let st = &mut self.stations[s];
         st.queue_wait_s.add(wait.as_secs_f64());
         let sv = &mut st.servers[k as usize];
@@ -784,12 +799,31 @@ impl<'m> Sim<'m> {
                 at,
             );
         }
-        self.try_begin(s, k);
+        self.begin_if_ready(s, k, step);
+    }
+
+    /// The route step of the job on server `k` of station `s`.
+    fn step_on(&self, s: StationId, k: u32) -> &'m RouteStep {
+        let job = self.stations[s].servers[k as usize]
+            .job
+            .expect("the server holds a job");
+        let j = &self.jobs[job as usize];
+        &self.model.products[j.product].route[j.step as usize]
     }
 
     /// Starts setup or processing if nothing is missing; else the server
     /// stays starved.
     pub(super) fn try_begin(&mut self, s: StationId, k: u32) {
+        // Only a starved server waits to begin (and holds a job).
+        if self.stations[s].servers[k as usize].phase == Phase::Starved {
+            self.begin_if_ready(s, k, self.step_on(s, k));
+        }
+    }
+
+    /// [`Self::try_begin`] with the step of the server's job in hand.
+    // The step is passed down to `process` rather than looked up again at
+    // each stage, which cost 3% of an M/M/c run's instructions.
+    fn begin_if_ready(&mut self, s: StationId, k: u32, step: &'m RouteStep) {
         let sv = &self.stations[s].servers[k as usize];
         // A failed or stopped server holds its job; it begins when it is
         // clear again (`resume_if_clear`).
@@ -800,10 +834,6 @@ impl<'m> Sim<'m> {
             self.refresh(s, k);
             return;
         }
-        let job = sv.job.expect("a starved server holds a job");
-        let j = &self.jobs[job as usize];
-        let product = j.product;
-        let step = &self.model.products[product].route[j.step as usize];
         if !step.assemble.is_empty() {
             let st = &mut self.stations[s];
             let have_all = step.assemble.iter().enumerate().all(|(i, &sub)| {
@@ -825,17 +855,21 @@ impl<'m> Sim<'m> {
                 st.parts_waiters.remove(i);
             }
         }
-        let st = &mut self.stations[s];
-        let needs_setup = st.servers[k as usize]
-            .last_product
-            .is_some_and(|last| last != product);
-        match (&self.model.stations[s].setup, needs_setup) {
-            (Some(setup), true) => {
-                let d = setup.sample(&mut st.setup_rng);
+        if let Some(setup) = &self.model.stations[s].setup {
+            let st = &mut self.stations[s];
+            let sv = &st.servers[k as usize];
+            let product = self.jobs[sv.job.expect("a starved server holds a job") as usize].product;
+            if sv.last_product.is_some_and(|last| last != product) {
+                let rng = st
+                    .setup_rng
+                    .as_deref_mut()
+                    .expect("a station with setups has their stream");
+                let d = setup.sample(rng);
                 self.begin_phase(s, k, Phase::Setup, d);
+                return;
             }
-            _ => self.begin_processing(s, k),
         }
+        self.begin_processing(s, k, step);
     }
 
     /// A kit arrived at a server.
@@ -856,12 +890,12 @@ impl<'m> Sim<'m> {
 
     /// Processing may begin: the arm waits for its cycle-start command
     /// first, when the scenario sends one.
-    fn begin_processing(&mut self, s: StationId, k: u32) {
+    fn begin_processing(&mut self, s: StationId, k: u32, step: &'m RouteStep) {
         if self.start_exchange(Waiter::CycleStart(s, k)) {
             self.stations[s].servers[k as usize].phase = Phase::NetworkWait;
             self.refresh(s, k);
         } else {
-            self.process(s, k);
+            self.process(s, k, step);
         }
     }
 
@@ -871,16 +905,11 @@ impl<'m> Sim<'m> {
         if sv.failed || sv.stops > 0 {
             sv.command_ready = true;
         } else {
-            self.process(s, k);
+            self.process(s, k, self.step_on(s, k));
         }
     }
 
-    fn process(&mut self, s: StationId, k: u32) {
-        let job = self.stations[s].servers[k as usize]
-            .job
-            .expect("processing needs a job");
-        let j = &self.jobs[job as usize];
-        let step = &self.model.products[j.product].route[j.step as usize];
+    fn process(&mut self, s: StationId, k: u32, step: &'m RouteStep) {
         let d = self
             .model
             .step_process(step)
@@ -903,7 +932,7 @@ impl<'m> Sim<'m> {
             // Nothing can interrupt it: the plain, faster heap.
             self.queue.schedule(end, ev);
         }
-        if phase == Phase::Busy {
+        if phase == Phase::Busy && st.busy_failures {
             self.arm_busy_failure(s, k);
         }
         self.refresh(s, k);
@@ -917,12 +946,15 @@ impl<'m> Sim<'m> {
         match sv.phase {
             Phase::Setup => {
                 sv.last_product = Some(product);
-                self.begin_processing(s, k);
+                self.begin_processing(s, k, self.step_on(s, k));
             }
             Phase::Busy => {
                 sv.last_product = Some(product);
-                self.disarm_busy_failure(s, k);
-                self.stations[s].completed += 1;
+                let st = &mut self.stations[s];
+                st.completed += 1;
+                if st.busy_failures {
+                    self.disarm_busy_failure(s, k);
+                }
                 self.finish_step(s, k, job);
             }
             Phase::Idle | Phase::Starved | Phase::NetworkWait | Phase::Blocked => {
@@ -994,7 +1026,7 @@ impl<'m> Sim<'m> {
         out.completed += 1;
         out.completed_total += 1;
         out.wip_end -= 1;
-        if !self.model.is_pull(p) {
+        if out.end_product {
             let lead = self.now - j.released;
             self.lead_time_s.add(lead.as_secs_f64());
             self.lead_time_hist.add(lead.as_nanos());
@@ -1025,12 +1057,6 @@ impl<'m> Sim<'m> {
     // ---- failures and repairs ---------------------------------------------
 
     fn arm_busy_failure(&mut self, s: StationId, k: u32) {
-        let Some(f) = &self.model.stations[s].failures else {
-            return;
-        };
-        if f.basis != FailureBasis::Busy {
-            return;
-        }
         let sv = &mut self.stations[s].servers[k as usize];
         let fail = sv.failure.as_mut().expect("has failures");
         let id = self.queue.schedule_cancellable(
@@ -1159,7 +1185,7 @@ impl<'m> Sim<'m> {
             }
             Phase::NetworkWait => {
                 if std::mem::take(&mut sv.command_ready) {
-                    self.process(s, k);
+                    self.process(s, k, self.step_on(s, k));
                 } else {
                     self.refresh(s, k);
                 }
