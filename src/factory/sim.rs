@@ -201,13 +201,13 @@ pub(super) struct Sim<'m> {
     consumer: Vec<Option<StationId>>,
     /// Jobs of end products (not sub-assemblies) in the plant.
     wip: u64,
-    wip_avg: TimeAverage,
     lead_time_s: Tally,
     lead_time_hist: Histogram,
     pub fleet: Option<FleetRt>,
     /// Set when the run cannot go on (an AGV deadlock).
     pub error: Option<SimError>,
-    /// Completions and WIP over the whole run.
+    /// Completions and WIP over the whole run, and the mean WIP since the
+    /// warm-up.
     series: TimeSeries,
     /// Records state changes when a trace is asked for.
     pub trace: Option<&'m mut Trace>,
@@ -475,7 +475,6 @@ impl<'m> Sim<'m> {
                 .map(|p| model.consumer_station(p))
                 .collect(),
             wip: 0,
-            wip_avg: TimeAverage::default(),
             lead_time_s: Tally::default(),
             lead_time_hist: Histogram::default(),
             fleet: model.fleet.as_ref().map(|f| FleetRt::new(model, f, streams)),
@@ -584,8 +583,7 @@ impl<'m> Sim<'m> {
         out.wip_end += 1;
         if out.end_product {
             self.wip += 1;
-            self.wip_avg.set(self.now, self.wip as f64);
-            self.series.set_level(self.now, self.wip as f64);
+            self.series.set_level(self.now, self.wip);
         }
         let job = Job {
             product: p,
@@ -704,7 +702,7 @@ impl<'m> Sim<'m> {
                 self.jobs[job as usize].place = JobPlace::InQueue(s);
                 let st = &mut self.stations[s];
                 st.queue.push_back(job);
-                st.queue_len.set(self.now, st.queue.len() as f64);
+                st.queue_len.set(self.now, st.queue.len() as u64);
             }
         }
     }
@@ -759,7 +757,7 @@ impl<'m> Sim<'m> {
         };
         match next {
             Some(job) => {
-                st.queue_len.set(self.now, st.queue.len() as f64);
+                st.queue_len.set(self.now, st.queue.len() as u64);
                 self.start_job(s, k, job);
             }
             None => self.refresh(s, k),
@@ -1031,8 +1029,7 @@ impl<'m> Sim<'m> {
             self.lead_time_s.add(lead.as_secs_f64());
             self.lead_time_hist.add(lead.as_nanos());
             self.wip -= 1;
-            self.wip_avg.set(self.now, self.wip as f64);
-            self.series.set_level(self.now, self.wip as f64);
+            self.series.set_level(self.now, self.wip);
             self.series.count(self.now);
         }
         if let Some(trace) = self.trace.as_deref_mut() {
@@ -1258,7 +1255,7 @@ impl<'m> Sim<'m> {
             p.out.released = 0;
             p.out.completed = 0;
         }
-        self.wip_avg.reset(now);
+        self.series.mark(now);
         self.lead_time_s.clear();
         self.lead_time_hist.clear();
         if let Some(f) = &mut self.fleet {
@@ -1315,7 +1312,7 @@ impl<'m> Sim<'m> {
             products,
             lead_time_s: self.lead_time_s,
             lead_time_hist: self.lead_time_hist,
-            wip_mean: self.wip_avg.mean(now),
+            wip_mean: self.series.mean(now),
             wip_end: self.wip,
             stations,
             fleet,

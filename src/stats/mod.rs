@@ -1,7 +1,7 @@
 //! Streaming estimators: memory stays constant however long the run.
 //!
 //! - [`Tally`]: count, mean, variance, min and max of observations.
-//! - [`TimeAverage`]: the time-weighted mean of a level such as a queue length.
+//! - [`TimeAverage`]: the time-weighted mean of a count such as a queue length.
 //! - [`StateClock`]: time spent in each of a fixed set of states, in integer
 //!   nanoseconds, so the fractions of one clock sum to exactly one.
 //! - [`Histogram`]: log-linear buckets (under 0.4% relative error) for
@@ -88,40 +88,61 @@ impl Tally {
     }
 }
 
-/// Time-weighted mean of a piecewise-constant level.
+/// Time-weighted mean of a piecewise-constant count.
+///
+/// The area under the level is summed in integer count-nanoseconds: exact,
+/// and an integer multiply-add per change instead of a conversion to
+/// floating point, a multiplication and an addition in a chain.
 #[derive(Clone, Debug, Default)]
 pub struct TimeAverage {
-    level: f64,
+    level: u64,
     since: SimTime,
     start: SimTime,
-    area: f64,
+    area: u128,
 }
 
 impl TimeAverage {
     /// Sets the level from `now` on.
     #[inline]
-    pub fn set(&mut self, now: SimTime, level: f64) {
-        self.area += self.level * (now - self.since).as_nanos() as f64;
+    pub fn set(&mut self, now: SimTime, level: u64) {
+        self.area += area(self.level, now - self.since);
         self.since = now;
         self.level = level;
     }
     #[inline]
-    pub fn level(&self) -> f64 {
+    pub fn level(&self) -> u64 {
         self.level
     }
     /// Forgets the past (the warm-up); the level carries on.
     pub fn reset(&mut self, now: SimTime) {
-        self.area = 0.0;
+        self.area = 0;
         self.since = now;
         self.start = now;
     }
     /// Mean level from the last reset to `now`.
     pub fn mean(&self, now: SimTime) -> f64 {
-        let span = (now - self.start).as_nanos() as f64;
-        if span <= 0.0 {
-            return self.level;
-        }
-        (self.area + self.level * (now - self.since).as_nanos() as f64) / span
+        mean_of(
+            self.area + area(self.level, now - self.since),
+            now - self.start,
+            self.level,
+        )
+    }
+}
+
+/// The area under `level` held for `span`, in count-nanoseconds. It cannot
+/// overflow: a run's whole area is below its largest level times its
+/// length, both below 2^64.
+#[inline]
+fn area(level: u64, span: SimTime) -> u128 {
+    u128::from(level) * u128::from(span.as_nanos())
+}
+
+/// The mean level of `area` over `span`, or `level` over no time.
+fn mean_of(area: u128, span: SimTime, level: u64) -> f64 {
+    if span == SimTime::ZERO {
+        level as f64
+    } else {
+        area as f64 / span.as_nanos() as f64
     }
 }
 
@@ -167,16 +188,21 @@ impl<const N: usize> StateClock<N> {
 }
 
 /// A run cut into equal time bins: events counted per bin, and the time
-/// average of a level per bin. It covers the whole run, warm-up included, so
+/// average of a count per bin. It covers the whole run, warm-up included, so
 /// that plots and the warm-up check can see the start; memory is fixed by the
-/// number of bins.
+/// number of bins. It also gives the mean level since a mark (the warm-up), as
+/// a [`TimeAverage`] of the same level would, without a second update per
+/// change.
 #[derive(Clone, Debug)]
 pub struct TimeSeries {
     bin_ns: u64,
     counts: Vec<u64>,
-    area: Vec<f64>,
-    level: f64,
+    /// Count-nanoseconds per bin, exact as in [`TimeAverage`].
+    area: Vec<u128>,
+    level: u64,
     since: SimTime,
+    /// Where [`TimeSeries::mean`] starts: the time and the area up to it.
+    mark: (SimTime, u128),
     /// The bin of `since` and where it ends (ns; `u64::MAX` for the last),
     /// so that a change within the same bin costs no division.
     cur_bin: usize,
@@ -190,9 +216,10 @@ impl TimeSeries {
         TimeSeries {
             bin_ns,
             counts: vec![0; bins],
-            area: vec![0.0; bins],
-            level: 0.0,
+            area: vec![0; bins],
+            level: 0,
             since: SimTime::ZERO,
+            mark: (SimTime::ZERO, 0),
             cur_bin: 0,
             bin_end: if bins == 1 { u64::MAX } else { bin_ns },
         }
@@ -219,14 +246,11 @@ impl TimeSeries {
         self.counts[b] += 1;
     }
     #[inline]
-    pub fn set_level(&mut self, now: SimTime, level: f64) {
+    pub fn set_level(&mut self, now: SimTime, level: u64) {
         let end = now.as_nanos();
         if end < self.bin_end {
             // Within the bin of the last change: the common case.
-            let t = self.since.as_nanos();
-            if t < end {
-                self.area[self.cur_bin] += self.level * (end - t) as f64;
-            }
+            self.area[self.cur_bin] += area(self.level, now - self.since);
         } else {
             self.set_level_across(end);
         }
@@ -239,11 +263,26 @@ impl TimeSeries {
         while t < end {
             let b = self.bin(SimTime::from_nanos(t));
             let bin_end = self.end_of(b).min(end);
-            self.area[b] += self.level * (bin_end - t) as f64;
+            self.area[b] += area(self.level, SimTime::from_nanos(bin_end - t));
             t = bin_end;
         }
         self.cur_bin = self.bin(SimTime::from_nanos(end));
         self.bin_end = self.end_of(self.cur_bin);
+    }
+    /// The area under the level from the start to `now` (not before the
+    /// last change).
+    fn area_to(&self, now: SimTime) -> u128 {
+        self.area.iter().sum::<u128>() + area(self.level, now - self.since)
+    }
+    /// Starts [`TimeSeries::mean`] at `now` (the warm-up); the bins keep
+    /// the past.
+    pub fn mark(&mut self, now: SimTime) {
+        self.mark = (now, self.area_to(now));
+    }
+    /// Mean level from the last mark (or the start) to `now`.
+    pub fn mean(&self, now: SimTime) -> f64 {
+        let (from, before) = self.mark;
+        mean_of(self.area_to(now) - before, now - from, self.level)
     }
     pub fn bin_s(&self) -> f64 {
         self.bin_ns as f64 * 1e-9
@@ -270,7 +309,7 @@ impl TimeSeries {
                 if len == 0 {
                     0.0
                 } else {
-                    a / len as f64
+                    *a as f64 / len as f64
                 }
             })
             .collect()
@@ -335,24 +374,33 @@ mod tests {
     #[test]
     fn time_average_weights_by_duration() {
         let mut a = TimeAverage::default();
-        a.set(SimTime::from_secs(0), 2.0);
-        a.set(SimTime::from_secs(1), 4.0);
+        a.set(SimTime::from_secs(0), 2);
+        a.set(SimTime::from_secs(1), 4);
         assert!((a.mean(SimTime::from_secs(4)) - 3.5).abs() < 1e-12);
         a.reset(SimTime::from_secs(4));
         assert!((a.mean(SimTime::from_secs(6)) - 4.0).abs() < 1e-12);
+        assert_eq!(a.mean(SimTime::from_secs(4)), 4.0);
     }
 
     #[test]
     fn time_series_bins_counts_and_levels() {
         let mut ts = TimeSeries::new(SimTime::from_secs(10), 5);
-        ts.set_level(SimTime::from_secs(1), 2.0);
+        ts.set_level(SimTime::from_secs(1), 2);
         ts.count(SimTime::from_secs(3));
-        ts.set_level(SimTime::from_secs(5), 4.0);
+        ts.set_level(SimTime::from_secs(5), 4);
         ts.count(SimTime::from_secs(10));
         assert_eq!(ts.counts(), &[0, 1, 0, 0, 1]);
         let m = ts.mean_levels(SimTime::from_secs(10));
         assert_eq!(m, vec![1.0, 2.0, 3.0, 4.0, 4.0]);
         assert_eq!(ts.bin_s(), 2.0);
+        assert_eq!(ts.mean(SimTime::from_secs(10)), 2.8);
+        // The mean since a mark is that of a TimeAverage of the same level
+        // reset there.
+        let mut ts = TimeSeries::new(SimTime::from_secs(10), 5);
+        ts.set_level(SimTime::from_secs(1), 2);
+        ts.mark(SimTime::from_secs(3));
+        ts.set_level(SimTime::from_secs(5), 4);
+        assert!((ts.mean(SimTime::from_secs(10)) - 24.0 / 7.0).abs() < 1e-12);
     }
 
     #[test]
