@@ -19,7 +19,7 @@
 
 use super::network::{stoppable_agvs, Waiter};
 use super::sim::{Event, JobId, JobPlace, Sim};
-use super::{AgvState, FleetOutput, SimError, TraceRecord};
+use super::{AgvState, FleetOutput, SimError};
 use crate::engine::{EventId, RngStreams, SimTime, StreamRng};
 use crate::model::{Dispatch, Fleet, Model, Path, PointId, SegmentId, StationId};
 use crate::stats::{StateClock, Tally};
@@ -196,14 +196,7 @@ impl<'m> Sim<'m> {
         agv.since = now;
         if old != state as usize {
             agv.clock.switch(now, state as usize);
-            if let Some(trace) = self.trace.as_deref_mut() {
-                trace.push(|| TraceRecord {
-                    time: now.as_secs_f64(),
-                    entity: agv_name(a),
-                    event: "state",
-                    state: state.key().to_string(),
-                });
-            }
+            self.trace_line(|| agv_name(a), "state", || state.key().to_string());
         }
     }
 

@@ -104,17 +104,21 @@ pub(super) struct Job {
     pub place: JobPlace,
 }
 
+/// What a server is doing. Each phase is numbered as the state it shows in
+/// the report when the server is neither failed nor stopped, so that
+/// `refresh` reads the state off the phase.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[repr(u8)]
 pub(super) enum Phase {
-    Idle,
+    Idle = StationState::Idle as u8,
     /// Holding a job, waiting for its parts kit or sub-assemblies.
-    Starved,
+    Starved = StationState::Starved as u8,
     /// Ready to process, waiting for the cycle-start command.
-    NetworkWait,
-    Setup,
-    Busy,
+    NetworkWait = StationState::NetworkWait as u8,
+    Setup = StationState::Setup as u8,
+    Busy = StationState::Busy as u8,
     /// Holding a finished job that cannot move on (or waits for its AGV).
-    Blocked,
+    Blocked = StationState::Blocked as u8,
 }
 
 pub(super) struct Server {
@@ -580,7 +584,6 @@ impl<'m> Sim<'m> {
         let out = &mut self.products[p].out;
         out.released += 1;
         out.released_total += 1;
-        out.wip_end += 1;
         if out.end_product {
             self.wip += 1;
             self.series.set_level(self.now, self.wip);
@@ -602,16 +605,12 @@ impl<'m> Sim<'m> {
                 (self.jobs.len() - 1) as JobId
             }
         };
-        if let Some(trace) = self.trace.as_deref_mut() {
-            let now = self.now;
-            let name = &self.model.products[p].name;
-            trace.push(|| TraceRecord {
-                time: now.as_secs_f64(),
-                entity: format!("job:{id}"),
-                event: "release",
-                state: name.clone(),
-            });
-        }
+        let model = self.model;
+        self.trace_line(
+            || format!("job:{id}"),
+            "release",
+            || model.products[p].name.clone(),
+        );
         let dest = self.model.products[p].route[0].station;
         self.send(id, dest, JobPlace::ReleasePoint);
     }
@@ -907,6 +906,7 @@ impl<'m> Sim<'m> {
         }
     }
 
+    #[inline]
     fn process(&mut self, s: StationId, k: u32, step: &'m RouteStep) {
         let d = self
             .model
@@ -1023,7 +1023,6 @@ impl<'m> Sim<'m> {
         let out = &mut self.products[p].out;
         out.completed += 1;
         out.completed_total += 1;
-        out.wip_end -= 1;
         if out.end_product {
             let lead = self.now - j.released;
             self.lead_time_s.add(lead.as_secs_f64());
@@ -1032,16 +1031,12 @@ impl<'m> Sim<'m> {
             self.series.set_level(self.now, self.wip);
             self.series.count(self.now);
         }
-        if let Some(trace) = self.trace.as_deref_mut() {
-            let now = self.now;
-            let name = &self.model.products[p].name;
-            trace.push(|| TraceRecord {
-                time: now.as_secs_f64(),
-                entity: format!("job:{job}"),
-                event: "leave",
-                state: name.clone(),
-            });
-        }
+        let model = self.model;
+        self.trace_line(
+            || format!("job:{job}"),
+            "leave",
+            || model.products[p].name.clone(),
+        );
     }
 
     /// A finished sub-assembly was delivered by AGV to its assembly station.
@@ -1212,31 +1207,54 @@ impl<'m> Sim<'m> {
     fn refresh(&mut self, s: StationId, k: u32) {
         let sv = &mut self.stations[s].servers[k as usize];
         let state = if sv.failed {
-            StationState::Failed
+            StationState::Failed as usize
         } else if sv.stops > 0 {
-            StationState::Stopped
+            StationState::Stopped as usize
         } else {
-            match sv.phase {
-                Phase::Idle => StationState::Idle,
-                Phase::Starved => StationState::Starved,
-                Phase::NetworkWait => StationState::NetworkWait,
-                Phase::Setup => StationState::Setup,
-                Phase::Busy => StationState::Busy,
-                Phase::Blocked => StationState::Blocked,
-            }
+            sv.phase as usize
         };
-        if sv.clock.state() != state as usize {
-            sv.clock.switch(self.now, state as usize);
-            if let Some(trace) = self.trace.as_deref_mut() {
-                let now = self.now;
-                let name = &self.model.stations[s].name;
-                trace.push(|| TraceRecord {
-                    time: now.as_secs_f64(),
-                    entity: format!("station:{name}/{k}"),
-                    event: "state",
-                    state: state.key().to_string(),
-                });
-            }
+        if sv.clock.state() != state {
+            sv.clock.switch(self.now, state);
+            let model = self.model;
+            self.trace_line(
+                || format!("station:{}/{k}", model.stations[s].name),
+                "state",
+                || StationState::ALL[state].key().to_string(),
+            );
+        }
+    }
+
+    /// Records a line of the trace now, when a trace is asked for; the
+    /// closures only run then.
+    #[inline]
+    pub(super) fn trace_line(
+        &mut self,
+        entity: impl FnOnce() -> String,
+        event: &'static str,
+        state: impl FnOnce() -> String,
+    ) {
+        if self.trace.is_some() {
+            self.push_trace_line(entity, event, state);
+        }
+    }
+
+    // Out of line and cold: the hot paths only test for a trace.
+    #[cold]
+    #[inline(never)]
+    fn push_trace_line(
+        &mut self,
+        entity: impl FnOnce() -> String,
+        event: &'static str,
+        state: impl FnOnce() -> String,
+    ) {
+        if let Some(trace) = self.trace.as_deref_mut() {
+            let time = self.now.as_secs_f64();
+            trace.push(|| TraceRecord {
+                time,
+                entity: entity(),
+                event,
+                state: state(),
+            });
         }
     }
 
@@ -1303,6 +1321,7 @@ impl<'m> Sim<'m> {
         };
         let mut products: Vec<ProductOutput> = self.products.into_iter().map(|p| p.out).collect();
         for (p, out) in products.iter_mut().enumerate() {
+            out.wip_end = out.released_total - out.completed_total;
             out.in_stock_end = self.stations.iter().map(|st| u64::from(st.stock[p])).sum();
         }
         RunOutput {
