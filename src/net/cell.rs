@@ -68,7 +68,7 @@
 //! ```
 
 use super::config::Scheduler;
-use super::frame::Tick;
+use super::frame::{tick_f64, Tick};
 use super::link::{harq, to_ticks, to_time, Outcome};
 use super::nr::{Nr, Prepared};
 use super::{ticks_to_ms, Components, Direction};
@@ -420,9 +420,9 @@ impl Cell {
             let mut c = waited(&q, s);
             let done0 = self.nr.done_after(s);
             let (done, attempts, ok) = harq(&self.nr, dir, done0, q.bler, &mut self.rng);
-            c.processing += ticks_to_ms(p1h as f64);
-            c.transmission += ticks_to_ms(tx as f64);
-            c.harq = ticks_to_ms((done - done0) as f64);
+            c.processing += ticks_to_ms(tick_f64(p1h));
+            c.transmission += ticks_to_ms(tick_f64(tx));
+            c.harq = ticks_to_ms(tick_f64(done - done0));
             let at = to_time(done);
             out.push(CellDelivery {
                 id: q.id,
@@ -478,13 +478,13 @@ impl Cell {
         let mut rem = cap;
         match self.nr.config().scheduler {
             Scheduler::ProportionalFair => {
-                let m = self.nr.frame.opps(dir).count_before(s / self.nr.frame.sym);
+                let m = self.nr.frame.opps(dir).count_before(self.nr.frame.symbol_at(s));
                 let alpha = 1.0 / PF_WINDOW;
                 sc.order.clear();
                 sc.before.clear();
                 for (i, &(key, _, bpp)) in sc.ues.iter().enumerate() {
                     let avg = match self.pf.get(&(dir, key)) {
-                        Some(st) if m > st.last => st.avg * (1.0 - alpha).powf((m - st.last - 1) as f64),
+                        Some(st) if m > st.last => st.avg * (1.0 - alpha).powf(tick_f64(m - st.last - 1)),
                         Some(st) => st.avg,
                         None => 0.0,
                     };
@@ -557,10 +557,10 @@ impl Cell {
 /// before its transmission.
 fn waited(q: &Queued, s: Tick) -> Components {
     Components {
-        processing: ticks_to_ms(q.prep.processing as f64),
-        alignment: ticks_to_ms((q.prep.alignment + q.first_opp - q.prep.ready) as f64),
-        transmission: ticks_to_ms(q.prep.transmission as f64),
-        queueing: ticks_to_ms((s - q.first_opp) as f64),
+        processing: ticks_to_ms(tick_f64(q.prep.processing)),
+        alignment: ticks_to_ms(tick_f64(q.prep.alignment + q.first_opp - q.prep.ready)),
+        transmission: ticks_to_ms(tick_f64(q.prep.transmission)),
+        queueing: ticks_to_ms(tick_f64(s - q.first_opp)),
         ..Components::default()
     }
 }
