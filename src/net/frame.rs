@@ -40,9 +40,16 @@ const FAST_TICKS: u128 = 1 << 62;
 /// nearest), through the cheaper `u64` conversion when `t` fits.
 #[inline]
 pub(crate) fn tick_f64(t: Tick) -> f64 {
+    // The wide case is out of line: inlined, the optimizer merges both
+    // branches back into the u128 conversion.
+    #[cold]
+    #[inline(never)]
+    fn wide(t: Tick) -> f64 {
+        t as f64
+    }
     match u64::try_from(t) {
         Ok(x) => x as f64,
-        Err(_) => t as f64,
+        Err(_) => wide(t),
     }
 }
 
