@@ -528,14 +528,22 @@ fn share(
         Scheduler::ProportionalFair => {
             let m = nr.frame.opps(dir).count_before(nr.frame.symbol_at(s));
             let alpha = 1.0 / PF_WINDOW;
+            let demand = sc.ues.iter().fold(0u64, |a, u| a.saturating_add(u.1));
+            let full = demand <= rem;
             sc.before.clear();
             // The UEs that waited as long since their last update (the
             // background's, usually) decay by the same factor: computed once.
             let mut decay: Option<(u128, f64)> = None;
-            for &(key, _, _) in &sc.ues {
+            for &(key, want, bpp) in &sc.ues {
                 let avg = match d.pf(key) {
                     Some(st) if m > st.last => {
                         let gap = m - st.last - 1;
+                        if full && negligible(st.avg, gap, alpha * (want as f64 * bpp)) {
+                            // Served in full, the UE's new average is exactly
+                            // what it gets now (see `negligible`), as with 0.
+                            sc.before.push(0.0);
+                            continue;
+                        }
                         let f = match decay {
                             Some((g, f)) if g == gap => f,
                             _ => {
@@ -551,8 +559,7 @@ fn share(
                 };
                 sc.before.push(avg);
             }
-            let demand = sc.ues.iter().fold(0u64, |a, u| a.saturating_add(u.1));
-            if demand <= rem {
+            if full {
                 // Everyone is served in full, whatever the order.
                 for (a, u) in sc.alloc.iter_mut().zip(&sc.ues) {
                     *a = u.1;
@@ -619,6 +626,26 @@ fn share(
             *l -= take;
         }
     }
+}
+
+/// Whether a pf average `avg` decayed over `gap` opportunities, `avg ·
+/// (1 − 1/PF_WINDOW)^gap` as the scheduler computes it (`powf`, then the
+/// product, then the product by 1 − 1/PF_WINDOW), is certainly below half an
+/// ulp of `a`, so that the update `(1 − α)·before + a` gives `a` exactly
+/// whatever its value, and the `powf` can be skipped. (1 − 1/100)^69 < 1/2,
+/// so with k = ⌊gap/69⌋ the decayed value is below `avg / 2^k`, and below
+/// `avg / 2^(k−8) + 2^-1000` with the rounding of `powf` and of the products
+/// (subnormals included). With `avg` < 2^(ea+1) and half an ulp of `a` equal
+/// to 2^(e−53), that is below 2^(e−54) when k ≥ ea − e + 64 and e ≥ −900
+/// (`a` is a few bits or more, `avg` a finite average).
+fn negligible(avg: f64, gap: u128, a: f64) -> bool {
+    let exponent = |x: f64| ((x.to_bits() >> 52) & 0x7ff) as i64 - 1023;
+    let (ea, e) = (exponent(avg), exponent(a));
+    if !(avg >= 0.0 && ea <= 1023 && a > 0.0 && (-900..=1023).contains(&e)) {
+        return false;
+    }
+    let k = u64::try_from(gap).map_or(4000, |g| (g / 69).min(4000)) as i64;
+    k >= ea - e + 64
 }
 
 /// The components of a packet taken from the queue at opportunity `s`,
@@ -750,6 +777,29 @@ mod tests {
         let link = nr.transmit(Direction::Ul, t, 0.0, &mut RngStreams::new(1, 0).stream("l"));
         assert_eq!(r.delivered[0].outcome, link.outcome);
         assert_eq!(r.delivered[0].components, link.components);
+    }
+
+    #[test]
+    fn negligible_decays_are_absorbed_exactly() {
+        let alpha = 1.0 / PF_WINDOW;
+        assert!((1.0 - alpha).powf(69.0) < 0.5);
+        // Whenever `negligible` says so, the full update gives `a`.
+        let mut skipped = 0;
+        for avg in [0.0, 5e-324, 1e-300, 0.3, 57.0, 2.5e5, 1e12, 1e300] {
+            for a in [1e-270, 3e-2, 0.8, 17.3, 2.3e3, 6.1e4, 1e250] {
+                for gap in (0u128..20_000).step_by(37).chain([80_000, 10_000_000]) {
+                    if negligible(avg, gap, a) {
+                        skipped += 1;
+                        let before = avg * (1.0 - alpha).powf(gap as f64);
+                        assert_eq!((1.0 - alpha) * before + a, a, "{avg} {a} {gap}");
+                    }
+                }
+            }
+        }
+        assert!(skipped > 10_000, "{skipped}");
+        assert!(!negligible(1.0, 10, 1.0) && !negligible(1.0, 1 << 40, f64::INFINITY));
+        assert!(!negligible(f64::INFINITY, 1 << 40, 1.0) && !negligible(f64::NAN, 1 << 40, 1.0));
+        assert!(negligible(1.0, 1 << 100, 1.0) && !negligible(1.0, 1 << 100, 1e-280));
     }
 
     #[test]
