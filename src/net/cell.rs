@@ -345,7 +345,11 @@ impl Cell {
             let at = queue.partition_point(|x| x.prep.ready <= prep.ready);
             queue.insert(at, q);
         }
-        let candidate = self.nr.frame.next_opp(dir, prep.ready.max(self.after));
+        let candidate = if self.after <= prep.ready {
+            first_opp
+        } else {
+            self.nr.frame.next_opp(dir, self.after)
+        };
         if self.pending.is_none_or(|p| candidate < p) {
             self.pending = Some(candidate);
             Some(to_time(candidate))
