@@ -144,7 +144,13 @@ fn add_components(sum: &mut Components, c: &Components, weight: f64) {
 pub struct LinkProfile {
     pub q: f64,
     pub lost_share: f64,
+    /// Runs of valid messages (failure probability q) and of failed ones
+    /// (1 − q).
+    valid_run: Geometric,
+    failed_run: Geometric,
     delivered: Vec<(f64, Components)>,
+    /// The delivered latencies as times, in the order of `delivered`.
+    latencies: Vec<SimTime>,
     /// The delivered latencies, ns.
     hist: Histogram,
     mean_ms: f64,
@@ -486,6 +492,12 @@ impl<'m> LinkState<'m> {
         LinkProfile {
             q,
             lost_share: if q > 0.0 { p_lost / q } else { 1.0 },
+            valid_run: Geometric::new(q),
+            failed_run: Geometric::new(1.0 - q),
+            latencies: delivered
+                .iter()
+                .map(|&(ms, _)| SimTime::from_nanos_f64(ms * 1e6))
+                .collect(),
             mean_ms: delivered.iter().map(|(ms, _)| ms).sum::<f64>() * share,
             delivered,
             hist,
@@ -552,6 +564,8 @@ struct Stream {
     refresh_at: SimTime,
     q: f64,
     lost_share: f64,
+    valid_run: Geometric,
+    failed_run: Geometric,
     point: usize,
     rng: StreamRng,
 }
@@ -574,20 +588,38 @@ impl Stream {
 }
 
 /// Geometric number of trials before the first event of probability `p`
-/// (0, 1, ...); `u64::MAX` when `p` is 0.
-fn geometric(p: f64, rng: &mut StreamRng) -> u64 {
-    if p <= 0.0 {
-        return u64::MAX;
+/// (0, 1, ...); `u64::MAX` when `p` is 0. The logarithm of 1 − p is
+/// computed once, with `p`.
+#[derive(Copy, Clone, Debug)]
+struct Geometric {
+    p: f64,
+    ln_1mp: f64,
+}
+
+impl Geometric {
+    fn new(p: f64) -> Geometric {
+        Geometric {
+            p,
+            ln_1mp: (1.0 - p).ln(),
+        }
     }
-    if p >= 1.0 {
-        return 0;
-    }
-    let u: f64 = rng.random();
-    let g = ((1.0 - u).ln() / (1.0 - p).ln()).floor();
-    if g >= 1e18 {
-        u64::MAX
-    } else {
-        g as u64
+
+    fn sample(&self, rng: &mut StreamRng) -> u64 {
+        if self.p <= 0.0 {
+            return u64::MAX;
+        }
+        if self.p >= 1.0 {
+            return 0;
+        }
+        let u: f64 = rng.random();
+        let g = (1.0 - u).ln() / self.ln_1mp;
+        // Truncation is the floor here (g is not below zero, or is NaN or
+        // -inf, which both ways give 0), and g >= 1e18 exactly when its floor is.
+        if g >= 1e18 {
+            u64::MAX
+        } else {
+            g as u64
+        }
     }
 }
 
@@ -725,6 +757,8 @@ impl<'m> NetRt<'m> {
                             refresh_at: SimTime::ZERO,
                             q: 0.0,
                             lost_share: 1.0,
+                            valid_run: Geometric::new(0.0),
+                            failed_run: Geometric::new(1.0),
                             point: 0,
                             rng,
                         });
@@ -1107,9 +1141,12 @@ impl<'m> Sim<'m> {
         let s = &net.streams[i];
         let profile = net.profiles.get(s.flow, point, bad);
         let (q, lost_share) = (profile.q, profile.lost_share);
+        let (valid_run, failed_run) = (profile.valid_run, profile.failed_run);
         let s = &mut net.streams[i];
         s.q = q;
         s.lost_share = lost_share;
+        s.valid_run = valid_run;
+        s.failed_run = failed_run;
         s.point = point;
     }
 
@@ -1171,7 +1208,7 @@ impl<'m> Sim<'m> {
                 return;
             }
             if s.fail_run == 0 && !s.fails_next {
-                let skip = geometric(s.q, &mut s.rng);
+                let skip = s.valid_run.sample(&mut s.rng);
                 let valid = skip.min(k_end - s.k);
                 s.k += valid;
                 let k = s.k;
@@ -1186,7 +1223,10 @@ impl<'m> Sim<'m> {
                 continue;
             }
             // A run of failures: those already counted, then `more` from k on.
-            let more = geometric(1.0 - s.q, &mut s.rng).saturating_add(u64::from(s.fails_next));
+            let more = s
+                .failed_run
+                .sample(&mut s.rng)
+                .saturating_add(u64::from(s.fails_next));
             s.fails_next = false;
             let n = u64::from(s.n);
             if s.outage.is_none() && s.fail_run <= n && more.saturating_add(s.fail_run) > n {
@@ -1246,11 +1286,10 @@ impl<'m> Sim<'m> {
         let profile = net.profiles.get(s.flow, s.point, net.link.bad);
         let mut latency = s.deadline;
         for _ in 0..16 {
-            if profile.delivered.is_empty() {
+            if profile.latencies.is_empty() {
                 break;
             }
-            let (ms, _) = profile.delivered[s.rng.random_range(0..profile.delivered.len())];
-            let l = SimTime::from_nanos_f64(ms * 1e6);
+            let l = profile.latencies[s.rng.random_range(0..profile.latencies.len())];
             if l <= s.deadline {
                 latency = l;
                 break;

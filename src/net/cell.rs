@@ -68,12 +68,13 @@
 //! ```
 
 use super::config::Scheduler;
-use super::frame::Tick;
+use super::frame::{tick_f64, Tick};
 use super::link::{harq, to_ticks, to_time, Outcome};
 use super::nr::{Nr, Prepared};
 use super::{ticks_to_ms, Components, Direction};
 use crate::engine::{SimTime, StreamRng};
-use std::collections::BTreeMap;
+use rustc_hash::FxHashMap;
+use std::collections::VecDeque;
 
 /// A robot packet offered to the cell.
 #[derive(Copy, Clone, Debug, PartialEq)]
@@ -148,14 +149,43 @@ struct Queued {
 
 #[derive(Clone, Debug, Default)]
 struct DirState {
-    /// Keyed by (ready time, arrival sequence): FIFO order.
-    queue: BTreeMap<(Tick, u64), Queued>,
+    /// In the order packets became ready, ties in arrival order (FIFO);
+    /// the packets ready at an opportunity are a prefix.
+    queue: VecDeque<Queued>,
     bg: Background,
     /// Background demand per opportunity (PRBs, fractional).
     bg_prbs: f64,
     bg_bpp: f64,
     /// Dithering remainder of the background demand.
     bg_frac: f64,
+    /// pf averages of the robots, by UE.
+    pf_robots: FxHashMap<u32, PfState>,
+    /// pf averages of the background's UEs, by index (`None`: never served).
+    pf_bg: Vec<Option<PfState>>,
+}
+
+impl DirState {
+    fn pf(&self, key: UeKey) -> Option<PfState> {
+        match key {
+            UeKey::Robot(ue) => self.pf_robots.get(&ue).copied(),
+            UeKey::Background(i) => self.pf_bg.get(i as usize).copied().flatten(),
+        }
+    }
+
+    fn set_pf(&mut self, key: UeKey, st: PfState) {
+        match key {
+            UeKey::Robot(ue) => {
+                self.pf_robots.insert(ue, st);
+            }
+            UeKey::Background(i) => {
+                let i = i as usize;
+                if i >= self.pf_bg.len() {
+                    self.pf_bg.resize(i + 1, None);
+                }
+                self.pf_bg[i] = Some(st);
+            }
+        }
+    }
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -178,8 +208,6 @@ const PF_WINDOW: f64 = 100.0;
 /// allocates nothing once they have grown to the cell's usual load.
 #[derive(Clone, Debug, Default)]
 struct Scratch {
-    /// Queue keys of the packets ready at the opportunity.
-    eligible: Vec<(Tick, u64)>,
     /// UEs with data, sorted by key (robots by UE, then the background's):
     /// demand in PRBs and bits per PRB.
     ues: Vec<(UeKey, u64, f64)>,
@@ -200,9 +228,7 @@ pub struct Cell {
     pending: Option<Tick>,
     /// Opportunities before this tick have been served.
     after: Tick,
-    seq: u64,
     rr_turn: u64,
-    pf: BTreeMap<(Direction, UeKey), PfState>,
     wakeups: u64,
     /// PDCP discard timer, ticks.
     discard: Option<Tick>,
@@ -218,9 +244,7 @@ impl Cell {
             dirs: Default::default(),
             pending: None,
             after: 0,
-            seq: 0,
             rr_turn: 0,
-            pf: BTreeMap::new(),
             wakeups: 0,
             discard: None,
             scratch: Scratch::default(),
@@ -302,21 +326,30 @@ impl Cell {
         } else {
             0
         };
-        self.seq += 1;
-        self.dirs[dir.index()].queue.insert(
-            (prep.ready, self.seq),
-            Queued {
-                id: pkt.id,
-                ue: pkt.ue,
-                sent: now,
-                bler: if pkt.bler.is_finite() { pkt.bler } else { 1.0 },
-                bpp,
-                prbs_left: prbs,
-                prep,
-                first_opp,
-            },
-        );
-        let candidate = self.nr.frame.next_opp(dir, prep.ready.max(self.after));
+        let q = Queued {
+            id: pkt.id,
+            ue: pkt.ue,
+            sent: now,
+            bler: if pkt.bler.is_finite() { pkt.bler } else { 1.0 },
+            bpp,
+            prbs_left: prbs,
+            prep,
+            first_opp,
+        };
+        // Every queued packet arrived earlier (a smaller sequence): the new
+        // one goes after those ready at or before its ready time.
+        let queue = &mut self.dirs[dir.index()].queue;
+        if queue.back().is_none_or(|b| b.prep.ready <= prep.ready) {
+            queue.push_back(q);
+        } else {
+            let at = queue.partition_point(|x| x.prep.ready <= prep.ready);
+            queue.insert(at, q);
+        }
+        let candidate = if self.after <= prep.ready {
+            first_opp
+        } else {
+            self.nr.frame.next_opp(dir, self.after)
+        };
         if self.pending.is_none_or(|p| candidate < p) {
             self.pending = Some(candidate);
             Some(to_time(candidate))
@@ -358,13 +391,22 @@ impl Cell {
 
     /// The next opportunity of `dir` at which a queued packet is ready.
     fn next_for(&self, dir: Direction) -> Option<Tick> {
-        let (&(ready, _), _) = self.dirs[dir.index()].queue.first_key_value()?;
+        let ready = self.dirs[dir.index()].queue.front()?.prep.ready;
         Some(self.nr.frame.next_opp(dir, ready.max(self.after)))
     }
 
     fn serve(&mut self, dir: Direction, s: Tick, out: &mut Vec<CellDelivery>) {
         let cap = u64::from(self.nr.n_prb());
-        let d = &mut self.dirs[dir.index()];
+        let Cell {
+            nr,
+            rng,
+            dirs,
+            rr_turn,
+            discard,
+            scratch,
+            ..
+        } = self;
+        let d = &mut dirs[dir.index()];
         let x = d.bg_frac + d.bg_prbs;
         let bg_demand = x.floor();
         d.bg_frac = x - bg_demand;
@@ -373,56 +415,59 @@ impl Cell {
         } else {
             bg_demand as u64
         };
-        let mut eligible = std::mem::take(&mut self.scratch.eligible);
-        eligible.clear();
-        eligible.extend(d.queue.range(..=(s, u64::MAX)).map(|(k, _)| *k));
-        if let Some(limit) = self.discard {
-            eligible.retain(|k| {
-                let stale = s - to_ticks(d.queue[k].sent) > limit;
-                if stale {
-                    let q = d.queue.remove(k).expect("eligible");
+        // The packets ready at `s`: the first `n` of the queue.
+        let mut n = d.queue.partition_point(|q| q.prep.ready <= s);
+        if let Some(limit) = *discard {
+            let mut i = 0;
+            while i < n {
+                if s - to_ticks(d.queue[i].sent) > limit {
+                    let q = d.queue.remove(i).expect("eligible");
                     out.push(dropped(q, dir, s));
+                    n -= 1;
+                } else {
+                    i += 1;
                 }
-                !stale
-            });
+            }
         }
-        match self.nr.config().scheduler {
+        match nr.config().scheduler {
             Scheduler::Fifo => {
                 let mut rem = cap - bg_demand;
-                for k in &eligible {
+                for q in d.queue.range_mut(..n) {
                     if rem == 0 {
                         break;
                     }
-                    let q = d.queue.get_mut(k).expect("eligible");
                     let take = q.prbs_left.min(rem);
                     q.prbs_left -= take;
                     rem -= take;
                 }
             }
             Scheduler::RoundRobin | Scheduler::ProportionalFair => {
-                self.share(dir, s, cap, bg_demand, &eligible);
+                share(nr, d, scratch, rr_turn, dir, s, cap, bg_demand, n);
             }
         }
-        let tx = self.nr.frame.tx();
-        let p1h = self.nr.p1h();
-        for &k in &eligible {
-            let d = &mut self.dirs[dir.index()];
-            let q = &d.queue[&k];
+        let tx = nr.frame.tx();
+        let p1h = nr.p1h();
+        // Packets fully served (or out of coverage) leave in FIFO order; the
+        // others keep their place at the front.
+        let mut i = 0;
+        for _ in 0..n {
+            let q = &d.queue[i];
             let lost_now = q.bpp <= 0.0;
             if q.prbs_left > 0 && !lost_now {
+                i += 1;
                 continue;
             }
-            let q = d.queue.remove(&k).expect("eligible");
+            let q = d.queue.remove(i).expect("eligible");
             if lost_now {
                 out.push(dropped(q, dir, s));
                 continue;
             }
             let mut c = waited(&q, s);
-            let done0 = self.nr.done_after(s);
-            let (done, attempts, ok) = harq(&self.nr, dir, done0, q.bler, &mut self.rng);
-            c.processing += ticks_to_ms(p1h as f64);
-            c.transmission += ticks_to_ms(tx as f64);
-            c.harq = ticks_to_ms((done - done0) as f64);
+            let done0 = nr.done_after(s);
+            let (done, attempts, ok) = harq(nr, dir, done0, q.bler, rng);
+            c.processing += ticks_to_ms(tick_f64(p1h));
+            c.transmission += ticks_to_ms(tick_f64(tx));
+            c.harq = ticks_to_ms(tick_f64(done - done0));
             let at = to_time(done);
             out.push(CellDelivery {
                 id: q.id,
@@ -438,57 +483,94 @@ impl Cell {
                 components: c,
             });
         }
-        self.scratch.eligible = eligible;
     }
+}
 
-    /// Round robin and pf: blocks per UE, then to each UE's packets in
-    /// FIFO order.
-    fn share(&mut self, dir: Direction, s: Tick, cap: u64, bg_demand: u64, eligible: &[(Tick, u64)]) {
-        let mut sc = std::mem::take(&mut self.scratch);
-        let d = &self.dirs[dir.index()];
-        // Demand and rate (bits per PRB) of each UE with data, by key.
-        sc.ues.clear();
-        for k in eligible {
-            let q = &d.queue[k];
-            if q.bpp > 0.0 {
-                let key = UeKey::Robot(q.ue);
-                match sc.ues.binary_search_by(|e| e.0.cmp(&key)) {
-                    Ok(i) => sc.ues[i].1 += q.prbs_left,
-                    Err(i) => sc.ues.insert(i, (key, q.prbs_left, q.bpp)),
-                }
+/// Round robin and pf: blocks per UE, then to each UE's packets (the first
+/// `n` of the queue) in FIFO order.
+#[allow(clippy::too_many_arguments)]
+fn share(
+    nr: &Nr,
+    d: &mut DirState,
+    sc: &mut Scratch,
+    rr_turn: &mut u64,
+    dir: Direction,
+    s: Tick,
+    cap: u64,
+    bg_demand: u64,
+    n: usize,
+) {
+    // Demand and rate (bits per PRB) of each UE with data, by key.
+    sc.ues.clear();
+    for q in d.queue.range(..n) {
+        if q.bpp > 0.0 {
+            let key = UeKey::Robot(q.ue);
+            match sc.ues.binary_search_by(|e| e.0.cmp(&key)) {
+                Ok(i) => sc.ues[i].1 += q.prbs_left,
+                Err(i) => sc.ues.insert(i, (key, q.prbs_left, q.bpp)),
             }
         }
-        if bg_demand > 0 {
-            // Background keys sort after every robot's, in this order.
-            let n = u64::from(d.bg.ues);
-            for i in 0..d.bg.ues {
-                let share = bg_demand / n + u64::from(u64::from(i) < bg_demand % n);
-                if share > 0 {
-                    sc.ues.push((UeKey::Background(i), share, d.bg_bpp));
-                }
+    }
+    if bg_demand > 0 {
+        // Background keys sort after every robot's, in this order.
+        let k = u64::from(d.bg.ues);
+        for i in 0..d.bg.ues {
+            let share = bg_demand / k + u64::from(u64::from(i) < bg_demand % k);
+            if share > 0 {
+                sc.ues.push((UeKey::Background(i), share, d.bg_bpp));
             }
         }
-        let n = sc.ues.len();
-        if n == 0 {
-            self.scratch = sc;
-            return;
-        }
-        sc.alloc.clear();
-        sc.alloc.resize(n, 0);
-        let mut rem = cap;
-        match self.nr.config().scheduler {
-            Scheduler::ProportionalFair => {
-                let m = self.nr.frame.opps(dir).count_before(s / self.nr.frame.sym);
-                let alpha = 1.0 / PF_WINDOW;
+    }
+    let m_ues = sc.ues.len();
+    if m_ues == 0 {
+        return;
+    }
+    sc.alloc.clear();
+    sc.alloc.resize(m_ues, 0);
+    let mut rem = cap;
+    match nr.config().scheduler {
+        Scheduler::ProportionalFair => {
+            let m = nr.frame.opps(dir).count_before(nr.frame.symbol_at(s));
+            let alpha = 1.0 / PF_WINDOW;
+            let demand = sc.ues.iter().fold(0u64, |a, u| a.saturating_add(u.1));
+            let full = demand <= rem;
+            sc.before.clear();
+            // The UEs that waited as long since their last update (the
+            // background's, usually) decay by the same factor: computed once.
+            let mut decay: Option<(u128, f64)> = None;
+            for &(key, want, bpp) in &sc.ues {
+                let avg = match d.pf(key) {
+                    Some(st) if m > st.last => {
+                        let gap = m - st.last - 1;
+                        if full && negligible(st.avg, gap, alpha * (want as f64 * bpp)) {
+                            // Served in full, the UE's new average is exactly
+                            // what it gets now (see `negligible`), as with 0.
+                            sc.before.push(0.0);
+                            continue;
+                        }
+                        let f = match decay {
+                            Some((g, f)) if g == gap => f,
+                            _ => {
+                                let f = (1.0 - alpha).powf(tick_f64(gap));
+                                decay = Some((gap, f));
+                                f
+                            }
+                        };
+                        st.avg * f
+                    }
+                    Some(st) => st.avg,
+                    None => 0.0,
+                };
+                sc.before.push(avg);
+            }
+            if full {
+                // Everyone is served in full, whatever the order.
+                for (a, u) in sc.alloc.iter_mut().zip(&sc.ues) {
+                    *a = u.1;
+                }
+            } else {
                 sc.order.clear();
-                sc.before.clear();
-                for (i, &(key, _, bpp)) in sc.ues.iter().enumerate() {
-                    let avg = match self.pf.get(&(dir, key)) {
-                        Some(st) if m > st.last => st.avg * (1.0 - alpha).powf((m - st.last - 1) as f64),
-                        Some(st) => st.avg,
-                        None => 0.0,
-                    };
-                    sc.before.push(avg);
+                for (i, (&(_, _, bpp), &avg)) in sc.ues.iter().zip(&sc.before).enumerate() {
                     sc.order.push((bpp / avg.max(1e-9), i));
                 }
                 sc.order.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
@@ -497,70 +579,87 @@ impl Cell {
                     sc.alloc[i] = g;
                     rem -= g;
                 }
-                for (i, &(key, _, bpp)) in sc.ues.iter().enumerate() {
-                    let served = sc.alloc[i] as f64 * bpp;
-                    self.pf.insert(
-                        (dir, key),
-                        PfState {
-                            avg: (1.0 - alpha) * sc.before[i] + alpha * served,
-                            last: m,
-                        },
-                    );
-                }
             }
-            _ => {
-                let start = (self.rr_turn % n as u64) as usize;
-                self.rr_turn = self.rr_turn.wrapping_add(1);
-                sc.active.clear();
-                let ues = &sc.ues;
-                sc.active
-                    .extend((0..n).map(|j| (start + j) % n).filter(|&i| ues[i].1 > 0));
-                while rem > 0 && !sc.active.is_empty() {
-                    let share = rem / sc.active.len() as u64;
-                    if share == 0 {
-                        for &i in sc.active.iter().take(rem as usize) {
-                            sc.alloc[i] += 1;
-                        }
-                        break;
-                    }
-                    sc.next.clear();
-                    for &i in &sc.active {
-                        let demand = sc.ues[i].1;
-                        let g = (demand - sc.alloc[i]).min(share);
-                        sc.alloc[i] += g;
-                        rem -= g;
-                        if sc.alloc[i] < demand {
-                            sc.next.push(i);
-                        }
-                    }
-                    std::mem::swap(&mut sc.active, &mut sc.next);
-                }
+            for (i, &(key, _, bpp)) in sc.ues.iter().enumerate() {
+                let served = sc.alloc[i] as f64 * bpp;
+                d.set_pf(
+                    key,
+                    PfState {
+                        avg: (1.0 - alpha) * sc.before[i] + alpha * served,
+                        last: m,
+                    },
+                );
             }
         }
-        // Each robot's blocks go to its packets in FIFO order (`alloc` now
-        // counts the blocks each UE has left).
-        let d = &mut self.dirs[dir.index()];
-        for k in eligible {
-            let q = d.queue.get_mut(k).expect("eligible");
-            if let Ok(i) = sc.ues.binary_search_by(|e| e.0.cmp(&UeKey::Robot(q.ue))) {
-                let l = &mut sc.alloc[i];
-                let take = q.prbs_left.min(*l);
-                q.prbs_left -= take;
-                *l -= take;
+        _ => {
+            let start = (*rr_turn % m_ues as u64) as usize;
+            *rr_turn = rr_turn.wrapping_add(1);
+            sc.active.clear();
+            let ues = &sc.ues;
+            sc.active
+                .extend((0..m_ues).map(|j| (start + j) % m_ues).filter(|&i| ues[i].1 > 0));
+            while rem > 0 && !sc.active.is_empty() {
+                let share = rem / sc.active.len() as u64;
+                if share == 0 {
+                    for &i in sc.active.iter().take(rem as usize) {
+                        sc.alloc[i] += 1;
+                    }
+                    break;
+                }
+                sc.next.clear();
+                for &i in &sc.active {
+                    let demand = sc.ues[i].1;
+                    let g = (demand - sc.alloc[i]).min(share);
+                    sc.alloc[i] += g;
+                    rem -= g;
+                    if sc.alloc[i] < demand {
+                        sc.next.push(i);
+                    }
+                }
+                std::mem::swap(&mut sc.active, &mut sc.next);
             }
         }
-        self.scratch = sc;
     }
+    // Each robot's blocks go to its packets in FIFO order (`alloc` now
+    // counts the blocks each UE has left).
+    for q in d.queue.range_mut(..n) {
+        if let Ok(i) = sc.ues.binary_search_by(|e| e.0.cmp(&UeKey::Robot(q.ue))) {
+            let l = &mut sc.alloc[i];
+            let take = q.prbs_left.min(*l);
+            q.prbs_left -= take;
+            *l -= take;
+        }
+    }
+}
+
+/// Whether a pf average `avg` decayed over `gap` opportunities, `avg ·
+/// (1 − 1/PF_WINDOW)^gap` as the scheduler computes it (`powf`, then the
+/// product, then the product by 1 − 1/PF_WINDOW), is certainly below half an
+/// ulp of `a`, so that the update `(1 − α)·before + a` gives `a` exactly
+/// whatever its value, and the `powf` can be skipped. (1 − 1/100)^69 < 1/2,
+/// so with k = ⌊gap/69⌋ the decayed value is below `avg / 2^k`, and below
+/// `avg / 2^(k−8) + 2^-1000` with the rounding of `powf` and of the products
+/// (subnormals included). With `avg` < 2^(ea+1) and half an ulp of `a` equal
+/// to 2^(e−53), that is below 2^(e−54) when k ≥ ea − e + 64 and e ≥ −900
+/// (`a` is a few bits or more, `avg` a finite average).
+fn negligible(avg: f64, gap: u128, a: f64) -> bool {
+    let exponent = |x: f64| ((x.to_bits() >> 52) & 0x7ff) as i64 - 1023;
+    let (ea, e) = (exponent(avg), exponent(a));
+    if !(avg >= 0.0 && ea <= 1023 && a > 0.0 && (-900..=1023).contains(&e)) {
+        return false;
+    }
+    let k = u64::try_from(gap).map_or(4000, |g| (g / 69).min(4000)) as i64;
+    k >= ea - e + 64
 }
 
 /// The components of a packet taken from the queue at opportunity `s`,
 /// before its transmission.
 fn waited(q: &Queued, s: Tick) -> Components {
     Components {
-        processing: ticks_to_ms(q.prep.processing as f64),
-        alignment: ticks_to_ms((q.prep.alignment + q.first_opp - q.prep.ready) as f64),
-        transmission: ticks_to_ms(q.prep.transmission as f64),
-        queueing: ticks_to_ms((s - q.first_opp) as f64),
+        processing: ticks_to_ms(tick_f64(q.prep.processing)),
+        alignment: ticks_to_ms(tick_f64(q.prep.alignment + q.first_opp - q.prep.ready)),
+        transmission: ticks_to_ms(tick_f64(q.prep.transmission)),
+        queueing: ticks_to_ms(tick_f64(s - q.first_opp)),
         ..Components::default()
     }
 }
@@ -682,6 +781,29 @@ mod tests {
         let link = nr.transmit(Direction::Ul, t, 0.0, &mut RngStreams::new(1, 0).stream("l"));
         assert_eq!(r.delivered[0].outcome, link.outcome);
         assert_eq!(r.delivered[0].components, link.components);
+    }
+
+    #[test]
+    fn negligible_decays_are_absorbed_exactly() {
+        let alpha = 1.0 / PF_WINDOW;
+        assert!((1.0 - alpha).powf(69.0) < 0.5);
+        // Whenever `negligible` says so, the full update gives `a`.
+        let mut skipped = 0;
+        for avg in [0.0, 5e-324, 1e-300, 0.3, 57.0, 2.5e5, 1e12, 1e300] {
+            for a in [1e-270, 3e-2, 0.8, 17.3, 2.3e3, 6.1e4, 1e250] {
+                for gap in (0u128..20_000).step_by(37).chain([80_000, 10_000_000]) {
+                    if negligible(avg, gap, a) {
+                        skipped += 1;
+                        let before = avg * (1.0 - alpha).powf(gap as f64);
+                        assert_eq!((1.0 - alpha) * before + a, a, "{avg} {a} {gap}");
+                    }
+                }
+            }
+        }
+        assert!(skipped > 10_000, "{skipped}");
+        assert!(!negligible(1.0, 10, 1.0) && !negligible(1.0, 1 << 40, f64::INFINITY));
+        assert!(!negligible(f64::INFINITY, 1 << 40, 1.0) && !negligible(f64::NAN, 1 << 40, 1.0));
+        assert!(negligible(1.0, 1 << 100, 1.0) && !negligible(1.0, 1 << 100, 1e-280));
     }
 
     #[test]

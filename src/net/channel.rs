@@ -231,7 +231,13 @@ impl LinkBudget {
 
     /// SINR (dB) through a loss of `loss_db`.
     pub fn sinr_db(&self, loss_db: f64) -> f64 {
-        self.tx_power_dbm - loss_db - self.noise_dbm() - self.interference_margin_db
+        self.sinr_db_with_noise(loss_db, self.noise_dbm())
+    }
+
+    /// [`sinr_db`](Self::sinr_db) with the noise ([`noise_dbm`](Self::noise_dbm))
+    /// computed beforehand.
+    fn sinr_db_with_noise(&self, loss_db: f64, noise_dbm: f64) -> f64 {
+        self.tx_power_dbm - loss_db - noise_dbm - self.interference_margin_db
     }
 }
 
@@ -344,14 +350,16 @@ pub(crate) fn best_link<R: Rng + ?Sized>(
     gnbs: &[(f64, f64)],
     rng: &mut R,
 ) -> Option<RadioLink> {
-    best_link_in(&gnb_views(ch, ue, gnbs), budget, rng)
+    best_link_in(&gnb_views(ch, ue, gnbs), budget, budget.noise_dbm(), rng)
 }
 
-/// [`best_link`] from views computed beforehand: the same draws, in the same
-/// order, and the same result, without a logarithm per gNB.
+/// [`best_link`] from views computed beforehand (and the budget's
+/// [`noise_dbm`](LinkBudget::noise_dbm)): the same draws, in the same order,
+/// and the same result, without a logarithm.
 pub(crate) fn best_link_in<R: Rng + ?Sized>(
     views: &[GnbView],
     budget: &LinkBudget,
+    noise_dbm: f64,
     rng: &mut R,
 ) -> Option<RadioLink> {
     let mut best: Option<(f64, usize, f64, bool, f64, f64)> = None;
@@ -367,7 +375,7 @@ pub(crate) fn best_link_in<R: Rng + ?Sized>(
         }
     }
     best.map(|(loss, gnb, d2d_m, los, path_loss_db, shadow_db)| {
-        let sinr_db = budget.sinr_db(loss);
+        let sinr_db = budget.sinr_db_with_noise(loss, noise_dbm);
         let mcs = link_adaptation(sinr_db).copied();
         RadioLink {
             gnb,

@@ -31,6 +31,27 @@ pub(crate) const TICKS_PER_NS: u128 = 192;
 const SYMBOL_TICKS_MU0: u128 = 13_700_000;
 /// Symbols in a slot (normal cyclic prefix).
 pub(crate) const SLOT_SYMBOLS: u64 = 14;
+/// Below this many ticks (about 278 days) the frame arithmetic is done in
+/// `u64`, which is exact there (every symbol and period is far below the
+/// 2^62 margin left) and much cheaper than `u128`; beyond it, in `u128`.
+const FAST_TICKS: u128 = 1 << 62;
+
+/// A tick count as `f64`: the same value as `t as f64` (both round to
+/// nearest), through the cheaper `u64` conversion when `t` fits.
+#[inline]
+pub(crate) fn tick_f64(t: Tick) -> f64 {
+    // The wide case is out of line: inlined, the optimizer merges both
+    // branches back into the u128 conversion.
+    #[cold]
+    #[inline(never)]
+    fn wide(t: Tick) -> f64 {
+        t as f64
+    }
+    match u64::try_from(t) {
+        Ok(x) => x as f64,
+        Err(_) => wide(t),
+    }
+}
 
 /// What a symbol of the pattern carries.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -62,6 +83,9 @@ pub(crate) struct Occasions {
 impl Occasions {
     /// The first occasion at or after symbol `s`.
     pub fn next(&self, s: u128) -> u128 {
+        if s < FAST_TICKS {
+            return u128::from(self.next_u64(s as u64));
+        }
         let p = u128::from(self.period);
         let base = s / p;
         let r = (s % p) as u64;
@@ -73,8 +97,27 @@ impl Occasions {
         }
     }
 
+    /// [`next`](Self::next) for `s` below [`FAST_TICKS`].
+    #[inline]
+    fn next_u64(&self, s: u64) -> u64 {
+        let p = self.period;
+        let base = s / p;
+        let r = s % p;
+        let i = self.starts.partition_point(|&x| x < r);
+        if i < self.starts.len() {
+            base * p + self.starts[i]
+        } else {
+            (base + 1) * p + self.starts[0]
+        }
+    }
+
     /// Number of occasions that start before symbol `s`.
     pub fn count_before(&self, s: u128) -> u128 {
+        if s < FAST_TICKS {
+            let (s, p) = (s as u64, self.period);
+            let n = (s / p) * self.starts.len() as u64 + self.starts.partition_point(|&x| x < s % p) as u64;
+            return u128::from(n);
+        }
         let p = u128::from(self.period);
         let r = (s % p) as u64;
         (s / p) * self.starts.len() as u128 + self.starts.partition_point(|&x| x < r) as u128
@@ -216,7 +259,20 @@ impl Frame {
     /// The start (ticks) of the first occasion of `occ` that starts at or
     /// after `t`.
     pub fn next_at(&self, occ: &Occasions, t: Tick) -> Tick {
+        if t < FAST_TICKS {
+            // Symbols are below 2^25 ticks, so the result stays below 2^63.
+            let sym = self.sym as u64;
+            return Tick::from(occ.next_u64((t as u64).div_ceil(sym)) * sym);
+        }
         occ.next(t.div_ceil(self.sym)) * self.sym
+    }
+
+    /// The symbol in which tick `t` falls.
+    pub fn symbol_at(&self, t: Tick) -> u128 {
+        if t < FAST_TICKS {
+            return u128::from(t as u64 / self.sym as u64);
+        }
+        t / self.sym
     }
 
     /// The start of the first `dir` transmission opportunity at or after `t`.
@@ -279,6 +335,50 @@ mod tests {
         assert_eq!(o.count_before(57), 1);
         assert_eq!(o.count_before(140), 2);
         assert_eq!(o.gap_squares(), 70 * 70);
+    }
+
+    #[test]
+    fn u64_fast_paths_agree_with_u128_arithmetic() {
+        // The u128 formulas the fast paths replace below FAST_TICKS.
+        let next = |o: &Occasions, s: u128| {
+            let p = u128::from(o.period);
+            let r = (s % p) as u64;
+            let i = o.starts.partition_point(|&x| x < r);
+            if i < o.starts.len() {
+                (s / p) * p + u128::from(o.starts[i])
+            } else {
+                (s / p + 1) * p + u128::from(o.starts[0])
+            }
+        };
+        let count = |o: &Occasions, s: u128| {
+            let p = u128::from(o.period);
+            (s / p) * o.starts.len() as u128 + o.starts.partition_point(|&x| x < (s % p) as u64) as u128
+        };
+        let f = Frame::new(1, 2, &tdd("DDDSU"), Some(14)).unwrap();
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        for i in 0..20_000u128 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let t = match i % 4 {
+                0 => u128::from(x) >> (x % 64),
+                1 => FAST_TICKS - 1 - u128::from(x % 1_000_000_000_000),
+                2 => FAST_TICKS + u128::from(x % 1_000_000_000_000),
+                _ => u128::from(x) * 1000,
+            };
+            for occ in [
+                f.opps(Direction::Dl),
+                f.opps(Direction::Ul),
+                &f.pdcch,
+                f.sr.as_ref().unwrap(),
+            ] {
+                assert_eq!(f.next_at(occ, t), next(occ, t.div_ceil(f.sym)) * f.sym, "{t}");
+                assert_eq!(occ.next(t), next(occ, t), "{t}");
+                assert_eq!(occ.count_before(t), count(occ, t), "{t}");
+            }
+            assert_eq!(f.symbol_at(t), t / f.sym);
+            assert_eq!(tick_f64(t), t as f64);
+        }
     }
 
     #[test]

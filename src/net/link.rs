@@ -20,7 +20,7 @@
 //! ```
 
 use super::core_delay::CoreDelay;
-use super::frame::{Tick, TICKS_PER_NS};
+use super::frame::{tick_f64, Tick, TICKS_PER_NS};
 use super::nr::Nr;
 use super::{ticks_to_ms, Components, Direction};
 use crate::engine::{SimTime, StreamRng};
@@ -93,6 +93,9 @@ pub(crate) fn to_ticks(t: SimTime) -> Tick {
 
 /// The first whole nanosecond at or after `t` (so a delivery is never early).
 pub(crate) fn to_time(t: Tick) -> SimTime {
+    if let Ok(t) = u64::try_from(t) {
+        return SimTime::from_nanos(t.div_ceil(TICKS_PER_NS as u64));
+    }
     SimTime::from_nanos(u64::try_from(t.div_ceil(TICKS_PER_NS)).unwrap_or(u64::MAX))
 }
 
@@ -140,10 +143,10 @@ impl Nr {
         let done0 = self.done_after(start);
         let (done, attempts, delivered) = harq(self, dir, done0, bler, rng);
         let components = Components {
-            processing: ticks_to_ms((prep.processing + self.p1h()) as f64),
-            alignment: ticks_to_ms((prep.alignment + start - prep.ready) as f64),
-            transmission: ticks_to_ms((prep.transmission + self.frame.tx()) as f64),
-            harq: ticks_to_ms((done - done0) as f64),
+            processing: ticks_to_ms(tick_f64(prep.processing + self.p1h())),
+            alignment: ticks_to_ms(tick_f64(prep.alignment + start - prep.ready)),
+            transmission: ticks_to_ms(tick_f64(prep.transmission + self.frame.tx())),
+            harq: ticks_to_ms(tick_f64(done - done0)),
             queueing: 0.0,
             core: 0.0,
         };

@@ -42,6 +42,8 @@ pub struct Nr {
     n_prb: u32,
     fr: FreqRange,
     sr_symbols: Option<u64>,
+    /// The link budget's noise (dBm), computed once.
+    noise_dbm: f64,
 }
 
 /// What happens before a packet may take a transmission opportunity: its
@@ -83,7 +85,7 @@ impl Nr {
             UlAccess::GrantBased { sr_period } => Some(sr_period.symbols(mu).map_err(|m| e("sr_period", m))?),
         };
         let frame = Frame::new(mu, cfg.symbols, &cfg.duplex, sr_symbols).map_err(|m| e("duplex", m))?;
-        Ok(Nr {
+        let mut nr = Nr {
             cfg,
             mu,
             frame,
@@ -92,7 +94,10 @@ impl Nr {
             n_prb,
             fr,
             sr_symbols,
-        })
+            noise_dbm: 0.0,
+        };
+        nr.noise_dbm = nr.link_budget().noise_dbm();
+        Ok(nr)
     }
 
     pub fn config(&self) -> &NrConfig {
@@ -202,7 +207,7 @@ impl Nr {
     /// [`radio_link`](Self::radio_link) from the views of the gNBs at the UE's
     /// place: the same draws and the same link, several times faster.
     pub fn radio_link_from<R: Rng + ?Sized>(&self, views: &[GnbView], rng: &mut R) -> Option<RadioLink> {
-        best_link_in(views, &self.link_budget(), rng)
+        best_link_in(views, &self.link_budget(), self.noise_dbm, rng)
     }
 
     // The deterministic steps, in ticks.
