@@ -589,7 +589,8 @@ impl Stream {
 
 /// Geometric number of trials before the first event of probability `p`
 /// (0, 1, ...); `u64::MAX` when `p` is 0. The logarithm of 1 − p is
-/// computed once, with `p`.
+/// computed once, with `p`, by `ln_1p`: `(1 - p).ln()` is 0 for `p` below
+/// 1e-16 and made such a rare event happen at once instead of almost never.
 #[derive(Copy, Clone, Debug)]
 struct Geometric {
     p: f64,
@@ -600,7 +601,7 @@ impl Geometric {
     fn new(p: f64) -> Geometric {
         Geometric {
             p,
-            ln_1mp: (1.0 - p).ln(),
+            ln_1mp: (-p).ln_1p(),
         }
     }
 
@@ -1453,5 +1454,28 @@ impl<'m> Sim<'m> {
             Robot::Agv(a) => self.resume_agv(a as usize),
             Robot::Arm(s, k) => self.server_restart(s, k),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::RngStreams;
+
+    #[test]
+    fn geometric_mean_and_tiny_probabilities() {
+        let mut rng = RngStreams::new(3, 0).stream("geometric");
+        // Mean (1 - p) / p: 9 for p = 0.1; 200,000 draws give a standard
+        // error of 0.021 (sd sqrt(1 - p) / p = 9.49).
+        let g = Geometric::new(0.1);
+        let n = 200_000;
+        let mean = (0..n).map(|_| g.sample(&mut rng) as f64).sum::<f64>() / n as f64;
+        assert!((mean - 9.0).abs() < 4.0 * 9.49 / (n as f64).sqrt(), "{mean}");
+        // An event of probability 1e-18 almost never happens: the draws are
+        // of the order of 1e18, not 0.
+        let rare = Geometric::new(1e-18);
+        assert!((0..100).all(|_| rare.sample(&mut rng) > 1_000_000_000_000));
+        assert_eq!(Geometric::new(0.0).sample(&mut rng), u64::MAX);
+        assert_eq!(Geometric::new(1.0).sample(&mut rng), 0);
     }
 }
