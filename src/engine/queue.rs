@@ -71,6 +71,10 @@ impl Key {
     }
 }
 
+/// The size up to which the plain heap picks children without a branch
+/// (65,536 keys: 1.5 MiB, about what the caches hold).
+const BRANCHLESS_BELOW: usize = 1 << 16;
+
 /// A binary min-heap of keys with the payloads in a slab.
 struct PlainHeap<E> {
     keys: Vec<Key>,
@@ -127,18 +131,29 @@ impl<E> PlainHeap<E> {
             Some(&top) => {
                 // Sift the last key down from the root, with a hole.
                 let n = self.keys.len();
+                // Which child is earlier is random. In a heap that fits in
+                // cache it is picked without a branch (a branch on it
+                // mispredicts half the time); in a larger one a branch is
+                // better: the speculated side's loads start before the
+                // comparison is known, and memory latency dominates there.
+                // Measured in the hold bench: 17% faster at 100 and 10,000
+                // pending, twice as slow at 1,000,000 without the switch.
+                let branchless = n <= BRANCHLESS_BELOW;
                 let mut i = 0;
                 loop {
                     let left = 2 * i + 1;
                     if left >= n {
                         break;
                     }
-                    let right = left + 1;
-                    // The earlier child, picked without a branch (which one
-                    // it is is random, and a branch on it mispredicts); with
-                    // no right child, `left` is compared with itself.
-                    let right = right.min(n - 1);
-                    let child = left + usize::from(self.keys[right].before(&self.keys[left]));
+                    // With no right child, `left` is compared with itself.
+                    let right = (left + 1).min(n - 1);
+                    let child = if branchless {
+                        left + usize::from(self.keys[right].before(&self.keys[left]))
+                    } else if self.keys[right].before(&self.keys[left]) {
+                        right
+                    } else {
+                        left
+                    };
                     if !self.keys[child].before(&last) {
                         break;
                     }
@@ -311,6 +326,31 @@ impl<E> EventQueue<E> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn large_heaps_keep_the_order_on_both_sift_paths() {
+        // Above BRANCHLESS_BELOW the children are picked with a branch;
+        // fill past it, drain below it, and check the order throughout.
+        let mut q = EventQueue::new();
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        let n = 3 * BRANCHLESS_BELOW as u64;
+        for i in 0..n {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            q.schedule(SimTime::from_nanos(x % 1000), i);
+        }
+        let mut last = (SimTime::ZERO, 0u64);
+        let mut popped = 0;
+        while let Some((t, i)) = q.pop() {
+            // Time never goes back; equal times come in insertion order.
+            let in_order = t > last.0 || (t == last.0 && (i > last.1 || popped == 0));
+            assert!(in_order, "{:?} after {:?}", (t, i), last);
+            last = (t, i);
+            popped += 1;
+        }
+        assert_eq!(popped, n);
+    }
 
     #[test]
     fn ties_are_fifo_and_time_never_goes_back() {
