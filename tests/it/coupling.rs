@@ -2,50 +2,16 @@
 //! heartbeats at the analytic rate, retransmitted commands, and the cost of a
 //! slow network to production.
 
-use super::{model, replications};
+use super::{heartbeat_plant, model, replications};
 use factory5g::factory::{AgvState, StationState};
 use factory5g::stats::mean_ci95;
-
-/// Ten arms that never work, each receiving a heartbeat every 100 ms over a
-/// link that loses each message with probability `p`, with a survival time
-/// of `n` periods.
-fn heartbeat_plant(p: f64, n: u32) -> String {
-    format!(
-        r#"
-[scenario]
-horizon = "2h"
-
-[[station]]
-name = "cell"
-servers = 10
-robot = true
-process = "1min"
-
-[network]
-model = "fixed"
-
-[network.fixed]
-latency = "1ms"
-loss = {p}
-
-[[flow]]
-name = "heartbeat"
-robots = "cell"
-direction = "dl"
-period = "100ms"
-deadline = "50ms"
-survival = {n}
-on_violation = "stop(1s)"
-"#
-    )
-}
 
 #[test]
 fn protective_stops_happen_at_the_rate_of_n_plus_one_consecutive_losses() {
     // Convention: a survival time of n periods is violated by the (n+1)-th
     // consecutive lost message; such runs start at (1 - p) p^(n+1) per message.
     for (p, n, seed) in [(0.3, 2u32, 11u64), (0.1, 1, 12), (0.5, 3, 13), (0.2, 0, 14)] {
-        let m = model(&heartbeat_plant(p, n));
+        let m = model(&heartbeat_plant(p, n, 50, "2h", "0s"));
         let runs = replications(&m, seed, 10);
         let rate: Vec<f64> = runs
             .iter()

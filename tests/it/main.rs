@@ -26,6 +26,42 @@ pub fn model(text: &str) -> Model {
     }
 }
 
+/// Ten arms that never work, each receiving a heartbeat every 100 ms over a
+/// fixed 1 ms link that loses each message with probability `p`, with a
+/// deadline, a survival time of `n` periods and a 1 s stop; `horizon` and
+/// `warmup` are durations such as `"2h"`.
+pub fn heartbeat_plant(p: f64, n: u32, deadline_ms: u32, horizon: &str, warmup: &str) -> String {
+    format!(
+        r#"
+[scenario]
+horizon = "{horizon}"
+warmup = "{warmup}"
+
+[[station]]
+name = "cell"
+servers = 10
+robot = true
+process = "1min"
+
+[network]
+model = "fixed"
+
+[network.fixed]
+latency = "1ms"
+loss = {p}
+
+[[flow]]
+name = "heartbeat"
+robots = "cell"
+direction = "dl"
+period = "100ms"
+deadline = "{deadline_ms}ms"
+survival = {n}
+on_violation = "stop(1s)"
+"#
+    )
+}
+
 pub fn replications(model: &Model, seed: u64, reps: u32) -> Vec<RunOutput> {
     let settings = RunSettings {
         seed,

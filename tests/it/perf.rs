@@ -7,46 +7,11 @@
 //! loss counts, availability and stopped time, within the confidence
 //! intervals of the replications (fixed seeds, so the test is deterministic).
 
-use super::model;
+use super::{heartbeat_plant, model};
 use factory5g::factory::{simulate_with, FlowSampling, LinkProfiles, RunOutput, StationState};
 use factory5g::model::Model;
 use factory5g::stats::t_975;
 use rayon::prelude::*;
-
-/// Ten arms that never work, each receiving a heartbeat every 100 ms over a
-/// link that loses each message with probability `p`, with a survival time
-/// of `n` periods and a 1 s stop; ten minutes of warm-up.
-fn heartbeat_plant(p: f64, n: u32, deadline_ms: u32) -> String {
-    format!(
-        r#"
-[scenario]
-horizon = "70min"
-warmup = "10min"
-
-[[station]]
-name = "cell"
-servers = 10
-robot = true
-process = "1min"
-
-[network]
-model = "fixed"
-
-[network.fixed]
-latency = "1ms"
-loss = {p}
-
-[[flow]]
-name = "heartbeat"
-robots = "cell"
-direction = "dl"
-period = "100ms"
-deadline = "{deadline_ms}ms"
-survival = {n}
-on_violation = "stop(1s)"
-"#
-    )
-}
 
 fn runs(model: &Model, sampling: FlowSampling, seed: u64, reps: u32) -> Vec<RunOutput> {
     let profiles = LinkProfiles::compute(model).with_sampling(sampling);
@@ -105,7 +70,7 @@ fn runs_and_every_message_give_the_same_stops_losses_and_availability() {
         (0.5, 3, 100, 23),
         (0.01, 0, 100, 24),
     ] {
-        let m = model(&heartbeat_plant(p, n, deadline_ms));
+        let m = model(&heartbeat_plant(p, n, deadline_ms, "70min", "10min"));
         let reps = 12;
         let a = runs(&m, FlowSampling::Runs, seed, reps);
         let b = runs(&m, FlowSampling::EveryMessage, seed + 100, reps);
