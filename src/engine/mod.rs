@@ -2,10 +2,12 @@
 //! event set and random streams. It knows nothing of factories or radios, does
 //! no I/O and never reads the wall clock.
 //!
-//! A model owns an [`EventQueue`] of its own event enum and loops:
+//! A model owns an [`EventQueue`] of its own event enum (small and `Copy`:
+//! the queue keeps events inline and moves them while it sorts) and loops:
 //!
 //! ```
 //! use factory5g::engine::{EventQueue, SimTime};
+//! #[derive(Clone, Copy)]
 //! enum Ev { Arrive, Leave }
 //! let mut q = EventQueue::new();
 //! q.schedule(SimTime::from_secs(1), Ev::Arrive);

@@ -47,6 +47,7 @@
 //! use factory5g::net::{Cell, CellPacket, Direction, Nr, NrConfig, Outcome};
 //! let nr = Nr::new(NrConfig { bler: 0.0, ..NrConfig::default() }).unwrap();
 //! let mut cell = Cell::new(nr, RngStreams::new(1, 0).stream("cell"));
+//! #[derive(Clone, Copy)]
 //! enum Ev { Wake, Delivered(u64) }
 //! let mut q = EventQueue::new();
 //! let pkt = CellPacket { id: 1, ue: 7, dir: Direction::Dl, bits: 800, spectral_efficiency: 2.0, bler: 0.0 };
@@ -684,6 +685,7 @@ mod tests {
     use crate::net::{Duplex, NrConfig, SpecialSplit};
     use rand::RngExt;
 
+    #[derive(Clone, Copy)]
     enum Ev {
         Arrive(u64),
         Wake,

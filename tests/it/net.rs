@@ -368,6 +368,7 @@ fn path_loss_and_los_probability_match_the_formulas() {
     assert!(hh["link"]["path_loss_db"]["nlos"].is_null());
 }
 
+#[derive(Clone, Copy)]
 enum Ev {
     Arrive(u64),
     Wake,
