@@ -170,6 +170,7 @@ pub struct Battery {
 
 impl Model {
     /// The process time of a step: its override, else its station's.
+    #[inline]
     pub fn step_process<'a>(&'a self, step: &'a RouteStep) -> &'a Dist {
         step.process
             .as_ref()
