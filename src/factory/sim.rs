@@ -215,6 +215,9 @@ pub(super) struct Sim<'m> {
     /// Per product, the station that assembles it (sub-assemblies), looked
     /// up once rather than by scanning the routes at every completion.
     consumer: Vec<Option<StationId>>,
+    /// Per product, the sub-assemblies released with each of its jobs (one
+    /// per unit its route assembles), gathered once from the route.
+    made_to_order: Vec<Vec<ProductId>>,
     /// Jobs of end products (not sub-assemblies) in the plant.
     wip: u64,
     lead_time_s: Tally,
@@ -490,6 +493,16 @@ impl<'m> Sim<'m> {
             consumer: (0..model.products.len())
                 .map(|p| model.consumer_station(p))
                 .collect(),
+            made_to_order: model
+                .products
+                .iter()
+                .map(|p| {
+                    p.route
+                        .iter()
+                        .flat_map(|step| step.assemble.iter().copied())
+                        .collect()
+                })
+                .collect(),
             wip: 0,
             lead_time_s: Tally::default(),
             lead_time_hist: Histogram::default(),
@@ -585,10 +598,8 @@ impl<'m> Sim<'m> {
         }
         self.start_job_of(p);
         // Sub-assemblies are made to order: one for every unit this job will consume.
-        for step in &product.route {
-            for &sub in &step.assemble {
-                self.start_job_of(sub);
-            }
+        for i in 0..self.made_to_order[p].len() {
+            self.start_job_of(self.made_to_order[p][i]);
         }
     }
 
