@@ -1,7 +1,7 @@
 //! Engine benchmarks.
 //!
 //! - `hold/*`: the classic hold model of a future event set: with N events
-//!   pending (100, 10,000 and 1,000,000), pop the next one and schedule a new
+//!   pending (4, 100, 10,000 and 1,000,000), pop the next one and schedule a new
 //!   one a random time later, 10,000 times per iteration, on a set built once
 //!   (the hold model keeps its size). `event_queue` is ours with
 //!   [`EventQueue::schedule`] (the plain heap every event that is never
@@ -38,7 +38,7 @@ const OPS: u64 = 10_000;
 fn hold(c: &mut Criterion) {
     let mut group = c.benchmark_group("hold");
     group.throughput(Throughput::Elements(OPS));
-    for &pending in &[100usize, 10_000, 1_000_000] {
+    for &pending in &[4usize, 100, 10_000, 1_000_000] {
         // The set is built once per benchmark: the hold model keeps it at
         // `pending` events, so every iteration continues the same run.
         if pending >= 1_000_000 {

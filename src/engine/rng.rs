@@ -1,12 +1,18 @@
 //! Random streams keyed by (seed, replication, entity).
 //!
 //! Each entity (a station's process times, a product's releases, a server's
-//! failures...) draws from its own ChaCha8 stream. The key is made from the
-//! seed and the replication, the stream number from the entity's *name*, not
-//! its index: a station keeps its random numbers when another station is added
-//! before it, which is what common random numbers between two layouts need.
-//! ChaCha8 is portable and specified, so a seed gives the same numbers on every
-//! machine and with every version of this program that keeps this scheme.
+//! failures...) draws from its own stream. The stream is keyed by the seed
+//! and the replication, and numbered by the entity's *name*, not its index: a
+//! station keeps its random numbers when another station is added before it,
+//! which is what common random numbers between two layouts need.
+//!
+//! The key and the number select a ChaCha8 stream (`set_stream`), which only
+//! seeds the entity's generator, a Xoshiro256++ ([`StreamRng`]): ChaCha8
+//! gives independent, well-spread seeds, Xoshiro256++ (period 2^256 − 1) the
+//! draws, at half ChaCha8's cost per number and with 32 bytes of state
+//! instead of 300 (a plant has thousands of streams). Both are portable and
+//! specified, so a seed gives the same numbers on every machine and with
+//! every version of this program that keeps this scheme.
 //!
 //! ```
 //! use factory5g::engine::RngStreams;
@@ -17,8 +23,9 @@
 //! assert_eq!(a, b);
 //! ```
 
-use rand::SeedableRng;
-pub use rand_chacha::ChaCha8Rng as StreamRng;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+pub use rand_xoshiro::Xoshiro256PlusPlus as StreamRng;
 
 /// Factory of the random streams of one replication.
 #[derive(Clone, Debug)]
@@ -44,9 +51,11 @@ impl RngStreams {
 
     /// The stream with this number.
     pub fn stream_by_id(&self, id: u64) -> StreamRng {
-        let mut rng = StreamRng::from_seed(self.key);
-        rng.set_stream(id);
-        rng
+        let mut keyed = ChaCha8Rng::from_seed(self.key);
+        keyed.set_stream(id);
+        let mut seed = [0u8; 32];
+        keyed.fill_bytes(&mut seed);
+        StreamRng::from_seed(seed)
     }
 }
 
@@ -86,8 +95,10 @@ mod tests {
 
     #[test]
     fn known_value_pins_the_scheme() {
+        const PINNED: u64 = 0x0fd3_7d9e_e048_a620;
         // If this changes, every published result changes: do it on purpose only.
         let v: u64 = RngStreams::new(7, 3).stream("x").random();
+        assert_eq!(v, PINNED, "the stream scheme changed: {v:#018x}");
         assert_eq!(
             v,
             RngStreams::new(7, 3)
