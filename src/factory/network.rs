@@ -931,15 +931,20 @@ impl<'m> Sim<'m> {
     // Inlined so that a plant without flows pays one test per command.
     #[inline]
     pub(super) fn start_exchange(&mut self, waiter: Waiter) -> bool {
-        match &self.net {
-            Some(net)
-                if !net.flows_of(waiter).is_empty()
-                    && !matches!(self.model.network.link, LinkModel::Ideal) =>
-            {
-                self.start_exchange_now(waiter)
-            }
-            _ => false,
+        if self.exchanges_for(waiter) {
+            self.start_exchange_now(waiter)
+        } else {
+            false
         }
+    }
+
+    /// Whether `waiter` has messages to wait for: flows of its kind for its
+    /// robot, over a link that is not ideal.
+    #[inline]
+    pub(super) fn exchanges_for(&self, waiter: Waiter) -> bool {
+        self.net.as_ref().is_some_and(|net| {
+            !net.flows_of(waiter).is_empty() && !matches!(self.model.network.link, LinkModel::Ideal)
+        })
     }
 
     fn start_exchange_now(&mut self, waiter: Waiter) -> bool {
