@@ -6,8 +6,9 @@ Runs the M/M/3 queue (mmc.toml / mmc.py) and the simplified plant
 replication on one core each, and prints the wall time per simulated job of
 each and their ratio. Both times are of the simulation alone: factory5g's
 `run.wall_s` of `--json` (after the scenario is read), SimPy's `env.run`.
-factory5g is run `--repeat` times and SimPy once by default; the median is
-taken of each.
+The runs go in rounds (by default three), each of five factory5g runs and
+one SimPy run, so that both sample the same spells of a shared machine; the
+median is taken of each.
 
 Works on a fresh clone: it creates a virtual environment under
 target/reference-venv with the pinned requirements.txt (simpy), builds
@@ -86,8 +87,8 @@ def simpy_run(py, script, horizon_min, seed):
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--scale", type=float, default=1.0, help="multiply the default horizons")
-    p.add_argument("--repeat", type=int, default=5, help="factory5g runs per model (median)")
-    p.add_argument("--simpy-repeat", type=int, default=1, help="SimPy runs per model (median)")
+    p.add_argument("--repeat", type=int, default=5, help="factory5g runs per round (median of all)")
+    p.add_argument("--simpy-repeat", type=int, default=3, help="rounds, one SimPy run each (median)")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--only", choices=sorted(MODELS), help="one model only")
     p.add_argument("--json", action="store_true", help="print one JSON object")
@@ -102,8 +103,12 @@ def main():
         if a.only and name != a.only:
             continue
         horizon_min = max(1, int(horizon * a.scale))
-        f = [factory5g(toml, horizon_min, a.seed + i) for i in range(a.repeat)]
-        s = [simpy_run(py, script, horizon_min, a.seed + i) for i in range(a.simpy_repeat)]
+        # Interleaved rounds, each `--repeat` factory5g runs then one SimPy
+        # run, so that both sample the same spells of a shared machine.
+        f, s = [], []
+        for r in range(a.simpy_repeat):
+            f += [factory5g(toml, horizon_min, a.seed + i) for i in range(a.repeat)]
+            s.append(simpy_run(py, script, horizon_min, a.seed + r))
         f_us = statistics.median(r["wall_s"] / r["jobs"] for r in f) * 1e6
         s_us = statistics.median(r["wall_s"] / r["jobs"] for r in s) * 1e6
         results[name] = {
