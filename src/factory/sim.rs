@@ -175,7 +175,7 @@ pub(super) struct StationRt {
     /// Nothing stands between seizing a server and processing: no kit, no
     /// parts to assemble, no setup, no cycle-start command, and nothing can
     /// interrupt it (see [`Sim::mark_plain_stations`]). A job then skips the
-    /// readiness checks, which are an eighth of an M/M/c job's time.
+    /// readiness checks, a tenth of an M/M/c job's time.
     plain: bool,
     /// Places promised to jobs on their way here by AGV.
     reserved: u32,
@@ -818,7 +818,6 @@ impl<'m> Sim<'m> {
         st.queue_wait_s.add(wait.as_secs_f64());
         let sv = &mut st.servers[k as usize];
         sv.job = Some(job);
-        sv.phase = Phase::Starved;
         if st.plain {
             // `begin_phase` and `refresh` for a server nothing can
             // interrupt, fail or stop.
@@ -832,6 +831,7 @@ impl<'m> Sim<'m> {
             self.show_state(s, k, StationState::Busy as usize);
             return;
         }
+        sv.phase = Phase::Starved;
         if step.kit {
             sv.kit_pending = true;
             self.request_kit(s, k);

@@ -13,7 +13,9 @@
 //! intervals of the replications (fixed seeds, so the test is deterministic).
 
 use super::{heartbeat_plant, model};
-use factory5g::factory::{simulate_with, FlowSampling, LinkProfiles, RunOutput, StationState};
+use factory5g::factory::{
+    simulate_traced, simulate_with, FlowSampling, LinkProfiles, RunOutput, StationState, Trace,
+};
 use factory5g::model::Model;
 use factory5g::stats::t_975;
 use rayon::prelude::*;
@@ -171,4 +173,10 @@ fn the_plain_station_shortcut_gives_the_general_path_s_output() {
         assert!(a.stations[1].completed > 1000, "{}", a.stations[1].completed);
         assert_eq!(format!("{a:?}"), format!("{b:?}"), "replication {r}");
     }
+    // The trace too: the same state changes at the same times.
+    let (mut ta, mut tb) = (Trace::new(100_000), Trace::new(100_000));
+    simulate_traced(&shortcut, 5, 0, &mut ta).expect("runs");
+    simulate_traced(&general, 5, 0, &mut tb).expect("runs");
+    assert!(ta.records.len() > 10_000, "{}", ta.records.len());
+    assert_eq!(ta.records, tb.records);
 }
