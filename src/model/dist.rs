@@ -194,10 +194,7 @@ impl Dist {
     #[inline(always)]
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> SimTime {
         match &self.kind {
-            Kind::Exp { mean } => {
-                let e: f64 = Exp1.sample(rng);
-                SimTime::from_nanos_f64(e * mean)
-            }
+            Kind::Exp { mean } => exponential(*mean, rng),
             _ => self.sample_other(rng),
         }
     }
@@ -206,10 +203,7 @@ impl Dist {
     fn sample_other<R: Rng + ?Sized>(&self, rng: &mut R) -> SimTime {
         match &self.kind {
             Kind::Const(t) => *t,
-            Kind::Exp { mean } => {
-                let e: f64 = Exp1.sample(rng);
-                SimTime::from_nanos_f64(e * mean)
-            }
+            Kind::Exp { mean } => exponential(*mean, rng),
             Kind::Uniform { low, width } => {
                 let u: f64 = rng.random();
                 SimTime::from_nanos_f64(low + u * width)
@@ -235,6 +229,12 @@ impl Dist {
             }
         }
     }
+}
+
+#[inline(always)]
+fn exponential<R: Rng + ?Sized>(mean_ns: f64, rng: &mut R) -> SimTime {
+    let e: f64 = Exp1.sample(rng);
+    SimTime::from_nanos_f64(e * mean_ns)
 }
 
 fn truncated_normal_mean(m: f64, s: f64) -> f64 {
