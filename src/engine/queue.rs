@@ -366,18 +366,25 @@ impl<E: Copy> EventQueue<E> {
 mod tests {
     use super::*;
 
+    /// A small deterministic generator for the tests' schedules.
+    fn xorshift(mut x: u64) -> impl FnMut() -> u64 {
+        move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        }
+    }
+
     #[test]
     fn large_heaps_keep_the_order_on_both_sift_paths() {
         // Above BRANCHLESS_BELOW the children are picked with a branch;
         // fill past it, drain below it, and check the order throughout.
         let mut q = EventQueue::new();
-        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        let mut rnd = xorshift(0x9e37_79b9_7f4a_7c15);
         let n = 3 * BRANCHLESS_BELOW as u64;
         for i in 0..n {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            q.schedule(SimTime::from_nanos(x % 1000), i);
+            q.schedule(SimTime::from_nanos(rnd() % 1000), i);
         }
         let mut last = (SimTime::ZERO, 0u64);
         let mut popped = 0;
@@ -395,13 +402,7 @@ mod tests {
     fn order_holds_across_scan_and_heap_modes() {
         // The plain set's size walks up and down across SCAN_UP_TO, with
         // many ties; every pop must be the (time, seq) minimum.
-        let mut x = 0x2545_f491_4f6c_dd1du64;
-        let mut rnd = move || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
+        let mut rnd = xorshift(0x2545_f491_4f6c_dd1d);
         let mut q = EventQueue::new();
         let mut reference: Vec<(SimTime, u64)> = Vec::new();
         let mut seq = 0u64;
@@ -472,13 +473,7 @@ mod tests {
     fn matches_a_reference_order_under_random_use() {
         // A simple xorshift drives a mix of both kinds, cancellations and pops;
         // the reference is a sorted list of (time, seq).
-        let mut x = 0x9e37_79b9_7f4a_7c15u64;
-        let mut rnd = move || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
+        let mut rnd = xorshift(0x9e37_79b9_7f4a_7c15);
         let mut q = EventQueue::new();
         let mut reference: Vec<(SimTime, u64)> = Vec::new();
         let mut ids = Vec::new();
