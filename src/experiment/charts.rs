@@ -255,7 +255,7 @@ impl Draw for SweepChart {
         let n_series = self.series.len();
         let dodge = (x1 - x0) * 0.008;
         for (s, (legend, pts)) in self.series.iter().enumerate() {
-            let color = PALETTE[s % PALETTE.len()];
+            let color = plot::series_colour(s);
             let shift = (s as f64 - (n_series as f64 - 1.0) / 2.0) * dodge;
             let pts: Vec<SweepPoint> = pts.iter().map(|(x, m, ci)| (x + shift, *m, *ci)).collect();
             let line = LineSeries::new(pts.iter().map(|(x, m, _)| (*x, *m)), color.stroke_width(2));
@@ -292,20 +292,6 @@ impl Draw for SweepChart {
         Ok(())
     }
 }
-
-/// Line colours (Tableau 10).
-const PALETTE: [RGBColor; 10] = [
-    RGBColor(31, 119, 180),
-    RGBColor(255, 127, 14),
-    RGBColor(44, 160, 44),
-    RGBColor(214, 39, 40),
-    RGBColor(148, 103, 189),
-    RGBColor(140, 86, 75),
-    RGBColor(227, 119, 194),
-    RGBColor(127, 127, 127),
-    RGBColor(188, 189, 34),
-    RGBColor(23, 190, 207),
-];
 
 /// Up to this many axis values are written as tick labels.
 const MAX_MANUAL_TICKS: usize = 16;

@@ -50,24 +50,6 @@ impl CcdfCurve {
     }
 }
 
-/// Colours of the flows, in order (then again).
-pub const FLOW_COLOURS: [RGBColor; 10] = [
-    RGBColor(31, 119, 180),
-    RGBColor(255, 127, 14),
-    RGBColor(44, 160, 44),
-    RGBColor(214, 39, 40),
-    RGBColor(148, 103, 189),
-    RGBColor(140, 86, 75),
-    RGBColor(227, 119, 194),
-    RGBColor(127, 127, 127),
-    RGBColor(188, 189, 34),
-    RGBColor(23, 190, 207),
-];
-
-pub fn flow_colour(i: usize) -> RGBColor {
-    FLOW_COLOURS[i % FLOW_COLOURS.len()]
-}
-
 /// A linear chart axis (of ms, or of log10 of ms or of a probability) with
 /// the ticks given: bold ones labelled, light ones only a grid line.
 #[derive(Clone, Debug)]
@@ -363,7 +345,7 @@ impl Draw for LatencyCcdf {
                 vec![(x.t(d), y_min), (x.t(d), 0.0)],
                 8,
                 5,
-                flow_colour(i).stroke_width(2),
+                style::series_colour(i).stroke_width(2),
             ))?;
             placer.take((px - 1, plot_box.1, px + 1, plot_box.3));
         }
@@ -392,12 +374,12 @@ impl Draw for LatencyCcdf {
             root.draw(&Text::new(
                 text,
                 (b.2, b.1),
-                vertical.clone().color(&flow_colour(i)),
+                vertical.clone().color(&style::series_colour(i)),
             ))?;
         }
         let mut dots = 0;
         for (i, (c, pts)) in self.curves.iter().zip(lines).enumerate() {
-            let colour = flow_colour(i);
+            let colour = style::series_colour(i);
             chart.draw_series(LineSeries::new(pts, colour.stroke_width(2)))?;
             // Where the curve crosses its deadline.
             if let Some(d) = c.deadline_ms {
@@ -417,7 +399,7 @@ impl Draw for LatencyCcdf {
         ))?;
         y += 28;
         for (i, c) in self.curves.iter().enumerate() {
-            style::draw_mark(&side, &Mark::Line(flow_colour(i), 3), 10, y)?;
+            style::draw_mark(&side, &Mark::Line(style::series_colour(i), 3), 10, y)?;
             side.draw(&Text::new(
                 clean(&c.label),
                 (40, y),

@@ -31,6 +31,7 @@ pub use bars::{BarRow, StateBars};
 pub use ccdf::{fmt_ms, fmt_prob, CcdfCurve, LatencyCcdf};
 pub use floor::{Coverage, FloorPlan, PlanAisle, PlanPoint, PointKind};
 pub use series::TimeBand;
+pub use style::series_colour;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;

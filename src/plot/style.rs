@@ -13,6 +13,26 @@ pub const SMALL: u32 = 13;
 pub const INK: RGBColor = RGBColor(40, 40, 40);
 pub const MUTED: RGBColor = RGBColor(110, 110, 110);
 
+/// Colours of lines that are not states (latency flows, swept design
+/// points), in order and then again: Tableau 10.
+const SERIES: [RGBColor; 10] = [
+    RGBColor(31, 119, 180),
+    RGBColor(255, 127, 14),
+    RGBColor(44, 160, 44),
+    RGBColor(214, 39, 40),
+    RGBColor(148, 103, 189),
+    RGBColor(140, 86, 75),
+    RGBColor(227, 119, 194),
+    RGBColor(127, 127, 127),
+    RGBColor(188, 189, 34),
+    RGBColor(23, 190, 207),
+];
+
+/// The colour of the `i`-th line.
+pub fn series_colour(i: usize) -> RGBColor {
+    SERIES[i % SERIES.len()]
+}
+
 pub fn font(size: u32) -> TextStyle<'static> {
     ("sans-serif", size).into_font().color(&INK)
 }
