@@ -16,3 +16,4 @@ pub mod plot;
 pub mod report;
 pub mod scenario;
 pub mod stats;
+mod text;

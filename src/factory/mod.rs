@@ -34,6 +34,7 @@ mod sim;
 
 use crate::engine::SimTime;
 use crate::stats::{Histogram, Tally};
+use crate::text::thousands;
 
 pub use network::{FlowOutput, FlowSampling, LinkProfile, LinkProfiles, PROFILE_DRAWS, REFRESH};
 pub use sim::{
@@ -181,19 +182,6 @@ impl SimError {
     pub fn is_interrupt(&self) -> bool {
         matches!(self, SimError::Interrupted { .. })
     }
-}
-
-/// `1234567` as `1,234,567`.
-pub(crate) fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// Post-warm-up results of one replication.

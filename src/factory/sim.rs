@@ -564,7 +564,7 @@ impl<'m> Sim<'m> {
                 format!(
                     "; the most wait at station `{}` ({} jobs)",
                     self.model.stations[i].name,
-                    super::thousands(n as u64)
+                    crate::text::thousands(n as u64)
                 )
             })
             .unwrap_or_default();

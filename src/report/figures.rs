@@ -32,6 +32,7 @@ use crate::plot::{
     PlotError, PointKind, StateBars, TimeBand,
 };
 use crate::stats::{mean_ci95, Histogram};
+use crate::text::thousands;
 
 /// Every plot `run` may write, by file stem (the others of a previous run
 /// in the same directory are removed when a run does not draw them).
@@ -540,19 +541,6 @@ pub fn coverage(nr: &NrNetwork, size: [f64; 2]) -> Option<Coverage> {
     })
 }
 
-/// 90112 as "90,112".
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 fn plural(n: usize, what: &str) -> String {
     if n == 1 {
         format!("1 {what}")
@@ -646,13 +634,5 @@ mod tests {
         assert!(coverage(&none, size).is_none());
         assert_eq!(coverage_cell_m([500.0, 200.0]), 2.5);
         assert_eq!(coverage_cell_m([40.0, 10.0]), 1.0);
-    }
-
-    #[test]
-    fn thousands_separators() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(90_112), "90,112");
-        assert_eq!(thousands(1_234_567), "1,234,567");
     }
 }

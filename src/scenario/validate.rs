@@ -14,6 +14,7 @@ use crate::model::{
     Battery, Crew, Dispatch, Dist, FailureBasis, Failures, Fleet, Flow, Layout, Model, PointId, Product,
     Release, RouteStep, Station, StationId, MAX_POINTS,
 };
+use crate::text::thousands;
 use std::collections::HashMap;
 
 mod network;
@@ -338,8 +339,8 @@ impl V<'_, '_> {
                 kind,
                 format!(
                     "a scenario holds at most {} {plural}, found {}",
-                    thousands(max),
-                    thousands(count)
+                    thousands(max as u64),
+                    thousands(count as u64)
                 ),
             );
         }
@@ -365,8 +366,8 @@ impl V<'_, '_> {
                     &format!("{}.servers", s.label),
                     format!(
                         "the plant holds at most {} servers in all, found {} (the limit is passed at this station)",
-                        thousands(MAX_TOTAL_SERVERS as usize),
-                        thousands(all as usize),
+                        thousands(MAX_TOTAL_SERVERS as u64),
+                        thousands(all as u64),
                     ),
                 );
                 return;
@@ -412,10 +413,10 @@ impl V<'_, '_> {
         let places = if states > 1 {
             format!(
                 "{} layout points in 2 link states (good and bad)",
-                thousands(points)
+                thousands(points as u64)
             )
         } else {
-            format!("{} layout points", thousands(points))
+            format!("{} layout points", thousands(points as u64))
         };
         self.sink.error(
             raw.get(over).map(|f| f.span),
@@ -423,8 +424,8 @@ impl V<'_, '_> {
             format!(
                 "{} periodic flows at {places} make {} link profiles, more than the {} allowed: each is computed from thousands of messages before the run; use fewer periodic flows or fewer points",
                 periodic.len(),
-                thousands(total),
-                thousands(MAX_LINK_PROFILES)
+                thousands(total as u64),
+                thousands(MAX_LINK_PROFILES as u64)
             ),
         );
     }
@@ -1556,19 +1557,6 @@ fn warn(model: &Model, name_spans: &[Span], sink: &mut Sink) {
             );
         }
     }
-}
-
-/// `1234567` as `1,234,567`.
-fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// A rough count of the events of one replication: releases and the steps
