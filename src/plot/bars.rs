@@ -52,11 +52,7 @@ impl Draw for StateBars {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), PlotError> {
         root.fill(&WHITE)?;
         let (w, _) = self.size();
-        root.draw(&Text::new(
-            clean(&self.title),
-            (w as i32 / 2, 28),
-            font_anchored(style::TITLE, HPos::Center, VPos::Center),
-        ))?;
+        style::draw_title(root, &self.title, w)?;
         let label_w = self
             .rows
             .iter()

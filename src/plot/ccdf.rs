@@ -242,11 +242,7 @@ impl Draw for LatencyCcdf {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), PlotError> {
         root.fill(&WHITE)?;
         let (w, _) = self.size();
-        root.draw(&Text::new(
-            clean(&self.title),
-            (w as i32 / 2, 28),
-            font_anchored(style::TITLE, HPos::Center, VPos::Center),
-        ))?;
+        style::draw_title(root, &self.title, w)?;
         let (main, side) = root.split_horizontally(w - LEGEND_W);
         let (main, _) = main.split_vertically(SIZE.1);
         let x = XAxis::of(&self.curves);

@@ -262,11 +262,7 @@ impl Draw for FloorPlan {
         let (w, h) = self.size();
         let [sx, sy] = self.size;
         let coverage = self.bands();
-        root.draw(&Text::new(
-            clean(&self.title),
-            (w as i32 / 2, 28),
-            font_anchored(style::TITLE, HPos::Center, VPos::Center),
-        ))?;
+        style::draw_title(root, &self.title, w)?;
         let (main, side) = root.split_horizontally(w - LEGEND_W);
         let (main, strip) = if coverage.is_some() {
             let (m, s) = main.split_vertically(h - COVER_H);

@@ -58,11 +58,7 @@ impl Draw for TimeBand {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), PlotError> {
         root.fill(&WHITE)?;
         let (w, h) = SIZE;
-        root.draw(&Text::new(
-            clean(&self.title),
-            (w as i32 / 2, 28),
-            font_anchored(style::TITLE, HPos::Center, VPos::Center),
-        ))?;
+        style::draw_title(root, &self.title, w)?;
         let end_h = (self.mean.len() as f64 * self.bin_h).max(1e-9);
         let top = self
             .band

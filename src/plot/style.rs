@@ -94,6 +94,20 @@ pub enum Mark {
     Hatched(RGBColor, RGBColor),
 }
 
+/// The plot's title, centred at the top of a picture `width` pixels wide.
+pub fn draw_title<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    width: u32,
+) -> Result<(), PlotError> {
+    root.draw(&Text::new(
+        clean(title),
+        (width as i32 / 2, 28),
+        font_anchored(TITLE, HPos::Center, VPos::Center),
+    ))?;
+    Ok(())
+}
+
 /// Draws `mark` in a 22 × 14 box whose left middle is `(x, y)`.
 pub fn draw_mark<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
