@@ -184,6 +184,13 @@ impl Channel {
         }
     }
 
+    /// The mean path loss (dB) at a horizontal distance: the LOS and NLOS
+    /// path losses weighted by the LOS probability, `p·PL_LOS + (1 − p)·PL_NLOS`.
+    pub fn mean_path_loss(&self, d2d: f64) -> f64 {
+        let p = self.p_los(d2d);
+        p * self.path_loss(d2d, true) + (1.0 - p) * self.path_loss(d2d, false)
+    }
+
     /// Probability of line of sight at a horizontal distance.
     pub fn p_los(&self, d2d: f64) -> f64 {
         let p = &self.params;

@@ -17,6 +17,11 @@
 //! - [`Channel`] and [`LinkBudget`] are the TR 38.901 indoor-factory path loss,
 //!   LOS probability and shadowing, the SINR and the link adaptation (CQI
 //!   table); [`Nr::radio_link`] picks a UE's best gNB.
+//! - [`CorrelatedField`] is a spatially consistent random variable over the
+//!   floor (sum of sinusoids with exponential correlation); [`RadioMap`]
+//!   holds one replication's LOS-state and shadow-fading fields per gNB
+//!   (TR 38.901 §7.6.3) and gives each gNB's [`LinkState`] at a point, in
+//!   the [`Shadowing`] mode chosen (consistent, per message, off).
 //! - [`Cell`] shares a cell's resource blocks among packets and a fluid
 //!   background load, slot by slot, driven by the caller's event queue and
 //!   woken only on slots where something is queued.
@@ -51,9 +56,11 @@ mod cell;
 mod channel;
 mod config;
 mod core_delay;
+mod field;
 mod frame;
 mod link;
 mod nr;
+mod shadowing;
 mod step;
 
 pub use cell::{Background, Cell, CellDelivery, CellPacket, SlotResult};
@@ -66,8 +73,12 @@ pub use config::{
     BANDWIDTHS_FR1, BANDWIDTHS_FR2, SCS_KHZ, TX_SYMBOLS,
 };
 pub use core_delay::CoreDelay;
+pub use field::{CorrelatedField, FIELD_TERMS};
 pub use link::{Delivery, Outcome};
 pub use nr::Nr;
+pub use shadowing::{
+    field_stream_name, CorrelationDistances, GnbFields, LinkState, LosState, RadioMap, Shadowing,
+};
 pub use step::{FrameExact, StepLatency};
 
 use serde::Serialize;
