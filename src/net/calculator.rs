@@ -176,6 +176,7 @@ pub fn config(args: &LatencyArgs) -> Result<NrConfig, String> {
         noise_figure_db: args.noise_figure_db.unwrap_or(d.noise_figure_db),
         interference_margin_db: args.interference_margin_db.unwrap_or(d.interference_margin_db),
         scheduler: d.scheduler,
+        ..d
     })
 }
 

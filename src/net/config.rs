@@ -19,6 +19,7 @@
 //! ```
 
 use super::channel::InfScenario;
+use super::shadowing::Shadowing;
 use crate::engine::SimTime;
 use std::fmt;
 
@@ -442,6 +443,9 @@ pub struct NrConfig {
     /// Subtracted from the SINR where neighbouring gNBs reuse the band.
     pub interference_margin_db: f64,
     pub scheduler: Scheduler,
+    /// How LOS state and shadow fading are drawn (spatially consistent by
+    /// default; parsed, not yet used by the plant).
+    pub shadowing: Shadowing,
 }
 
 impl Default for NrConfig {
@@ -449,7 +453,8 @@ impl Default for NrConfig {
     /// 0.1 with up to 3 retransmissions (4 transmissions, the usual
     /// `maxHARQ-Tx`), 100 MHz at 3.5 GHz, InF-DH, 24 dBm (the TR 38.901 InF
     /// calibration's gNB power), noise figure 9 dB (a UE receiver), no
-    /// interference margin, proportional fair scheduling.
+    /// interference margin, proportional fair scheduling, spatially
+    /// consistent shadowing.
     fn default() -> Self {
         NrConfig {
             scs_khz: 30,
@@ -466,6 +471,7 @@ impl Default for NrConfig {
             noise_figure_db: 9.0,
             interference_margin_db: 0.0,
             scheduler: Scheduler::ProportionalFair,
+            shadowing: Shadowing::Consistent,
         }
     }
 }

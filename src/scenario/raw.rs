@@ -107,6 +107,7 @@ pub(crate) const NR_KEYS: &[&str] = &[
     "noise_figure_db",
     "interference_margin_db",
     "scheduler",
+    "shadowing",
 ];
 pub(crate) const FLOW_KEYS: &[&str] = &[
     "name",

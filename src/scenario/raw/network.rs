@@ -73,6 +73,7 @@ pub(crate) struct RawNr {
     pub noise_figure_db: Field<f64>,
     pub interference_margin_db: Field<f64>,
     pub scheduler: Field<String>,
+    pub shadowing: Field<String>,
 }
 
 /// `survival`: a duration, or a whole number of periods.
@@ -261,6 +262,7 @@ fn read_nr(sink: &mut Sink, e: &[Entry], key_span: Span) -> RawNr {
         noise_figure_db: number(sink, get("noise_figure_db"), &p("noise_figure_db")),
         interference_margin_db: number(sink, get("interference_margin_db"), &p("interference_margin_db")),
         scheduler: string(sink, get("scheduler"), &p("scheduler")),
+        shadowing: string(sink, get("shadowing"), &p("shadowing")),
     }
 }
 

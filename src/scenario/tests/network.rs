@@ -3,7 +3,9 @@
 use super::{errors, errors_with, messages, ok, temp_dir, MM3};
 use crate::engine::SimTime;
 use crate::model::{FlowKind, FlowRobots, LinkModel, Trigger};
-use crate::net::{Direction, Duplex, InfScenario, Scheduler, SpecialSplit, SrPeriod, UlAccess};
+use crate::net::{
+    Direction, Duplex, InfScenario, NrConfig, Scheduler, Shadowing, SpecialSplit, SrPeriod, UlAccess,
+};
 use crate::scenario::{load_file, load_str};
 
 const PLANT: &str = include_str!("../../../tests/data/network/plant.toml");
@@ -337,7 +339,7 @@ fn nr_errors_are_at_their_keys() {
             "network.nr.channel: `InF` is not an indoor-factory channel; allowed: InF-SL, InF-DL, InF-SH, InF-DH, InF-HH",
             "network.nr.scheduler: `edf` is not a scheduler; allowed: fifo, round_robin, pf",
             "network.nr.harq_max_retx: harq_max_retx must be a whole number of retransmissions from 0 to 32, found -1",
-            "network.nr.bandwidth: unknown key `bandwidth`; allowed keys: scs_khz, symbols, duplex, special_split, ul_access, sr_period, capability, harq_max_retx, bler_target, bandwidth_mhz, carrier_ghz, channel, gnb, tx_power_dbm, noise_figure_db, interference_margin_db, scheduler",
+            "network.nr.bandwidth: unknown key `bandwidth`; allowed keys: scs_khz, symbols, duplex, special_split, ul_access, sr_period, capability, harq_max_retx, bler_target, bandwidth_mhz, carrier_ghz, channel, gnb, tx_power_dbm, noise_figure_db, interference_margin_db, scheduler, shadowing",
         ]
     );
     // Every value checked by the radio at once.
@@ -354,6 +356,31 @@ fn nr_errors_are_at_their_keys() {
         msgs("ul_access = \"grant_based\"\nsr_period = \"3slots\"\n"),
         ["network.nr.sr_period: 3 slots is not an SR periodicity at 30 kHz; allowed: 2 or 7 symbols, or 1, 2, 4, 5, 8, 10, 16, 20, 40, 80, 160 slots"]
     );
+}
+
+/// The `[network.nr]` configuration of the floor with `extra` keys.
+fn nr_config(extra: &str) -> NrConfig {
+    let l = ok(&with(&format!("{NR}{extra}")), &[]);
+    let LinkModel::Nr(nr) = &l.model.network.link else {
+        panic!("{:?}", l.model.network.link)
+    };
+    nr.nr.config().clone()
+}
+
+#[test]
+fn channel_with_memory_keys_are_read_with_their_defaults() {
+    assert_eq!(nr_config("").shadowing, Shadowing::Consistent);
+    assert_eq!(
+        nr_config("shadowing = \"per_message\"\n").shadowing,
+        Shadowing::PerMessage
+    );
+    assert_eq!(nr_config("shadowing = \"off\"\n").shadowing, Shadowing::Off);
+    let e = errors(&with(&format!("{NR}shadowing = \"sometimes\"\n")));
+    assert_eq!(
+        messages(&e),
+        ["network.nr.shadowing: `sometimes` is not a shadowing mode; allowed: consistent, per_message, off"]
+    );
+    assert_eq!((e[0].line, e[0].col), (Some(28), Some(13)));
 }
 
 #[test]

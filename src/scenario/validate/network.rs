@@ -12,7 +12,8 @@ use super::{Floor, Names, V};
 use crate::engine::SimTime;
 use crate::model::{BadState, Flow, FlowKind, FlowRobots, LinkModel, Network, NrNetwork, StationId, Trigger};
 use crate::net::{
-    Direction, Duplex, InfScenario, Nr, NrConfig, Scheduler, SlotKind, SpecialSplit, SrPeriod, UlAccess,
+    Direction, Duplex, InfScenario, Nr, NrConfig, Scheduler, Shadowing, SlotKind, SpecialSplit, SrPeriod,
+    UlAccess,
 };
 use crate::scenario::diag::{did_you_mean, list, Span};
 use crate::scenario::raw::{
@@ -432,6 +433,7 @@ impl V<'_, '_> {
         }
         let channel = self.nr_parse(&r.channel, &k("channel"), InfScenario::parse);
         let scheduler = self.nr_parse(&r.scheduler, &k("scheduler"), Scheduler::parse);
+        let shadowing = self.nr_parse(&r.shadowing, &k("shadowing"), Shadowing::parse);
         let gnbs = self.gnbs(r, floor);
         let float = |f: &Field<f64>| match f {
             Field::Ok(x) => Some(Some(x.v)),
@@ -462,6 +464,7 @@ impl V<'_, '_> {
                 noise_figure_db: float(&r.noise_figure_db)?.unwrap_or(d.noise_figure_db),
                 interference_margin_db: float(&r.interference_margin_db)?.unwrap_or(d.interference_margin_db),
                 scheduler: scheduler?.unwrap_or(d.scheduler),
+                shadowing: shadowing?.unwrap_or(d.shadowing),
             })
         })()?;
         let nr = match Nr::new(cfg) {
@@ -502,6 +505,7 @@ impl V<'_, '_> {
             "noise_figure_db" => span_of(&r.noise_figure_db),
             "interference_margin_db" => span_of(&r.interference_margin_db),
             "scheduler" => span_of(&r.scheduler),
+            "shadowing" => span_of(&r.shadowing),
             _ => None,
         }
     }
