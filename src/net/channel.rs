@@ -233,7 +233,7 @@ pub struct LinkBudget {
 impl LinkBudget {
     /// −174 dBm/Hz + 10 log10(bandwidth in Hz) + noise figure.
     pub fn noise_dbm(&self) -> f64 {
-        THERMAL_NOISE_DBM_HZ + 10.0 * (self.bandwidth_mhz * 1e6).log10() + self.noise_figure_db
+        super::budget::noise_dbm(self.bandwidth_mhz, self.noise_figure_db)
     }
 
     /// SINR (dB) through a loss of `loss_db`.

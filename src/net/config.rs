@@ -438,8 +438,19 @@ pub struct NrConfig {
     pub bandwidth_mhz: u32,
     pub carrier_ghz: f64,
     pub channel: InfScenario,
+    /// The gNB's transmit power (key `gnb_tx_power_dbm`, or `tx_power_dbm`).
     pub tx_power_dbm: f64,
+    /// The UE's noise figure, the downlink receiver's (key
+    /// `ue_noise_figure_db`, or `noise_figure_db`).
     pub noise_figure_db: f64,
+    /// The UE's transmit power.
+    pub ue_tx_power_dbm: f64,
+    /// The gNB's noise figure, the uplink receiver's.
+    pub gnb_noise_figure_db: f64,
+    /// Whether other cells interfere (reuse 1), weighted by their load
+    /// ([`RadioBudget`](super::RadioBudget); parsed, not yet used by the
+    /// plant).
+    pub interference: bool,
     /// Subtracted from the SINR where neighbouring gNBs reuse the band.
     pub interference_margin_db: f64,
     pub scheduler: Scheduler,
@@ -451,10 +462,11 @@ pub struct NrConfig {
 impl Default for NrConfig {
     /// 30 kHz, 14-symbol slots, FDD, configured grant, capability 1, BLER
     /// 0.1 with up to 3 retransmissions (4 transmissions, the usual
-    /// `maxHARQ-Tx`), 100 MHz at 3.5 GHz, InF-DH, 24 dBm (the TR 38.901 InF
-    /// calibration's gNB power), noise figure 9 dB (a UE receiver), no
-    /// interference margin, proportional fair scheduling, spatially
-    /// consistent shadowing.
+    /// `maxHARQ-Tx`), 100 MHz at 3.5 GHz, InF-DH, gNB 24 dBm (the TR 38.901
+    /// InF calibration's power) and UE 23 dBm (power class 3, TS 38.101-1),
+    /// noise figures UE 9 dB and gNB 5 dB (TR 38.802 Annex A, below 6 GHz),
+    /// interference from the other cells, no interference margin,
+    /// proportional fair scheduling, spatially consistent shadowing.
     fn default() -> Self {
         NrConfig {
             scs_khz: 30,
@@ -469,6 +481,9 @@ impl Default for NrConfig {
             channel: InfScenario::Dh,
             tx_power_dbm: 24.0,
             noise_figure_db: 9.0,
+            ue_tx_power_dbm: 23.0,
+            gnb_noise_figure_db: 5.0,
+            interference: true,
             interference_margin_db: 0.0,
             scheduler: Scheduler::ProportionalFair,
             shadowing: Shadowing::Consistent,
@@ -666,23 +681,27 @@ impl NrConfig {
                 ),
             );
         }
-        if !(self.tx_power_dbm.is_finite() && (-40.0..=70.0).contains(&self.tx_power_dbm)) {
-            err(
-                "tx_power_dbm",
-                format!(
-                    "{} dBm is not a plausible transmit power; allowed: -40 to 70 dBm",
-                    self.tx_power_dbm
-                ),
-            );
+        for (key, dbm) in [
+            ("tx_power_dbm", self.tx_power_dbm),
+            ("ue_tx_power_dbm", self.ue_tx_power_dbm),
+        ] {
+            if !(dbm.is_finite() && (-40.0..=70.0).contains(&dbm)) {
+                err(
+                    key,
+                    format!("{dbm} dBm is not a plausible transmit power; allowed: -40 to 70 dBm"),
+                );
+            }
         }
-        if !(self.noise_figure_db.is_finite() && (0.0..=30.0).contains(&self.noise_figure_db)) {
-            err(
-                "noise_figure_db",
-                format!(
-                    "a noise figure of {} dB is not allowed; allowed: 0 to 30 dB",
-                    self.noise_figure_db
-                ),
-            );
+        for (key, db) in [
+            ("noise_figure_db", self.noise_figure_db),
+            ("gnb_noise_figure_db", self.gnb_noise_figure_db),
+        ] {
+            if !(db.is_finite() && (0.0..=30.0).contains(&db)) {
+                err(
+                    key,
+                    format!("a noise figure of {db} dB is not allowed; allowed: 0 to 30 dB"),
+                );
+            }
         }
         if !(self.interference_margin_db.is_finite() && (0.0..=60.0).contains(&self.interference_margin_db)) {
             err(

@@ -22,6 +22,10 @@
 //!   holds one replication's LOS-state and shadow-fading fields per gNB
 //!   (TR 38.901 §7.6.3) and gives each gNB's [`LinkState`] at a point, in
 //!   the [`Shadowing`] mode chosen (consistent, per message, off).
+//! - [`RadioBudget`] is the link budget of both ends (gNB and UE powers and
+//!   noise figures) and [`RadioMap::downlink_sinr`] /
+//!   [`RadioMap::uplink_sinr`] the SINR with reuse-1 interference from the
+//!   other cells, weighted by their load.
 //! - [`Cell`] shares a cell's resource blocks among packets and a fluid
 //!   background load, slot by slot, driven by the caller's event queue and
 //!   woken only on slots where something is queued.
@@ -51,6 +55,7 @@
 //! assert!(d.delivered_at().unwrap() > SimTime::from_nanos(3_000_000));
 //! ```
 
+mod budget;
 pub mod calculator;
 mod cell;
 mod channel;
@@ -63,6 +68,9 @@ mod nr;
 mod shadowing;
 mod step;
 
+pub use budget::{
+    cell_centre_interferers, dbm_to_mw, mw_to_dbm, noise_dbm, sinr, RadioBudget, Sinr, UplinkInterferer,
+};
 pub use cell::{Background, Cell, CellDelivery, CellPacket, SlotResult};
 pub use channel::{
     link_adaptation, Channel, GnbView, InfParams, InfScenario, LinkBudget, Mcs, RadioLink, CQI_TABLE,

@@ -108,6 +108,11 @@ pub(crate) const NR_KEYS: &[&str] = &[
     "interference_margin_db",
     "scheduler",
     "shadowing",
+    "gnb_tx_power_dbm",
+    "ue_tx_power_dbm",
+    "gnb_noise_figure_db",
+    "ue_noise_figure_db",
+    "interference",
 ];
 pub(crate) const FLOW_KEYS: &[&str] = &[
     "name",

@@ -2,8 +2,8 @@
 //! sub-tables) and of `[[flow]]`: shapes only, as for the rest of the file.
 
 use super::{
-    check_keys, int, join, last, number, pair, string, text, Field, Pair, Sp, TextKind, BAD_STATE_KEYS,
-    EMPIRICAL_KEYS, FIXED_KEYS, FLOW_KEYS, NETWORK_KEYS, NR_KEYS,
+    boolean, check_keys, int, join, last, number, pair, string, text, Field, Pair, Sp, TextKind,
+    BAD_STATE_KEYS, EMPIRICAL_KEYS, FIXED_KEYS, FLOW_KEYS, NETWORK_KEYS, NR_KEYS,
 };
 use crate::scenario::diag::{Sink, Span};
 use crate::scenario::tree::{Entry, Kind, Node, Str};
@@ -74,6 +74,11 @@ pub(crate) struct RawNr {
     pub interference_margin_db: Field<f64>,
     pub scheduler: Field<String>,
     pub shadowing: Field<String>,
+    pub gnb_tx_power_dbm: Field<f64>,
+    pub ue_tx_power_dbm: Field<f64>,
+    pub gnb_noise_figure_db: Field<f64>,
+    pub ue_noise_figure_db: Field<f64>,
+    pub interference: Field<bool>,
 }
 
 /// `survival`: a duration, or a whole number of periods.
@@ -263,6 +268,11 @@ fn read_nr(sink: &mut Sink, e: &[Entry], key_span: Span) -> RawNr {
         interference_margin_db: number(sink, get("interference_margin_db"), &p("interference_margin_db")),
         scheduler: string(sink, get("scheduler"), &p("scheduler")),
         shadowing: string(sink, get("shadowing"), &p("shadowing")),
+        gnb_tx_power_dbm: number(sink, get("gnb_tx_power_dbm"), &p("gnb_tx_power_dbm")),
+        ue_tx_power_dbm: number(sink, get("ue_tx_power_dbm"), &p("ue_tx_power_dbm")),
+        gnb_noise_figure_db: number(sink, get("gnb_noise_figure_db"), &p("gnb_noise_figure_db")),
+        ue_noise_figure_db: number(sink, get("ue_noise_figure_db"), &p("ue_noise_figure_db")),
+        interference: boolean(sink, get("interference"), &p("interference")),
     }
 }
 

@@ -339,7 +339,7 @@ fn nr_errors_are_at_their_keys() {
             "network.nr.channel: `InF` is not an indoor-factory channel; allowed: InF-SL, InF-DL, InF-SH, InF-DH, InF-HH",
             "network.nr.scheduler: `edf` is not a scheduler; allowed: fifo, round_robin, pf",
             "network.nr.harq_max_retx: harq_max_retx must be a whole number of retransmissions from 0 to 32, found -1",
-            "network.nr.bandwidth: unknown key `bandwidth`; allowed keys: scs_khz, symbols, duplex, special_split, ul_access, sr_period, capability, harq_max_retx, bler_target, bandwidth_mhz, carrier_ghz, channel, gnb, tx_power_dbm, noise_figure_db, interference_margin_db, scheduler, shadowing",
+            "network.nr.bandwidth: unknown key `bandwidth`; allowed keys: scs_khz, symbols, duplex, special_split, ul_access, sr_period, capability, harq_max_retx, bler_target, bandwidth_mhz, carrier_ghz, channel, gnb, tx_power_dbm, noise_figure_db, interference_margin_db, scheduler, shadowing, gnb_tx_power_dbm, ue_tx_power_dbm, gnb_noise_figure_db, ue_noise_figure_db, interference",
         ]
     );
     // Every value checked by the radio at once.
@@ -381,6 +381,58 @@ fn channel_with_memory_keys_are_read_with_their_defaults() {
         ["network.nr.shadowing: `sometimes` is not a shadowing mode; allowed: consistent, per_message, off"]
     );
     assert_eq!((e[0].line, e[0].col), (Some(28), Some(13)));
+}
+
+#[test]
+fn powers_and_noise_figures_of_each_end() {
+    let ends = |extra: &str| {
+        let c = nr_config(extra);
+        (
+            c.tx_power_dbm,
+            c.ue_tx_power_dbm,
+            c.noise_figure_db,
+            c.gnb_noise_figure_db,
+            c.interference,
+        )
+    };
+    assert_eq!(ends(""), (24.0, 23.0, 9.0, 5.0, true));
+    assert_eq!(
+        ends("gnb_tx_power_dbm = 30\nue_tx_power_dbm = 20\nue_noise_figure_db = 7\ngnb_noise_figure_db = 3\ninterference = false\n"),
+        (30.0, 20.0, 7.0, 3.0, false)
+    );
+    // The first stage's names still work.
+    let c = nr_config("tx_power_dbm = 27\nnoise_figure_db = 8\n");
+    assert_eq!((c.tx_power_dbm, c.noise_figure_db), (27.0, 8.0));
+    let e = errors(&with(&format!(
+        "{NR}gnb_tx_power_dbm = 30\ntx_power_dbm = 27\nue_noise_figure_db = 7\nnoise_figure_db = 8\n"
+    )));
+    assert_eq!(
+        messages(&e),
+        [
+            "network.nr.tx_power_dbm: `tx_power_dbm` is another name for `gnb_tx_power_dbm`, which is written too; keep one",
+            "network.nr.noise_figure_db: `noise_figure_db` is another name for `ue_noise_figure_db`, which is written too; keep one",
+        ]
+    );
+    assert_eq!((e[0].line, e[0].col), (Some(29), Some(16)));
+    let e = errors(&with(&format!(
+        "{NR}gnb_tx_power_dbm = 99\nue_tx_power_dbm = -50\ngnb_noise_figure_db = 31\ninterference = \"yes\"\n"
+    )));
+    assert_eq!(
+        messages(&e),
+        ["network.nr.interference: interference must be true or false, found string \"yes\"",]
+    );
+    let e = errors(&with(&format!(
+        "{NR}gnb_tx_power_dbm = 99\nue_tx_power_dbm = -50\ngnb_noise_figure_db = 31\n"
+    )));
+    assert_eq!(
+        messages(&e),
+        [
+            "network.nr.gnb_tx_power_dbm: 99 dBm is not a plausible transmit power; allowed: -40 to 70 dBm",
+            "network.nr.ue_tx_power_dbm: -50 dBm is not a plausible transmit power; allowed: -40 to 70 dBm",
+            "network.nr.gnb_noise_figure_db: a noise figure of 31 dB is not allowed; allowed: 0 to 30 dB",
+        ]
+    );
+    assert_eq!((e[1].line, e[1].col), (Some(29), Some(19)));
 }
 
 #[test]

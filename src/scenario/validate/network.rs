@@ -101,6 +101,19 @@ fn written<T>(f: &Field<T>) -> bool {
 }
 
 /// The span of a written field (valid or not).
+/// The `[network.nr]` key a configuration error of `NrConfig`'s field
+/// `field` is about: `bler` is `bler_target`; the gNB's power and the UE's
+/// noise figure are under the name that was written (the new one when
+/// neither was).
+fn nr_written_key(r: &RawNr, field: &'static str) -> &'static str {
+    match field {
+        "bler" => "bler_target",
+        "tx_power_dbm" if span_of(&r.tx_power_dbm).is_none() => "gnb_tx_power_dbm",
+        "noise_figure_db" if span_of(&r.noise_figure_db).is_none() => "ue_noise_figure_db",
+        other => other,
+    }
+}
+
 fn span_of<T>(f: &Field<T>) -> Option<Span> {
     f.ok().map(|x| x.span)
 }
@@ -350,6 +363,27 @@ impl V<'_, '_> {
         }
     }
 
+    /// A number that has two names (`main`, and the older `alias`): either
+    /// may be written, not both.
+    fn nr_aliased(&mut self, main: (&Field<f64>, &str), alias: (&Field<f64>, &str)) -> Option<Option<f64>> {
+        match (main.0, alias.0) {
+            (Field::Invalid, _) | (_, Field::Invalid) => None,
+            (Field::Ok(_), Field::Ok(a)) => {
+                self.sink.error(
+                    Some(a.span),
+                    &format!("network.nr.{}", alias.1),
+                    format!(
+                        "`{}` is another name for `{}`, which is written too; keep one",
+                        alias.1, main.1
+                    ),
+                );
+                None
+            }
+            (Field::Ok(x), Field::Missing) | (Field::Missing, Field::Ok(x)) => Some(Some(x.v)),
+            (Field::Missing, Field::Missing) => Some(None),
+        }
+    }
+
     fn nr(&mut self, r: &RawNr, floor: &Floor) -> Option<NrNetwork> {
         let k = |x: &str| format!("network.nr.{x}");
         let d = NrConfig::default();
@@ -435,6 +469,14 @@ impl V<'_, '_> {
         let scheduler = self.nr_parse(&r.scheduler, &k("scheduler"), Scheduler::parse);
         let shadowing = self.nr_parse(&r.shadowing, &k("shadowing"), Shadowing::parse);
         let gnbs = self.gnbs(r, floor);
+        let gnb_power = self.nr_aliased(
+            (&r.gnb_tx_power_dbm, "gnb_tx_power_dbm"),
+            (&r.tx_power_dbm, "tx_power_dbm"),
+        );
+        let ue_figure = self.nr_aliased(
+            (&r.ue_noise_figure_db, "ue_noise_figure_db"),
+            (&r.noise_figure_db, "noise_figure_db"),
+        );
         let float = |f: &Field<f64>| match f {
             Field::Ok(x) => Some(Some(x.v)),
             Field::Missing => Some(None),
@@ -460,8 +502,15 @@ impl V<'_, '_> {
                 bandwidth_mhz: bandwidth_mhz?.unwrap_or(d.bandwidth_mhz),
                 carrier_ghz: float(&r.carrier_ghz)?.unwrap_or(d.carrier_ghz),
                 channel: channel?.unwrap_or(d.channel),
-                tx_power_dbm: float(&r.tx_power_dbm)?.unwrap_or(d.tx_power_dbm),
-                noise_figure_db: float(&r.noise_figure_db)?.unwrap_or(d.noise_figure_db),
+                tx_power_dbm: gnb_power?.unwrap_or(d.tx_power_dbm),
+                noise_figure_db: ue_figure?.unwrap_or(d.noise_figure_db),
+                ue_tx_power_dbm: float(&r.ue_tx_power_dbm)?.unwrap_or(d.ue_tx_power_dbm),
+                gnb_noise_figure_db: float(&r.gnb_noise_figure_db)?.unwrap_or(d.gnb_noise_figure_db),
+                interference: match &r.interference {
+                    Field::Ok(b) => b.v,
+                    Field::Missing => d.interference,
+                    Field::Invalid => return None,
+                },
                 interference_margin_db: float(&r.interference_margin_db)?.unwrap_or(d.interference_margin_db),
                 scheduler: scheduler?.unwrap_or(d.scheduler),
                 shadowing: shadowing?.unwrap_or(d.shadowing),
@@ -471,7 +520,7 @@ impl V<'_, '_> {
             Ok(nr) => Some(nr),
             Err(errors) => {
                 for e in errors.0 {
-                    let key = if e.key == "bler" { "bler_target" } else { e.key };
+                    let key = nr_written_key(r, e.key);
                     let at = self.nr_key_span(r, key);
                     let message = if at.is_some() {
                         e.message
@@ -503,6 +552,10 @@ impl V<'_, '_> {
             "channel" => span_of(&r.channel),
             "tx_power_dbm" => span_of(&r.tx_power_dbm),
             "noise_figure_db" => span_of(&r.noise_figure_db),
+            "gnb_tx_power_dbm" => span_of(&r.gnb_tx_power_dbm),
+            "ue_noise_figure_db" => span_of(&r.ue_noise_figure_db),
+            "ue_tx_power_dbm" => span_of(&r.ue_tx_power_dbm),
+            "gnb_noise_figure_db" => span_of(&r.gnb_noise_figure_db),
             "interference_margin_db" => span_of(&r.interference_margin_db),
             "scheduler" => span_of(&r.scheduler),
             "shadowing" => span_of(&r.shadowing),
