@@ -434,6 +434,10 @@ pub struct NrConfig {
     pub harq_max_retx: u32,
     /// Block error rate of each attempt (the link adaptation's target).
     pub bler: f64,
+    /// A fixed block error rate of every attempt that overrides the BLER
+    /// curves of link adaptation (key `bler`; parsed, not yet used by the
+    /// plant, which takes `bler` above).
+    pub bler_override: Option<f64>,
     /// Channel bandwidth, MHz (a TS 38.101 bandwidth of the SCS).
     pub bandwidth_mhz: u32,
     pub carrier_ghz: f64,
@@ -476,6 +480,7 @@ impl Default for NrConfig {
             capability: 1,
             harq_max_retx: 3,
             bler: 0.1,
+            bler_override: None,
             bandwidth_mhz: 100,
             carrier_ghz: 3.5,
             channel: InfScenario::Dh,
@@ -672,14 +677,14 @@ impl NrConfig {
                 ),
             );
         }
-        if !(self.bler.is_finite() && (0.0..1.0).contains(&self.bler)) {
-            err(
-                "bler",
-                format!(
-                    "a block error rate of {} is not allowed; it must be at least 0 and below 1 (e.g. 0.1)",
-                    self.bler
+        for (key, bler) in [("bler", Some(self.bler)), ("bler_override", self.bler_override)] {
+            match bler {
+                Some(p) if !(p.is_finite() && (0.0..1.0).contains(&p)) => err(
+                    key,
+                    format!("a block error rate of {p} is not allowed; it must be at least 0 and below 1 (e.g. 0.1)"),
                 ),
-            );
+                _ => {}
+            }
         }
         for (key, dbm) in [
             ("tx_power_dbm", self.tx_power_dbm),

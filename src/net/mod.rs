@@ -26,6 +26,8 @@
 //!   noise figures) and [`RadioMap::downlink_sinr`] /
 //!   [`RadioMap::uplink_sinr`] the SINR with reuse-1 interference from the
 //!   other cells, weighted by their load.
+//! - [`LinkAdaptation`] picks the MCS of a TS 38.214 table for a BLER
+//!   target from each entry's [`BlerCurve`] (BLER as a function of SINR).
 //! - [`Cell`] shares a cell's resource blocks among packets and a fluid
 //!   background load, slot by slot, driven by the caller's event queue and
 //!   woken only on slots where something is queued.
@@ -64,6 +66,7 @@ mod core_delay;
 mod field;
 mod frame;
 mod link;
+mod mcs;
 mod nr;
 mod shadowing;
 mod step;
@@ -83,6 +86,7 @@ pub use config::{
 pub use core_delay::CoreDelay;
 pub use field::{CorrelatedField, FIELD_TERMS};
 pub use link::{Delivery, Outcome};
+pub use mcs::{BlerCurve, LinkAdaptation, McsEntry, McsTable, Selection, LOW_SE_BELOW};
 pub use nr::Nr;
 pub use shadowing::{
     field_stream_name, CorrelationDistances, GnbFields, LinkState, LosState, RadioMap, Shadowing,

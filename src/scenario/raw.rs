@@ -113,6 +113,7 @@ pub(crate) const NR_KEYS: &[&str] = &[
     "gnb_noise_figure_db",
     "ue_noise_figure_db",
     "interference",
+    "bler",
 ];
 pub(crate) const FLOW_KEYS: &[&str] = &[
     "name",

@@ -79,6 +79,7 @@ pub(crate) struct RawNr {
     pub gnb_noise_figure_db: Field<f64>,
     pub ue_noise_figure_db: Field<f64>,
     pub interference: Field<bool>,
+    pub bler: Field<f64>,
 }
 
 /// `survival`: a duration, or a whole number of periods.
@@ -273,6 +274,7 @@ fn read_nr(sink: &mut Sink, e: &[Entry], key_span: Span) -> RawNr {
         gnb_noise_figure_db: number(sink, get("gnb_noise_figure_db"), &p("gnb_noise_figure_db")),
         ue_noise_figure_db: number(sink, get("ue_noise_figure_db"), &p("ue_noise_figure_db")),
         interference: boolean(sink, get("interference"), &p("interference")),
+        bler: number(sink, get("bler"), &p("bler")),
     }
 }
 

@@ -339,7 +339,7 @@ fn nr_errors_are_at_their_keys() {
             "network.nr.channel: `InF` is not an indoor-factory channel; allowed: InF-SL, InF-DL, InF-SH, InF-DH, InF-HH",
             "network.nr.scheduler: `edf` is not a scheduler; allowed: fifo, round_robin, pf",
             "network.nr.harq_max_retx: harq_max_retx must be a whole number of retransmissions from 0 to 32, found -1",
-            "network.nr.bandwidth: unknown key `bandwidth`; allowed keys: scs_khz, symbols, duplex, special_split, ul_access, sr_period, capability, harq_max_retx, bler_target, bandwidth_mhz, carrier_ghz, channel, gnb, tx_power_dbm, noise_figure_db, interference_margin_db, scheduler, shadowing, gnb_tx_power_dbm, ue_tx_power_dbm, gnb_noise_figure_db, ue_noise_figure_db, interference",
+            "network.nr.bandwidth: unknown key `bandwidth`; allowed keys: scs_khz, symbols, duplex, special_split, ul_access, sr_period, capability, harq_max_retx, bler_target, bandwidth_mhz, carrier_ghz, channel, gnb, tx_power_dbm, noise_figure_db, interference_margin_db, scheduler, shadowing, gnb_tx_power_dbm, ue_tx_power_dbm, gnb_noise_figure_db, ue_noise_figure_db, interference, bler",
         ]
     );
     // Every value checked by the radio at once.
@@ -381,6 +381,16 @@ fn channel_with_memory_keys_are_read_with_their_defaults() {
         ["network.nr.shadowing: `sometimes` is not a shadowing mode; allowed: consistent, per_message, off"]
     );
     assert_eq!((e[0].line, e[0].col), (Some(28), Some(13)));
+    // A fixed BLER beside the target.
+    assert_eq!(nr_config("").bler_override, None);
+    let c = nr_config("bler_target = 1e-5\nbler = 0.02\n");
+    assert_eq!((c.bler, c.bler_override), (1e-5, Some(0.02)));
+    let e = errors(&with(&format!("{NR}bler = 1.5\n")));
+    assert_eq!(
+        messages(&e),
+        ["network.nr.bler: a block error rate of 1.5 is not allowed; it must be at least 0 and below 1 (e.g. 0.1)"]
+    );
+    assert_eq!((e[0].line, e[0].col), (Some(28), Some(8)));
 }
 
 #[test]

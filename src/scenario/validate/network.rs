@@ -108,6 +108,7 @@ fn written<T>(f: &Field<T>) -> bool {
 fn nr_written_key(r: &RawNr, field: &'static str) -> &'static str {
     match field {
         "bler" => "bler_target",
+        "bler_override" => "bler",
         "tx_power_dbm" if span_of(&r.tx_power_dbm).is_none() => "gnb_tx_power_dbm",
         "noise_figure_db" if span_of(&r.noise_figure_db).is_none() => "ue_noise_figure_db",
         other => other,
@@ -499,6 +500,7 @@ impl V<'_, '_> {
                 capability: capability?.unwrap_or(d.capability),
                 harq_max_retx: harq_max_retx?.unwrap_or(d.harq_max_retx),
                 bler: float(&r.bler_target)?.unwrap_or(d.bler),
+                bler_override: float(&r.bler)?,
                 bandwidth_mhz: bandwidth_mhz?.unwrap_or(d.bandwidth_mhz),
                 carrier_ghz: float(&r.carrier_ghz)?.unwrap_or(d.carrier_ghz),
                 channel: channel?.unwrap_or(d.channel),
@@ -547,6 +549,7 @@ impl V<'_, '_> {
             "capability" => span_of(&r.capability),
             "harq_max_retx" => span_of(&r.harq_max_retx),
             "bler_target" => span_of(&r.bler_target),
+            "bler" => span_of(&r.bler),
             "bandwidth_mhz" => span_of(&r.bandwidth_mhz),
             "carrier_ghz" => span_of(&r.carrier_ghz),
             "channel" => span_of(&r.channel),
