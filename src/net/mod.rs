@@ -28,6 +28,9 @@
 //!   other cells, weighted by their load.
 //! - [`LinkAdaptation`] picks the MCS of a TS 38.214 table for a BLER
 //!   target from each entry's [`BlerCurve`] (BLER as a function of SINR).
+//! - [`Mobility`] is one UE's cell selection, A3 handovers with their
+//!   interruption, and radio link failures (T310) with re-establishment,
+//!   from a stream of measurements.
 //! - [`Cell`] shares a cell's resource blocks among packets and a fluid
 //!   background load, slot by slot, driven by the caller's event queue and
 //!   woken only on slots where something is queued.
@@ -57,6 +60,7 @@
 //! assert!(d.delivered_at().unwrap() > SimTime::from_nanos(3_000_000));
 //! ```
 
+mod bands;
 mod budget;
 pub mod calculator;
 mod cell;
@@ -67,10 +71,12 @@ mod field;
 mod frame;
 mod link;
 mod mcs;
+mod mobility;
 mod nr;
 mod shadowing;
 mod step;
 
+pub use bands::{BANDWIDTHS_FR1, BANDWIDTHS_FR2};
 pub use budget::{
     cell_centre_interferers, dbm_to_mw, mw_to_dbm, noise_dbm, sinr, RadioBudget, Sinr, UplinkInterferer,
 };
@@ -81,12 +87,15 @@ pub use channel::{
 };
 pub use config::{
     ConfigError, ConfigErrors, Duplex, NrConfig, Scheduler, SlotKind, SpecialSplit, SrPeriod, UlAccess,
-    BANDWIDTHS_FR1, BANDWIDTHS_FR2, SCS_KHZ, TX_SYMBOLS,
+    SCS_KHZ, TX_SYMBOLS,
 };
 pub use core_delay::CoreDelay;
 pub use field::{CorrelatedField, FIELD_TERMS};
 pub use link::{Delivery, Outcome};
 pub use mcs::{BlerCurve, LinkAdaptation, McsEntry, McsTable, Selection, LOW_SE_BELOW};
+pub use mobility::{
+    HandoverConfig, Mobility, MobilityEvent, RlfConfig, MAX_OUTAGE, T310_MS, TIME_TO_TRIGGER_MS,
+};
 pub use nr::Nr;
 pub use shadowing::{
     field_stream_name, CorrelationDistances, GnbFields, LinkState, LosState, RadioMap, Shadowing,

@@ -114,6 +114,8 @@ pub(crate) const NR_KEYS: &[&str] = &[
     "ue_noise_figure_db",
     "interference",
     "bler",
+    "handover",
+    "rlf",
 ];
 pub(crate) const FLOW_KEYS: &[&str] = &[
     "name",

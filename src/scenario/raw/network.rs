@@ -80,7 +80,29 @@ pub(crate) struct RawNr {
     pub ue_noise_figure_db: Field<f64>,
     pub interference: Field<bool>,
     pub bler: Field<f64>,
+    pub handover: Field<RawHandover>,
+    pub rlf: Field<RawRlf>,
 }
+
+/// `handover = { hysteresis_db, time_to_trigger, interruption }`.
+#[derive(Debug)]
+pub(crate) struct RawHandover {
+    pub hysteresis_db: Field<f64>,
+    pub time_to_trigger: Field<Str>,
+    pub interruption: Field<Str>,
+}
+
+/// `rlf = { q_out_db, q_in_db, t310, reestablishment }`.
+#[derive(Debug)]
+pub(crate) struct RawRlf {
+    pub q_out_db: Field<f64>,
+    pub q_in_db: Field<f64>,
+    pub t310: Field<Str>,
+    pub reestablishment: Field<Str>,
+}
+
+const HANDOVER_KEYS: &[&str] = &["hysteresis_db", "time_to_trigger", "interruption"];
+const RLF_KEYS: &[&str] = &["q_out_db", "q_in_db", "t310", "reestablishment"];
 
 /// `survival`: a duration, or a whole number of periods.
 #[derive(Clone, Debug)]
@@ -275,6 +297,84 @@ fn read_nr(sink: &mut Sink, e: &[Entry], key_span: Span) -> RawNr {
         ue_noise_figure_db: number(sink, get("ue_noise_figure_db"), &p("ue_noise_figure_db")),
         interference: boolean(sink, get("interference"), &p("interference")),
         bler: number(sink, get("bler"), &p("bler")),
+        handover: inline_table(
+            sink,
+            get("handover"),
+            &p("handover"),
+            "{ hysteresis_db = 3, time_to_trigger = \"256ms\", interruption = \"50ms\" }",
+            |sink, e, path| {
+                check_keys(sink, e, "handover", HANDOVER_KEYS, path);
+                let get = getter(e);
+                RawHandover {
+                    hysteresis_db: number(sink, get("hysteresis_db"), &join(path, "hysteresis_db")),
+                    time_to_trigger: text(
+                        sink,
+                        get("time_to_trigger"),
+                        &join(path, "time_to_trigger"),
+                        TextKind::Duration,
+                    ),
+                    interruption: text(
+                        sink,
+                        get("interruption"),
+                        &join(path, "interruption"),
+                        TextKind::Duration,
+                    ),
+                }
+            },
+        ),
+        rlf: inline_table(
+            sink,
+            get("rlf"),
+            &p("rlf"),
+            "{ q_out_db = -8, q_in_db = -6, t310 = \"1s\", reestablishment = \"220ms\" }",
+            |sink, e, path| {
+                check_keys(sink, e, "rlf", RLF_KEYS, path);
+                let get = getter(e);
+                RawRlf {
+                    q_out_db: number(sink, get("q_out_db"), &join(path, "q_out_db")),
+                    q_in_db: number(sink, get("q_in_db"), &join(path, "q_in_db")),
+                    t310: text(sink, get("t310"), &join(path, "t310"), TextKind::Duration),
+                    reestablishment: text(
+                        sink,
+                        get("reestablishment"),
+                        &join(path, "reestablishment"),
+                        TextKind::Duration,
+                    ),
+                }
+            },
+        ),
+    }
+}
+
+/// A table value such as `handover = { ... }` at `path`, read with
+/// `read(sink, entries, path)`.
+fn inline_table<T>(
+    sink: &mut Sink,
+    node: Option<&Node>,
+    path: &str,
+    example: &str,
+    read: impl FnOnce(&mut Sink, &[Entry], &str) -> T,
+) -> Field<T> {
+    let Some(n) = node else {
+        return Field::Missing;
+    };
+    match n.entries() {
+        Some(e) => Field::Ok(Sp {
+            v: read(sink, e, path),
+            span: n.span,
+        }),
+        None => {
+            sink.error(
+                Some(n.span),
+                path,
+                format!(
+                    "{} must be a table like {example}, found {}",
+                    last(path),
+                    n.describe()
+                ),
+            );
+            Field::Invalid
+        }
     }
 }
 

@@ -4,7 +4,8 @@ use super::{errors, errors_with, messages, ok, temp_dir, MM3};
 use crate::engine::SimTime;
 use crate::model::{FlowKind, FlowRobots, LinkModel, Trigger};
 use crate::net::{
-    Direction, Duplex, InfScenario, NrConfig, Scheduler, Shadowing, SpecialSplit, SrPeriod, UlAccess,
+    Direction, Duplex, HandoverConfig, InfScenario, NrConfig, RlfConfig, Scheduler, Shadowing, SpecialSplit,
+    SrPeriod, UlAccess,
 };
 use crate::scenario::{load_file, load_str};
 
@@ -339,7 +340,7 @@ fn nr_errors_are_at_their_keys() {
             "network.nr.channel: `InF` is not an indoor-factory channel; allowed: InF-SL, InF-DL, InF-SH, InF-DH, InF-HH",
             "network.nr.scheduler: `edf` is not a scheduler; allowed: fifo, round_robin, pf",
             "network.nr.harq_max_retx: harq_max_retx must be a whole number of retransmissions from 0 to 32, found -1",
-            "network.nr.bandwidth: unknown key `bandwidth`; allowed keys: scs_khz, symbols, duplex, special_split, ul_access, sr_period, capability, harq_max_retx, bler_target, bandwidth_mhz, carrier_ghz, channel, gnb, tx_power_dbm, noise_figure_db, interference_margin_db, scheduler, shadowing, gnb_tx_power_dbm, ue_tx_power_dbm, gnb_noise_figure_db, ue_noise_figure_db, interference, bler",
+            "network.nr.bandwidth: unknown key `bandwidth`; allowed keys: scs_khz, symbols, duplex, special_split, ul_access, sr_period, capability, harq_max_retx, bler_target, bandwidth_mhz, carrier_ghz, channel, gnb, tx_power_dbm, noise_figure_db, interference_margin_db, scheduler, shadowing, gnb_tx_power_dbm, ue_tx_power_dbm, gnb_noise_figure_db, ue_noise_figure_db, interference, bler, handover, rlf",
         ]
     );
     // Every value checked by the radio at once.
@@ -443,6 +444,59 @@ fn powers_and_noise_figures_of_each_end() {
         ]
     );
     assert_eq!((e[1].line, e[1].col), (Some(29), Some(19)));
+}
+
+#[test]
+fn handover_and_radio_link_failure_settings() {
+    let c = nr_config("");
+    assert_eq!(
+        (c.handover, c.rlf),
+        (HandoverConfig::default(), RlfConfig::default())
+    );
+    let c = nr_config(
+        "handover = { hysteresis_db = 1.5, time_to_trigger = \"160ms\", interruption = \"30ms\" }\nrlf = { q_out_db = -7, t310 = \"2s\", reestablishment = \"0.5s\" }\n",
+    );
+    assert_eq!(
+        c.handover,
+        HandoverConfig {
+            hysteresis_db: 1.5,
+            time_to_trigger: ms(160),
+            interruption: ms(30)
+        }
+    );
+    // Q_in keeps its 2 dB above a Q_out that is written alone.
+    assert_eq!(
+        c.rlf,
+        RlfConfig {
+            q_out_db: -7.0,
+            q_in_db: -5.0,
+            t310: ms(2000),
+            reestablishment: ms(500)
+        }
+    );
+    // As a sub-table too.
+    let c = nr_config("[network.nr.handover]\ntime_to_trigger = \"0ms\"\n");
+    assert_eq!(c.handover.time_to_trigger, SimTime::ZERO);
+    let e = errors(&with(&format!(
+        "{NR}handover = {{ hysteresis_db = 2.2, time_to_trigger = \"250ms\" }}\nrlf = {{ t310 = \"300ms\", q_in_db = -9 }}\n"
+    )));
+    assert_eq!(
+        messages(&e),
+        [
+            "network.nr.handover.hysteresis_db: a hysteresis of 2.2 dB is not a TS 38.331 value; allowed: 0 to 15 dB in steps of 0.5 dB",
+            "network.nr.handover.time_to_trigger: 250ms is not a TS 38.331 time-to-trigger; allowed: 0ms, 40ms, 64ms, 80ms, 100ms, 128ms, 160ms, 256ms, 320ms, 480ms, 512ms, 640ms, 1024ms, 1280ms, 2560ms, 5120ms",
+            "network.nr.rlf.t310: 300ms is not a TS 38.331 T310 value; allowed: 0ms, 50ms, 100ms, 200ms, 500ms, 1000ms, 2000ms, 4000ms, 6000ms",
+            "network.nr.rlf.q_in_db: Q_in must be from Q_out (-8 dB) to 10 dB above it (e.g. 2 dB above), found -9 dB",
+        ]
+    );
+    assert_eq!((e[1].line, e[1].col), (Some(28), Some(53)));
+    assert_eq!(
+        messages(&errors(&with(&format!("{NR}handover = 3\nrlf = {{ t311 = \"1s\" }}\n")))),
+        [
+            "network.nr.handover: handover must be a table like { hysteresis_db = 3, time_to_trigger = \"256ms\", interruption = \"50ms\" }, found integer 3",
+            "network.nr.rlf.t311: unknown key `t311`; allowed keys: q_out_db, q_in_db, t310, reestablishment; did you mean `t310`?",
+        ]
+    );
 }
 
 #[test]

@@ -12,8 +12,8 @@ use super::{Floor, Names, V};
 use crate::engine::SimTime;
 use crate::model::{BadState, Flow, FlowKind, FlowRobots, LinkModel, Network, NrNetwork, StationId, Trigger};
 use crate::net::{
-    Direction, Duplex, InfScenario, Nr, NrConfig, Scheduler, Shadowing, SlotKind, SpecialSplit, SrPeriod,
-    UlAccess,
+    Direction, Duplex, HandoverConfig, InfScenario, Nr, NrConfig, RlfConfig, Scheduler, Shadowing, SlotKind,
+    SpecialSplit, SrPeriod, UlAccess,
 };
 use crate::scenario::diag::{did_you_mean, list, Span};
 use crate::scenario::raw::{
@@ -385,6 +385,58 @@ impl V<'_, '_> {
         }
     }
 
+    /// An optional duration of a sub-table: `Some(None)` when not written.
+    fn nr_duration(&mut self, f: &Field<Str>, key: &str) -> Option<Option<SimTime>> {
+        match f {
+            Field::Ok(s) => self.duration(s, key).map(Some),
+            Field::Missing => Some(None),
+            Field::Invalid => None,
+        }
+    }
+
+    /// `handover` and `rlf`, each key defaulting to its own default. (Their
+    /// values are checked with the rest of the radio, by `Nr::new`.)
+    fn nr_mobility(&mut self, r: &RawNr) -> Option<(HandoverConfig, RlfConfig)> {
+        let k = |x: &str| format!("network.nr.{x}");
+        let float = |f: &Field<f64>| match f {
+            Field::Ok(x) => Some(Some(x.v)),
+            Field::Missing => Some(None),
+            Field::Invalid => None,
+        };
+        let dh = HandoverConfig::default();
+        let handover = match &r.handover {
+            Field::Ok(h) => {
+                let ttt = self.nr_duration(&h.v.time_to_trigger, &k("handover.time_to_trigger"));
+                let interruption = self.nr_duration(&h.v.interruption, &k("handover.interruption"));
+                Some(HandoverConfig {
+                    hysteresis_db: float(&h.v.hysteresis_db)?.unwrap_or(dh.hysteresis_db),
+                    time_to_trigger: ttt?.unwrap_or(dh.time_to_trigger),
+                    interruption: interruption?.unwrap_or(dh.interruption),
+                })
+            }
+            Field::Missing => Some(dh),
+            Field::Invalid => None,
+        };
+        let dr = RlfConfig::default();
+        let rlf = match &r.rlf {
+            Field::Ok(f) => {
+                let t310 = self.nr_duration(&f.v.t310, &k("rlf.t310"));
+                let reestablishment = self.nr_duration(&f.v.reestablishment, &k("rlf.reestablishment"));
+                let q_out_db = float(&f.v.q_out_db)?.unwrap_or(dr.q_out_db);
+                Some(RlfConfig {
+                    q_out_db,
+                    // Q_in keeps its distance above Q_out unless written.
+                    q_in_db: float(&f.v.q_in_db)?.unwrap_or(q_out_db + (dr.q_in_db - dr.q_out_db)),
+                    t310: t310?.unwrap_or(dr.t310),
+                    reestablishment: reestablishment?.unwrap_or(dr.reestablishment),
+                })
+            }
+            Field::Missing => Some(dr),
+            Field::Invalid => None,
+        };
+        Some((handover?, rlf?))
+    }
+
     fn nr(&mut self, r: &RawNr, floor: &Floor) -> Option<NrNetwork> {
         let k = |x: &str| format!("network.nr.{x}");
         let d = NrConfig::default();
@@ -470,6 +522,7 @@ impl V<'_, '_> {
         let scheduler = self.nr_parse(&r.scheduler, &k("scheduler"), Scheduler::parse);
         let shadowing = self.nr_parse(&r.shadowing, &k("shadowing"), Shadowing::parse);
         let gnbs = self.gnbs(r, floor);
+        let mobility = self.nr_mobility(r);
         let gnb_power = self.nr_aliased(
             (&r.gnb_tx_power_dbm, "gnb_tx_power_dbm"),
             (&r.tx_power_dbm, "tx_power_dbm"),
@@ -516,6 +569,8 @@ impl V<'_, '_> {
                 interference_margin_db: float(&r.interference_margin_db)?.unwrap_or(d.interference_margin_db),
                 scheduler: scheduler?.unwrap_or(d.scheduler),
                 shadowing: shadowing?.unwrap_or(d.shadowing),
+                handover: mobility?.0,
+                rlf: mobility?.1,
             })
         })()?;
         let nr = match Nr::new(cfg) {
@@ -562,6 +617,13 @@ impl V<'_, '_> {
             "interference_margin_db" => span_of(&r.interference_margin_db),
             "scheduler" => span_of(&r.scheduler),
             "shadowing" => span_of(&r.shadowing),
+            "handover.hysteresis_db" => r.handover.ok().and_then(|h| span_of(&h.v.hysteresis_db)),
+            "handover.time_to_trigger" => r.handover.ok().and_then(|h| span_of(&h.v.time_to_trigger)),
+            "handover.interruption" => r.handover.ok().and_then(|h| span_of(&h.v.interruption)),
+            "rlf.q_out_db" => r.rlf.ok().and_then(|f| span_of(&f.v.q_out_db)),
+            "rlf.q_in_db" => r.rlf.ok().and_then(|f| span_of(&f.v.q_in_db)),
+            "rlf.t310" => r.rlf.ok().and_then(|f| span_of(&f.v.t310)),
+            "rlf.reestablishment" => r.rlf.ok().and_then(|f| span_of(&f.v.reestablishment)),
             _ => None,
         }
     }
