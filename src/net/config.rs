@@ -118,9 +118,15 @@ impl fmt::Display for SpecialSplit {
     }
 }
 
-/// Longest TDD pattern accepted, in slots (10 ms at 120 kHz is 80 slots; two
-/// concatenated patterns of 3GPP's longest period).
+/// Longest TDD pattern parsed, in slots (10 ms at 120 kHz is 80 slots; two
+/// concatenated patterns of 3GPP's longest period). Validation then
+/// accepts only the periods of [`TDD_PERIODS_US`].
 pub const MAX_PATTERN_SLOTS: usize = 160;
+
+/// The TDD pattern periods of TS 38.331 (`TDD-UL-DL-Pattern`'s
+/// `dl-UL-TransmissionPeriodicity`, with `-v1530`'s 3 and 4 ms), in µs:
+/// 0.5, 0.625, 1, 1.25, 2, 2.5, 3, 4, 5 and 10 ms.
+pub const TDD_PERIODS_US: [u32; 10] = [500, 625, 1000, 1250, 2000, 2500, 3000, 4000, 5000, 10_000];
 
 /// Frequency division (both directions on every symbol, on two carriers) or
 /// a TDD pattern repeated from t = 0.
@@ -169,6 +175,39 @@ impl Duplex {
         Ok(Duplex::Tdd { pattern, special })
     }
 
+    /// Why this pattern's period at numerology `mu` is not one of TS
+    /// 38.331's ([`TDD_PERIODS_US`]), with the pattern lengths that would
+    /// be; `None` for FDD and for an allowed period.
+    pub fn period_problem(&self, mu: u32) -> Option<String> {
+        let Duplex::Tdd { pattern, .. } = self else {
+            return None;
+        };
+        // A slot lasts 1000 / 2^µ µs, a whole number for µ ≤ 3.
+        let slot_us = 1000u32 >> mu;
+        let slots = u32::try_from(pattern.len()).unwrap_or(u32::MAX);
+        if TDD_PERIODS_US.contains(&slots.saturating_mul(slot_us)) {
+            return None;
+        }
+        let ms = |us: u32| (f64::from(us) / 1000.0).to_string();
+        let periods: Vec<String> = TDD_PERIODS_US.iter().map(|&us| ms(us)).collect();
+        let fitting: Vec<String> = TDD_PERIODS_US
+            .iter()
+            .filter(|&&us| us % slot_us == 0)
+            .map(|&us| (us / slot_us).to_string())
+            .collect();
+        Some(format!(
+            "the TDD pattern {} is {slots} slots of {} ms at {} kHz, a period of {} ms; TS 38.331 allows periods of \
+             {} ms, which at {} kHz is a pattern of {} slots",
+            self.pattern_name(),
+            ms(slot_us),
+            15 << mu,
+            ms(slots.saturating_mul(slot_us)),
+            list_or(&periods),
+            15 << mu,
+            list_or(&fitting)
+        ))
+    }
+
     /// `fdd`, or the pattern (`DDDSU`).
     pub fn pattern_name(&self) -> String {
         match self {
@@ -197,6 +236,15 @@ impl fmt::Display for Duplex {
                 Ok(())
             }
         }
+    }
+}
+
+/// `a, b, c or d`.
+fn list_or(items: &[String]) -> String {
+    match items.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        Some((last, _)) => last.clone(),
+        None => String::new(),
     }
 }
 
@@ -573,6 +621,9 @@ impl NrConfig {
                 }
             }
         }
+        if let Some(m) = mu.and_then(|mu| self.duplex.period_problem(mu)) {
+            err("duplex", m);
+        }
         if self.harq_max_retx > MAX_HARQ_RETX {
             err(
                 "harq_max_retx",
@@ -634,102 +685,4 @@ impl NrConfig {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::net::bands::resource_blocks;
-
-    #[test]
-    fn defaults_are_valid_and_n_tables_match_the_reference() {
-        assert!(NrConfig::default().validate().is_ok());
-        assert_eq!(n1_n2_x2(1, 0), Some((16, 20)));
-        assert_eq!(n1_n2_x2(2, 1), Some((9, 11)));
-        assert_eq!(n1_n2_x2(2, 3), None);
-        assert_eq!(n1_n2_x2(3, 0), None);
-        assert_eq!(resource_blocks(FreqRange::Fr1, 30, 100), Some(273));
-        assert_eq!(resource_blocks(FreqRange::Fr2, 120, 400), Some(264));
-    }
-
-    #[test]
-    fn every_problem_is_listed_with_what_is_allowed() {
-        let cfg = NrConfig {
-            scs_khz: 45,
-            symbols: 5,
-            capability: 3,
-            bler: 1.5,
-            harq_max_retx: 99,
-            ..NrConfig::default()
-        };
-        let e = cfg.validate().unwrap_err();
-        let keys: Vec<&str> = e.0.iter().map(|e| e.key).collect();
-        assert_eq!(
-            keys,
-            ["scs_khz", "symbols", "capability", "harq_max_retx", "bler"]
-        );
-        let text = e.to_string();
-        assert!(text.contains("allowed: 15, 30, 60, 120"), "{text}");
-        assert!(text.contains("7, 4 or 2"), "{text}");
-    }
-
-    #[test]
-    fn frequency_range_constraints() {
-        let fr2_15 = NrConfig {
-            scs_khz: 15,
-            bandwidth_mhz: 20,
-            carrier_ghz: 28.0,
-            ..NrConfig::default()
-        };
-        assert!(fr2_15
-            .validate()
-            .unwrap_err()
-            .to_string()
-            .contains("FR2 allows 60 and 120"));
-        let fr1_120 = NrConfig {
-            scs_khz: 120,
-            ..NrConfig::default()
-        };
-        assert!(fr1_120
-            .validate()
-            .unwrap_err()
-            .to_string()
-            .contains("120 kHz needs an FR2"));
-        let ok = NrConfig {
-            scs_khz: 120,
-            carrier_ghz: 28.0,
-            ..NrConfig::default()
-        };
-        assert!(ok.validate().is_ok());
-        let bw = NrConfig {
-            scs_khz: 15,
-            bandwidth_mhz: 100,
-            ..NrConfig::default()
-        };
-        assert!(bw.validate().unwrap_err().to_string().contains("allowed: 5, 10"));
-    }
-
-    #[test]
-    fn parses_duplex_split_and_sr_period() {
-        assert_eq!(Duplex::parse("FDD", SpecialSplit::default()), Ok(Duplex::Fdd));
-        let d = Duplex::parse("dddsu", SpecialSplit::default()).unwrap();
-        assert_eq!(d.pattern_name(), "DDDSU");
-        assert!(Duplex::parse("DDXSU", SpecialSplit::default()).is_err());
-        assert!(Duplex::parse("", SpecialSplit::default()).is_err());
-        assert_eq!(
-            SpecialSplit::parse("6:4:4"),
-            Ok(SpecialSplit {
-                dl: 6,
-                guard: 4,
-                ul: 4
-            })
-        );
-        assert!(SpecialSplit::parse("10:2:3").unwrap_err().contains("sum to 14"));
-        assert!(SpecialSplit::parse("10:2").is_err());
-        assert_eq!(SrPeriod::parse("2sym"), Ok(SrPeriod::Symbols(2)));
-        assert_eq!(SrPeriod::parse("4 slots"), Ok(SrPeriod::Slots(4)));
-        assert_eq!(SrPeriod::parse("1ms").unwrap().symbols(1), Ok(28));
-        assert_eq!(SrPeriod::parse("1slot").unwrap().symbols(3), Ok(14));
-        assert!(SrPeriod::parse("0.5ms").unwrap().symbols(0).is_err());
-        assert!(SrPeriod::Slots(3).symbols(1).unwrap_err().contains("allowed"));
-        assert!(SrPeriod::Slots(640).symbols(0).is_err());
-        assert!(SrPeriod::parse("soon").is_err());
-    }
-}
+mod tests;
