@@ -47,9 +47,10 @@
 //! per-replication values only, with Rust's shortest round-trip float
 //! formatting, so the bytes do not depend on sharding, machines or time.
 
+use super::figures::sweep_plots;
 use super::files::{create_dir, write_atomic};
 use super::kpi::{estimate, KpiTable};
-use super::{run_replications_with, RunSettings, Stopped};
+use super::{run_replications_with, Counted, Progress, RunSettings, Stopped};
 use crate::factory::Limits;
 use crate::report::summarize;
 use crate::scenario::{self, Diagnostic, Diagnostics, Loaded};
@@ -186,27 +187,21 @@ impl ScenarioSource {
     }
 }
 
-/// A failure with its exit code (1: I/O or simulation, 2: bad usage or
-/// invalid scenario).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Failure {
-    pub code: i32,
-    pub message: String,
-}
-
-impl Failure {
-    pub fn usage(message: impl Into<String>) -> Failure {
-        Failure {
-            code: 2,
-            message: message.into(),
-        }
-    }
-    pub fn io(message: impl Into<String>) -> Failure {
-        Failure {
-            code: 1,
-            message: message.into(),
-        }
-    }
+/// Why a sweep step failed.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SweepError {
+    /// The request or a plan file cannot be used as given: a bad `--vary`,
+    /// too many design points, design points that do not validate (each
+    /// listed with its diagnostics), a file that is not a plan.
+    #[error("{0}")]
+    Request(String),
+    /// The scenario itself does not load.
+    #[error("{0}")]
+    Scenario(Diagnostics),
+    /// A file or directory cannot be read or written, or runs are missing
+    /// at the merge.
+    #[error("{0}")]
+    Files(String),
 }
 
 /// Splits `V1,V2,...` at commas outside parentheses, brackets, braces and
@@ -345,25 +340,23 @@ pub fn count_runs(axes: &[Axis]) -> Result<usize, String> {
 
 /// Makes a plan, validating every design point; the warnings of the base
 /// scenario are returned beside it.
-pub fn make_plan(req: &PlanRequest) -> Result<(Plan, Vec<Diagnostic>), Failure> {
+pub fn make_plan(req: &PlanRequest) -> Result<(Plan, Vec<Diagnostic>), SweepError> {
     let mut axes: Vec<Axis> = Vec::new();
     for v in &req.vary {
-        let axis = parse_axis(v).map_err(Failure::usage)?;
+        let axis = parse_axis(v).map_err(SweepError::Request)?;
         if axes.iter().any(|a| a.path == axis.path) {
-            return Err(Failure::usage(format!(
+            return Err(SweepError::Request(format!(
                 "--vary {}: the path is varied twice; give all its values in one --vary",
                 axis.path
             )));
         }
         axes.push(axis);
     }
-    count_runs(&axes).map_err(Failure::usage)?;
-    let source = ScenarioSource::capture(&ScenarioRef::resolve(&req.scenario))
-        .map_err(|d| Failure::usage(d.to_string()))?;
+    count_runs(&axes).map_err(SweepError::Request)?;
+    let source =
+        ScenarioSource::capture(&ScenarioRef::resolve(&req.scenario)).map_err(SweepError::Scenario)?;
     let overrides = base_overrides(req.horizon.as_deref(), req.warmup.as_deref(), &req.set);
-    let base = source
-        .load(&overrides)
-        .map_err(|d| Failure::usage(d.to_string()))?;
+    let base = source.load(&overrides).map_err(SweepError::Scenario)?;
     let mut plan = Plan {
         format: PLAN_FORMAT.to_string(),
         seed: req.seed.unwrap_or(base.model.seed),
@@ -374,7 +367,7 @@ pub fn make_plan(req: &PlanRequest) -> Result<(Plan, Vec<Diagnostic>), Failure> 
         axes,
     };
     if plan.replications == 0 {
-        return Err(Failure::usage("replications must be at least 1"));
+        return Err(SweepError::Request("replications must be at least 1".into()));
     }
     let mut bad = Vec::new();
     for run in &plan.runs {
@@ -398,7 +391,7 @@ pub fn make_plan(req: &PlanRequest) -> Result<(Plan, Vec<Diagnostic>), Failure> 
         if n > LIST_LIMIT {
             let _ = writeln!(msg, "... and {} more", n - LIST_LIMIT);
         }
-        return Err(Failure::usage(msg.trim_end().to_string()));
+        return Err(SweepError::Request(msg.trim_end().to_string()));
     }
     plan.runs.shrink_to_fit();
     Ok((plan, base.warnings))
@@ -443,6 +436,11 @@ impl Plan {
         let mut s = serde_json::to_string_pretty(self).unwrap_or_default();
         s.push('\n');
         s
+    }
+
+    /// Writes the plan to `path` (as `plan.json`), atomically.
+    pub fn write(&self, path: &Path) -> Result<(), SweepError> {
+        write_atomic(path, self.to_json().as_bytes()).map_err(SweepError::Files)
     }
 
     /// FNV-1a 64 of the plan's compact JSON: run files name the plan they
@@ -607,7 +605,7 @@ pub fn execute_with(
         seed: plan.seed,
         replications: plan.replications,
         threads,
-        progress: false,
+        progress: None,
     };
     let runs = run_replications_with(&model, &settings, limits)
         .map_err(|e| format!("run {index} ({}): {e}", plan.point_label(index)))?;
@@ -690,13 +688,13 @@ pub fn read_run(plan: &Plan, digest: &str, dir: &Path, index: usize) -> (RunFile
 }
 
 /// Writes the plan into a run directory, or checks the one there is the same.
-pub fn install_plan(plan: &Plan, dir: &Path) -> Result<(), Failure> {
-    create_dir(dir).map_err(Failure::io)?;
+pub fn install_plan(plan: &Plan, dir: &Path) -> Result<(), SweepError> {
+    create_dir(dir).map_err(SweepError::Files)?;
     let path = dir.join(PLAN_FILE);
     if path.exists() {
-        let there = Plan::read(&path).map_err(Failure::io)?;
+        let there = Plan::read(&path).map_err(SweepError::Files)?;
         if there.digest() != plan.digest() {
-            return Err(Failure::io(format!(
+            return Err(SweepError::Files(format!(
                 "{} holds runs of another plan ({} differs); use another --out directory",
                 dir.display(),
                 path.display()
@@ -704,7 +702,7 @@ pub fn install_plan(plan: &Plan, dir: &Path) -> Result<(), Failure> {
         }
         return Ok(());
     }
-    write_atomic(&path, plan.to_json().as_bytes()).map_err(Failure::io)
+    plan.write(&path)
 }
 
 /// What a shard did.
@@ -729,8 +727,8 @@ pub fn run_shard(
     dir: &Path,
     shard: Shard,
     threads: Option<usize>,
-    progress: bool,
-) -> Result<ShardResult, Failure> {
+    progress: Option<&dyn Progress>,
+) -> Result<ShardResult, SweepError> {
     run_shard_with(plan, dir, shard, threads, progress, &Limits::default())
 }
 
@@ -743,9 +741,9 @@ pub fn run_shard_with(
     dir: &Path,
     shard: Shard,
     threads: Option<usize>,
-    progress: bool,
+    progress: Option<&dyn Progress>,
     limits: &Limits,
-) -> Result<ShardResult, Failure> {
+) -> Result<ShardResult, SweepError> {
     install_plan(plan, dir)?;
     let digest = plan.digest();
     let mine: Vec<usize> = plan
@@ -762,18 +760,10 @@ pub fn run_shard_with(
             _ => todo.push(i),
         }
     }
-    let bar = if progress && !todo.is_empty() {
-        let bar = indicatif::ProgressBar::new(todo.len() as u64);
-        if let Ok(style) = indicatif::ProgressStyle::with_template(
-            "{msg} [{bar:30}] {pos}/{len} runs ({elapsed}, {eta} left)",
-        ) {
-            bar.set_style(style.progress_chars("=> "));
-        }
-        bar.set_message(format!("shard {shard}"));
-        bar
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
+    let progress = progress.filter(|_| !todo.is_empty());
+    if let Some(p) = progress {
+        p.begin(&format!("shard {shard}"), todo.len() as u64, Counted::Runs);
+    }
     for (k, &i) in todo.iter().enumerate() {
         if let Some(stop) = limits.stop_at(crate::engine::SimTime::ZERO) {
             result.stopped = Some(if stop.is_interrupt() {
@@ -801,9 +791,13 @@ pub fn run_shard_with(
             }
             Err(e) => result.failed.push((i, e)),
         }
-        bar.inc(1);
+        if let Some(p) = progress {
+            p.advance();
+        }
     }
-    bar.finish_and_clear();
+    if let Some(p) = progress {
+        p.end();
+    }
     Ok(result)
 }
 
@@ -815,7 +809,7 @@ pub struct Merged {
 
 /// Reads every run of `plan` from `dir`; fails listing the missing and
 /// invalid ones.
-pub fn collect(plan: &Plan, dir: &Path) -> Result<Merged, Failure> {
+pub fn collect(plan: &Plan, dir: &Path) -> Result<Merged, SweepError> {
     let digest = plan.digest();
     let mut records = Vec::with_capacity(plan.runs.len());
     let mut missing = Vec::new();
@@ -871,7 +865,7 @@ pub fn collect(plan: &Plan, dir: &Path) -> Result<Merged, Failure> {
         }
     }
     msg.push_str("run `factory5g sweep run` again on the shards that did not finish");
-    Err(Failure::io(msg))
+    Err(SweepError::Files(msg))
 }
 
 /// One design point's KPI estimate in the summary.
@@ -915,6 +909,46 @@ impl Merged {
             .collect();
         Summary { kpis, rows }
     }
+}
+
+/// What [`write_merge`] wrote.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MergeFiles {
+    pub summary: PathBuf,
+    /// The plots' directory and the plots drawn in it (an SVG and a PNG each).
+    pub plots: Option<(PathBuf, usize)>,
+}
+
+/// Writes the summary CSV of a complete sweep to `output` and, with
+/// `plots`, every KPI against every axis into `plots/` beside it.
+pub fn write_merge(
+    plan: &Plan,
+    summary: &Summary,
+    output: &Path,
+    plots: bool,
+) -> Result<MergeFiles, SweepError> {
+    let csv = summary_csv(plan, summary)
+        .map_err(|e| SweepError::Files(format!("cannot write the summary: {e}")))?;
+    let parent = match output.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    create_dir(&parent)
+        .and_then(|()| write_atomic(output, csv.as_bytes()))
+        .map_err(SweepError::Files)?;
+    let plots = if plots {
+        let dir = parent.join("plots");
+        let files = create_dir(&dir)
+            .and_then(|()| sweep_plots(plan, summary, &dir))
+            .map_err(SweepError::Files)?;
+        Some((dir, files.len() / 2))
+    } else {
+        None
+    };
+    Ok(MergeFiles {
+        summary: output.to_path_buf(),
+        plots,
+    })
 }
 
 fn num(x: Option<f64>) -> String {

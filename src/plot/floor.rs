@@ -284,7 +284,7 @@ impl Draw for FloorPlan {
             .label_style(font(style::SMALL))
             .axis_desc_style(font(style::TICK))
             .light_line_style(WHITE)
-            .bold_line_style(RGBColor(238, 238, 238))
+            .bold_line_style(style::GRID)
             .x_labels(11)
             .y_labels(6)
             .x_label_formatter(&|v| format!("{v:.0}"))

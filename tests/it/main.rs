@@ -67,7 +67,7 @@ pub fn replications(model: &Model, seed: u64, reps: u32) -> Vec<RunOutput> {
         seed,
         replications: reps,
         threads: None,
-        progress: false,
+        progress: None,
     };
     run_replications(model, &settings).expect("runs").outputs
 }

@@ -3,9 +3,8 @@
 //! analytic mean, the InF channel formulas, a loaded cell, and the
 //! `factory5g latency` calculator as a user runs it.
 
-use clap::Parser;
 use factory5g::engine::{EventQueue, RngStreams, SimTime};
-use factory5g::net::calculator::{report, LatencyArgs};
+use factory5g::net::calculator::{calculate, Access, Request};
 use factory5g::net::{
     Background, Cell, CellPacket, Channel, Direction, Duplex, InfScenario, Nr, NrConfig, Outcome, Scheduler,
     SpecialSplit, SrPeriod, UlAccess,
@@ -14,17 +13,10 @@ use rand::RngExt;
 use serde_json::Value;
 use std::process::{Command, Output};
 
-#[derive(Parser)]
-struct Latency {
-    #[command(flatten)]
-    args: LatencyArgs,
-}
-
-/// The calculator's JSON through the library.
-fn library(args: &[&str]) -> Value {
-    let cli = Latency::try_parse_from(std::iter::once("latency").chain(args.iter().copied()))
-        .expect("valid options");
-    report(&cli.args).expect("valid configuration")
+/// The calculator's result through the library, as the JSON the binary
+/// prints.
+fn library(request: Request) -> Value {
+    serde_json::to_value(calculate(&request).expect("valid configuration")).expect("serializable")
 }
 
 fn binary(args: &[&str]) -> Output {
@@ -97,7 +89,17 @@ fn calculator_reproduces_the_reference_table() {
                     "--bler",
                     bler,
                 ];
-                for (how, v) in [("library", library(&args)), ("binary", binary_json(&args))] {
+                let request = Request {
+                    scs_khz: scs,
+                    direction: if dir == "dl" { Direction::Dl } else { Direction::Ul },
+                    ul_access: Access::ConfiguredGrant,
+                    bler: bler.parse().unwrap(),
+                    ..Request::default()
+                };
+                for (how, v) in [
+                    ("library", library(request.clone())),
+                    ("binary", binary_json(&args)),
+                ] {
                     let mean = num(&v["mean_ms"]);
                     let l0 = num(&v["one_shot_ms"]);
                     let harq = num(&v["harq_rtt_ms"]);
@@ -159,8 +161,12 @@ fn mini_slots_and_capability_2_lower_the_latency() {
         }
     }
     // Through the calculator too.
-    let slot = num(&library(&["--scs", "30"])["one_shot_ms"]);
-    let mini = num(&library(&["--scs", "30", "--symbols", "2", "--capability", "2"])["one_shot_ms"]);
+    let slot = num(&library(Request::default())["one_shot_ms"]);
+    let mini = num(&library(Request {
+        symbols: 2,
+        capability: 2,
+        ..Request::default()
+    })["one_shot_ms"]);
     assert!(mini < slot / 2.0, "{mini} vs {slot}");
 }
 
@@ -234,15 +240,16 @@ fn grant_based_is_slower_by_half_the_sr_period_plus_the_grant_processing() {
         }
     }
     assert!(checked > 400);
-    let cg = num(&library(&["--direction", "ul"])["one_shot_ms"]);
-    let gb = num(&library(&[
-        "--direction",
-        "ul",
-        "--ul-access",
-        "grant-based",
-        "--sr-period",
-        "10slots",
-    ])["one_shot_ms"]);
+    let uplink = Request {
+        direction: Direction::Ul,
+        ..Request::default()
+    };
+    let cg = num(&library(uplink.clone())["one_shot_ms"]);
+    let gb = num(&library(Request {
+        ul_access: Access::GrantBased,
+        sr_period: "10slots".into(),
+        ..uplink
+    })["one_shot_ms"]);
     eprintln!("30 kHz uplink: configured grant {cg:.3} ms, grant-based (SR every 10 slots) {gb:.3} ms");
     assert!(gb - cg > 2.5);
 }
