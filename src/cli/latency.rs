@@ -213,25 +213,25 @@ fn text(v: &Calculation) -> String {
     lines.push(String::new());
     lines.push(format!(
         "  one-shot latency L0               {:>9.3} ms",
-        v.one_shot_ms
+        v.step.one_shot_ms
     ));
     lines.push(format!(
         "  HARQ round trip T_HARQ           {:>9.3} ms",
-        v.harq_rtt_ms
+        v.step.harq_rtt_ms
     ));
     lines.push(format!(
         "  mean, L0 + p*T_HARQ              {:>9.3} ms   (TR 37.910 convention, p = {})",
-        v.mean_ms, c.bler
+        v.step.mean_ms, c.bler
     ));
     lines.push(format!(
         "  mean, L0 + T_HARQ*(p+...+p^k)    {:>9.3} ms   (k = {}; residual loss p^(k+1) = {:.3e})",
-        v.mean_with_retx_ms, c.harq_max_retx, v.residual_loss
+        v.step.mean_with_retx_ms, c.harq_max_retx, v.step.residual_loss
     ));
     lines.push(format!(
         "  frame-exact mean, delivered      {:>9.3} ms   (each round trip timed on the frame: {:.3} ms)",
-        v.frame_exact.mean_ms, v.frame_exact.harq_rtt_ms
+        v.step.frame_exact.mean_ms, v.step.frame_exact.harq_rtt_ms
     ));
-    let comp = &v.components_ms;
+    let comp = &v.step.components_ms;
     lines.push(format!(
         "  components of the mean (ms): processing {:.3}, alignment {:.3}, transmission {:.3}, harq {:.3}, queueing {:.3}, core {:.3}",
         comp.processing, comp.alignment, comp.transmission, comp.harq, comp.queueing, comp.core

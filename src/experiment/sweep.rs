@@ -447,12 +447,7 @@ impl Plan {
     /// belong to by it.
     pub fn digest(&self) -> String {
         let bytes = serde_json::to_vec(self).unwrap_or_default();
-        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        for b in bytes {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-        format!("{h:016x}")
+        format!("{:016x}", crate::engine::stable_hash(bytes))
     }
 
     /// The design point of run `index`: (path, value) per axis.

@@ -22,13 +22,13 @@
 //! use factory5g::net::calculator::{calculate, Request};
 //! let request = Request { scs_khz: 15, bler: 0.1, ..Request::default() };
 //! let result = calculate(&request).unwrap();
-//! assert!((result.one_shot_ms - 2.141).abs() < 0.001);
-//! assert!((result.mean_ms - 2.569).abs() < 0.001);
+//! assert!((result.step.one_shot_ms - 2.141).abs() < 0.001);
+//! assert!((result.step.mean_ms - 2.569).abs() < 0.001);
 //! ```
 
 use super::channel::{link_adaptation, InfScenario, Mcs};
 use super::config::{ConfigError, ConfigErrors, Duplex, NrConfig, SpecialSplit, SrPeriod, UlAccess};
-use super::{Components, Direction, FrameExact, Nr};
+use super::{Direction, Nr, StepLatency};
 use crate::engine::RngStreams;
 use crate::engine::SimTime;
 use crate::stats::{t_975, Tally};
@@ -206,13 +206,8 @@ pub struct Simulated {
 #[derive(Clone, Debug, Serialize)]
 pub struct Calculation {
     pub config: ConfigUsed,
-    pub one_shot_ms: f64,
-    pub harq_rtt_ms: f64,
-    pub mean_ms: f64,
-    pub mean_with_retx_ms: f64,
-    pub residual_loss: f64,
-    pub components_ms: Components,
-    pub frame_exact: FrameExact,
+    #[serde(flatten)]
+    pub step: StepLatency,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub link: Option<LinkReport>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -388,13 +383,7 @@ pub fn calculate(request: &Request) -> Result<Calculation, ConfigErrors> {
             bler: cfg.bler,
             harq_max_retx: cfg.harq_max_retx,
         },
-        one_shot_ms: step.one_shot_ms,
-        harq_rtt_ms: step.harq_rtt_ms,
-        mean_ms: step.mean_ms,
-        mean_with_retx_ms: step.mean_with_retx_ms,
-        residual_loss: step.residual_loss,
-        components_ms: step.components_ms,
-        frame_exact: step.frame_exact,
+        step,
         link,
         simulated,
     })
