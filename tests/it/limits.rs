@@ -286,11 +286,7 @@ fn sigint_during_sweep_run_then_resume_gives_the_same_summary_bytes() {
         );
         std::thread::sleep(Duration::from_millis(2));
     }
-    let kill = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .expect("kill runs");
-    assert!(kill.success());
+    crate::send_sigint(child.id());
     let out = child.wait_with_output().expect("the sweep ends");
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(130), "{stderr}");

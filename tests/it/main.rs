@@ -94,3 +94,13 @@ pub fn assert_matches_theory(what: &str, values: &[f64], theory: f64, max_rel: f
         "{what}: interval ±{half} too wide to test against {theory}"
     );
 }
+
+/// Sends SIGINT (what Ctrl-C sends) to the process `pid`.
+#[cfg(unix)]
+pub fn send_sigint(pid: u32) {
+    let kill = std::process::Command::new("kill")
+        .args(["-INT", &pid.to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(kill.success());
+}
