@@ -182,61 +182,61 @@ fn cqi(m: &Option<McsChoice>) -> String {
 }
 
 /// The calculation as text.
-fn text(v: &Calculation) -> String {
-    let c = &v.config;
+fn text(calculation: &Calculation) -> String {
+    let config = &calculation.config;
     let mut lines: Vec<String> = Vec::new();
-    let duplex = match &c.special_split {
+    let duplex = match &config.special_split {
         None => "FDD".to_string(),
-        Some(special) => format!("TDD {} (special slot {special})", c.duplex),
+        Some(special) => format!("TDD {} (special slot {special})", config.duplex),
     };
-    let dir = match (c.direction, c.ul_access) {
+    let dir = match (config.direction, config.ul_access) {
         (Direction::Dl, _) => "downlink".to_string(),
         (Direction::Ul, Access::GrantBased) => format!(
             "uplink, grant-based (SR every {} symbols)",
-            c.sr_period_symbols.unwrap_or(0)
+            config.sr_period_symbols.unwrap_or(0)
         ),
         (Direction::Ul, Access::ConfiguredGrant) => "uplink, configured grant".to_string(),
     };
     lines.push("5G NR user-plane latency, TR 37.910 step model".to_string());
     lines.push(format!(
         "  {} kHz SCS (symbol {:.2} us, slot {:.4} ms), {}-symbol {}, {duplex}",
-        c.scs_khz,
-        c.symbol_us,
-        c.slot_ms,
-        c.symbols,
-        if c.symbols == 14 { "slot" } else { "mini-slot" }
+        config.scs_khz,
+        config.symbol_us,
+        config.slot_ms,
+        config.symbols,
+        if config.symbols == 14 { "slot" } else { "mini-slot" }
     ));
     lines.push(format!(
         "  {dir}, UE capability {} (N1 {} and N2 {} symbols), BLER {}, up to {} HARQ retransmissions",
-        c.capability, c.n1_symbols, c.n2_symbols, c.bler, c.harq_max_retx
+        config.capability, config.n1_symbols, config.n2_symbols, config.bler, config.harq_max_retx
     ));
     lines.push(String::new());
     lines.push(format!(
         "  one-shot latency L0               {:>9.3} ms",
-        v.step.one_shot_ms
+        calculation.step.one_shot_ms
     ));
     lines.push(format!(
         "  HARQ round trip T_HARQ           {:>9.3} ms",
-        v.step.harq_rtt_ms
+        calculation.step.harq_rtt_ms
     ));
     lines.push(format!(
         "  mean, L0 + p*T_HARQ              {:>9.3} ms   (TR 37.910 convention, p = {})",
-        v.step.mean_ms, c.bler
+        calculation.step.mean_ms, config.bler
     ));
     lines.push(format!(
         "  mean, L0 + T_HARQ*(p+...+p^k)    {:>9.3} ms   (k = {}; residual loss p^(k+1) = {:.3e})",
-        v.step.mean_with_retx_ms, c.harq_max_retx, v.step.residual_loss
+        calculation.step.mean_with_retx_ms, config.harq_max_retx, calculation.step.residual_loss
     ));
     lines.push(format!(
         "  frame-exact mean, delivered      {:>9.3} ms   (each round trip timed on the frame: {:.3} ms)",
-        v.step.frame_exact.mean_ms, v.step.frame_exact.harq_rtt_ms
+        calculation.step.frame_exact.mean_ms, calculation.step.frame_exact.harq_rtt_ms
     ));
-    let comp = &v.step.components_ms;
+    let comp = &calculation.step.components_ms;
     lines.push(format!(
         "  components of the mean (ms): processing {:.3}, alignment {:.3}, transmission {:.3}, harq {:.3}, queueing {:.3}, core {:.3}",
         comp.processing, comp.alignment, comp.transmission, comp.harq, comp.queueing, comp.core
     ));
-    if let Some(link) = &v.link {
+    if let Some(link) = &calculation.link {
         lines.push(String::new());
         lines.push(format!(
             "  link budget {} at {} m ({} GHz, {} MHz, {} dBm, noise {:.1} dBm)",
@@ -272,7 +272,7 @@ fn text(v: &Calculation) -> String {
             cqi(&link.mcs.mean)
         ));
     }
-    if let Some(sim) = &v.simulated {
+    if let Some(sim) = &calculation.simulated {
         lines.push(String::new());
         let ci = match sim.ci95_ms {
             Some([lo, hi]) => format!("95% CI [{lo:.4}, {hi:.4}] ms"),

@@ -8,6 +8,14 @@
 //! One file per command group (`run`, `validate`, `compare`, `sweep`,
 //! `latency`, `scenarios`); `args` holds the options several commands share,
 //! `failure` the error type, `progress` the progress bar.
+//!
+//! ```
+//! use factory5g::cli::{Failure, EXIT_INTERRUPTED};
+//! let bad = Failure::Usage("--vary a=1: the value `1` is given twice".into());
+//! assert_eq!(bad.exit_code(), 2);
+//! assert_eq!(bad.to_string(), "error: --vary a=1: the value `1` is given twice");
+//! assert_eq!(Failure::Interrupted(None).exit_code(), EXIT_INTERRUPTED);
+//! ```
 
 mod args;
 mod compare;

@@ -127,7 +127,7 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
     // Only `sweep run` runs long enough to be worth stopping cleanly.
     let limits = args.limits.limits(started, interrupt_flag());
     let progress = args.runner.progress();
-    let r = sweep::run_shard_with(
+    let outcome = sweep::run_shard_with(
         &plan,
         &args.out,
         args.shard,
@@ -138,23 +138,23 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
     out(&format!(
         "shard {}: {} run(s) written, {} already there, {} failed, in {}\n",
         args.shard,
-        r.written.len(),
-        r.skipped.len(),
-        r.failed.len(),
+        outcome.written.len(),
+        outcome.skipped.len(),
+        outcome.failed.len(),
         args.out.display()
     ));
-    let mut messages: Vec<String> = r
+    let mut messages: Vec<String> = outcome
         .failed
         .iter()
         .map(|(_, e)| format!("error: {}", e.trim_end()))
         .collect();
-    if let Some(stopped) = r.stopped {
+    if let Some(stopped) = outcome.stopped {
         messages.push(format!(
             "shard {}: {}; {} run(s) not done ({}); the written ones are kept: run the same command again to do the rest",
             args.shard,
             args.limits.why(stopped),
-            r.left.len(),
-            list_indices(&r.left)
+            outcome.left.len(),
+            list_indices(&outcome.left)
         ));
         return Err(Failure::stopped(stopped, messages.join("\n")));
     }

@@ -82,7 +82,7 @@ fn safe(s: &str) -> String {
 }
 
 /// KPI `k` of the summary against axis `a` of the plan: the design points
-/// grouped by the values of the other axes (at most [`MAX_SERIES`] lines).
+/// grouped by the values of the other axes (at most `MAX_SERIES` lines).
 pub fn sweep_chart(plan: &Plan, summary: &Summary, a: usize, k: usize) -> SweepChart {
     let axis = &plan.axes[a];
     let numbers: Option<Vec<f64>> = axis
