@@ -38,6 +38,9 @@ pub enum Failure {
     Interrupted(Option<String>),
     /// Stopped by the `--timeout`; the message as for `Interrupted`.
     TimedOut(Option<String>),
+    /// A panic: a bug in factory5g, never a user's mistake (where, and the
+    /// panic's message).
+    Bug(String),
 }
 
 impl Failure {
@@ -45,7 +48,7 @@ impl Failure {
     pub fn exit_code(&self) -> i32 {
         match self {
             Failure::Args(_) | Failure::Usage(_) | Failure::Invalid(_) => 2,
-            Failure::Run(_) | Failure::Io(_) | Failure::TimedOut(_) => 1,
+            Failure::Run(_) | Failure::Io(_) | Failure::TimedOut(_) | Failure::Bug(_) => 1,
             Failure::Interrupted(_) => EXIT_INTERRUPTED,
         }
     }
@@ -91,6 +94,10 @@ impl fmt::Display for Failure {
             Failure::Usage(m) | Failure::Run(m) | Failure::Io(m) => error_line(f, m),
             Failure::Invalid(d) => write!(f, "{d}"),
             Failure::Interrupted(m) | Failure::TimedOut(m) => f.write_str(m.as_deref().unwrap_or("")),
+            Failure::Bug(m) => write!(
+                f,
+                "internal error{m}\nThis is a bug in factory5g; please report it with the scenario file."
+            ),
         }
     }
 }

@@ -68,6 +68,26 @@ enum Command {
     Scenarios(scenarios::ScenariosArgs),
 }
 
+/// Makes a panic (a bug) end the process with one plain message on stderr
+/// and exit code 1, not Rust's debug text and 101.
+pub fn report_panics() {
+    std::panic::set_hook(Box::new(|info| {
+        let place = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        let message = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        let failure = Failure::Bug(format!("{place}: {message}"));
+        failure.print();
+        std::process::exit(failure.exit_code());
+    }));
+}
+
 /// Parses the process arguments, runs, and returns the exit code.
 pub fn main() -> i32 {
     let cli = match Cli::try_parse() {
@@ -111,8 +131,9 @@ fn interrupt_flag() -> Option<Arc<AtomicBool>> {
         let set = Arc::clone(&flag);
         let installed = ctrlc::set_handler(move || {
             if set.swap(true, Ordering::SeqCst) {
-                eprintln!("\ninterrupted again: quitting at once");
-                std::process::exit(EXIT_INTERRUPTED);
+                let failure = Failure::Interrupted(Some("\ninterrupted again: quitting at once".into()));
+                failure.print();
+                std::process::exit(failure.exit_code());
             }
             eprintln!("\ninterrupted: stopping; what has finished is kept (interrupt again to quit at once)");
         });
