@@ -59,11 +59,12 @@ impl RngStreams {
     }
 }
 
-/// FNV-1a, 64 bit: stable across runs, platforms and Rust versions (unlike
-/// `std`'s `DefaultHasher`).
-pub fn stable_hash(text: &str) -> u64 {
+/// FNV-1a, 64 bit, of a name or any bytes: stable across runs, platforms
+/// and Rust versions (unlike `std`'s `DefaultHasher`). It numbers the
+/// entities' streams and names the plan a sweep's run files belong to.
+pub fn stable_hash(bytes: impl AsRef<[u8]>) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in text.bytes() {
+    for &b in bytes.as_ref() {
         h ^= u64::from(b);
         h = h.wrapping_mul(0x0000_0100_0000_01b3);
     }
@@ -91,6 +92,15 @@ mod tests {
         assert_ne!(base, draw(1, 0, "b"));
         assert_ne!(base, draw(1, 1, "a"));
         assert_ne!(base, draw(2, 0, "a"));
+    }
+
+    #[test]
+    fn stable_hash_is_fnv1a() {
+        // The published FNV-1a 64 test vectors (Fowler, Noll, Vo).
+        assert_eq!(stable_hash(""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(stable_hash("a"), 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(stable_hash("foobar"), 0x8594_4171_f739_67e8);
+        assert_eq!(stable_hash(b"foobar"), stable_hash("foobar"));
     }
 
     #[test]

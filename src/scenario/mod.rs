@@ -46,6 +46,8 @@ mod validate;
 
 pub use builtin::{builtin_names, builtin_text};
 pub use diag::{Diagnostic, Diagnostics, Severity};
+/// The most replications a scenario (or a command line) may ask for.
+pub use validate::MAX_REPLICATIONS;
 
 use crate::model::Model;
 use diag::{list, Sink, SourceMap, Span};

@@ -21,7 +21,7 @@ mod network;
 
 pub(crate) const MAX_SERVERS: i64 = 10_000;
 pub(crate) const MAX_CREW: i64 = 10_000;
-pub(crate) const MAX_REPLICATIONS: i64 = 10_000;
+pub const MAX_REPLICATIONS: i64 = 10_000;
 pub(crate) const MAX_BUFFER: i64 = 1_000_000;
 pub(crate) const MAX_AGVS: i64 = 10_000;
 /// The most entries of each kind: memory and set-up time grow with them

@@ -37,7 +37,7 @@ fn settings(replications: u32, threads: usize) -> RunSettings {
         seed: 11,
         replications,
         threads: Some(threads),
-        progress: false,
+        progress: None,
     }
 }
 
@@ -196,13 +196,13 @@ fn slow_plan(dir: &Path) -> sweep::Plan {
         warmup: None,
         set: Vec::new(),
     };
-    let (plan, _) = sweep::make_plan(&req).unwrap_or_else(|f| panic!("{}", f.message));
+    let (plan, _) = sweep::make_plan(&req).unwrap_or_else(|f| panic!("{f}"));
     std::fs::write(dir.join("plan.json"), plan.to_json()).unwrap();
     plan
 }
 
 fn summary(plan: &sweep::Plan, dir: &Path) -> String {
-    let merged = sweep::collect(plan, dir).unwrap_or_else(|f| panic!("{}", f.message));
+    let merged = sweep::collect(plan, dir).unwrap_or_else(|f| panic!("{f}"));
     sweep::summary_csv(plan, &merged.summary()).unwrap()
 }
 
@@ -211,7 +211,7 @@ fn an_interrupted_sweep_resumed_merges_to_the_same_summary() {
     let tmp = tempfile::tempdir().unwrap();
     let plan = slow_plan(tmp.path());
     let whole = tmp.path().join("whole");
-    let r = sweep::run_shard(&plan, &whole, Shard::default(), Some(2), false).unwrap();
+    let r = sweep::run_shard(&plan, &whole, Shard::default(), Some(2), None).unwrap();
     assert_eq!(r.written.len(), 6);
     let reference = summary(&plan, &whole);
 
@@ -224,7 +224,7 @@ fn an_interrupted_sweep_resumed_merges_to_the_same_summary() {
         cancel: Some(Arc::clone(&flag)),
         ..Limits::default()
     };
-    let r = sweep::run_shard_with(&plan, &part, Shard::default(), Some(2), false, &limits).unwrap();
+    let r = sweep::run_shard_with(&plan, &part, Shard::default(), Some(2), None, &limits).unwrap();
     assert_eq!(r.stopped, Some(Stopped::Interrupted));
     assert!(!r.written.is_empty() && !r.left.is_empty(), "{r:?}");
     assert_eq!(r.written.len() + r.left.len(), 6, "{r:?}");
@@ -239,7 +239,7 @@ fn an_interrupted_sweep_resumed_merges_to_the_same_summary() {
         "an unfinished sweep merges"
     );
     // Resumed: the written runs are skipped, the rest done.
-    let again = sweep::run_shard(&plan, &part, Shard::default(), Some(2), false).unwrap();
+    let again = sweep::run_shard(&plan, &part, Shard::default(), Some(2), None).unwrap();
     assert_eq!(again.skipped, r.written);
     assert_eq!(again.written, r.left);
     assert_eq!(summary(&plan, &part), reference);
@@ -286,11 +286,7 @@ fn sigint_during_sweep_run_then_resume_gives_the_same_summary_bytes() {
         );
         std::thread::sleep(Duration::from_millis(2));
     }
-    let kill = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .expect("kill runs");
-    assert!(kill.success());
+    crate::send_sigint(child.id());
     let out = child.wait_with_output().expect("the sweep ends");
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(130), "{stderr}");
