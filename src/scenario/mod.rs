@@ -175,11 +175,11 @@ fn load(
         }
         if !l.sink.has_errors() {
             let raw = raw::read(&tree, &mut l.sink);
-            let cx = validate::Ctx {
+            let context = validate::Context {
                 map: &l.map,
                 default_name: &default_name,
             };
-            model = validate::validate(&raw, &cx, &mut l.sink);
+            model = validate::validate(&raw, &context, &mut l.sink);
         }
     }
     let diags = l.sink.resolve(&l.map, &file);
