@@ -28,7 +28,7 @@
 
 use super::diag::{did_you_mean, list, Sink, SourceMap, Span};
 use super::dist::parse_dist;
-use super::raw::{Field, Raw, RawCrew, RawFlow, RawProduct, RawStation, Sp};
+use super::raw::{last, Field, Raw, RawCrew, RawFlow, RawProduct, RawStation, Sp};
 use super::tree::Str;
 use crate::engine::SimTime;
 use crate::model::{Dist, Model};
@@ -398,11 +398,6 @@ impl Validator<'_, '_> {
             Field::Invalid => None,
         }
     }
-}
-
-/// The last key of a path, as the subject of messages.
-fn last(key: &str) -> &str {
-    key.rsplit('.').next().unwrap_or(key)
 }
 
 fn example_name(kind: &str) -> &'static str {
