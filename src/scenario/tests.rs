@@ -352,6 +352,28 @@ fn type_errors_describe_what_was_found() {
 }
 
 #[test]
+fn tables_of_the_wrong_type_say_how_to_write_them() {
+    let e = errors("scenario = 3\n");
+    assert_eq!(
+        messages(&e),
+        [
+            "station: no [[station]] in the scenario; at least one station is needed, e.g. [[station]] name = \"cell\" process = \"exp(5min)\"",
+            "scenario: scenario must be a table ([scenario]), found integer 3",
+        ]
+    );
+    let text = "[scenario]\nhorizon = \"8h\"\n[[station]]\nname = \"cell\"\nprocess = \"1s\"\nfailures = 3\n[fleet]\nbattery = \"full\"\n[network]\nmodel = \"empirical\"\n[network.empirical]\nul = \"1ms\"\ndl = \"1ms\"\nbad_state = [1]\n";
+    let e = errors(text);
+    let msgs = messages(&e);
+    for expected in [
+        "station.cell.failures: failures must be a table like { mtbf = \"exp(8h)\", mttr = \"exp(20min)\" }, found integer 3",
+        "fleet.battery: battery must be a table like { runtime = \"8h\", recharge = \"2h\", chargers = [\"charge\"] }, found string \"full\"",
+        "network.empirical.bad_state: bad_state must be a table like { enter = \"exp(10min)\", leave = \"exp(2s)\", latency = \"exp(50ms)\", loss = 0.1 }, found an array",
+    ] {
+        assert!(msgs.iter().any(|m| m == expected), "{expected}\nnot in {msgs:#?}");
+    }
+}
+
+#[test]
 fn duplicate_names_point_to_the_first() {
     let text = "[scenario]\nhorizon = \"8h\"\n[[station]]\nname = \"a\"\nprocess = \"1s\"\n[[station]]\nname = \"a\"\nprocess = \"1s\"\n";
     let e = errors(text);

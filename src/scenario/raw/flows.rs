@@ -1,18 +1,29 @@
-//! `[[flow]]`, read.
+//! `[[flow]]`: its keys, raw struct and reader.
 
-use super::values::{int, join, last, string, text, TextKind};
-use super::{check_keys, Field, Sp, FLOW_KEYS};
+use super::keys::{keys, written_keys, Ty};
+use super::values::{TextKind, TextOrInt};
+use super::Field;
 use crate::scenario::diag::{Sink, Span};
-use crate::scenario::tree::{Entry, Kind, Node, Str};
+use crate::scenario::tree::{Entry, Str};
 
-/// `survival`: a duration, or a whole number of periods.
-#[derive(Clone, Debug)]
-pub(crate) enum RawSurvival {
-    Duration(Str),
-    Periods(i64),
+keys! {
+    pub(crate) enum FlowKey in FLOW, heading "`[[flow]]`", table "flow" {
+        Name = "name": Ty::Word, default "required", "unique";
+        Robots = "robots": Ty::Word, default "required for robot flows", "whose messages these are";
+        Direction = "direction": Ty::Word, default "required", "robot to edge, or edge to robot";
+        Size = "size": Ty::Text(TextKind::Size), default "`\"100B\"`", "message size (robot flows)";
+        Period = "period": Ty::Text(TextKind::Duration), default "required", "time between messages, above 0";
+        Deadline = "deadline": Ty::Text(TextKind::Duration), default "`period` (periodic), none (triggered)", "a message delivered later than this is not valid";
+        Survival = "survival": Ty::TextOrInt(TextKind::Duration), default "0", "survival time";
+        OnViolation = "on_violation": Ty::Text(TextKind::Stop), default "`\"stop(10s)\"`", "when more messages than the survival time allows in a row are not valid, the robot makes a protective stop of that length";
+        Trigger = "trigger": Ty::Word, default "required", "what sends the message";
+        Timeout = "timeout": Ty::Text(TextKind::Duration), default "`\"100ms\"`", "a lost message is sent again after this";
+        Ues = "ues": Ty::Int, default "1", "how many UEs";
+        Rate = "rate": Ty::Text(TextKind::Rate), default "required", "bit rate of each UE";
+    }
 }
 
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub(crate) struct RawFlow {
     /// `flow.NAME`, or `flow[I]` (1-based) when the name is unusable.
     pub label: String,
@@ -23,7 +34,8 @@ pub(crate) struct RawFlow {
     pub size: Field<Str>,
     pub period: Field<Str>,
     pub deadline: Field<Str>,
-    pub survival: Field<RawSurvival>,
+    /// A duration, or a whole number of periods.
+    pub survival: Field<TextOrInt>,
     pub on_violation: Field<Str>,
     pub trigger: Field<String>,
     pub timeout: Field<Str>,
@@ -31,57 +43,28 @@ pub(crate) struct RawFlow {
     pub rate: Field<Str>,
 }
 
-fn getter<'e>(e: &'e [Entry]) -> impl Fn(&str) -> Option<&'e Node> + 'e {
-    move |k: &str| e.iter().find(|x| x.key == k).map(|x| &x.value)
-}
-
-pub(super) fn read_flow(sink: &mut Sink, e: &[Entry], span: Span, label: String) -> RawFlow {
-    check_keys(sink, e, "flow", FLOW_KEYS, &label);
-    let get = getter(e);
-    let p = |k: &str| join(&label, k);
-    let survival = match get("survival") {
-        None => Field::Missing,
-        Some(Node {
-            kind: Kind::Str(s),
-            span,
-        }) => Field::Ok(Sp {
-            v: RawSurvival::Duration(s.clone()),
-            span: *span,
-        }),
-        Some(Node {
-            kind: Kind::Int(i),
-            span,
-        }) => Field::Ok(Sp {
-            v: RawSurvival::Periods(*i),
-            span: *span,
-        }),
-        Some(n) => {
-            sink.error(
-                Some(n.span),
-                &p("survival"),
-                format!(
-                    "{} must be a duration like \"30ms\" or a whole number of periods like 2, found {}",
-                    last(&p("survival")),
-                    n.describe()
-                ),
-            );
-            Field::Invalid
+pub(super) fn read_flow(sink: &mut Sink, entries: &[Entry], span: Span, label: String) -> RawFlow {
+    let mut flow = RawFlow::default();
+    for (key, value) in written_keys::<FlowKey>(sink, entries, &label) {
+        match key {
+            FlowKey::Name => flow.name = value.string(sink),
+            FlowKey::Robots => flow.robots = value.string(sink),
+            FlowKey::Direction => flow.direction = value.string(sink),
+            FlowKey::Size => flow.size = value.text(sink),
+            FlowKey::Period => flow.period = value.text(sink),
+            FlowKey::Deadline => flow.deadline = value.text(sink),
+            FlowKey::Survival => {
+                flow.survival = value.text_or_int(
+                    sink,
+                    "a duration like \"30ms\" or a whole number of periods like 2",
+                )
+            }
+            FlowKey::OnViolation => flow.on_violation = value.text(sink),
+            FlowKey::Trigger => flow.trigger = value.string(sink),
+            FlowKey::Timeout => flow.timeout = value.text(sink),
+            FlowKey::Ues => flow.ues = value.int(sink),
+            FlowKey::Rate => flow.rate = value.text(sink),
         }
-    };
-    RawFlow {
-        span,
-        name: string(sink, get("name"), &p("name")),
-        robots: string(sink, get("robots"), &p("robots")),
-        direction: string(sink, get("direction"), &p("direction")),
-        size: text(sink, get("size"), &p("size"), TextKind::Size),
-        period: text(sink, get("period"), &p("period"), TextKind::Duration),
-        deadline: text(sink, get("deadline"), &p("deadline"), TextKind::Duration),
-        survival,
-        on_violation: text(sink, get("on_violation"), &p("on_violation"), TextKind::Stop),
-        trigger: string(sink, get("trigger"), &p("trigger")),
-        timeout: text(sink, get("timeout"), &p("timeout"), TextKind::Duration),
-        ues: int(sink, get("ues"), &p("ues")),
-        rate: text(sink, get("rate"), &p("rate"), TextKind::Rate),
-        label,
     }
+    RawFlow { label, span, ..flow }
 }

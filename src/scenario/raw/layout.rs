@@ -1,14 +1,25 @@
-//! `[layout]`, read: its size, named points and aisles.
+//! `[layout]`: its keys, raw structs and reader (size, named points,
+//! aisles).
 
-use super::values::pair;
-use super::{check_keys, Field, Sp, LAYOUT_KEYS};
+use super::keys::{keys, written_keys, Ty};
+use super::values::{pair, Value};
+use super::{Field, Sp};
 use crate::scenario::diag::{Sink, Span};
 use crate::scenario::tree::{Entry, Kind, Node};
+
+keys! {
+    pub(crate) enum LayoutKey in LAYOUT, heading "`[layout]`", table "layout" {
+        Size = "size": Ty::Pair("size = [120, 60]"), default "required", "the floor in metres";
+        Points = "points": Ty::PointTable, default "none", "named points";
+        Aisles = "aisles": Ty::NamePairs, default "none", "pairs of point names";
+        OneWay = "one_way": Ty::NamePairs, default "none", "pairs of point names driven only from the first to the second";
+    }
+}
 
 /// Two numbers `[x, y]`, each with its span.
 pub(crate) type Pair = [Sp<f64>; 2];
 
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub(crate) struct RawLayout {
     /// Where `layout` was written (the `[layout]` header's key).
     pub key_span: Span,
@@ -34,94 +45,78 @@ pub(crate) struct RawAisle {
     pub ends: Field<[Sp<String>; 2]>,
 }
 
-pub(super) fn read_layout(sink: &mut Sink, e: &[Entry], key_span: Span) -> RawLayout {
-    check_keys(sink, e, "layout", LAYOUT_KEYS, "layout");
-    let get = |k: &str| e.iter().find(|x| x.key == k).map(|x| &x.value);
-    let points = match get("points") {
-        None => Field::Missing,
-        Some(n) => match n.entries() {
-            Some(pe) => Field::Ok(Sp {
-                v: pe
-                    .iter()
-                    .map(|p| RawPoint {
-                        name: Sp {
-                            v: p.key.clone(),
-                            span: p.key_span,
-                        },
-                        at: pair(
-                            sink,
-                            Some(&p.value),
-                            &format!("layout.points.{}", p.key),
-                            "weld = [30, 12.5]",
-                        ),
-                    })
-                    .collect(),
-                span: n.span,
-            }),
-            None => {
-                sink.error(
-                    Some(n.span),
-                    "layout.points",
-                    format!(
-                        "points must be a table of NAME = [x, y] like {{ depot = [0, 0], weld = [30, 10] }}, found {}",
-                        n.describe()
-                    ),
-                );
-                Field::Invalid
-            }
-        },
-    };
-    let aisle_list = |sink: &mut Sink, key: &str| match get(key) {
-        None => Field::Missing,
-        Some(Node {
-            kind: Kind::Array(items),
-            span,
-        }) => Field::Ok(Sp {
-            v: items
-                .iter()
-                .enumerate()
-                .map(|(i, item)| read_aisle(sink, item, format!("layout.{key}[{}]", i + 1)))
-                .collect(),
-            span: *span,
-        }),
-        Some(n) => {
-            sink.error(
-                Some(n.span),
-                &format!("layout.{key}"),
-                format!(
-                    "{key} must be an array of point pairs like [[\"depot\", \"weld\"], [\"weld\", \"paint\"]], found {}",
-                    n.describe()
-                ),
-            );
-            Field::Invalid
-        }
-    };
-    let aisles = aisle_list(sink, "aisles");
-    let one_way = aisle_list(sink, "one_way");
-    RawLayout {
+pub(super) fn read_layout(sink: &mut Sink, entries: &[Entry], key_span: Span) -> RawLayout {
+    let mut layout = RawLayout {
         key_span,
-        size: pair(sink, get("size"), "layout.size", "size = [120, 60]"),
-        points,
-        aisles,
-        one_way,
+        ..RawLayout::default()
+    };
+    for (key, value) in written_keys::<LayoutKey>(sink, entries, "layout") {
+        match key {
+            LayoutKey::Size => layout.size = value.pair(sink),
+            LayoutKey::Points => layout.points = read_points(sink, &value),
+            LayoutKey::Aisles => layout.aisles = read_aisles(sink, &value),
+            LayoutKey::OneWay => layout.one_way = read_aisles(sink, &value),
+        }
     }
+    layout
+}
+
+/// `points = { NAME = [x, y], ... }`.
+fn read_points(sink: &mut Sink, value: &Value<'_>) -> Field<Vec<RawPoint>> {
+    let what = "a table of NAME = [x, y] like { depot = [0, 0], weld = [30, 10] }";
+    value.table(sink, what, |sink, entries, _| {
+        entries
+            .iter()
+            .map(|point| RawPoint {
+                name: Sp {
+                    v: point.key.clone(),
+                    span: point.key_span,
+                },
+                at: pair(
+                    sink,
+                    &point.value,
+                    &format!("{}.{}", value.path, point.key),
+                    "weld = [30, 12.5]",
+                ),
+            })
+            .collect()
+    })
+}
+
+/// `aisles` or `one_way`: `[["a", "b"], ...]`.
+fn read_aisles(sink: &mut Sink, value: &Value<'_>) -> Field<Vec<RawAisle>> {
+    let what = "an array of point pairs like [[\"depot\", \"weld\"], [\"weld\", \"paint\"]]";
+    let Some(items) = value.items(sink, what) else {
+        return Field::Invalid;
+    };
+    let aisles = items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| read_aisle(sink, item, format!("{}[{}]", value.path, i + 1)))
+        .collect();
+    Field::Ok(Sp {
+        v: aisles,
+        span: value.node.span,
+    })
 }
 
 fn read_aisle(sink: &mut Sink, item: &Node, label: String) -> RawAisle {
     let ends = match &item.kind {
-        Kind::Array(v) => match v.as_slice() {
-            [a @ Node {
-                kind: Kind::Str(sa), ..
-            }, b @ Node {
-                kind: Kind::Str(sb), ..
+        Kind::Array(items) => match items.as_slice() {
+            [from @ Node {
+                kind: Kind::Str(from_name),
+                ..
+            }, to @ Node {
+                kind: Kind::Str(to_name),
+                ..
             }] => Some([
                 Sp {
-                    v: sa.value.clone(),
-                    span: a.span,
+                    v: from_name.value.clone(),
+                    span: from.span,
                 },
                 Sp {
-                    v: sb.value.clone(),
-                    span: b.span,
+                    v: to_name.value.clone(),
+                    span: to.span,
                 },
             ]),
             _ => None,
@@ -129,14 +124,14 @@ fn read_aisle(sink: &mut Sink, item: &Node, label: String) -> RawAisle {
         _ => None,
     };
     let ends = match ends {
-        Some(e) => Field::Ok(Sp {
-            v: e,
+        Some(ends) => Field::Ok(Sp {
+            v: ends,
             span: item.span,
         }),
         None => {
             let found = match &item.kind {
-                Kind::Array(v) if v.len() != 2 => format!("an array of {} values", v.len()),
-                Kind::Array(v) => v
+                Kind::Array(items) if items.len() != 2 => format!("an array of {} values", items.len()),
+                Kind::Array(items) => items
                     .iter()
                     .find(|x| !matches!(x.kind, Kind::Str(_)))
                     .map_or_else(|| item.describe(), |x| format!("{} in it", x.describe())),

@@ -1,11 +1,30 @@
-//! `[[product]]`, read, with its route steps.
+//! `[[product]]` and its route steps: their keys, raw structs and readers.
 
-use super::values::{join, last, string, string_list, text, TextKind};
-use super::{check_keys, Field, Sp, NOT_YET, PRODUCT_KEYS, STEP_KEYS};
+use super::keys::{keys, written_keys, Key, Ty};
+use super::values::{last, TextKind, Value};
+use super::{Field, Sp, NOT_YET};
 use crate::scenario::diag::{Sink, Span};
 use crate::scenario::tree::{Entry, Kind, Node, Str};
 
-#[derive(Debug)]
+keys! {
+    pub(crate) enum ProductKey in PRODUCT, heading "`[[product]]`", table "product" {
+        Name = "name": Ty::Word, default "required", "unique";
+        Release = "release": Ty::Text(TextKind::Dist), default "required", "time between releases into the plant";
+        Route = "route": Ty::Steps(&STEP), default "required", "station names, or step tables (below)";
+    }
+}
+
+keys! {
+    /// A route step written as a table, `{ station = "weld", ... }`.
+    pub(crate) enum StepKey in STEP, heading "Route steps", table "route" {
+        Station = "station": Ty::Word, default "required", "the station of this step";
+        Process = "process": Ty::Text(TextKind::Dist), default "the station's", "process time of this step";
+        Parts = "parts": Ty::Word, default "none", "the station calls an AGV to bring a parts kit from the warehouse";
+        Assemble = "assemble": Ty::Names("[\"boom\", \"pump_unit\"]"), default "none", "sub-assemblies the step waits for and consumes";
+    }
+}
+
+#[derive(Debug, Default)]
 pub(crate) struct RawProduct {
     pub label: String,
     pub span: Span,
@@ -14,7 +33,7 @@ pub(crate) struct RawProduct {
     pub route: Field<Vec<RawStep>>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub(crate) struct RawStep {
     /// `product.NAME.route[I]` (1-based).
     pub label: String,
@@ -28,89 +47,73 @@ pub(crate) struct RawStep {
     pub assemble: Field<Vec<Sp<String>>>,
 }
 
-pub(super) fn read_product(sink: &mut Sink, e: &[Entry], span: Span, label: String) -> RawProduct {
-    check_keys(sink, e, "product", PRODUCT_KEYS, &label);
-    let get = |k: &str| e.iter().find(|x| x.key == k).map(|x| &x.value);
-    let p = |k: &str| join(&label, k);
-    let release = text(sink, get("release"), &p("release"), TextKind::Dist);
-    let release = refuse_unsupported_value(sink, release, "product", &p("release"));
-    let route = match get("route") {
-        None => Field::Missing,
-        Some(Node {
-            kind: Kind::Array(items),
-            span,
-        }) => {
-            let steps = items
-                .iter()
-                .enumerate()
-                .map(|(i, item)| read_step(sink, item, format!("{label}.route[{}]", i + 1)))
-                .collect();
-            Field::Ok(Sp {
-                v: steps,
-                span: *span,
-            })
+pub(super) fn read_product(sink: &mut Sink, entries: &[Entry], span: Span, label: String) -> RawProduct {
+    let mut product = RawProduct::default();
+    for (key, value) in written_keys::<ProductKey>(sink, entries, &label) {
+        match key {
+            ProductKey::Name => product.name = value.string(sink),
+            ProductKey::Release => {
+                let release = value.text(sink);
+                product.release = refuse_unsupported_value::<ProductKey>(sink, release, &value.path);
+            }
+            ProductKey::Route => product.route = read_route(sink, &value),
         }
-        Some(n) => {
-            sink.error(
-                Some(n.span),
-                &p("route"),
-                format!(
-                    "route must be an array of station names like [\"cut\", \"weld\"], found {}",
-                    n.describe()
-                ),
-            );
-            Field::Invalid
-        }
-    };
-    RawProduct {
-        span,
-        name: string(sink, get("name"), &p("name")),
-        release,
-        route,
-        label,
     }
+    RawProduct {
+        label,
+        span,
+        ..product
+    }
+}
+
+/// `route = ["cut", { station = "weld", ... }]`.
+fn read_route(sink: &mut Sink, value: &Value<'_>) -> Field<Vec<RawStep>> {
+    let Some(items) = value.items(sink, "an array of station names like [\"cut\", \"weld\"]") else {
+        return Field::Invalid;
+    };
+    let steps = items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| read_step(sink, item, format!("{}[{}]", value.path, i + 1)))
+        .collect();
+    Field::Ok(Sp {
+        v: steps,
+        span: value.node.span,
+    })
 }
 
 fn read_step(sink: &mut Sink, item: &Node, label: String) -> RawStep {
     match &item.kind {
-        Kind::Str(s) => RawStep {
+        Kind::Str(station) => RawStep {
             station: Field::Ok(Sp {
-                v: s.value.clone(),
+                v: station.value.clone(),
                 span: item.span,
             }),
-            process: Field::Missing,
-            parts: Field::Missing,
-            assemble: Field::Missing,
-            is_table: false,
             label,
+            ..RawStep::default()
         },
-        Kind::Table(e) => {
-            check_keys(sink, e, "route", STEP_KEYS, &label);
-            let get = |k: &str| e.iter().find(|x| x.key == k).map(|x| &x.value);
-            let station = match get("station") {
-                None => {
-                    sink.error(
-                        Some(item.span),
-                        &label,
-                        "a route step table needs `station`, e.g. { station = \"weld\", process = \"exp(5min)\" }",
-                    );
-                    Field::Invalid
-                }
-                n => string(sink, n, &join(&label, "station")),
-            };
-            RawStep {
-                station,
-                process: text(sink, get("process"), &join(&label, "process"), TextKind::Dist),
-                parts: string(sink, get("parts"), &join(&label, "parts")),
-                assemble: string_list(
-                    sink,
-                    get("assemble"),
-                    &join(&label, "assemble"),
-                    "[\"boom\", \"pump_unit\"]",
-                ),
+        Kind::Table(entries) => {
+            let mut step = RawStep {
                 is_table: true,
-                label,
+                ..RawStep::default()
+            };
+            for (key, value) in written_keys::<StepKey>(sink, entries, &label) {
+                match key {
+                    StepKey::Station => step.station = value.string(sink),
+                    StepKey::Process => step.process = value.text(sink),
+                    StepKey::Parts => step.parts = value.string(sink),
+                    StepKey::Assemble => step.assemble = value.names(sink),
+                }
             }
+            if matches!(step.station, Field::Missing) {
+                sink.error(
+                    Some(item.span),
+                    &label,
+                    "a route step table needs `station`, e.g. { station = \"weld\", process = \"exp(5min)\" }",
+                );
+                step.station = Field::Invalid;
+            }
+            RawStep { label, ..step }
         }
         _ => {
             sink.error(
@@ -123,31 +126,29 @@ fn read_step(sink: &mut Sink, item: &Node, label: String) -> RawStep {
             );
             RawStep {
                 station: Field::Invalid,
-                process: Field::Missing,
-                parts: Field::Missing,
-                assemble: Field::Missing,
-                is_table: false,
                 label,
+                ..RawStep::default()
             }
         }
     }
 }
 
-/// Refuses the values of [`NOT_YET`] (such as `release = "pull"`).
-fn refuse_unsupported_value(sink: &mut Sink, field: Field<Str>, table: &str, path: &str) -> Field<Str> {
-    if let Field::Ok(s) = &field {
+/// Refuses the values of [`NOT_YET`] for a key of `K`'s section (such as
+/// `release = "pull"` once was).
+fn refuse_unsupported_value<K: Key>(sink: &mut Sink, field: Field<Str>, path: &str) -> Field<Str> {
+    if let Field::Ok(text) = &field {
         let key = last(path);
-        if let Some(n) = NOT_YET
+        if let Some(not_yet) = NOT_YET
             .iter()
-            .find(|n| n.table == table && n.key == key && n.value == Some(s.v.value.as_str()))
+            .find(|n| n.table == K::SECTION.table && n.key == key && n.value == Some(text.v.value.as_str()))
         {
             sink.error(
-                Some(s.span),
+                Some(text.span),
                 path,
                 format!(
                     "{} = \"{}\" is not supported yet by this version of factory5g",
-                    n.key,
-                    n.value.unwrap_or("")
+                    not_yet.key,
+                    not_yet.value.unwrap_or("")
                 ),
             );
             return Field::Invalid;

@@ -1,11 +1,44 @@
-//! `[[station]]` (with `failures`) and `[[crew]]`, read.
+//! `[[station]]` (with its `failures`) and `[[crew]]`: their keys, raw
+//! structs and readers.
 
-use super::values::{boolean, int, join, string, text, TextKind};
-use super::{check_keys, Field, Sp, CREW_KEYS, FAILURE_KEYS, STATION_KEYS};
+use super::keys::{keys, written_keys, Ty};
+use super::values::TextKind;
+use super::Field;
 use crate::scenario::diag::{Sink, Span};
 use crate::scenario::tree::{Entry, Str};
 
-#[derive(Debug)]
+keys! {
+    pub(crate) enum StationKey in STATION, heading "`[[station]]`", table "station" {
+        Name = "name": Ty::Word, default "required", "unique";
+        At = "at": Ty::Word, default "none", "the point of `[layout]` where the station stands";
+        Servers = "servers": Ty::Int, default "1", "robot arms or machines working in parallel";
+        Process = "process": Ty::Text(TextKind::Dist), default "required", "process time";
+        Setup = "setup": Ty::Text(TextKind::Dist), default "none", "setup when a server changes product";
+        InputBuffer = "input_buffer": Ty::Int, default "unlimited", "places for jobs waiting for a server";
+        OutputBuffer = "output_buffer": Ty::Int, default "0", "places for finished jobs that cannot move on yet";
+        Robot = "robot": Ty::Bool, default "false", "whether the servers count as robots in reports";
+        Failures = "failures": Ty::Table(&FAILURES), default "none", "how the servers fail and are repaired";
+    }
+}
+
+keys! {
+    /// A station's `failures = { ... }`.
+    pub(crate) enum FailuresKey in FAILURES, heading "`[station.failures]`", table "failures" {
+        Mtbf = "mtbf": Ty::Text(TextKind::Dist), default "required", "time between failures";
+        Mttr = "mttr": Ty::Text(TextKind::Dist), default "required", "repair time";
+        Crew = "crew": Ty::Word, default "none", "the `[[crew]]` that repairs";
+        Basis = "basis": Ty::Word, default "`\"calendar\"`", "what the time to failure is counted on";
+    }
+}
+
+keys! {
+    pub(crate) enum CrewKey in CREW, heading "`[[crew]]`", table "crew" {
+        Name = "name": Ty::Word, default "required", "unique";
+        Size = "size": Ty::Int, default "1", "repairers working in parallel";
+    }
+}
+
+#[derive(Debug, Default)]
 pub(crate) struct RawStation {
     /// `station.NAME`, or `station[I]` (1-based) when the name is unusable.
     pub label: String,
@@ -21,7 +54,7 @@ pub(crate) struct RawStation {
     pub failures: Field<RawFailures>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub(crate) struct RawFailures {
     pub mtbf: Field<Str>,
     pub mttr: Field<Str>,
@@ -29,7 +62,7 @@ pub(crate) struct RawFailures {
     pub basis: Field<String>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub(crate) struct RawCrew {
     pub label: String,
     pub span: Span,
@@ -37,64 +70,54 @@ pub(crate) struct RawCrew {
     pub size: Field<i64>,
 }
 
-pub(super) fn read_station(sink: &mut Sink, e: &[Entry], span: Span, label: String) -> RawStation {
-    check_keys(sink, e, "station", STATION_KEYS, &label);
-    let get = |k: &str| e.iter().find(|x| x.key == k).map(|x| &x.value);
-    let p = |k: &str| join(&label, k);
-    let failures = match get("failures") {
-        None => Field::Missing,
-        Some(n) => match n.entries() {
-            Some(fe) => Field::Ok(Sp {
-                v: read_failures(sink, fe, &p("failures")),
-                span: n.span,
-            }),
-            None => {
-                sink.error(
-                    Some(n.span),
-                    &p("failures"),
-                    format!(
-                        "failures must be a table like {{ mtbf = \"exp(8h)\", mttr = \"exp(20min)\" }}, found {}",
-                        n.describe()
-                    ),
-                );
-                Field::Invalid
+pub(super) fn read_station(sink: &mut Sink, entries: &[Entry], span: Span, label: String) -> RawStation {
+    let mut station = RawStation::default();
+    for (key, value) in written_keys::<StationKey>(sink, entries, &label) {
+        match key {
+            StationKey::Name => station.name = value.string(sink),
+            StationKey::At => station.at = value.string(sink),
+            StationKey::Servers => station.servers = value.int(sink),
+            StationKey::Process => station.process = value.text(sink),
+            StationKey::Setup => station.setup = value.text(sink),
+            StationKey::InputBuffer => station.input_buffer = value.int(sink),
+            StationKey::OutputBuffer => station.output_buffer = value.int(sink),
+            StationKey::Robot => station.robot = value.boolean(sink),
+            StationKey::Failures => {
+                station.failures = value.table(
+                    sink,
+                    "a table like { mtbf = \"exp(8h)\", mttr = \"exp(20min)\" }",
+                    |sink, entries, _| read_failures(sink, entries, &value.path),
+                )
             }
-        },
-    };
+        }
+    }
     RawStation {
-        span,
-        name: string(sink, get("name"), &p("name")),
-        at: string(sink, get("at"), &p("at")),
-        servers: int(sink, get("servers"), &p("servers")),
-        process: text(sink, get("process"), &p("process"), TextKind::Dist),
-        setup: text(sink, get("setup"), &p("setup"), TextKind::Dist),
-        input_buffer: int(sink, get("input_buffer"), &p("input_buffer")),
-        output_buffer: int(sink, get("output_buffer"), &p("output_buffer")),
-        robot: boolean(sink, get("robot"), &p("robot")),
-        failures,
         label,
+        span,
+        ..station
     }
 }
 
-fn read_failures(sink: &mut Sink, e: &[Entry], path: &str) -> RawFailures {
-    check_keys(sink, e, "failures", FAILURE_KEYS, path);
-    let get = |k: &str| e.iter().find(|x| x.key == k).map(|x| &x.value);
-    let p = |k: &str| join(path, k);
-    RawFailures {
-        mtbf: text(sink, get("mtbf"), &p("mtbf"), TextKind::Dist),
-        mttr: text(sink, get("mttr"), &p("mttr"), TextKind::Dist),
-        crew: string(sink, get("crew"), &p("crew")),
-        basis: string(sink, get("basis"), &p("basis")),
+fn read_failures(sink: &mut Sink, entries: &[Entry], path: &str) -> RawFailures {
+    let mut failures = RawFailures::default();
+    for (key, value) in written_keys::<FailuresKey>(sink, entries, path) {
+        match key {
+            FailuresKey::Mtbf => failures.mtbf = value.text(sink),
+            FailuresKey::Mttr => failures.mttr = value.text(sink),
+            FailuresKey::Crew => failures.crew = value.string(sink),
+            FailuresKey::Basis => failures.basis = value.string(sink),
+        }
     }
+    failures
 }
 
-pub(super) fn read_crew(sink: &mut Sink, e: &[Entry], span: Span, label: String) -> RawCrew {
-    check_keys(sink, e, "crew", CREW_KEYS, &label);
-    let get = |k: &str| e.iter().find(|x| x.key == k).map(|x| &x.value);
-    RawCrew {
-        span,
-        name: string(sink, get("name"), &join(&label, "name")),
-        size: int(sink, get("size"), &join(&label, "size")),
-        label,
+pub(super) fn read_crew(sink: &mut Sink, entries: &[Entry], span: Span, label: String) -> RawCrew {
+    let mut crew = RawCrew::default();
+    for (key, value) in written_keys::<CrewKey>(sink, entries, &label) {
+        match key {
+            CrewKey::Name => crew.name = value.string(sink),
+            CrewKey::Size => crew.size = value.int(sink),
+        }
     }
+    RawCrew { label, span, ..crew }
 }

@@ -13,7 +13,7 @@ use crate::engine::SimTime;
 use crate::model::{Flow, FlowKind, FlowRobots, LinkModel, Network, StationId, Trigger};
 use crate::net::Direction;
 use crate::scenario::diag::{did_you_mean, Span};
-use crate::scenario::raw::{Field, Raw, RawFlow, RawStation, RawSurvival, Sp};
+use crate::scenario::raw::{Field, FlowKey, Key, Raw, RawFlow, RawStation, Sp, TextOrInt};
 use crate::scenario::tree::Str;
 use crate::text::thousands;
 
@@ -127,30 +127,21 @@ impl Validator<'_, '_> {
             Field::Invalid => None,
         };
         // Which kind of flow: exactly one of period, trigger, ues/rate.
-        let makers: [(Shape, &str, Option<Span>, bool); 4] = [
-            (
-                Shape::Periodic,
-                "period",
-                span_of(&flow.period),
-                written(&flow.period),
-            ),
-            (
-                Shape::Triggered,
-                "trigger",
-                span_of(&flow.trigger),
-                written(&flow.trigger),
-            ),
-            (Shape::Background, "ues", span_of(&flow.ues), written(&flow.ues)),
-            (
-                Shape::Background,
-                "rate",
-                span_of(&flow.rate),
-                written(&flow.rate),
-            ),
+        let makers = [
+            (Shape::Periodic, FlowKey::Period, span_of(&flow.period)),
+            (Shape::Triggered, FlowKey::Trigger, span_of(&flow.trigger)),
+            (Shape::Background, FlowKey::Ues, span_of(&flow.ues)),
+            (Shape::Background, FlowKey::Rate, span_of(&flow.rate)),
         ];
-        let mut shape: Option<(Shape, &str)> = None;
+        let written_makers = [
+            written(&flow.period),
+            written(&flow.trigger),
+            written(&flow.ues),
+            written(&flow.rate),
+        ];
+        let mut shape: Option<(Shape, FlowKey)> = None;
         let mut mixed = false;
-        for (this, key, span, is_written) in makers {
+        for ((this, key, span), is_written) in makers.into_iter().zip(written_makers) {
             if !is_written {
                 continue;
             }
@@ -160,8 +151,12 @@ impl Validator<'_, '_> {
                     mixed = true;
                     self.sink.error(
                         span,
-                        &key_of(key),
-                        format!("`{first_key}` and `{key}` do not go together: {SHAPES}; keep one of them"),
+                        &key_of(key.name()),
+                        format!(
+                            "`{}` and `{}` do not go together: {SHAPES}; keep one of them",
+                            first_key.name(),
+                            key.name()
+                        ),
                     );
                 }
                 Some(_) => {}
@@ -239,44 +234,55 @@ impl Validator<'_, '_> {
     /// Refuses the keys of other kinds of flow than `shape`; whether there
     /// were none.
     fn foreign_keys(&mut self, flow: &RawFlow, shape: Shape) -> bool {
-        let foreign: &[(&str, Option<Span>, bool)] = &[
-            ("robots", span_of(&flow.robots), written(&flow.robots)),
-            ("size", span_of(&flow.size), written(&flow.size)),
-            ("deadline", span_of(&flow.deadline), written(&flow.deadline)),
-            ("survival", span_of(&flow.survival), written(&flow.survival)),
+        let foreign = [
+            (FlowKey::Robots, span_of(&flow.robots), written(&flow.robots)),
+            (FlowKey::Size, span_of(&flow.size), written(&flow.size)),
             (
-                "on_violation",
+                FlowKey::Deadline,
+                span_of(&flow.deadline),
+                written(&flow.deadline),
+            ),
+            (
+                FlowKey::Survival,
+                span_of(&flow.survival),
+                written(&flow.survival),
+            ),
+            (
+                FlowKey::OnViolation,
                 span_of(&flow.on_violation),
                 written(&flow.on_violation),
             ),
-            ("timeout", span_of(&flow.timeout), written(&flow.timeout)),
+            (FlowKey::Timeout, span_of(&flow.timeout), written(&flow.timeout)),
         ];
         let mut clean = true;
         for (key, span, is_written) in foreign {
             if !is_written {
                 continue;
             }
-            let goes_with = match *key {
-                "survival" | "on_violation" => Some((Shape::Periodic, "`period` (periodic flows)")),
-                "timeout" => Some((Shape::Triggered, "`trigger` (triggered flows)")),
+            let goes_with = match key {
+                FlowKey::Survival | FlowKey::OnViolation => {
+                    Some((Shape::Periodic, "`period` (periodic flows)"))
+                }
+                FlowKey::Timeout => Some((Shape::Triggered, "`trigger` (triggered flows)")),
                 _ => None,
             };
+            let name = key.name();
             let message = match (shape, goes_with) {
-                (Shape::Background, _) if *key == "robots" => Some(
+                (Shape::Background, _) if key == FlowKey::Robots => Some(
                     "background load has no `robots`: it stands for `ues` other devices sharing the cells; remove `robots`, or give the flow a `period` or `trigger` instead of `ues` and `rate`"
                         .to_string(),
                 ),
                 (Shape::Background, _) => Some(format!(
-                    "`{key}` does not apply to background load (`ues`, `rate`), a fluid load without messages; remove it"
+                    "`{name}` does not apply to background load (`ues`, `rate`), a fluid load without messages; remove it"
                 )),
                 (this, Some((want, with))) if this != want => Some(format!(
-                    "`{key}` goes with {with}; this is {}: remove it",
+                    "`{name}` goes with {with}; this is {}: remove it",
                     this.describe()
                 )),
                 _ => None,
             };
             if let Some(message) = message {
-                self.sink.error(*span, &format!("{}.{key}", flow.label), message);
+                self.sink.error(span, &format!("{}.{name}", flow.label), message);
                 clean = false;
             }
         }
@@ -399,14 +405,14 @@ impl Validator<'_, '_> {
         };
         let survival_periods = match &flow.survival {
             Field::Ok(survival) => match &survival.v {
-                RawSurvival::Periods(periods) => {
+                TextOrInt::Int(periods) => {
                     let periods = Field::Ok(Sp {
                         v: *periods,
                         span: survival.span,
                     });
                     self.int_or(&periods, &key_of("survival"), 0u32, 0, MAX_SURVIVAL_PERIODS)
                 }
-                RawSurvival::Duration(text) => {
+                TextOrInt::Text(text) => {
                     let time = self.duration(
                         &Sp {
                             v: text.clone(),

@@ -13,7 +13,9 @@ use super::{last, Validator};
 use crate::model::{BadState, LinkModel, Network, NrNetwork};
 use crate::net::{Duplex, InfScenario, Nr, NrConfig, Scheduler, SlotKind, SpecialSplit, SrPeriod, UlAccess};
 use crate::scenario::diag::{did_you_mean, Span};
-use crate::scenario::raw::{Field, RawBadState, RawEmpirical, RawFixed, RawNetwork, RawNr, RawSrPeriod, Sp};
+use crate::scenario::raw::{
+    Field, Key, NrKey, RawBadState, RawEmpirical, RawFixed, RawNetwork, RawNr, Sp, TextOrInt,
+};
 use crate::scenario::tree::Str;
 
 /// The link models, as `model` names them.
@@ -414,7 +416,7 @@ impl Validator<'_, '_> {
             Err(errors) => {
                 for e in errors.0 {
                     let key = if e.key == "bler" { "bler_target" } else { e.key };
-                    let at = nr_key_span(raw, key);
+                    let at = NrKey::from_name(key).and_then(|key| raw.written_at(key));
                     let message = if at.is_some() {
                         e.message
                     } else {
@@ -431,15 +433,15 @@ impl Validator<'_, '_> {
 
     /// `sr_period`: a string (`"1ms"`, `"4slots"`, `"2sym"`) or a whole
     /// number of slots.
-    fn sr_period(&mut self, field: &Field<RawSrPeriod>, key: &str) -> Option<Option<SrPeriod>> {
+    fn sr_period(&mut self, field: &Field<TextOrInt>, key: &str) -> Option<Option<SrPeriod>> {
         let period = match field {
             Field::Ok(period) => period,
             Field::Missing => return Some(None),
             Field::Invalid => return None,
         };
         let parsed = match &period.v {
-            RawSrPeriod::Text(text) => SrPeriod::parse(text),
-            RawSrPeriod::Slots(slots) => u32::try_from(*slots)
+            TextOrInt::Text(text) => SrPeriod::parse(&text.value),
+            TextOrInt::Int(slots) => u32::try_from(*slots)
                 .ok()
                 .filter(|slots| *slots > 0)
                 .map(SrPeriod::Slots)
@@ -506,28 +508,5 @@ impl Validator<'_, '_> {
         // Without a layout (reported) or with a broken one, positions cannot
         // be checked, and the network is refused anyway.
         (ok && size.is_some()).then_some(out)
-    }
-}
-
-/// Where an `[network.nr]` key was written, if it was.
-fn nr_key_span(raw: &RawNr, key: &str) -> Option<Span> {
-    match key {
-        "scs_khz" => span_of(&raw.scs_khz),
-        "symbols" => span_of(&raw.symbols),
-        "duplex" => span_of(&raw.duplex),
-        "special_split" => span_of(&raw.special_split),
-        "ul_access" => span_of(&raw.ul_access),
-        "sr_period" => span_of(&raw.sr_period),
-        "capability" => span_of(&raw.capability),
-        "harq_max_retx" => span_of(&raw.harq_max_retx),
-        "bler_target" => span_of(&raw.bler_target),
-        "bandwidth_mhz" => span_of(&raw.bandwidth_mhz),
-        "carrier_ghz" => span_of(&raw.carrier_ghz),
-        "channel" => span_of(&raw.channel),
-        "tx_power_dbm" => span_of(&raw.tx_power_dbm),
-        "noise_figure_db" => span_of(&raw.noise_figure_db),
-        "interference_margin_db" => span_of(&raw.interference_margin_db),
-        "scheduler" => span_of(&raw.scheduler),
-        _ => None,
     }
 }
