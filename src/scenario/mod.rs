@@ -26,7 +26,7 @@
 //! ```
 //! use factory5g::scenario;
 //! let loaded = scenario::load_builtin_with("mm3", &["station.cell.servers=4".to_string()]).unwrap();
-//! assert_eq!(loaded.model.stations[0].servers, 4);
+//! assert_eq!(loaded.model.stations()[0].servers(), 4);
 //! assert!(loaded.warnings.is_empty());
 //!
 //! let text = "[scenario]\nhorizon = \"8h\"\n[[station]]\nname = \"cell\"\nservers = 0\nprocess = \"exp(1min)\"\n";
