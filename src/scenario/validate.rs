@@ -384,6 +384,24 @@ impl Validator<'_, '_> {
         }
     }
 
+    /// A string read by `parse`, whose error message says what is allowed;
+    /// reported at `span`.
+    fn parsed<T>(
+        &mut self,
+        text: &str,
+        span: Span,
+        key: &str,
+        parse: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Option<T> {
+        match parse(text) {
+            Ok(value) => Some(value),
+            Err(message) => {
+                self.sink.error(Some(span), key, message);
+                None
+            }
+        }
+    }
+
     /// Reports a key missing from `table`.
     fn missing<T>(&mut self, table: Span, key: &str, message: &str) -> Option<T> {
         self.sink.error(Some(table), key, message);

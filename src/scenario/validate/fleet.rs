@@ -49,13 +49,7 @@ impl Validator<'_, '_> {
             agvs => self.int_or(agvs, "fleet.agvs", 1u32, 1, MAX_AGVS),
         };
         let speed = match &fleet.speed {
-            Field::Ok(speed) => match parse_speed(&speed.v.value) {
-                Ok(x) => Some(x),
-                Err(message) => {
-                    self.sink.error(Some(speed.span), "fleet.speed", message);
-                    None
-                }
-            },
+            Field::Ok(speed) => self.parsed(&speed.v.value, speed.span, "fleet.speed", parse_speed),
             Field::Missing => self.missing(
                 table,
                 "fleet.speed",

@@ -202,13 +202,7 @@ impl Validator<'_, '_> {
         }
         let robots = self.robots(flow, scope, at);
         let size = match &flow.size {
-            Field::Ok(size) => match parse_size(&size.v.value) {
-                Ok(bytes) => Some(bytes),
-                Err(message) => {
-                    self.sink.error(Some(size.span), &key_of("size"), message);
-                    None
-                }
-            },
+            Field::Ok(size) => self.parsed(&size.v.value, size.span, &key_of("size"), parse_size),
             Field::Missing => Some(DEFAULT_SIZE_BYTES),
             Field::Invalid => None,
         };
@@ -604,13 +598,7 @@ impl Validator<'_, '_> {
         let key_of = |field: &str| format!("{}.{field}", flow.label);
         let ues = self.int_or(&flow.ues, &key_of("ues"), 1u32, 1, MAX_UES);
         let rate = match &flow.rate {
-            Field::Ok(rate) => match parse_rate(&rate.v.value) {
-                Ok(bps) => Some(bps),
-                Err(message) => {
-                    self.sink.error(Some(rate.span), &key_of("rate"), message);
-                    None
-                }
-            },
+            Field::Ok(rate) => self.parsed(&rate.v.value, rate.span, &key_of("rate"), parse_rate),
             Field::Missing => {
                 let at = span_of(&flow.ues).unwrap_or(flow.span);
                 self.sink.error(

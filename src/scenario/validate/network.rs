@@ -305,13 +305,7 @@ impl Validator<'_, '_> {
         parse: impl FnOnce(&str) -> Result<T, String>,
     ) -> Option<Option<T>> {
         match field {
-            Field::Ok(text) => match parse(&text.v) {
-                Ok(t) => Some(Some(t)),
-                Err(message) => {
-                    self.sink.error(Some(text.span), key, message);
-                    None
-                }
-            },
+            Field::Ok(text) => self.parsed(&text.v, text.span, key, parse).map(Some),
             Field::Missing => Some(None),
             Field::Invalid => None,
         }
