@@ -16,7 +16,10 @@
 //!    file unless it says otherwise. Then each `--set PATH=VALUE` is applied
 //!    as a small source of its own.
 //! 2. The merged tree is read into raw structs (types, unknown keys), then
-//!    validated into the [`Model`]; both collect every problem. The NR
+//!    validated into the [`Model`]; both collect every problem. Each key is
+//!    defined once, in its section's key table in `raw/` (name, type,
+//!    default, help), from which the reader's allowed keys come and against
+//!    which the readers and `docs/scenario-format.md` are tested. The NR
 //!    radio's own rules are [`crate::net::Nr::new`]'s, whose messages are
 //!    reported at the `[network.nr]` key they concern. A `[network]`
 //!    sub-table of a model other than the chosen one is a warning, not an
