@@ -140,5 +140,8 @@ fn a_slow_network_costs_production_in_sany18() {
     );
     assert!(stopped(&slow) > stopped(&fast) + 0.5);
     assert!(tp(&slow) < tp(&fast));
-    assert!(matches!(base.network.link, factory5g::model::LinkModel::Nr(_)));
+    assert!(matches!(
+        base.network().link(),
+        factory5g::model::LinkModel::Nr(_)
+    ));
 }

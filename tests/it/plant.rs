@@ -280,7 +280,7 @@ proptest! {
 
 /// Every server's and every AGV's state times add up to the observed period.
 fn assert_states_cover_the_observed_period(m: &Model, out: &RunOutput) {
-    let observed = (m.horizon - m.warmup).as_nanos();
+    let observed = (m.horizon() - m.warmup()).as_nanos();
     for (s, st) in out.stations.iter().enumerate() {
         for (k, totals) in st.server_state_ns.iter().enumerate() {
             assert_eq!(totals.iter().sum::<u64>(), observed, "station {s} server {k}");
@@ -308,7 +308,7 @@ fn sany18_conserves_jobs_and_sub_assemblies() {
     for out in &runs {
         assert_states_cover_the_observed_period(&m, out);
         for (p, po) in out.products.iter().enumerate() {
-            let name = &m.products[p].name;
+            let name = m.products()[p].name();
             assert_eq!(po.released_total, po.completed_total + po.wip_end, "{name}");
             if m.is_pull(p) {
                 // Every sub-assembly made reaches its station and is consumed
@@ -321,7 +321,7 @@ fn sany18_conserves_jobs_and_sub_assemblies() {
         // One boom per truck pump, one pump unit per truck and trailer pump:
         // consumption matches the parents that reached final assembly.
         let consumed = |name: &str| {
-            let p = m.products.iter().position(|x| x.name == name).unwrap();
+            let p = m.products().iter().position(|x| x.name() == name).unwrap();
             out.products[p].consumed_total
         };
         assert!(consumed("pump_unit") >= consumed("boom"));
@@ -331,9 +331,9 @@ fn sany18_conserves_jobs_and_sub_assemblies() {
 #[test]
 fn sany18_is_a_plant_of_about_a_hundred_robots_making_a_truck_an_hour() {
     let m = sany18();
-    let robots = m.fleet.as_ref().map_or(0, |f| f.agvs) + m.arms();
+    let robots = m.fleet().map_or(0, |f| f.agvs()) + m.arms();
     assert!((90..=110).contains(&robots), "{robots} robots");
-    let runs = replications(&m, m.seed, m.replications);
+    let runs = replications(&m, m.seed(), m.replications());
     let tp: Vec<f64> = runs.iter().map(|o| o.throughput_per_h()).collect();
     let mean = tp.iter().sum::<f64>() / tp.len() as f64;
     assert!((0.6..=1.4).contains(&mean), "throughput {mean} trucks/h");
@@ -355,7 +355,7 @@ fn a_layout_variant_changes_agv_utilization_measurably() {
     let lean = factory5g::scenario::load_builtin("sany18_lean_fleet")
         .unwrap()
         .model;
-    assert_eq!(lean.fleet.as_ref().unwrap().agvs, 12);
+    assert_eq!(lean.fleet().unwrap().agvs(), 12);
     let a = replications(&base, 18, 10);
     let b = replications(&lean, 18, 10);
     let diffs: Vec<f64> = a

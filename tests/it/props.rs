@@ -615,25 +615,25 @@ fn load(text: &str) -> Result<Model, TestCaseError> {
 /// The smallest latency an NR message of direction `dir` can have: the
 /// processing and transmission of one attempt, in nanoseconds.
 fn nr_floor_ns(model: &Model, kind_dir: factory5g::net::Direction) -> Option<f64> {
-    let LinkModel::Nr(nr) = &model.network.link else {
+    let LinkModel::Nr(nr) = model.network().link() else {
         return None;
     };
-    let c = nr.nr.step(kind_dir).one_shot_components_ms;
+    let c = nr.nr().step(kind_dir).one_shot_components_ms;
     Some((c.processing + c.transmission) * 1e6)
 }
 
 fn check(model: &Model, text: &str) -> Result<(), TestCaseError> {
-    let out = match simulate(model, model.seed, 0) {
+    let out = match simulate(model, model.seed(), 0) {
         Ok(o) => o,
         // A deadlock of AGVs under zone control is a valid end, reported.
         Err(SimError::Deadlock { .. }) => return Ok(()),
         Err(e) => return Err(TestCaseError::fail(format!("{e}\n---\n{text}"))),
     };
-    let observed = (model.horizon - model.warmup).as_nanos();
+    let observed = (model.horizon() - model.warmup()).as_nanos();
     prop_assert!((out.observed_s - observed as f64 * 1e-9).abs() < 1e-6);
     // Conservation, per product, over the whole run.
     for (p, po) in out.products.iter().enumerate() {
-        let name = &model.products[p].name;
+        let name = model.products()[p].name();
         prop_assert_eq!(
             po.released_total,
             po.completed_total + po.wip_end,
@@ -656,8 +656,8 @@ fn check(model: &Model, text: &str) -> Result<(), TestCaseError> {
     prop_assert_eq!(out.wip_end, wip);
     // Every server's states sum exactly to the observed period.
     for (s, st) in out.stations.iter().enumerate() {
-        let name = &model.stations[s].name;
-        prop_assert_eq!(st.server_state_ns.len(), model.stations[s].servers as usize);
+        let name = model.stations()[s].name();
+        prop_assert_eq!(st.server_state_ns.len(), model.stations()[s].servers() as usize);
         for (k, server) in st.server_state_ns.iter().enumerate() {
             prop_assert_eq!(
                 server.iter().sum::<u64>(),
@@ -676,15 +676,15 @@ fn check(model: &Model, text: &str) -> Result<(), TestCaseError> {
         prop_assert!(u.iter().all(|f| (0.0..=1.0).contains(f)), "{}: {:?}", name, u);
         prop_assert!((u.iter().sum::<f64>() - 1.0).abs() < 1e-9, "{}: {:?}", name, u);
         // (After a warm-up, jobs that entered before it may finish.)
-        if model.warmup == SimTime::ZERO {
+        if model.warmup() == SimTime::ZERO {
             prop_assert!(st.completed <= st.entered, "{}", name);
         }
         prop_assert!(st.queue_len_mean >= 0.0 && st.queue_len_mean.is_finite());
         // Only robots with a periodic flow make protective stops.
         let periodic = model
-            .flows
+            .flows()
             .iter()
-            .any(|f| matches!(f.kind, FlowKind::Periodic { .. }));
+            .any(|f| matches!(f.kind(), FlowKind::Periodic { .. }));
         if !periodic {
             prop_assert_eq!(st.state_ns[StationState::Stopped as usize], 0);
         }
@@ -692,7 +692,7 @@ fn check(model: &Model, text: &str) -> Result<(), TestCaseError> {
     if let Some(f) = &out.fleet {
         prop_assert_eq!(
             f.agv_state_ns.len(),
-            model.fleet.as_ref().map_or(0, |f| f.agvs as usize)
+            model.fleet().map_or(0, |f| f.agvs() as usize)
         );
         for (a, agv) in f.agv_state_ns.iter().enumerate() {
             prop_assert_eq!(agv.iter().sum::<u64>(), observed, "agv {}: {:?}", a, agv);
@@ -707,7 +707,7 @@ fn check(model: &Model, text: &str) -> Result<(), TestCaseError> {
         wall_s: 0.0,
         stopped: None,
     };
-    let report = serde_json::to_value(factory5g::report::summarize(model, model.seed, &runs))
+    let report = serde_json::to_value(factory5g::report::summarize(model, model.seed(), &runs))
         .map_err(|e| TestCaseError::fail(e.to_string()))?;
     let mut fractions = Vec::new();
     collect_fractions(&report, "", &mut fractions);
@@ -715,11 +715,11 @@ fn check(model: &Model, text: &str) -> Result<(), TestCaseError> {
         prop_assert!((0.0..=1.0).contains(v), "{} = {} outside [0, 1]", path, v);
     }
     // No NR message faster than its link's physical minimum.
-    for (flow, fo) in model.flows.iter().zip(&out.flows) {
-        if matches!(flow.kind, FlowKind::Background { .. }) || fo.latency_hist.count() == 0 {
+    for (flow, fo) in model.flows().iter().zip(&out.flows) {
+        if matches!(flow.kind(), FlowKind::Background { .. }) || fo.latency_hist.count() == 0 {
             continue;
         }
-        let Some(floor) = nr_floor_ns(model, flow.direction) else {
+        let Some(floor) = nr_floor_ns(model, flow.direction()) else {
             continue;
         };
         // The histogram reports the middle of a value's bucket: the fastest
@@ -733,7 +733,7 @@ fn check(model: &Model, text: &str) -> Result<(), TestCaseError> {
         prop_assert!(
             fastest >= floor_bucket,
             "flow {}: a message in {} ns, under the one-shot minimum of {} ns",
-            flow.name,
+            flow.name(),
             fastest,
             floor
         );
@@ -742,7 +742,7 @@ fn check(model: &Model, text: &str) -> Result<(), TestCaseError> {
             prop_assert!(
                 mean_ns >= floor * (1.0 - 1e-9),
                 "flow {}: mean {} < {}",
-                flow.name,
+                flow.name(),
                 mean_ns,
                 floor
             );

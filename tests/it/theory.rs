@@ -176,8 +176,11 @@ fn md1_pollaczek_khinchine() {
 fn design_mm3_example_runs_as_written() {
     let text = factory5g::scenario::builtin_text("mm3").expect("built in");
     let m = model(text);
-    assert_eq!((m.stations[0].servers, m.replications, m.seed), (3, 4, 11));
-    let runs = replications(&m, m.seed, m.replications);
+    assert_eq!(
+        (m.stations()[0].servers(), m.replications(), m.seed()),
+        (3, 4, 11)
+    );
+    let runs = replications(&m, m.seed(), m.replications());
     // ρ = 2.7 / 3 = 0.9; four replications of 19,500 h each.
     let busy: Vec<f64> = runs
         .iter()
