@@ -152,6 +152,18 @@ impl FleetRt {
         self.trip_s.clear();
     }
 
+    /// Every transport task, waiting or assigned, and whether its cargo
+    /// is on board.
+    pub fn tasks(&self) -> impl Iterator<Item = (Cargo, bool)> + '_ {
+        let waiting = self.pending.iter().map(|t| (t.cargo, false));
+        let assigned = self.agvs.iter().filter_map(|a| match a.plan {
+            Plan::ToPickup(t) | Plan::Loading(t) => Some((t.cargo, false)),
+            Plan::ToDrop(t) | Plan::Unloading(t) => Some((t.cargo, true)),
+            Plan::Idle | Plan::ToCharger(_) | Plan::WaitCharger | Plan::Charging(_) => None,
+        });
+        waiting.chain(assigned)
+    }
+
     pub fn output(&self, _model: &Model, now: SimTime) -> FleetOutput {
         FleetOutput {
             agv_state_ns: self.agvs.iter().map(|a| a.clock.totals(now)).collect(),

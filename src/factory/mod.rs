@@ -228,6 +228,8 @@ pub const SERIES_BINS: usize = 112;
 pub struct TraceRecord {
     /// Simulated time in seconds.
     pub time: f64,
+    /// The same, exactly, in integer nanoseconds.
+    pub time_ns: u64,
     /// `station:NAME/K` (server K), `agvN`, or `job:ID`.
     pub entity: String,
     /// `state` (the entity entered `state`), `release` or `leave`.
@@ -312,14 +314,45 @@ pub struct ProductOutput {
     /// Over the whole run, warm-up included (for conservation checks).
     pub released_total: u64,
     pub completed_total: u64,
-    /// Jobs released and not yet completed at the horizon.
-    pub wip_end: u64,
+    /// Where the product's jobs are at the horizon, found place by place.
+    pub census: JobCensus,
     /// Sub-assemblies delivered to their assembly station, over the run.
     pub stocked_total: u64,
     /// Sub-assemblies consumed by an assembly step, over the run.
     pub consumed_total: u64,
     /// Sub-assemblies waiting at their assembly station at the horizon.
     pub in_stock_end: u64,
+}
+
+/// Where the jobs of one product are at the horizon, counted by walking
+/// every place that holds a job (queues, servers, the lists of jobs waiting
+/// for room, the fleet's tasks), never from the release and completion
+/// counters: so `released_total − completed_total == in_process()` is a
+/// check that a job lost or counted twice inside the plant fails.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+pub struct JobCensus {
+    /// At the release point: waiting for room at the first station, or for
+    /// the AGV that takes it there.
+    pub at_release: u64,
+    /// In input queues.
+    pub queued: u64,
+    /// Held by a server: in setup or processing, waiting for a kit,
+    /// sub-assemblies or the cycle-start command, or blocked.
+    pub on_servers: u64,
+    /// In output buffers, waiting for room downstream or for an AGV.
+    pub in_output: u64,
+    /// On AGVs.
+    pub carried: u64,
+    /// Finished sub-assemblies not yet in their assembly station's stock:
+    /// held by a server, in an output buffer or on an AGV.
+    pub delivering: u64,
+}
+
+impl JobCensus {
+    /// Jobs that have not finished their route.
+    pub fn in_process(&self) -> u64 {
+        self.at_release + self.queued + self.on_servers + self.in_output + self.carried
+    }
 }
 
 #[derive(Clone, Debug)]

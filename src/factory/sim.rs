@@ -13,7 +13,8 @@
 use super::fleet::{Cargo, FleetRt};
 use super::network::{stoppable_arms, Due, LinkProfiles, NetRt, Waiter};
 use super::{
-    ProductOutput, RunOutput, Series, SimError, StationOutput, StationState, Trace, TraceRecord, SERIES_BINS,
+    JobCensus, ProductOutput, RunOutput, Series, SimError, StationOutput, StationState, Trace, TraceRecord,
+    SERIES_BINS,
 };
 use crate::engine::{EventId, EventQueue, RngStreams, SimTime, StreamRng};
 use crate::model::{FailureBasis, Model, PointId, ProductId, RouteStep, StationId};
@@ -1357,9 +1358,10 @@ impl<'m> Sim<'m> {
         state: impl FnOnce() -> String,
     ) {
         if let Some(trace) = self.trace.as_deref_mut() {
-            let time = self.now.as_secs_f64();
+            let now = self.now;
             trace.push(|| TraceRecord {
-                time,
+                time: now.as_secs_f64(),
+                time_ns: now.as_nanos(),
                 entity: entity(),
                 event,
                 state: state(),
@@ -1391,6 +1393,63 @@ impl<'m> Sim<'m> {
         if let Some(n) = &mut self.net {
             n.clear_statistics();
         }
+    }
+
+    /// Where every job is, per product, found by walking the places that
+    /// hold jobs: queues and servers hold theirs; a job at the release
+    /// point or in an output buffer is found through what will move it (a
+    /// station's list of jobs waiting for room, or a transport task); a job
+    /// on an AGV through the AGV's task. A job in several lists (a blocked
+    /// server's job waiting for room) is counted where it is held.
+    fn census(&self) -> Vec<JobCensus> {
+        let model = self.model;
+        let mut census = vec![JobCensus::default(); model.products.len()];
+        let mut count = |job: JobId, held: Option<JobPlace>| {
+            let j = &self.jobs[job as usize];
+            let c = &mut census[j.product];
+            let place = match held {
+                Some(place) => place,
+                // Found through a reference: counted only where nothing
+                // else holds it.
+                None => match j.place {
+                    place @ (JobPlace::ReleasePoint | JobPlace::InOutput(_)) => place,
+                    JobPlace::InQueue(_) | JobPlace::OnServer(..) | JobPlace::Carried => return,
+                },
+            };
+            let tally = if j.step as usize == model.products[j.product].route.len() {
+                &mut c.delivering
+            } else {
+                match place {
+                    JobPlace::ReleasePoint => &mut c.at_release,
+                    JobPlace::InQueue(_) => &mut c.queued,
+                    JobPlace::OnServer(..) => &mut c.on_servers,
+                    JobPlace::InOutput(_) => &mut c.in_output,
+                    JobPlace::Carried => &mut c.carried,
+                }
+            };
+            *tally += 1;
+        };
+        for (s, st) in self.stations.iter().enumerate() {
+            for &job in &st.queue {
+                count(job, Some(JobPlace::InQueue(s)));
+            }
+            for (k, sv) in st.servers.iter().enumerate() {
+                if let Some(job) = sv.job {
+                    count(job, Some(JobPlace::OnServer(s, k as u32)));
+                }
+            }
+            for &job in &st.waiters {
+                count(job, None);
+            }
+        }
+        if let Some(fleet) = &self.fleet {
+            for (cargo, loaded) in fleet.tasks() {
+                if let Cargo::Job { job, .. } | Cargo::SubAssembly { job, .. } = cargo {
+                    count(job, loaded.then_some(JobPlace::Carried));
+                }
+            }
+        }
+        census
     }
 
     fn finish(self, replication: u32, events: u64) -> RunOutput {
@@ -1428,9 +1487,10 @@ impl<'m> Sim<'m> {
             completions: self.series.counts().to_vec(),
             wip: self.series.mean_levels(now),
         };
+        let census = self.census();
         let mut products: Vec<ProductOutput> = self.products.into_iter().map(|p| p.out).collect();
         for (p, out) in products.iter_mut().enumerate() {
-            out.wip_end = out.released_total - out.completed_total;
+            out.census = census[p];
             out.in_stock_end = self.stations.iter().map(|st| u64::from(st.stock[p])).sum();
         }
         RunOutput {
