@@ -549,8 +549,8 @@ impl<'m> Sim<'m> {
         match self.fleet_rt().agvs[a].plan {
             Plan::Loading(task) => {
                 if let Cargo::Job { job, .. } | Cargo::SubAssembly { job, .. } = task.cargo {
-                    let place = self.jobs[job as usize].place;
-                    self.jobs[job as usize].place = JobPlace::Carried;
+                    let place = self.jobs[job].place;
+                    self.jobs[job].place = JobPlace::Carried;
                     self.free_place(place);
                 }
                 self.fleet_rt().agvs[a].plan = Plan::ToDrop(task);

@@ -36,7 +36,7 @@
 //!   other robots' periodic messages is not modelled (their load is tiny).
 
 use super::sim::{Event, Sim};
-use crate::engine::{RngStreams, SimTime, StreamRng};
+use crate::engine::{RngStreams, SimTime, Slab, StreamPurpose, StreamRng};
 use crate::model::{FlowKind, FlowRobots, LinkModel, Model, StationId, Trigger};
 use crate::net::{
     Background, Cell, CellDelivery, CellPacket, Components, CoreDelay, Delivery, Direction, GnbView, Outcome,
@@ -65,6 +65,7 @@ pub(super) enum Waiter {
     CycleStart(StationId, u32),
 }
 
+#[derive(Copy, Clone)]
 struct Exchange {
     waiter: Waiter,
     robot: Robot,
@@ -72,6 +73,7 @@ struct Exchange {
     next: usize,
 }
 
+#[derive(Copy, Clone)]
 struct Packet {
     exchange: u32,
     flow: usize,
@@ -197,7 +199,10 @@ impl LinkProfiles {
             } => 2,
             _ => 1,
         };
-        let mut link = LinkState::new(model, &RngStreams::new(model.seed, u32::MAX));
+        let mut link = LinkState::new(
+            model,
+            &RngStreams::for_purpose(model.seed, StreamPurpose::Scenario),
+        );
         let mut profiles = Vec::with_capacity(model.flows.len() * points * states);
         for flow in &model.flows {
             for p in 0..points {
@@ -641,10 +646,8 @@ pub(super) struct NetRt<'m> {
     link: LinkState<'m>,
     profiles: &'m LinkProfiles,
     cells: Vec<Cell>,
-    exchanges: Vec<Option<Exchange>>,
-    free_exchanges: Vec<u32>,
-    packets: Vec<Option<Packet>>,
-    free_packets: Vec<u32>,
+    exchanges: Slab<Exchange>,
+    packets: Slab<Packet>,
     streams: Vec<Stream>,
     pub flows: Vec<FlowOutput>,
     dispatch: Vec<usize>,
@@ -792,10 +795,8 @@ impl<'m> NetRt<'m> {
             link,
             profiles,
             cells,
-            exchanges: Vec::new(),
-            free_exchanges: Vec::new(),
-            packets: Vec::new(),
-            free_packets: Vec::new(),
+            exchanges: Slab::new(),
+            packets: Slab::new(),
             streams: stream_list,
             flows,
             dispatch,
@@ -886,10 +887,25 @@ pub(super) fn stoppable_agvs(model: &Model) -> bool {
         })
 }
 
-fn ue_of(robot: Robot) -> u32 {
-    match robot {
-        Robot::Agv(a) => a,
-        Robot::Arm(s, k) => 1_000_000 + (s as u32) * 10_000 + k,
+/// A robot as a UE of a cell, whose scheduler tells UEs apart by a number.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(super) struct UeKey(pub Robot);
+
+impl UeKey {
+    /// Where arms' numbers start: above every AGV's.
+    const FIRST_ARM: u32 = 1_000_000;
+    /// Numbers per station: more than the servers a station may have.
+    const PER_STATION: u32 = 10_000;
+
+    /// The UE's number, stable across runs: AGV `a` is `a`; server `k` of
+    /// station `s` is 1,000,000 + 10,000·s + k. Distinct for every robot
+    /// validation allows (at most 10,000 AGVs, 10,000 servers a station and
+    /// 2,000 stations: below 21,000,000).
+    pub fn encode(self) -> u32 {
+        match self.0 {
+            Robot::Agv(a) => a,
+            Robot::Arm(station, server) => Self::FIRST_ARM + station as u32 * Self::PER_STATION + server,
+        }
     }
 }
 
@@ -958,16 +974,7 @@ impl<'m> Sim<'m> {
             robot,
             next: 0,
         };
-        let id = match net.free_exchanges.pop() {
-            Some(id) => {
-                net.exchanges[id as usize] = Some(ex);
-                id
-            }
-            None => {
-                net.exchanges.push(Some(ex));
-                (net.exchanges.len() - 1) as u32
-            }
-        };
+        let id = net.exchanges.insert(ex);
         self.send_next(id);
         true
     }
@@ -977,7 +984,7 @@ impl<'m> Sim<'m> {
         let model = self.model;
         let (flow, robot) = {
             let net = self.net();
-            let ex = net.exchanges[exchange as usize].as_ref().expect("live exchange");
+            let ex = &net.exchanges[exchange];
             (net.flows_of(ex.waiter)[ex.next], ex.robot)
         };
         let f = &model.flows[flow];
@@ -993,16 +1000,7 @@ impl<'m> Sim<'m> {
             sent: now,
             components: Components::default(),
         };
-        let id = match net.free_packets.pop() {
-            Some(id) => {
-                net.packets[id as usize] = Some(packet);
-                id
-            }
-            None => {
-                net.packets.push(Some(packet));
-                (net.packets.len() - 1) as u32
-            }
-        };
+        let id = net.packets.insert(packet);
         match &model.network.link {
             LinkModel::Nr(nr) => {
                 let views = &net.link.views[point.min(net.link.views.len().saturating_sub(1))];
@@ -1015,7 +1013,7 @@ impl<'m> Sim<'m> {
                     Some(l) => {
                         let pkt = CellPacket {
                             id: u64::from(id),
-                            ue: ue_of(robot),
+                            ue: UeKey(robot).encode(),
                             dir: f.direction,
                             bits: u64::from(f.size_bytes) * 8,
                             spectral_efficiency: l.spectral_efficiency,
@@ -1029,9 +1027,7 @@ impl<'m> Sim<'m> {
             }
             _ => {
                 let d = net.link.message(f.direction, now, point);
-                if let Some(p) = net.packets[id as usize].as_mut() {
-                    p.components = d.components;
-                }
+                net.packets[id].components = d.components;
                 match d.outcome {
                     Outcome::Delivered(t) => {
                         self.queue.schedule(t, Event::NetDelivered { packet: id });
@@ -1060,9 +1056,7 @@ impl<'m> Sim<'m> {
             let id = d.id as u32;
             let net = self.net();
             let core = net.link.core.sample(&mut net.link.core_rng);
-            let Some(p) = net.packets[id as usize].as_mut() else {
-                continue;
-            };
+            let p = &mut net.packets[id];
             let FlowKind::Triggered { timeout, .. } = model.flows[p.flow].kind else {
                 continue;
             };
@@ -1087,8 +1081,7 @@ impl<'m> Sim<'m> {
         let now = self.now;
         let model = self.model;
         let net = self.net();
-        let p = net.packets[id as usize].take().expect("a live packet");
-        net.free_packets.push(id);
+        let p = net.packets.remove(id);
         let latency = now - p.sent;
         let stats = &mut net.flows[p.flow];
         stats.delivered += 1;
@@ -1102,25 +1095,21 @@ impl<'m> Sim<'m> {
         }
         let ms = latency.as_nanos() as f64 * 1e-6;
         stats.record_latency(ms, &p.components);
-        let ex = net.exchanges[p.exchange as usize]
-            .as_mut()
-            .expect("live exchange");
+        let ex = &mut net.exchanges[p.exchange];
         ex.next += 1;
         let (next, waiter) = (ex.next, ex.waiter);
         if next < net.flows_of(waiter).len() {
             self.send_next(p.exchange);
             return;
         }
-        net.exchanges[p.exchange as usize] = None;
-        net.free_exchanges.push(p.exchange);
+        net.exchanges.remove(p.exchange);
         self.exchange_done(waiter);
     }
 
     /// A message was lost: it is sent again.
     pub(super) fn net_timeout(&mut self, id: u32) {
         let net = self.net();
-        let p = net.packets[id as usize].take().expect("a live packet");
-        net.free_packets.push(id);
+        let p = net.packets.remove(id);
         net.flows[p.flow].lost += 1.0;
         self.send_next(p.exchange);
     }
@@ -1466,6 +1455,15 @@ impl<'m> Sim<'m> {
 mod tests {
     use super::*;
     use crate::engine::RngStreams;
+
+    #[test]
+    fn ue_keys_are_distinct_for_every_robot_validation_allows() {
+        let key = |r| UeKey(r).encode();
+        assert_eq!(key(Robot::Agv(9_999)), 9_999);
+        assert_eq!(key(Robot::Arm(0, 0)), 1_000_000);
+        assert_eq!(key(Robot::Arm(0, 9_999)) + 1, key(Robot::Arm(1, 0)));
+        assert_eq!(key(Robot::Arm(1_999, 9_999)), 20_999_999);
+    }
 
     #[test]
     fn geometric_mean_and_tiny_probabilities() {

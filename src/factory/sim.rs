@@ -16,7 +16,7 @@ use super::{
     JobCensus, ProductOutput, RunOutput, Series, SimError, StationOutput, StationState, Trace, TraceRecord,
     SERIES_BINS,
 };
-use crate::engine::{EventId, EventQueue, RngStreams, SimTime, StreamRng};
+use crate::engine::{EventId, EventQueue, RngStreams, SimTime, Slab, StreamRng};
 use crate::model::{FailureBasis, Model, PointId, ProductId, RouteStep, StationId};
 use crate::stats::{Histogram, StateClock, Tally, TimeAverage, TimeSeries};
 use std::collections::VecDeque;
@@ -108,7 +108,7 @@ pub(super) enum JobPlace {
     Carried,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Copy, Clone, Debug)]
 pub(super) struct Job {
     pub product: ProductId,
     pub step: u32,
@@ -214,8 +214,7 @@ pub(super) struct Sim<'m> {
     pub stations: Vec<StationRt>,
     crews: Vec<CrewRt>,
     products: Vec<ProductRt>,
-    pub jobs: Vec<Job>,
-    free_jobs: Vec<JobId>,
+    pub jobs: Slab<Job>,
     /// Stations that may have room for their waiters.
     to_pull: Vec<StationId>,
     /// Per product, the station that assembles it (sub-assemblies), looked
@@ -391,7 +390,7 @@ fn run<'m>(
             if let Some(stop) = limits.stop_at(sim.now) {
                 return Err(stop);
             }
-            let jobs = (sim.jobs.len() - sim.free_jobs.len()) as u64;
+            let jobs = sim.jobs.live() as u64;
             if jobs > limits.max_jobs {
                 return Err(sim.too_many_jobs(jobs, limits.max_jobs));
             }
@@ -495,8 +494,7 @@ impl<'m> Sim<'m> {
                     },
                 })
                 .collect(),
-            jobs: Vec::new(),
-            free_jobs: Vec::new(),
+            jobs: Slab::new(),
             to_pull: Vec::new(),
             consumer: (0..model.products.len())
                 .map(|p| model.consumer_station(p))
@@ -627,16 +625,7 @@ impl<'m> Sim<'m> {
             entered_station: self.now,
             place: JobPlace::ReleasePoint,
         };
-        let id = match self.free_jobs.pop() {
-            Some(id) => {
-                self.jobs[id as usize] = job;
-                id
-            }
-            None => {
-                self.jobs.push(job);
-                (self.jobs.len() - 1) as JobId
-            }
-        };
+        let id = self.jobs.insert(job);
         let model = self.model;
         self.trace_line(
             || format!("job:{id}"),
@@ -666,7 +655,7 @@ impl<'m> Sim<'m> {
     // has often just written the job, and the read stalled on it.
     #[inline(always)]
     fn admit(&mut self, job: JobId, dest: StationId, from: JobPlace) -> bool {
-        debug_assert_eq!(from, self.jobs[job as usize].place);
+        debug_assert_eq!(from, self.jobs[job].place);
         if self.fleet.is_some() {
             if let (Some(a), Some(b)) = (self.place_point(from), self.model.stations[dest].at) {
                 if a != b {
@@ -725,7 +714,7 @@ impl<'m> Sim<'m> {
     /// The job arrives at station `s`: to a free server, or to the queue.
     #[inline(always)]
     pub(super) fn enter(&mut self, job: JobId, s: StationId) {
-        self.jobs[job as usize].entered_station = self.now;
+        self.jobs[job].entered_station = self.now;
         self.stations[s].entered += 1;
         let free = self.stations[s]
             .servers
@@ -734,7 +723,7 @@ impl<'m> Sim<'m> {
         match free {
             Some(k) => self.start_job(s, k as u32, job),
             None => {
-                self.jobs[job as usize].place = JobPlace::InQueue(s);
+                self.jobs[job].place = JobPlace::InQueue(s);
                 let st = &mut self.stations[s];
                 st.queue.push_back(job);
                 st.queue_len.set(self.now, st.queue.len() as u64);
@@ -754,7 +743,7 @@ impl<'m> Sim<'m> {
             let Some(job) = self.stations[s].waiters.pop_front() else {
                 return;
             };
-            self.admit(job, s, self.jobs[job as usize].place);
+            self.admit(job, s, self.jobs[job].place);
         }
     }
 
@@ -765,7 +754,7 @@ impl<'m> Sim<'m> {
                 .job
                 .expect("a blocked server holds a job");
             self.stations[s].output_used += 1;
-            self.jobs[job as usize].place = JobPlace::InOutput(s);
+            self.jobs[job].place = JobPlace::InOutput(s);
             self.server_freed(s, k);
         }
     }
@@ -811,7 +800,7 @@ impl<'m> Sim<'m> {
     #[inline(always)]
     fn start_job(&mut self, s: StationId, k: u32, job: JobId) {
         let model = self.model;
-        let j = &mut self.jobs[job as usize];
+        let j = &mut self.jobs[job];
         j.place = JobPlace::OnServer(s, k);
         let wait = self.now - j.entered_station;
         let step = &model.products[j.product].route[j.step as usize];
@@ -882,7 +871,7 @@ impl<'m> Sim<'m> {
         let job = self.stations[s].servers[k as usize]
             .job
             .expect("the server holds a job");
-        let j = &self.jobs[job as usize];
+        let j = &self.jobs[job];
         &self.model.products[j.product].route[j.step as usize]
     }
 
@@ -955,7 +944,7 @@ impl<'m> Sim<'m> {
         };
         let st = &mut self.stations[s];
         let sv = &st.servers[k as usize];
-        let product = self.jobs[sv.job.expect("a starved server holds a job") as usize].product;
+        let product = self.jobs[sv.job.expect("a starved server holds a job")].product;
         if sv.last_product.is_none_or(|last| last == product) {
             return false;
         }
@@ -1041,7 +1030,7 @@ impl<'m> Sim<'m> {
         let sv = &mut self.stations[s].servers[k as usize];
         sv.phase_end = None;
         let job = sv.job.expect("a phase runs on a job");
-        let product = self.jobs[job as usize].product;
+        let product = self.jobs[job].product;
         match sv.phase {
             Phase::Setup => {
                 sv.last_product = Some(product);
@@ -1065,7 +1054,7 @@ impl<'m> Sim<'m> {
     /// The job is done at station `s`: it leaves the plant, becomes stock for
     /// its assembly, or moves on.
     fn finish_step(&mut self, s: StationId, k: u32, job: JobId) {
-        let j = &mut self.jobs[job as usize];
+        let j = &mut self.jobs[job];
         j.step += 1;
         let p = j.product;
         let route = &self.model.products[p].route;
@@ -1087,10 +1076,10 @@ impl<'m> Sim<'m> {
                         return;
                     }
                 }
-                self.free_jobs.push(job);
+                self.jobs.remove(job);
                 self.stock_arrived(consumer, p);
             } else {
-                self.free_jobs.push(job);
+                self.jobs.remove(job);
             }
             self.server_freed(s, k);
             return;
@@ -1108,7 +1097,7 @@ impl<'m> Sim<'m> {
         let st = &mut self.stations[s];
         if st.output_used < cap {
             st.output_used += 1;
-            self.jobs[job as usize].place = JobPlace::InOutput(s);
+            self.jobs[job].place = JobPlace::InOutput(s);
             self.server_freed(s, k);
         } else {
             st.servers[k as usize].phase = Phase::Blocked;
@@ -1119,7 +1108,7 @@ impl<'m> Sim<'m> {
 
     /// A job finished its route.
     fn complete(&mut self, job: JobId) {
-        let j = &self.jobs[job as usize];
+        let j = &self.jobs[job];
         let p = j.product;
         let out = &mut self.products[p].out;
         out.completed += 1;
@@ -1142,8 +1131,8 @@ impl<'m> Sim<'m> {
 
     /// A finished sub-assembly was delivered by AGV to its assembly station.
     pub(super) fn deliver_subassembly(&mut self, job: JobId, station: StationId) {
-        let p = self.jobs[job as usize].product;
-        self.free_jobs.push(job);
+        let p = self.jobs[job].product;
+        self.jobs.remove(job);
         self.stock_arrived(station, p);
     }
 
@@ -1405,7 +1394,7 @@ impl<'m> Sim<'m> {
         let model = self.model;
         let mut census = vec![JobCensus::default(); model.products.len()];
         let mut count = |job: JobId, held: Option<JobPlace>| {
-            let j = &self.jobs[job as usize];
+            let j = &self.jobs[job];
             let c = &mut census[j.product];
             let place = match held {
                 Some(place) => place,
