@@ -28,16 +28,18 @@
 //!   buffer if it has room, else keep their server blocked; stations admit
 //!   waiting jobs in the order they started to wait.
 
+mod event;
 mod fleet;
 mod network;
-mod sim;
+mod plant;
+mod run;
 
 use crate::engine::SimTime;
 use crate::stats::{Histogram, Tally};
 use crate::text::thousands;
 
 pub use network::{FlowOutput, FlowSampling, LinkProfile, LinkProfiles, PROFILE_DRAWS, REFRESH};
-pub use sim::{
+pub use run::{
     simulate, simulate_traced, simulate_traced_with_limits, simulate_with, simulate_with_limits, Limits,
     DEFAULT_MAX_JOBS,
 };
@@ -260,6 +262,41 @@ impl Trace {
         } else {
             self.dropped += 1;
         }
+    }
+
+    /// Records a line at `now` in `trace`, when there is one; the closures
+    /// only run then.
+    #[inline]
+    pub(crate) fn line(
+        trace: Option<&mut Trace>,
+        now: SimTime,
+        entity: impl FnOnce() -> String,
+        event: &'static str,
+        state: impl FnOnce() -> String,
+    ) {
+        if let Some(trace) = trace {
+            trace.record(now, entity, event, state);
+        }
+    }
+
+    /// Records a line at `now`. Cold and out of line: the hot paths only
+    /// test whether there is a trace.
+    #[cold]
+    #[inline(never)]
+    fn record(
+        &mut self,
+        now: SimTime,
+        entity: impl FnOnce() -> String,
+        event: &'static str,
+        state: impl FnOnce() -> String,
+    ) {
+        self.push(|| TraceRecord {
+            time: now.as_secs_f64(),
+            time_ns: now.as_nanos(),
+            entity: entity(),
+            event,
+            state: state(),
+        });
     }
 }
 
