@@ -2,7 +2,7 @@
 //! they return, and the context they handle an event in.
 //!
 //! The plant (`plant/`) owns the stations and jobs, and two parts own the
-//! rest: the fleet (`fleet.rs`, the AGVs) and the robots' side of the
+//! rest: the fleet (`fleet/`, the AGVs) and the robots' side of the
 //! network (`network/`). A part never reaches into the plant or the other
 //! part: it handles its events with a [`Ctx`] (the time, the event queue,
 //! the model, and what it may see of the plant) and pushes [`Effect`]s, which

@@ -131,7 +131,8 @@ pub(super) struct NetRt<'m> {
     exchanges: Slab<Exchange>,
     packets: Slab<Packet>,
     streams: Vec<Stream>,
-    pub flows: Vec<FlowOutput>,
+    /// Per-flow statistics of the replication.
+    flows: Vec<FlowOutput>,
     dispatch: Vec<usize>,
     segment_ul: Vec<usize>,
     segment_dl: Vec<usize>,

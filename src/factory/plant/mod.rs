@@ -1,5 +1,5 @@
 //! The plant in one replication, event by event: the stations, their jobs
-//! and failures, and the run loop. The AGVs (`fleet.rs`) and the robots'
+//! and failures, and the run loop. The AGVs (`fleet/`) and the robots'
 //! side of the network (`network/`) are parts of their own: the plant calls
 //! them with a [`Ctx`] and applies the [`Effect`]s they return in one place
 //! ([`Sim::apply`]; see `event.rs` for the order effects keep).
