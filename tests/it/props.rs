@@ -3,8 +3,10 @@
 //! control, batteries, kits), and a fixed or NR network with periodic,
 //! triggered and background flows, written as TOML, loaded, and simulated
 //! for a few hours. For every one: no panic (an AGV deadlock is a valid
-//! outcome), jobs are conserved, every server's and AGV's state times sum
-//! exactly to the observed period, every utilization and availability lies
+//! outcome), the jobs found in the plant at the end, place by place, are
+//! those released and not completed, every server's and AGV's state times
+//! are the sums of their intervals in the trace and sum exactly to the
+//! observed period, every utilization and availability lies
 //! in [0, 1], and no NR message arrives faster than the one-shot physical
 //! minimum of its link (processing and transmission of one attempt).
 //! Simulated time never going back is the event queue's guarantee, tested
@@ -13,8 +15,9 @@
 //! Cases: 64 by default (CI); `PROPTEST_CASES=10000 cargo test --release
 //! props` for the long run (see the README).
 
+use super::plant::{assert_jobs_conserved, assert_state_times_match_the_trace};
 use factory5g::engine::{EventQueue, SimTime};
-use factory5g::factory::{simulate, SimError, StationState};
+use factory5g::factory::{simulate, simulate_traced, SimError, StationState, Trace};
 use factory5g::model::{FlowKind, LinkModel, Model};
 use factory5g::scenario;
 use factory5g::stats::Histogram;
@@ -623,7 +626,8 @@ fn nr_floor_ns(model: &Model, kind_dir: factory5g::net::Direction) -> Option<f64
 }
 
 fn check(model: &Model, text: &str) -> Result<(), TestCaseError> {
-    let out = match simulate(model, model.seed(), 0) {
+    let mut trace = Trace::new(usize::MAX);
+    let out = match simulate_traced(model, model.seed(), 0, &mut trace) {
         Ok(o) => o,
         // A deadlock of AGVs under zone control is a valid end, reported.
         Err(SimError::Deadlock { .. }) => return Ok(()),
@@ -631,29 +635,14 @@ fn check(model: &Model, text: &str) -> Result<(), TestCaseError> {
     };
     let observed = (model.horizon() - model.warmup()).as_nanos();
     prop_assert!((out.observed_s - observed as f64 * 1e-9).abs() < 1e-6);
-    // Conservation, per product, over the whole run.
-    for (p, po) in out.products.iter().enumerate() {
-        let name = model.products()[p].name();
-        prop_assert_eq!(
-            po.released_total,
-            po.completed_total + po.wip_end,
-            "product {}: released {} != completed {} + in the plant {}",
-            name,
-            po.released_total,
-            po.completed_total,
-            po.wip_end
-        );
+    // Conservation, per product, over the whole run: the jobs found in the
+    // plant place by place against those released and not completed.
+    assert_jobs_conserved(model, &out);
+    for po in &out.products {
         prop_assert!(po.released <= po.released_total && po.completed <= po.completed_total);
-        prop_assert!(po.consumed_total <= po.stocked_total, "{}", name);
-        prop_assert_eq!(po.in_stock_end, po.stocked_total - po.consumed_total, "{}", name);
     }
-    let wip: u64 = out
-        .products
-        .iter()
-        .filter(|p| p.end_product)
-        .map(|p| p.wip_end)
-        .sum();
-    prop_assert_eq!(out.wip_end, wip);
+    // State times: the trace's intervals, summed independently.
+    assert_state_times_match_the_trace(model, &out, &trace);
     // Every server's states sum exactly to the observed period.
     for (s, st) in out.stations.iter().enumerate() {
         let name = model.stations()[s].name();
@@ -920,6 +909,5 @@ fn a_job_arriving_during_a_protective_stop_waits_for_its_end() {
     let out = simulate(&model, 0, 0).expect("runs");
     let stopped = out.stations[0].state_ns[StationState::Stopped as usize];
     assert!(stopped > 0, "no stop in the run");
-    let p = &out.products[0];
-    assert_eq!(p.released_total, p.completed_total + p.wip_end);
+    assert_jobs_conserved(&model, &out);
 }

@@ -368,8 +368,13 @@ fn trace_is_json_lines_bounded_by_the_limit() {
         let obj = v.as_object().unwrap();
         let mut keys: Vec<&str> = obj.keys().map(String::as_str).collect();
         keys.sort();
-        assert_eq!(keys, ["entity", "event", "state", "time"]);
+        assert_eq!(keys, ["entity", "event", "state", "time", "time_ns"]);
         let t = obj["time"].as_f64().unwrap();
+        let ns = obj["time_ns"].as_u64().unwrap();
+        assert!(
+            (t - ns as f64 * 1e-9).abs() <= 1e-9 * t.max(1.0),
+            "{t} s vs {ns} ns"
+        );
         assert!(t >= last, "time goes back in the trace");
         last = t;
     }
