@@ -1338,7 +1338,9 @@ impl<'m> Sim<'m> {
         let net = self.net();
         let s = &mut net.streams[i];
         let since = s.outage.take().expect("link back after an outage");
-        net.flows[s.flow].unavailable_ns += (now - since.max(warmup)).as_nanos();
+        // Only the part after the warm-up counts: none of an outage over
+        // before it ends.
+        net.flows[s.flow].unavailable_ns += now.saturating_sub(since.max(warmup)).as_nanos();
         if s.stopped {
             if s.stop_until <= now {
                 s.stopped = false;
