@@ -336,7 +336,9 @@ impl NetRt<'_> {
         let now = ctx.now;
         let this = &mut self.streams[stream];
         let since = this.outage.take().expect("link back after an outage");
-        self.flows[this.flow].unavailable_ns += (now - since.max(ctx.model.warmup)).as_nanos();
+        // Only the part after the warm-up counts: none of an outage over
+        // before it ends.
+        self.flows[this.flow].unavailable_ns += now.saturating_sub(since.max(ctx.model.warmup)).as_nanos();
         if !this.stopped {
             return false;
         }
