@@ -4,7 +4,9 @@
 //! [`model::Model`]; [`factory`] simulates one replication of it on the
 //! [`engine`] kernel and returns a [`factory::RunOutput`]; [`experiment`] runs
 //! replications (in parallel, deterministically) and [`report`] summarizes them
-//! with the estimators of [`stats`]. See ARCHITECTURE.md for the code map.
+//! with the estimators of [`stats`]. [`cli`] is the command line, the only
+//! module that parses arguments and prints. See ARCHITECTURE.md for the
+//! code map.
 
 pub mod cli;
 pub mod engine;

@@ -29,15 +29,40 @@
 //! assert!(c.kpis[0].significant);
 //! ```
 
+use super::figures::comparison_plot;
+use super::files::{create_dir, write_atomic};
 use super::kpi::{estimate, KpiTable};
 use crate::stats::mean_ci95;
 use serde::{Deserialize, Serialize};
 use std::fmt::Write;
+use std::path::{Path, PathBuf};
 
 /// What `compare --json` prints and `comparison.json` holds.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Comparison {
     pub kpis: Vec<KpiDiff>,
+}
+
+impl Comparison {
+    /// The comparison as `compare --json` prints it and `comparison.json`
+    /// holds it (pretty, ending in a newline).
+    pub fn to_json(&self) -> Result<String, String> {
+        serde_json::to_string_pretty(self)
+            .map(|j| j + "\n")
+            .map_err(|e| format!("cannot write the comparison as JSON: {e}"))
+    }
+
+    /// Writes `comparison.json` and the plot `comparison.svg`/`.png` into
+    /// `dir` (created if missing), each atomically; returns the files.
+    pub fn write_files(&self, a_label: &str, b_label: &str, dir: &Path) -> Result<Vec<PathBuf>, String> {
+        let json = self.to_json()?;
+        create_dir(dir)?;
+        let path = dir.join("comparison.json");
+        write_atomic(&path, json.as_bytes())?;
+        let mut files = vec![path];
+        files.extend(comparison_plot(self, a_label, b_label, &dir.join("comparison"))?);
+        Ok(files)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -7,37 +7,82 @@
 //! ```
 //! use factory5g::experiment::{run_replications, RunSettings};
 //! let model = factory5g::scenario::load_builtin("mm3").unwrap().model;
-//! let settings = RunSettings { seed: 1, replications: 2, threads: Some(1), progress: false };
+//! let settings = RunSettings { seed: 1, replications: 2, threads: Some(1), progress: None };
 //! let runs = run_replications(&model, &settings).unwrap();
 //! assert_eq!(runs.outputs.len(), 2);
 //! ```
 //!
 //! On top of replications: [`kpi`] (the named values of one replication),
-//! [`compare`] (paired comparison under common random numbers) and [`sweep`]
-//! (plans, sharded runs, merge); [`commands`] holds the `compare` and `sweep`
-//! subcommands, `charts` their plots.
+//! [`compare`] (paired comparison under common random numbers, its file and
+//! plot) and [`sweep`] (plans, sharded runs, merge). Nothing here prints:
+//! a caller that wants to show how far a long run has come passes a
+//! [`Progress`], and errors are values ([`RunError`], [`sweep::SweepError`]).
 
-mod charts;
-pub mod commands;
 pub mod compare;
+pub mod figures;
 mod files;
 pub mod kpi;
 pub mod sweep;
 
 use crate::factory::{simulate_with_limits, Limits, LinkProfiles, RunOutput, SimError};
 use crate::model::Model;
-use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
+use std::sync::Arc;
 use std::time::Instant;
 
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RunSettings {
     pub seed: u64,
     pub replications: u32,
     /// Worker threads; `None` uses every core.
     pub threads: Option<usize>,
-    /// Show a progress bar (the caller decides: a terminal and not --quiet).
-    pub progress: bool,
+    /// Told of each finished replication (the caller decides whether to
+    /// show anything: a terminal and not --quiet).
+    pub progress: Option<Arc<dyn Progress>>,
+}
+
+impl std::fmt::Debug for RunSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunSettings")
+            .field("seed", &self.seed)
+            .field("replications", &self.replications)
+            .field("threads", &self.threads)
+            .field("progress", &self.progress.is_some())
+            .finish()
+    }
+}
+
+/// What a long task counts.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Counted {
+    /// The replications of one scenario.
+    Replications,
+    /// The runs of a sweep shard.
+    Runs,
+}
+
+/// Told how far a long task has come, from any worker thread: `begin`
+/// once, `advance` once per finished step, `end` once. The command line
+/// draws a progress bar with it; the library shows nothing.
+pub trait Progress: Send + Sync {
+    /// A task of `total` steps begins; `label` names it (the scenario, the
+    /// shard).
+    fn begin(&self, label: &str, total: u64, counted: Counted);
+    /// One more step finished.
+    fn advance(&self);
+    /// The task ended (finished, failed or stopped).
+    fn end(&self);
+}
+
+/// Why replications could not be run.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error("cannot start worker threads: {0}")]
+    Threads(String),
+    /// The first replication, in replication order, that failed (a
+    /// deadlock, the event or job limit).
+    #[error("replication {replication}: {error}")]
+    Replication { replication: u32, error: SimError },
 }
 
 /// Why replications stopped before they were all done.
@@ -63,7 +108,7 @@ pub struct Replications {
 
 /// Runs `settings.replications` replications of `model` to their horizon
 /// (with the default [`Limits`]: only the guard on jobs in the plant).
-pub fn run_replications(model: &Model, settings: &RunSettings) -> Result<Replications, String> {
+pub fn run_replications(model: &Model, settings: &RunSettings) -> Result<Replications, RunError> {
     run_replications_with(model, settings, &Limits::default())
 }
 
@@ -76,26 +121,20 @@ pub fn run_replications_with(
     model: &Model,
     settings: &RunSettings,
     limits: &Limits,
-) -> Result<Replications, String> {
+) -> Result<Replications, RunError> {
     let mut builder = rayon::ThreadPoolBuilder::new();
     if let Some(n) = settings.threads {
         builder = builder.num_threads(n.max(1));
     }
-    let pool = builder
-        .build()
-        .map_err(|e| format!("cannot start worker threads: {e}"))?;
-    let bar = if settings.progress {
-        let bar = ProgressBar::new(u64::from(settings.replications));
-        if let Ok(style) =
-            ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} replications ({elapsed})")
-        {
-            bar.set_style(style.progress_chars("=> "));
-        }
-        bar.set_message(model.name.clone());
-        bar
-    } else {
-        ProgressBar::hidden()
-    };
+    let pool = builder.build().map_err(|e| RunError::Threads(e.to_string()))?;
+    let progress = settings.progress.as_deref();
+    if let Some(p) = progress {
+        p.begin(
+            &model.name,
+            u64::from(settings.replications),
+            Counted::Replications,
+        );
+    }
     let started = Instant::now();
     // Once per scenario, not per replication: the links robots see.
     let profiles = LinkProfiles::compute(model);
@@ -107,20 +146,27 @@ pub fn run_replications_with(
                     return Err(stop);
                 }
                 let out = simulate_with_limits(model, &profiles, settings.seed, r, limits);
-                bar.inc(1);
+                if let Some(p) = progress {
+                    p.advance();
+                }
                 out
             })
             .collect::<Vec<_>>()
     });
-    bar.finish_and_clear();
+    if let Some(p) = progress {
+        p.end();
+    }
     // The first failure in replication order, whatever thread saw it first;
     // a replication stopped from outside is no failure.
-    if let Some((r, e)) = results
+    if let Some((r, error)) = results
         .iter()
         .enumerate()
         .find_map(|(r, res)| res.as_ref().err().filter(|e| !e.is_stop()).map(|e| (r, e)))
     {
-        return Err(format!("replication {r}: {e}"));
+        return Err(RunError::Replication {
+            replication: r as u32,
+            error: error.clone(),
+        });
     }
     let stopped = results.iter().find_map(|res| match res {
         Err(SimError::Interrupted { .. }) => Some(Stopped::Interrupted),

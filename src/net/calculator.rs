@@ -1,193 +1,263 @@
-//! `factory5g latency`: the 5G user-plane latency calculator (DESIGN
-//! section 5). It prints the step model of [`Nr::step`] for one
-//! configuration, optionally the link budget of an InF channel at a
-//! distance, and with `--simulate N` the mean of N packets sent through the
-//! packet model ([`Nr::transmit`]) at independent uniform arrival times.
+//! The 5G user-plane latency calculator behind `factory5g latency`: the step
+//! model of [`Nr::step`] for one configuration, optionally the link budget
+//! of an InF channel at a distance, and on request the mean of N packets
+//! sent through the packet model ([`Nr::transmit`]) at independent uniform
+//! arrival times.
 //!
-//! Defaults: 30 kHz, 14 symbols, capability 1, FDD (special slot 10:2:2
-//! under TDD), downlink, configured grant, SR period 1 slot (grant-based),
-//! BLER 0, up to 3 HARQ retransmissions (4 transmissions), seed 1; link
-//! budget: InF-DH, 3.5 GHz (28 GHz at 120 kHz), 24 dBm, noise figure 9 dB,
-//! the largest common bandwidth of the SCS (50 MHz at 15 kHz, else 100 MHz).
+//! The calculator takes a [`Request`] (plain values, the text ones parsed
+//! here) and returns a [`Calculation`], a serializable structure of numbers,
+//! or the [`ConfigErrors`] of the request, each naming the configuration
+//! key at fault (`scs_khz`, `special_split`, `distance_m`); it prints
+//! nothing. The command line turns options into the request and
+//! the calculation into text or JSON.
+//!
+//! Defaults ([`Request::default`]): 30 kHz, 14 symbols, capability 1, FDD
+//! (special slot 10:2:2 under TDD), downlink, configured grant, SR period 1
+//! slot (grant-based), BLER 0, up to 3 HARQ retransmissions (4
+//! transmissions), seed 1; link budget: InF-DH, 3.5 GHz (28 GHz at 120 kHz),
+//! 24 dBm, noise figure 9 dB, the largest common bandwidth of the SCS (50
+//! MHz at 15 kHz, else 100 MHz).
 //!
 //! ```
-//! use clap::Parser;
-//! use factory5g::net::calculator::{report, LatencyArgs};
-//! #[derive(Parser)]
-//! struct Cli { #[command(flatten)] args: LatencyArgs }
-//! let cli = Cli::parse_from(["latency", "--scs", "15", "--bler", "0.1"]);
-//! let json = report(&cli.args).unwrap();
-//! assert!((json["one_shot_ms"].as_f64().unwrap() - 2.141).abs() < 0.001);
-//! assert!((json["mean_ms"].as_f64().unwrap() - 2.569).abs() < 0.001);
+//! use factory5g::net::calculator::{calculate, Request};
+//! let request = Request { scs_khz: 15, bler: 0.1, ..Request::default() };
+//! let result = calculate(&request).unwrap();
+//! assert!((result.step.one_shot_ms - 2.141).abs() < 0.001);
+//! assert!((result.step.mean_ms - 2.569).abs() < 0.001);
 //! ```
 
-use super::channel::{link_adaptation, InfScenario};
-use super::config::{ConfigErrors, Duplex, NrConfig, SpecialSplit, SrPeriod, UlAccess};
-use super::{Components, Direction, Nr, StepLatency};
+use super::channel::{link_adaptation, InfScenario, Mcs};
+use super::config::{ConfigError, ConfigErrors, Duplex, NrConfig, SpecialSplit, SrPeriod, UlAccess};
+use super::{Direction, Nr, StepLatency};
 use crate::engine::RngStreams;
 use crate::engine::SimTime;
 use crate::stats::{t_975, Tally};
 use rand::RngExt;
-use serde_json::{json, Value};
-use std::io::Write;
+use serde::Serialize;
 
-/// Direction of the calculated link.
-#[derive(clap::ValueEnum, Copy, Clone, Debug, PartialEq, Eq)]
-pub enum DirectionArg {
-    /// Downlink, gNB to UE.
-    Dl,
-    /// Uplink, UE to gNB.
-    Ul,
-}
-
-/// Uplink access.
-#[derive(clap::ValueEnum, Copy, Clone, Debug, PartialEq, Eq)]
-pub enum UlAccessArg {
+/// Uplink access, as the calculator is asked for it (the SR period is a
+/// field of its own).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Access {
     /// Grant-free: the UE sends at its next uplink opportunity.
     ConfiguredGrant,
     /// Scheduling request, grant, then PUSCH.
     GrantBased,
 }
 
-/// Options of `factory5g latency`.
-#[derive(clap::Args, Debug, Clone)]
-pub struct LatencyArgs {
-    /// Subcarrier spacing, kHz: 15, 30, 60 or 120.
-    #[arg(long, value_name = "KHZ", default_value_t = 30)]
-    pub scs: u32,
-    /// Transmission length in symbols: 14 (a slot) or a mini-slot of 7, 4 or 2.
-    #[arg(long, default_value_t = 14)]
+/// What to calculate. The text fields are parsed as the scenario's keys
+/// are (`DDDSU`, `10:2:2`, `4slots`, `InF-SH`); the optional radio fields
+/// default as the module documentation says.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Request {
+    pub scs_khz: u32,
     pub symbols: u32,
-    /// UE processing capability (TS 38.214 N1/N2): 1 or 2.
-    #[arg(long, default_value_t = 1)]
     pub capability: u8,
-    /// fdd, or a TDD pattern of D, S and U slots such as DDDSU or DDDDDDDSUU.
-    #[arg(long, default_value = "fdd")]
+    /// `fdd` or a TDD pattern of D, S and U slots.
     pub duplex: String,
-    /// TDD special slot, downlink:guard:uplink symbols.
-    #[arg(long, value_name = "DL:GUARD:UL", default_value = "10:2:2")]
+    /// The TDD special slot, downlink:guard:uplink symbols.
     pub special_split: String,
-    /// Link direction.
-    #[arg(long, value_enum, default_value_t = DirectionArg::Dl)]
-    pub direction: DirectionArg,
-    /// Uplink access.
-    #[arg(long, value_enum, default_value_t = UlAccessArg::ConfiguredGrant)]
-    pub ul_access: UlAccessArg,
-    /// SR periodicity (grant-based): 2sym, 7sym, a number of slots (1slot, 4slots) or a duration (1ms).
-    #[arg(long, default_value = "1slot")]
+    pub direction: Direction,
+    pub ul_access: Access,
+    /// The SR periodicity of grant-based access.
     pub sr_period: String,
-    /// Block error rate of each transmission, 0 to below 1.
-    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
     pub bler: f64,
-    /// Retransmissions before a packet is lost.
-    #[arg(long, default_value_t = 3)]
     pub harq_max_retx: u32,
-    /// Print JSON instead of text.
-    #[arg(long)]
-    pub json: bool,
-    /// Link budget: InF-SL, InF-DL, InF-SH, InF-DH or InF-HH (default InF-DH; needs --distance).
-    #[arg(long)]
+    /// The InF sub-scenario of the link budget (InF-DH when `None`); a link
+    /// budget needs `distance_m`.
     pub channel: Option<String>,
-    /// Link budget: horizontal distance UE-gNB in metres.
-    #[arg(long, value_name = "M", allow_negative_numbers = true)]
-    pub distance: Option<f64>,
-    /// Carrier frequency, GHz (default 3.5; 28 at 120 kHz).
-    #[arg(long, allow_negative_numbers = true)]
+    /// Horizontal UE-gNB distance of the link budget, metres.
+    pub distance_m: Option<f64>,
     pub carrier_ghz: Option<f64>,
-    /// Transmit power, dBm (default 24).
-    #[arg(long, allow_negative_numbers = true)]
     pub tx_power_dbm: Option<f64>,
-    /// Channel bandwidth, MHz (default 50 at 15 kHz, else 100).
-    #[arg(long)]
     pub bandwidth_mhz: Option<u32>,
-    /// Receiver noise figure, dB (default 9).
-    #[arg(long, allow_negative_numbers = true)]
     pub noise_figure_db: Option<f64>,
-    /// Interference margin subtracted from the SINR, dB (default 0).
-    #[arg(long, allow_negative_numbers = true)]
     pub interference_margin_db: Option<f64>,
-    /// Send N packets through the packet model and compare its mean.
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
+    /// Packets to send through the packet model.
     pub simulate: Option<u64>,
     /// Seed of the simulated packets.
-    #[arg(long, default_value_t = 1)]
     pub seed: u64,
 }
 
-/// The option that sets a configuration key.
-fn flag(key: &str) -> &str {
-    match key {
-        "scs_khz" => "--scs",
-        "symbols" => "--symbols",
-        "duplex" => "--duplex",
-        "sr_period" => "--sr-period",
-        "capability" => "--capability",
-        "harq_max_retx" => "--harq-max-retx",
-        "bler" => "--bler",
-        "bandwidth_mhz" => "--bandwidth-mhz",
-        "carrier_ghz" => "--carrier-ghz",
-        "tx_power_dbm" => "--tx-power-dbm",
-        "noise_figure_db" => "--noise-figure-db",
-        "interference_margin_db" => "--interference-margin-db",
-        other => other,
+impl Default for Request {
+    fn default() -> Self {
+        Request {
+            scs_khz: 30,
+            symbols: 14,
+            capability: 1,
+            duplex: "fdd".into(),
+            special_split: "10:2:2".into(),
+            direction: Direction::Dl,
+            ul_access: Access::ConfiguredGrant,
+            sr_period: "1slot".into(),
+            bler: 0.0,
+            harq_max_retx: 3,
+            channel: None,
+            distance_m: None,
+            carrier_ghz: None,
+            tx_power_dbm: None,
+            bandwidth_mhz: None,
+            noise_figure_db: None,
+            interference_margin_db: None,
+            simulate: None,
+            seed: 1,
+        }
     }
 }
 
-fn usage(errors: ConfigErrors) -> String {
-    errors
-        .0
-        .iter()
-        .map(|e| format!("{}: {}", flag(e.key), e.message))
-        .collect::<Vec<_>>()
-        .join("; ")
+/// The configuration as the calculator used it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ConfigUsed {
+    pub scs_khz: u32,
+    pub symbols: u32,
+    /// `fdd` or the TDD pattern.
+    pub duplex: String,
+    /// The special slot under TDD.
+    pub special_split: Option<String>,
+    pub direction: Direction,
+    pub ul_access: Access,
+    /// The SR period in symbols (grant-based uplink).
+    pub sr_period_symbols: Option<u64>,
+    pub capability: u8,
+    pub n1_symbols: f64,
+    pub n2_symbols: f64,
+    pub symbol_us: f64,
+    pub slot_ms: f64,
+    pub bler: f64,
+    pub harq_max_retx: u32,
 }
 
-/// The configuration the options describe.
-pub fn config(args: &LatencyArgs) -> Result<NrConfig, String> {
-    let special = SpecialSplit::parse(&args.special_split).map_err(|m| format!("--special-split: {m}"))?;
-    let duplex = Duplex::parse(&args.duplex, special).map_err(|m| format!("--duplex: {m}"))?;
-    let ul_access = match args.ul_access {
-        UlAccessArg::ConfiguredGrant => UlAccess::ConfiguredGrant,
-        UlAccessArg::GrantBased => UlAccess::GrantBased {
-            sr_period: SrPeriod::parse(&args.sr_period).map_err(|m| format!("--sr-period: {m}"))?,
+/// A link's CQI choice.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct McsChoice {
+    pub cqi: u8,
+    pub modulation: &'static str,
+    /// Bits per resource element.
+    pub spectral_efficiency: f64,
+}
+
+impl McsChoice {
+    fn at(sinr_db: f64) -> Option<McsChoice> {
+        link_adaptation(sinr_db).map(|m: &Mcs| McsChoice {
+            cqi: m.cqi,
+            modulation: m.modulation,
+            spectral_efficiency: m.efficiency,
+        })
+    }
+}
+
+/// A figure under line of sight and without (`None` where the channel has
+/// no NLOS state: InF-HH).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LosNlos<T> {
+    pub los: T,
+    pub nlos: Option<T>,
+}
+
+/// The CQI choice under LOS, NLOS and at the LOS-weighted mean path loss
+/// (`None`: out of coverage, or no NLOS state).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct McsByState {
+    pub los: Option<McsChoice>,
+    pub nlos: Option<McsChoice>,
+    pub mean: Option<McsChoice>,
+}
+
+/// The link budget of an InF channel at a distance (TR 38.901 §7.4).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LinkReport {
+    pub channel: &'static str,
+    pub distance_m: f64,
+    pub d3d_m: f64,
+    pub carrier_ghz: f64,
+    pub bandwidth_mhz: u32,
+    pub tx_power_dbm: f64,
+    pub noise_dbm: f64,
+    pub p_los: f64,
+    pub path_loss_db: LosNlos<f64>,
+    pub shadow_sigma_db: LosNlos<f64>,
+    /// The SINR at the LOS-probability-weighted path loss (no shadowing).
+    pub sinr_db: f64,
+    pub sinr_los_db: f64,
+    pub sinr_nlos_db: Option<f64>,
+    pub mcs: McsByState,
+}
+
+/// Packets sent through the packet model.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Simulated {
+    pub packets: u64,
+    pub delivered: u64,
+    pub lost: u64,
+    pub seed: u64,
+    /// Mean latency of the delivered packets.
+    pub mean_ms: f64,
+    /// Student-t 95% interval of the mean; `None` with fewer than two
+    /// delivered packets.
+    pub ci95_ms: Option<[f64; 2]>,
+    /// The frame-exact analytic mean the simulated one estimates.
+    pub analytic_mean_ms: f64,
+}
+
+/// What the calculator found: the step model's figures (TR 37.910
+/// convention and frame-exact), and the link budget and the simulated
+/// packets when asked for.
+#[derive(Clone, Debug, Serialize)]
+pub struct Calculation {
+    pub config: ConfigUsed,
+    #[serde(flatten)]
+    pub step: StepLatency,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub link: Option<LinkReport>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub simulated: Option<Simulated>,
+}
+
+/// A request's one problem: the field (named as the configuration key it
+/// sets) and why.
+fn bad(key: &'static str, message: impl Into<String>) -> ConfigErrors {
+    ConfigErrors(vec![ConfigError {
+        key,
+        message: message.into(),
+    }])
+}
+
+/// The link configuration a request describes.
+pub fn config(request: &Request) -> Result<NrConfig, ConfigErrors> {
+    let special = SpecialSplit::parse(&request.special_split).map_err(|m| bad("special_split", m))?;
+    let duplex = Duplex::parse(&request.duplex, special).map_err(|m| bad("duplex", m))?;
+    let ul_access = match request.ul_access {
+        Access::ConfiguredGrant => UlAccess::ConfiguredGrant,
+        Access::GrantBased => UlAccess::GrantBased {
+            sr_period: SrPeriod::parse(&request.sr_period).map_err(|m| bad("sr_period", m))?,
         },
     };
-    let channel = match &args.channel {
-        Some(c) => InfScenario::parse(c).map_err(|m| format!("--channel: {m}"))?,
+    let channel = match &request.channel {
+        Some(c) => InfScenario::parse(c).map_err(|m| bad("channel", m))?,
         None => InfScenario::Dh,
     };
     let d = NrConfig::default();
     Ok(NrConfig {
-        scs_khz: args.scs,
-        symbols: args.symbols,
+        scs_khz: request.scs_khz,
+        symbols: request.symbols,
         duplex,
         ul_access,
-        capability: args.capability,
-        harq_max_retx: args.harq_max_retx,
-        bler: args.bler,
-        bandwidth_mhz: args
+        capability: request.capability,
+        harq_max_retx: request.harq_max_retx,
+        bler: request.bler,
+        bandwidth_mhz: request
             .bandwidth_mhz
-            .unwrap_or(if args.scs == 15 { 50 } else { 100 }),
-        carrier_ghz: args
+            .unwrap_or(if request.scs_khz == 15 { 50 } else { 100 }),
+        carrier_ghz: request
             .carrier_ghz
-            .unwrap_or(if args.scs == 120 { 28.0 } else { 3.5 }),
+            .unwrap_or(if request.scs_khz == 120 { 28.0 } else { 3.5 }),
         channel,
-        tx_power_dbm: args.tx_power_dbm.unwrap_or(d.tx_power_dbm),
-        noise_figure_db: args.noise_figure_db.unwrap_or(d.noise_figure_db),
-        interference_margin_db: args.interference_margin_db.unwrap_or(d.interference_margin_db),
+        tx_power_dbm: request.tx_power_dbm.unwrap_or(d.tx_power_dbm),
+        noise_figure_db: request.noise_figure_db.unwrap_or(d.noise_figure_db),
+        interference_margin_db: request.interference_margin_db.unwrap_or(d.interference_margin_db),
         scheduler: d.scheduler,
         ..d
-    })
-}
-
-fn components_json(c: &Components) -> Value {
-    json!({
-        "processing": c.processing,
-        "alignment": c.alignment,
-        "transmission": c.transmission,
-        "harq": c.harq,
-        "queueing": c.queueing,
-        "core": c.core,
     })
 }
 
@@ -195,15 +265,16 @@ fn components_json(c: &Components) -> Value {
 /// independent uniform arrivals make independent latencies.
 const SIMULATION_SPAN_NS: u64 = 1_000_000_000_000;
 
-/// The simulated mean: (packets, delivered, lost, mean ms, 95% interval).
-fn simulate(nr: &Nr, dir: Direction, n: u64, seed: u64) -> (u64, u64, f64, Option<(f64, f64)>) {
+/// `packets` packets at independent uniform arrival times through the
+/// packet model.
+fn simulate(nr: &Nr, dir: Direction, packets: u64, seed: u64, analytic_mean_ms: f64) -> Simulated {
     let streams = RngStreams::new(seed, 0);
     let mut arrivals = streams.stream("latency/arrivals");
     let mut link = streams.stream("latency/link");
     let bler = nr.config().bler;
     let mut tally = Tally::default();
     let mut lost = 0;
-    for _ in 0..n {
+    for _ in 0..packets {
         let sent = SimTime::from_nanos(arrivals.random_range(0..SIMULATION_SPAN_NS));
         let d = nr.transmit(dir, sent, bler, &mut link);
         if d.is_lost() {
@@ -212,334 +283,109 @@ fn simulate(nr: &Nr, dir: Direction, n: u64, seed: u64) -> (u64, u64, f64, Optio
             tally.add(d.latency_ms());
         }
     }
-    let ci = (tally.count() >= 2).then(|| {
+    let ci95_ms = (tally.count() >= 2).then(|| {
         let half = t_975(tally.count() - 1) * (tally.variance() / tally.count() as f64).sqrt();
-        (tally.mean() - half, tally.mean() + half)
+        [tally.mean() - half, tally.mean() + half]
     });
-    (tally.count(), lost, tally.mean(), ci)
+    Simulated {
+        packets,
+        delivered: tally.count(),
+        lost,
+        seed,
+        mean_ms: tally.mean(),
+        ci95_ms,
+        analytic_mean_ms,
+    }
 }
 
-/// The calculator's result as JSON, or a one-line usage error.
-pub fn report(args: &LatencyArgs) -> Result<Value, String> {
-    let cfg = config(args)?;
-    let nr = Nr::new(cfg).map_err(usage)?;
-    let dir = match args.direction {
-        DirectionArg::Dl => Direction::Dl,
-        DirectionArg::Ul => Direction::Ul,
-    };
-    if args.channel.is_some() && args.distance.is_none() {
-        return Err(
-            "--channel: a link budget needs --distance (the horizontal distance to the gNB in metres)".into(),
-        );
+/// The link budget of `nr`'s channel at `distance_m`.
+fn link_budget(nr: &Nr, distance_m: f64) -> LinkReport {
+    let ch = nr.channel();
+    let budget = nr.link_budget();
+    let cfg = nr.config();
+    let d3 = ch.d3d(distance_m);
+    let p_los = ch.p_los(distance_m);
+    let pl_los = ch.path_loss_los(d3);
+    let pl_nlos = ch.path_loss_nlos(d3);
+    let sinr_los = budget.sinr_db(pl_los);
+    let sinr_nlos = pl_nlos.map(|pl| budget.sinr_db(pl));
+    let mean_pl = p_los * pl_los + (1.0 - p_los) * pl_nlos.unwrap_or(pl_los);
+    let sinr = budget.sinr_db(mean_pl);
+    LinkReport {
+        channel: ch.scenario.name(),
+        distance_m,
+        d3d_m: d3,
+        carrier_ghz: cfg.carrier_ghz,
+        bandwidth_mhz: cfg.bandwidth_mhz,
+        tx_power_dbm: cfg.tx_power_dbm,
+        noise_dbm: budget.noise_dbm(),
+        p_los,
+        path_loss_db: LosNlos {
+            los: pl_los,
+            nlos: pl_nlos,
+        },
+        shadow_sigma_db: LosNlos {
+            los: ch.shadow_sigma_db(true),
+            nlos: pl_nlos.map(|_| ch.shadow_sigma_db(false)),
+        },
+        sinr_db: sinr,
+        sinr_los_db: sinr_los,
+        sinr_nlos_db: sinr_nlos,
+        mcs: McsByState {
+            los: McsChoice::at(sinr_los),
+            nlos: sinr_nlos.and_then(McsChoice::at),
+            mean: McsChoice::at(sinr),
+        },
+    }
+}
+
+/// Calculates what `request` asks for.
+pub fn calculate(request: &Request) -> Result<Calculation, ConfigErrors> {
+    let nr = Nr::new(config(request)?)?;
+    let dir = request.direction;
+    if request.channel.is_some() && request.distance_m.is_none() {
+        return Err(bad(
+            "channel",
+            "a link budget needs --distance (the horizontal distance to the gNB in metres)",
+        ));
     }
     let step = nr.step(dir);
     let cfg = nr.config();
-    let mut v = json!({
-        "config": {
-            "scs_khz": cfg.scs_khz,
-            "symbols": cfg.symbols,
-            "duplex": cfg.duplex.pattern_name(),
-            "special_split": match &cfg.duplex {
-                Duplex::Fdd => Value::Null,
-                Duplex::Tdd { special, .. } => Value::String(special.to_string()),
+    let link = match request.distance_m {
+        Some(d2d) if !(d2d.is_finite() && d2d >= 0.0) => {
+            return Err(bad(
+                "distance_m",
+                format!("{d2d} m is not a distance; give metres, 0 or more"),
+            ))
+        }
+        Some(d2d) => Some(link_budget(&nr, d2d)),
+        None => None,
+    };
+    let simulated = request
+        .simulate
+        .map(|packets| simulate(&nr, dir, packets, request.seed, step.frame_exact.mean_ms));
+    Ok(Calculation {
+        config: ConfigUsed {
+            scs_khz: cfg.scs_khz,
+            symbols: cfg.symbols,
+            duplex: cfg.duplex.pattern_name(),
+            special_split: match &cfg.duplex {
+                Duplex::Fdd => None,
+                Duplex::Tdd { special, .. } => Some(special.to_string()),
             },
-            "direction": dir.name(),
-            "ul_access": match cfg.ul_access {
-                UlAccess::ConfiguredGrant => "configured_grant",
-                UlAccess::GrantBased { .. } => "grant_based",
-            },
-            "sr_period_symbols": nr.sr_period_symbols(),
-            "capability": cfg.capability,
-            "n1_symbols": nr.n1(),
-            "n2_symbols": nr.n2(),
-            "symbol_us": nr.symbol_ms() * 1e3,
-            "slot_ms": nr.slot_ms(),
-            "bler": cfg.bler,
-            "harq_max_retx": cfg.harq_max_retx,
+            direction: dir,
+            ul_access: request.ul_access,
+            sr_period_symbols: nr.sr_period_symbols(),
+            capability: cfg.capability,
+            n1_symbols: nr.n1(),
+            n2_symbols: nr.n2(),
+            symbol_us: nr.symbol_ms() * 1e3,
+            slot_ms: nr.slot_ms(),
+            bler: cfg.bler,
+            harq_max_retx: cfg.harq_max_retx,
         },
-        "one_shot_ms": step.one_shot_ms,
-        "harq_rtt_ms": step.harq_rtt_ms,
-        "mean_ms": step.mean_ms,
-        "mean_with_retx_ms": step.mean_with_retx_ms,
-        "residual_loss": step.residual_loss,
-        "components_ms": components_json(&step.components_ms),
-        "frame_exact": {
-            "harq_rtt_ms": step.frame_exact.harq_rtt_ms,
-            "mean_ms": step.frame_exact.mean_ms,
-            "components_ms": components_json(&step.frame_exact.components_ms),
-        },
-    });
-    if let Some(d2d) = args.distance {
-        if !(d2d.is_finite() && d2d >= 0.0) {
-            return Err(format!(
-                "--distance: {d2d} m is not a distance; give metres, 0 or more"
-            ));
-        }
-        let ch = nr.channel();
-        let budget = nr.link_budget();
-        let d3 = ch.d3d(d2d);
-        let p_los = ch.p_los(d2d);
-        let pl_los = ch.path_loss_los(d3);
-        let pl_nlos = ch.path_loss_nlos(d3);
-        let sinr_los = budget.sinr_db(pl_los);
-        let sinr_nlos = pl_nlos.map(|pl| budget.sinr_db(pl));
-        // The SINR at the LOS-probability-weighted path loss (no shadowing).
-        let mean_pl = p_los * pl_los + (1.0 - p_los) * pl_nlos.unwrap_or(pl_los);
-        let sinr = budget.sinr_db(mean_pl);
-        let mcs = |s: f64| match link_adaptation(s) {
-            Some(m) => {
-                json!({ "cqi": m.cqi, "modulation": m.modulation, "spectral_efficiency": m.efficiency })
-            }
-            None => Value::Null,
-        };
-        v["link"] = json!({
-            "channel": ch.scenario.name(),
-            "distance_m": d2d,
-            "d3d_m": d3,
-            "carrier_ghz": cfg.carrier_ghz,
-            "bandwidth_mhz": cfg.bandwidth_mhz,
-            "tx_power_dbm": cfg.tx_power_dbm,
-            "noise_dbm": budget.noise_dbm(),
-            "p_los": p_los,
-            "path_loss_db": { "los": pl_los, "nlos": pl_nlos },
-            "shadow_sigma_db": { "los": ch.shadow_sigma_db(true), "nlos": pl_nlos.map(|_| ch.shadow_sigma_db(false)) },
-            "sinr_db": sinr,
-            "sinr_los_db": sinr_los,
-            "sinr_nlos_db": sinr_nlos,
-            "mcs": { "los": mcs(sinr_los), "nlos": sinr_nlos.map_or(Value::Null, mcs), "mean": mcs(sinr) },
-        });
-    }
-    if let Some(n) = args.simulate {
-        let (delivered, lost, mean, ci) = simulate(&nr, dir, n, args.seed);
-        v["simulated"] = json!({
-            "packets": n,
-            "delivered": delivered,
-            "lost": lost,
-            "seed": args.seed,
-            "mean_ms": mean,
-            "ci95_ms": ci.map(|(lo, hi)| vec![lo, hi]),
-            "analytic_mean_ms": step.frame_exact.mean_ms,
-        });
-    }
-    Ok(v)
-}
-
-fn text(v: &Value, step_bler: f64) -> String {
-    let c = &v["config"];
-    let f = |x: &Value| x.as_f64().unwrap_or(f64::NAN);
-    let mut s = String::new();
-    let push = |s: &mut String, line: String| {
-        s.push_str(&line);
-        s.push('\n');
-    };
-    let symbols = c["symbols"].as_u64().unwrap_or(0);
-    let duplex = c["duplex"].as_str().unwrap_or("");
-    let duplex = if duplex == "fdd" {
-        "FDD".to_string()
-    } else {
-        format!(
-            "TDD {duplex} (special slot {})",
-            c["special_split"].as_str().unwrap_or("")
-        )
-    };
-    let dir = if c["direction"] == "dl" {
-        "downlink".to_string()
-    } else if c["ul_access"] == "grant_based" {
-        format!(
-            "uplink, grant-based (SR every {} symbols)",
-            c["sr_period_symbols"].as_u64().unwrap_or(0)
-        )
-    } else {
-        "uplink, configured grant".to_string()
-    };
-    push(
-        &mut s,
-        "5G NR user-plane latency, TR 37.910 step model".to_string(),
-    );
-    push(
-        &mut s,
-        format!(
-            "  {} kHz SCS (symbol {:.2} us, slot {:.4} ms), {}-symbol {}, {duplex}",
-            c["scs_khz"],
-            f(&c["symbol_us"]),
-            f(&c["slot_ms"]),
-            symbols,
-            if symbols == 14 { "slot" } else { "mini-slot" }
-        ),
-    );
-    push(
-        &mut s,
-        format!(
-            "  {dir}, UE capability {} (N1 {} and N2 {} symbols), BLER {}, up to {} HARQ retransmissions",
-            c["capability"],
-            f(&c["n1_symbols"]),
-            f(&c["n2_symbols"]),
-            step_bler,
-            c["harq_max_retx"]
-        ),
-    );
-    s.push('\n');
-    push(
-        &mut s,
-        format!(
-            "  one-shot latency L0               {:>9.3} ms",
-            f(&v["one_shot_ms"])
-        ),
-    );
-    push(
-        &mut s,
-        format!(
-            "  HARQ round trip T_HARQ           {:>9.3} ms",
-            f(&v["harq_rtt_ms"])
-        ),
-    );
-    push(
-        &mut s,
-        format!(
-            "  mean, L0 + p*T_HARQ              {:>9.3} ms   (TR 37.910 convention, p = {step_bler})",
-            f(&v["mean_ms"])
-        ),
-    );
-    push(
-        &mut s,
-        format!(
-            "  mean, L0 + T_HARQ*(p+...+p^k)    {:>9.3} ms   (k = {}; residual loss p^(k+1) = {:.3e})",
-            f(&v["mean_with_retx_ms"]),
-            c["harq_max_retx"],
-            f(&v["residual_loss"])
-        ),
-    );
-    push(
-        &mut s,
-        format!(
-            "  frame-exact mean, delivered      {:>9.3} ms   (each round trip timed on the frame: {:.3} ms)",
-            f(&v["frame_exact"]["mean_ms"]),
-            f(&v["frame_exact"]["harq_rtt_ms"])
-        ),
-    );
-    let comp = &v["components_ms"];
-    push(
-        &mut s,
-        format!(
-            "  components of the mean (ms): processing {:.3}, alignment {:.3}, transmission {:.3}, harq {:.3}, queueing {:.3}, core {:.3}",
-            f(&comp["processing"]),
-            f(&comp["alignment"]),
-            f(&comp["transmission"]),
-            f(&comp["harq"]),
-            f(&comp["queueing"]),
-            f(&comp["core"])
-        ),
-    );
-    if let Some(link) = v.get("link") {
-        s.push('\n');
-        let cqi = |m: &Value| match m.get("cqi") {
-            Some(q) => format!("CQI {q}, {} bit/RE", f(&m["spectral_efficiency"])),
-            None => "out of coverage".to_string(),
-        };
-        push(
-            &mut s,
-            format!(
-                "  link budget {} at {} m ({} GHz, {} MHz, {} dBm, noise {:.1} dBm)",
-                link["channel"].as_str().unwrap_or(""),
-                link["distance_m"],
-                link["carrier_ghz"],
-                link["bandwidth_mhz"],
-                link["tx_power_dbm"],
-                f(&link["noise_dbm"])
-            ),
-        );
-        let p_los = f(&link["p_los"]);
-        let p_los = if p_los == 0.0 || p_los >= 1e-3 {
-            format!("{p_los:.4}")
-        } else {
-            format!("{p_los:.2e}")
-        };
-        push(&mut s, format!("    P(LOS) {p_los}"));
-        push(
-            &mut s,
-            format!(
-                "    LOS:  path loss {:.1} dB, SINR {:.1} dB, {}",
-                f(&link["path_loss_db"]["los"]),
-                f(&link["sinr_los_db"]),
-                cqi(&link["mcs"]["los"])
-            ),
-        );
-        if link["path_loss_db"]["nlos"].is_null() {
-            push(
-                &mut s,
-                "    NLOS: none (InF-HH is line of sight only)".to_string(),
-            );
-        } else {
-            push(
-                &mut s,
-                format!(
-                    "    NLOS: path loss {:.1} dB, SINR {:.1} dB, {}",
-                    f(&link["path_loss_db"]["nlos"]),
-                    f(&link["sinr_nlos_db"]),
-                    cqi(&link["mcs"]["nlos"])
-                ),
-            );
-        }
-        push(
-            &mut s,
-            format!(
-                "    SINR at the LOS-weighted mean path loss {:.1} dB, {}",
-                f(&link["sinr_db"]),
-                cqi(&link["mcs"]["mean"])
-            ),
-        );
-    }
-    if let Some(sim) = v.get("simulated") {
-        s.push('\n');
-        let ci = match sim["ci95_ms"].as_array() {
-            Some(a) if a.len() == 2 => format!("95% CI [{:.4}, {:.4}] ms", f(&a[0]), f(&a[1])),
-            _ => "no interval with one packet".to_string(),
-        };
-        push(
-            &mut s,
-            format!(
-                "  simulated {} packets (seed {}): mean {:.4} ms, {ci}; frame-exact analytic {:.4} ms; lost {}",
-                sim["packets"],
-                sim["seed"],
-                f(&sim["mean_ms"]),
-                f(&sim["analytic_mean_ms"]),
-                sim["lost"]
-            ),
-        );
-    }
-    s
-}
-
-/// Runs `factory5g latency`; returns the exit code (0, or 2 on bad options).
-pub fn run(args: LatencyArgs) -> i32 {
-    let v = match report(&args) {
-        Ok(v) => v,
-        Err(m) => {
-            eprintln!("error: {m}");
-            return 2;
-        }
-    };
-    let out = if args.json {
-        match serde_json::to_string_pretty(&v) {
-            Ok(j) => j + "\n",
-            Err(e) => {
-                eprintln!("error: cannot write JSON: {e}");
-                return 1;
-            }
-        }
-    } else {
-        text(&v, args.bler)
-    };
-    // A closed pipe (`| head`) is not an error worth a panic.
-    let _ = std::io::stdout().lock().write_all(out.as_bytes());
-    0
-}
-
-/// The step model of the options (for callers that want the struct).
-pub fn step(args: &LatencyArgs) -> Result<StepLatency, String> {
-    let nr = Nr::new(config(args)?).map_err(usage)?;
-    Ok(nr.step(match args.direction {
-        DirectionArg::Dl => Direction::Dl,
-        DirectionArg::Ul => Direction::Ul,
-    }))
+        step,
+        link,
+        simulated,
+    })
 }

@@ -35,7 +35,8 @@
 //!   background load, slot by slot, driven by the caller's event queue and
 //!   woken only on slots where something is queued.
 //! - [`CoreDelay`] adds the core network and edge processing.
-//! - [`calculator`] is `factory5g latency`.
+//! - [`calculator`] computes what `factory5g latency` shows: a request in,
+//!   a serializable result out; it prints nothing.
 //!
 //! Time inside the layer is counted in ticks of 1/192 ns, in which every
 //! symbol, slot and processing time of every numerology is a whole number, so

@@ -31,11 +31,16 @@ use super::nr::Nr;
 use super::{ticks_to_ms, Components, Direction};
 use serde::Serialize;
 
-/// The step model's figures for one direction (milliseconds).
+/// The step model's figures for one direction (milliseconds). Serialized,
+/// they are the figures of `factory5g latency --json`, whose `config` block
+/// has the direction, the BLER and the retransmissions.
 #[derive(Clone, Debug, Serialize)]
 pub struct StepLatency {
+    #[serde(skip)]
     pub direction: Direction,
+    #[serde(skip)]
     pub bler: f64,
+    #[serde(skip)]
     pub harq_max_retx: u32,
     /// L0: first transmission, no error.
     pub one_shot_ms: f64,
@@ -51,6 +56,7 @@ pub struct StepLatency {
     /// Components of `mean_ms` (harq = p·T_HARQ).
     pub components_ms: Components,
     /// Components of `one_shot_ms`.
+    #[serde(skip)]
     pub one_shot_components_ms: Components,
     pub frame_exact: FrameExact,
 }

@@ -412,22 +412,11 @@ impl Draw for LatencyCcdf {
             }
             y += 12;
         }
-        style::draw_mark(&side, &Mark::Dashed(MUTED), 10, y)?;
-        side.draw(&Text::new(
-            "deadline, in the flow's colour",
-            (40, y),
-            font_anchored(style::TICK, HPos::Left, VPos::Center),
-        ))?;
-        y += 24;
+        let mut marks = vec![("deadline, in the flow's colour".to_string(), Mark::Dashed(MUTED))];
         if dots > 0 {
-            style::draw_mark(&side, &Mark::Dot(MUTED), 10, y)?;
-            side.draw(&Text::new(
-                "P(latency > deadline)",
-                (40, y),
-                font_anchored(style::TICK, HPos::Left, VPos::Center),
-            ))?;
-            y += 24;
+            marks.push(("P(latency > deadline)".to_string(), Mark::Dot(MUTED)));
         }
+        y = style::legend_column(&side, None, &marks, 10, y)?;
         y += 6;
         for line in [
             "Delivered messages, all replications.",

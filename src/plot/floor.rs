@@ -111,23 +111,31 @@ impl Coverage {
     }
 }
 
-/// The SINR colour scale, pale to dark blue (`t` in [0, 1]).
-fn sinr_color(t: f64) -> RGBColor {
-    const STOPS: [(f64, f64, f64); 7] = [
-        (240.0, 249.0, 232.0),
-        (204.0, 235.0, 197.0),
-        (168.0, 221.0, 181.0),
-        (123.0, 204.0, 196.0),
-        (78.0, 179.0, 211.0),
-        (43.0, 140.0, 190.0),
-        (8.0, 88.0, 158.0),
-    ];
-    let x = t.clamp(0.0, 1.0) * (STOPS.len() - 1) as f64;
-    let k = (x.floor() as usize).min(STOPS.len() - 2);
+/// The colour at `t` (clamped to [0, 1]) of a scale through `stops`
+/// spaced evenly from 0 to 1, mixed linearly between neighbours.
+fn ramp(stops: &[(f64, f64, f64)], t: f64) -> RGBColor {
+    let x = t.clamp(0.0, 1.0) * (stops.len() - 1) as f64;
+    let k = (x.floor() as usize).min(stops.len() - 2);
     let u = x - k as f64;
-    let (a, b) = (STOPS[k], STOPS[k + 1]);
+    let (a, b) = (stops[k], stops[k + 1]);
     let mix = |x: f64, y: f64| (x + (y - x) * u).round() as u8;
     RGBColor(mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
+}
+
+/// The SINR colour scale, pale to dark blue (`t` in [0, 1]).
+fn sinr_color(t: f64) -> RGBColor {
+    ramp(
+        &[
+            (240.0, 249.0, 232.0),
+            (204.0, 235.0, 197.0),
+            (168.0, 221.0, 181.0),
+            (123.0, 204.0, 196.0),
+            (78.0, 179.0, 211.0),
+            (43.0, 140.0, 190.0),
+            (8.0, 88.0, 158.0),
+        ],
+        t,
+    )
 }
 
 fn band_color(bands: &Bands, k: usize) -> RGBColor {
@@ -207,20 +215,10 @@ const IDLE_AISLE: RGBColor = RGBColor(185, 185, 185);
 
 /// The load colour scale, pale yellow to dark red (`t` in [0, 1]).
 fn load_color(t: f64) -> RGBColor {
-    const STOPS: [(f64, (f64, f64, f64)); 3] = [
-        (0.0, (254.0, 217.0, 118.0)),
-        (0.5, (253.0, 141.0, 60.0)),
-        (1.0, (177.0, 0.0, 38.0)),
-    ];
-    let t = t.clamp(0.0, 1.0);
-    let (a, b) = if t <= 0.5 {
-        (STOPS[0], STOPS[1])
-    } else {
-        (STOPS[1], STOPS[2])
-    };
-    let u = (t - a.0) / (b.0 - a.0);
-    let mix = |x: f64, y: f64| (x + (y - x) * u).round() as u8;
-    RGBColor(mix(a.1 .0, b.1 .0), mix(a.1 .1, b.1 .1), mix(a.1 .2, b.1 .2))
+    ramp(
+        &[(254.0, 217.0, 118.0), (253.0, 141.0, 60.0), (177.0, 0.0, 38.0)],
+        t,
+    )
 }
 
 fn load_width(t: f64) -> u32 {
@@ -284,7 +282,7 @@ impl Draw for FloorPlan {
             .label_style(font(style::SMALL))
             .axis_desc_style(font(style::TICK))
             .light_line_style(WHITE)
-            .bold_line_style(RGBColor(238, 238, 238))
+            .bold_line_style(style::GRID)
             .x_labels(11)
             .y_labels(6)
             .x_label_formatter(&|v| format!("{v:.0}"))

@@ -20,18 +20,25 @@
 //!   heat map under the aisles, with its scale in dB.
 //! - [`LatencyCcdf`]: P(latency > x) per flow on a log probability axis,
 //!   each flow's deadline a dashed line in its colour.
+//! - [`ComparisonChart`]: the relative differences of a paired comparison
+//!   (`compare --out`), significant ones in the emphasis colour.
+//! - [`SweepChart`]: one KPI of a sweep against one axis, a line per
+//!   combination of the other axes (`sweep merge`).
 
 mod bars;
 mod ccdf;
+mod comparison;
 mod floor;
 mod series;
 mod style;
+mod sweep;
 
 pub use bars::{BarRow, StateBars};
 pub use ccdf::{fmt_ms, fmt_prob, CcdfCurve, LatencyCcdf};
+pub use comparison::{ComparisonChart, DifferenceRow};
 pub use floor::{Coverage, FloorPlan, PlanAisle, PlanPoint, PointKind};
 pub use series::TimeBand;
-pub use style::series_colour;
+pub use sweep::{SweepChart, SweepPoint, SweepSeries};
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -103,6 +110,19 @@ pub fn render(name: &str, caption: &str, plot: &impl Draw) -> Result<Figure, Plo
         svg,
         png: encode_png(&rgb, w, h)?,
     })
+}
+
+/// The smallest and largest of `values` (NaN ignored), each pushed out by
+/// `fraction` of the span, and by at least `min_pad`: the range of an axis
+/// that shows every value with a margin. Infinite when there is no value.
+fn padded_span(values: impl IntoIterator<Item = f64>, fraction: f64, min_pad: f64) -> (f64, f64) {
+    let (lo, hi) = values
+        .into_iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+            (lo.min(v), hi.max(v))
+        });
+    let pad = ((hi - lo) * fraction).max(min_pad);
+    (lo - pad, hi + pad)
 }
 
 fn encode_png(rgb: &[u8], w: u32, h: u32) -> Result<Vec<u8>, PlotError> {

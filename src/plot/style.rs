@@ -12,6 +12,8 @@ pub const SMALL: u32 = 13;
 
 pub const INK: RGBColor = RGBColor(40, 40, 40);
 pub const MUTED: RGBColor = RGBColor(110, 110, 110);
+/// Grid lines behind the data.
+pub const GRID: RGBColor = RGBColor(238, 238, 238);
 
 /// Colours of lines that are not states (latency flows, swept design
 /// points), in order and then again: Tableau 10.
@@ -32,6 +34,9 @@ const SERIES: [RGBColor; 10] = [
 pub fn series_colour(i: usize) -> RGBColor {
     SERIES[i % SERIES.len()]
 }
+
+/// What stands out (a significant difference): the palette's red.
+pub const EMPHASIS: RGBColor = SERIES[3];
 
 pub fn font(size: u32) -> TextStyle<'static> {
     ("sans-serif", size).into_font().color(&INK)

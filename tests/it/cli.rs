@@ -226,3 +226,99 @@ fn set_overrides_change_the_run() {
     let out = factory5g(&["run", "mm3", "--set", "station.cell.servers=0"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// Every kind of failure of the command line, each as a user meets it: its
+/// exit code (0 ok, 1 a simulation or file failure or the timeout, 2 bad
+/// usage or an invalid scenario, 130 interrupted) and one readable message
+/// on stderr, nothing on stdout.
+#[test]
+fn each_kind_of_failure_has_its_exit_code_and_one_message() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("a-file");
+    std::fs::write(&file, "x").unwrap();
+    let file = file.to_str().unwrap();
+    let empty = tmp.path().to_str().unwrap();
+    let cases: [(&str, &[&str], i32, &str); 8] = [
+        ("arguments", &["run", "--frobnicate"], 2, "unexpected argument"),
+        (
+            "usage",
+            &["scenarios", "nope"],
+            2,
+            "error: no built-in scenario named `nope`",
+        ),
+        (
+            "usage",
+            &["sweep", "plan", "mm3", "--vary", "scenario.seed=1,2"],
+            2,
+            "error: --vary scenario.seed=1,2: scenario.seed cannot be varied",
+        ),
+        (
+            "invalid",
+            &["compare", "mm3", "/nonexistent/b.toml"],
+            2,
+            "/nonexistent/b.toml: error: cannot read scenario file",
+        ),
+        (
+            "run",
+            &["run", "mm3", "-R", "2", "--max-events", "1000", "-q"],
+            1,
+            "error: replication 0: stopped after 1,000 events",
+        ),
+        (
+            "io",
+            &["run", "mm3", "-R", "1", "--out", file],
+            1,
+            "exists and is not a directory",
+        ),
+        ("io", &["sweep", "merge", empty], 1, "error: no plan at"),
+        (
+            "timed out",
+            &["run", "mm3", "-R", "2", "--timeout", "1ns", "-q"],
+            1,
+            "the --timeout of 1ns was reached before any of the 2 replications finished",
+        ),
+    ];
+    for (kind, args, code, message) in cases {
+        let out = factory5g(args);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(code), "{kind} {args:?}: {stderr}");
+        assert!(stderr.contains(message), "{kind} {args:?}: {stderr}");
+        assert!(out.stdout.is_empty(), "{kind} {args:?}");
+        assert!(!stderr.contains("error: error:"), "{kind}: {stderr}");
+        assert!(
+            !stderr.contains("panicked") && !stderr.contains("Err("),
+            "{kind}: {stderr}"
+        );
+    }
+}
+
+/// Ctrl-C (SIGINT) during `run`: exit 130, saying it was interrupted.
+#[cfg(unix)]
+#[test]
+fn an_interrupted_run_exits_130() {
+    // A fifth of a second per replication, 40 one after the other: still
+    // running when the signal comes.
+    let child = Command::new(env!("CARGO_BIN_EXE_factory5g"))
+        .args([
+            "run",
+            "mm3",
+            "-R",
+            "40",
+            "--threads",
+            "1",
+            "--horizon",
+            "800000h",
+            "-q",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    crate::send_sigint(child.id());
+    let out = child.wait_with_output().expect("the run ends");
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("interrupted"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

@@ -51,7 +51,12 @@ fn kpis_are_named_in_the_documented_order() {
     let out = factory5g::factory::simulate(&model, 18, 0).unwrap();
     let names: Vec<String> = kpis(&model, &out).into_iter().map(|k| k.name).collect();
     let mut expected = vec!["throughput_per_h".to_string(), "lead_time_s".into(), "wip".into()];
-    expected.extend(model.stations.iter().map(|s| format!("station.{}.busy", s.name)));
+    expected.extend(
+        model
+            .stations()
+            .iter()
+            .map(|s| format!("station.{}.busy", s.name())),
+    );
     for s in [
         "idle",
         "travel_empty",
@@ -63,10 +68,10 @@ fn kpis_are_named_in_the_documented_order() {
         expected.push(format!("agv.{s}"));
     }
     // Then each robot flow (not the background load).
-    for f in &model.flows {
-        if !matches!(f.kind, factory5g::model::FlowKind::Background { .. }) {
-            expected.push(format!("flow.{}.p99_ms", f.name));
-            expected.push(format!("flow.{}.stops", f.name));
+    for f in model.flows() {
+        if !matches!(f.kind(), factory5g::model::FlowKind::Background { .. }) {
+            expected.push(format!("flow.{}.p99_ms", f.name()));
+            expected.push(format!("flow.{}.stops", f.name()));
         }
     }
     assert_eq!(names, expected);

@@ -3,6 +3,7 @@
 //! cancellation flag, and once with a real SIGINT to the binary), and the
 //! bounds on what a scenario may ask for.
 
+use factory5g::engine::SimTime;
 use factory5g::experiment::sweep::{self, PlanRequest, Shard};
 use factory5g::experiment::{run_replications_with, RunSettings, Stopped};
 use factory5g::factory::{simulate, simulate_with_limits, Limits, LinkProfiles, SimError};
@@ -37,7 +38,7 @@ fn settings(replications: u32, threads: usize) -> RunSettings {
         seed: 11,
         replications,
         threads: Some(threads),
-        progress: false,
+        progress: None,
     }
 }
 
@@ -65,19 +66,21 @@ fn max_events_ends_a_replication_with_a_clear_error() {
     };
     let profiles = LinkProfiles::compute(&m);
     let e = simulate_with_limits(&m, &profiles, 1, 0, &limits).unwrap_err();
-    assert!(matches!(e, SimError::EventLimit { limit: 1000, .. }), "{e}");
-    let msg = e.to_string();
-    assert!(
-        msg.starts_with("stopped after 1,000 events (the --max-events limit) at simulated time "),
-        "{msg}"
-    );
-    assert!(
-        msg.contains("of the 20000h horizon") || msg.contains("horizon"),
-        "{msg}"
-    );
-    assert!(
-        msg.ends_with("raise --max-events, or shorten the horizon"),
-        "{msg}"
+    let SimError::EventLimit { limit, time, horizon } = &e else {
+        panic!("{e}");
+    };
+    assert_eq!((*limit, *horizon), (1000, SimTime::from_secs(20_000 * 3600)));
+    // A thousand events, an arrival or a departure each, at about one of
+    // each an hour: some 500 h into the run.
+    assert!((300.0..700.0).contains(&time.as_hours_f64()), "{time}");
+    // Times print in the largest unit of which they are at least one: the
+    // 20000h of the file is 833.333333d.
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "stopped after 1,000 events (the --max-events limit) at simulated time {time} of the \
+             833.333333d horizon; raise --max-events, or shorten the horizon"
+        )
     );
 }
 
@@ -196,13 +199,13 @@ fn slow_plan(dir: &Path) -> sweep::Plan {
         warmup: None,
         set: Vec::new(),
     };
-    let (plan, _) = sweep::make_plan(&req).unwrap_or_else(|f| panic!("{}", f.message));
+    let (plan, _) = sweep::make_plan(&req).unwrap_or_else(|f| panic!("{f}"));
     std::fs::write(dir.join("plan.json"), plan.to_json()).unwrap();
     plan
 }
 
 fn summary(plan: &sweep::Plan, dir: &Path) -> String {
-    let merged = sweep::collect(plan, dir).unwrap_or_else(|f| panic!("{}", f.message));
+    let merged = sweep::collect(plan, dir).unwrap_or_else(|f| panic!("{f}"));
     sweep::summary_csv(plan, &merged.summary()).unwrap()
 }
 
@@ -211,7 +214,7 @@ fn an_interrupted_sweep_resumed_merges_to_the_same_summary() {
     let tmp = tempfile::tempdir().unwrap();
     let plan = slow_plan(tmp.path());
     let whole = tmp.path().join("whole");
-    let r = sweep::run_shard(&plan, &whole, Shard::default(), Some(2), false).unwrap();
+    let r = sweep::run_shard(&plan, &whole, Shard::default(), Some(2), None).unwrap();
     assert_eq!(r.written.len(), 6);
     let reference = summary(&plan, &whole);
 
@@ -224,7 +227,7 @@ fn an_interrupted_sweep_resumed_merges_to_the_same_summary() {
         cancel: Some(Arc::clone(&flag)),
         ..Limits::default()
     };
-    let r = sweep::run_shard_with(&plan, &part, Shard::default(), Some(2), false, &limits).unwrap();
+    let r = sweep::run_shard_with(&plan, &part, Shard::default(), Some(2), None, &limits).unwrap();
     assert_eq!(r.stopped, Some(Stopped::Interrupted));
     assert!(!r.written.is_empty() && !r.left.is_empty(), "{r:?}");
     assert_eq!(r.written.len() + r.left.len(), 6, "{r:?}");
@@ -239,7 +242,7 @@ fn an_interrupted_sweep_resumed_merges_to_the_same_summary() {
         "an unfinished sweep merges"
     );
     // Resumed: the written runs are skipped, the rest done.
-    let again = sweep::run_shard(&plan, &part, Shard::default(), Some(2), false).unwrap();
+    let again = sweep::run_shard(&plan, &part, Shard::default(), Some(2), None).unwrap();
     assert_eq!(again.skipped, r.written);
     assert_eq!(again.written, r.left);
     assert_eq!(summary(&plan, &part), reference);
@@ -286,11 +289,7 @@ fn sigint_during_sweep_run_then_resume_gives_the_same_summary_bytes() {
         );
         std::thread::sleep(Duration::from_millis(2));
     }
-    let kill = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .expect("kill runs");
-    assert!(kill.success());
+    crate::send_sigint(child.id());
     let out = child.wait_with_output().expect("the sweep ends");
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(130), "{stderr}");

@@ -67,7 +67,7 @@ pub fn replications(model: &Model, seed: u64, reps: u32) -> Vec<RunOutput> {
         seed,
         replications: reps,
         threads: None,
-        progress: false,
+        progress: None,
     };
     run_replications(model, &settings).expect("runs").outputs
 }
@@ -93,4 +93,14 @@ pub fn assert_matches_theory(what: &str, values: &[f64], theory: f64, max_rel: f
         half <= max_rel * theory.abs(),
         "{what}: interval ±{half} too wide to test against {theory}"
     );
+}
+
+/// Sends SIGINT (what Ctrl-C sends) to the process `pid`.
+#[cfg(unix)]
+pub fn send_sigint(pid: u32) {
+    let kill = std::process::Command::new("kill")
+        .args(["-INT", &pid.to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(kill.success());
 }

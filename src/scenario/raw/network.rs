@@ -1,14 +1,96 @@
-//! The raw mirror of `[network]` (with its `fixed`, `empirical` and `nr`
-//! sub-tables) and of `[[flow]]`: shapes only, as for the rest of the file.
+//! `[network]` (with its `fixed`, `empirical` and `nr` sub-tables, and
+//! `nr`'s `handover` and `rlf`): their keys, raw structs and readers.
 
-use super::{
-    boolean, check_keys, int, join, last, number, pair, string, text, Field, Pair, Sp, TextKind,
-    BAD_STATE_KEYS, EMPIRICAL_KEYS, FIXED_KEYS, FLOW_KEYS, NETWORK_KEYS, NR_KEYS,
-};
+use super::keys::{keys, written_keys, Key, Ty};
+use super::values::{pair, TextKind, TextOrInt, Value};
+use super::{Field, Pair, Sp};
 use crate::scenario::diag::{Sink, Span};
-use crate::scenario::tree::{Entry, Kind, Node, Str};
+use crate::scenario::tree::{Entry, Kind, Str};
 
-#[derive(Debug)]
+keys! {
+    pub(crate) enum NetworkKey in NETWORK, heading "`[network]`", table "network" {
+        Model = "model": Ty::Word, default "required when `[network]` is written", "the link model";
+        Core = "core": Ty::Text(TextKind::Dist), default "none", "core network (UPF) delay added to every message";
+        EdgeProcessing = "edge_processing": Ty::Text(TextKind::Dist), default "none", "edge server processing added to every message";
+        Fixed = "fixed": Ty::Table(&FIXED), default "none", "the settings of `model = \"fixed\"`";
+        Empirical = "empirical": Ty::Table(&EMPIRICAL), default "none", "the settings of `model = \"empirical\"`";
+        Nr = "nr": Ty::Table(&NR), default "none", "the settings of `model = \"nr\"`";
+    }
+}
+
+keys! {
+    pub(crate) enum FixedKey in FIXED, heading "`[network.fixed]`", table "fixed" {
+        Latency = "latency": Ty::Text(TextKind::Duration), default "required", "one-way delay of every message";
+        Loss = "loss": Ty::Number, default "0", "probability that a message is lost";
+    }
+}
+
+keys! {
+    pub(crate) enum EmpiricalKey in EMPIRICAL, heading "`[network.empirical]`", table "empirical" {
+        Ul = "ul": Ty::Text(TextKind::Dist), default "required", "uplink latency (robot to edge)";
+        Dl = "dl": Ty::Text(TextKind::Dist), default "required", "downlink latency (edge to robot)";
+        BadState = "bad_state": Ty::Table(&BAD_STATE), default "none", "a two-state model of bad periods";
+    }
+}
+
+keys! {
+    pub(crate) enum BadStateKey in BAD_STATE, heading "`[network.empirical.bad_state]`", table "bad_state" {
+        Enter = "enter": Ty::Text(TextKind::Dist), default "required", "time in the good state before a bad period";
+        Leave = "leave": Ty::Text(TextKind::Dist), default "required", "length of a bad period";
+        Latency = "latency": Ty::Text(TextKind::Dist), default "required", "latency of a message sent in a bad period";
+        Loss = "loss": Ty::Number, default "0", "loss probability of a message sent in a bad period";
+    }
+}
+
+keys! {
+    pub(crate) enum NrKey in NR, heading "`[network.nr]`", table "nr" {
+        ScsKhz = "scs_khz": Ty::Int, default "30", "subcarrier spacing";
+        Symbols = "symbols": Ty::Int, default "14", "transmission length";
+        Duplex = "duplex": Ty::Word, default "`\"fdd\"`", "FDD, or a TDD pattern of `D`, `S` and `U` slots";
+        SpecialSplit = "special_split": Ty::Word, default "`\"10:2:2\"`", "symbols of the special slot";
+        UlAccess = "ul_access": Ty::Word, default "`\"configured_grant\"`", "uplink without a request, or scheduling request then grant";
+        SrPeriod = "sr_period": Ty::TextOrInt(TextKind::Duration), default "1 slot", "scheduling-request period of grant-based uplink";
+        Capability = "capability": Ty::Int, default "1", "UE processing capability";
+        HarqMaxRetx = "harq_max_retx": Ty::Int, default "3", "HARQ retransmissions after the first attempt";
+        BlerTarget = "bler_target": Ty::Number, default "0.1", "block error rate of each attempt";
+        BandwidthMhz = "bandwidth_mhz": Ty::Int, default "100", "channel bandwidth";
+        CarrierGhz = "carrier_ghz": Ty::Number, default "3.5", "carrier frequency";
+        Channel = "channel": Ty::Word, default "`\"InF-DH\"`", "TR 38.901 indoor-factory channel";
+        Gnb = "gnb": Ty::Pairs, default "required", "gNB positions in metres";
+        TxPowerDbm = "tx_power_dbm": Ty::Number, default "24", "transmit power";
+        NoiseFigureDb = "noise_figure_db": Ty::Number, default "9", "receiver noise figure";
+        InterferenceMarginDb = "interference_margin_db": Ty::Number, default "0", "subtracted from the SINR where gNBs reuse the band";
+        Scheduler = "scheduler": Ty::Word, default "`\"pf\"`", "how a cell shares its resource blocks among the UEs with data";
+        Shadowing = "shadowing": Ty::Word, default "`\"consistent\"`", "LOS state and shadow fading";
+        GnbTxPowerDbm = "gnb_tx_power_dbm": Ty::Number, default "24", "the gNB's transmit power";
+        UeTxPowerDbm = "ue_tx_power_dbm": Ty::Number, default "23", "the UE's transmit power";
+        GnbNoiseFigureDb = "gnb_noise_figure_db": Ty::Number, default "5", "the gNB's noise figure, the uplink receiver's";
+        UeNoiseFigureDb = "ue_noise_figure_db": Ty::Number, default "9", "the UE's noise figure, the downlink receiver's";
+        Interference = "interference": Ty::Bool, default "`true`", "whether the other gNBs interfere";
+        Bler = "bler": Ty::Number, default "none", "a fixed block error rate of every attempt";
+        Handover = "handover": Ty::Table(&HANDOVER), default "see below", "event-A3 handover";
+        Rlf = "rlf": Ty::Table(&RLF), default "see below", "radio link failure";
+    }
+}
+
+keys! {
+    pub(crate) enum HandoverKey in HANDOVER, heading "`[network.nr.handover]`", table "handover" {
+        HysteresisDb = "hysteresis_db": Ty::Number, default "3", "the A3 hysteresis";
+        TimeToTrigger = "time_to_trigger": Ty::Text(TextKind::Duration), default "`\"256ms\"`", "how long a neighbour must stay stronger";
+        Interruption = "interruption": Ty::Text(TextKind::Duration), default "`\"50ms\"`", "no data during a handover";
+    }
+}
+
+keys! {
+    pub(crate) enum RlfKey in RLF, heading "`[network.nr.rlf]`", table "rlf" {
+        QOutDb = "q_out_db": Ty::Number, default "-8", "out of sync below this SINR";
+        QInDb = "q_in_db": Ty::Number, default "2 dB above `q_out_db`", "in sync above this SINR";
+        T310 = "t310": Ty::Text(TextKind::Duration), default "`\"1s\"`", "how long out of sync before a radio link failure";
+        Reestablishment = "reestablishment": Ty::Text(TextKind::Duration), default "`\"220ms\"`", "no data from a radio link failure until the link is back";
+    }
+}
+
+#[derive(Debug, Default)]
 pub(crate) struct RawNetwork {
     /// Where `network` was written (the `[network]` header's key).
     pub key_span: Span,
@@ -20,7 +102,7 @@ pub(crate) struct RawNetwork {
     pub nr: Field<RawNr>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub(crate) struct RawFixed {
     /// Where `fixed` was written (`[network.fixed]`).
     pub key_span: Span,
@@ -28,7 +110,7 @@ pub(crate) struct RawFixed {
     pub loss: Field<f64>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub(crate) struct RawEmpirical {
     pub key_span: Span,
     pub ul: Field<Str>,
@@ -36,7 +118,7 @@ pub(crate) struct RawEmpirical {
     pub bad_state: Field<RawBadState>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub(crate) struct RawBadState {
     pub enter: Field<Str>,
     pub leave: Field<Str>,
@@ -44,15 +126,7 @@ pub(crate) struct RawBadState {
     pub loss: Field<f64>,
 }
 
-/// `sr_period`: a string (`"1ms"`, `"4slots"`, `"2sym"`) or a whole number
-/// of slots.
-#[derive(Clone, Debug)]
-pub(crate) enum RawSrPeriod {
-    Text(String),
-    Slots(i64),
-}
-
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub(crate) struct RawNr {
     pub key_span: Span,
     pub scs_khz: Field<i64>,
@@ -60,7 +134,8 @@ pub(crate) struct RawNr {
     pub duplex: Field<String>,
     pub special_split: Field<String>,
     pub ul_access: Field<String>,
-    pub sr_period: Field<RawSrPeriod>,
+    /// A string (`"1ms"`, `"4slots"`, `"2sym"`) or a whole number of slots.
+    pub sr_period: Field<TextOrInt>,
     pub capability: Field<i64>,
     pub harq_max_retx: Field<i64>,
     pub bler_target: Field<f64>,
@@ -85,7 +160,7 @@ pub(crate) struct RawNr {
 }
 
 /// `handover = { hysteresis_db, time_to_trigger, interruption }`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub(crate) struct RawHandover {
     pub hysteresis_db: Field<f64>,
     pub time_to_trigger: Field<Str>,
@@ -93,7 +168,7 @@ pub(crate) struct RawHandover {
 }
 
 /// `rlf = { q_out_db, q_in_db, t310, reestablishment }`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub(crate) struct RawRlf {
     pub q_out_db: Field<f64>,
     pub q_in_db: Field<f64>,
@@ -101,374 +176,266 @@ pub(crate) struct RawRlf {
     pub reestablishment: Field<Str>,
 }
 
-const HANDOVER_KEYS: &[&str] = &["hysteresis_db", "time_to_trigger", "interruption"];
-const RLF_KEYS: &[&str] = &["q_out_db", "q_in_db", "t310", "reestablishment"];
-
-/// `survival`: a duration, or a whole number of periods.
-#[derive(Clone, Debug)]
-pub(crate) enum RawSurvival {
-    Duration(Str),
-    Periods(i64),
+/// Where a field was written, if it was with the right shape.
+fn span_of<T>(field: &Field<T>) -> Option<Span> {
+    field.ok().map(|x| x.span)
 }
 
-#[derive(Debug)]
-pub(crate) struct RawFlow {
-    /// `flow.NAME`, or `flow[I]` (1-based) when the name is unusable.
-    pub label: String,
-    pub span: Span,
-    pub name: Field<String>,
-    pub robots: Field<String>,
-    pub direction: Field<String>,
-    pub size: Field<Str>,
-    pub period: Field<Str>,
-    pub deadline: Field<Str>,
-    pub survival: Field<RawSurvival>,
-    pub on_violation: Field<Str>,
-    pub trigger: Field<String>,
-    pub timeout: Field<Str>,
-    pub ues: Field<i64>,
-    pub rate: Field<Str>,
-}
+impl RawNr {
+    /// Where a key of `[network.nr]`, or of its `handover` or `rlf`, was
+    /// written, if it was: `path` is the key's path below `network.nr`
+    /// (`"scheduler"`, `"rlf.t310"`).
+    pub fn written_at(&self, path: &str) -> Option<Span> {
+        match path.split_once('.') {
+            None => self.key_written_at(NrKey::from_name(path)?),
+            Some(("handover", inner)) => self.handover.ok()?.v.written_at(HandoverKey::from_name(inner)?),
+            Some(("rlf", inner)) => self.rlf.ok()?.v.written_at(RlfKey::from_name(inner)?),
+            Some(_) => None,
+        }
+    }
 
-fn getter<'e>(e: &'e [Entry]) -> impl Fn(&str) -> Option<&'e Node> + 'e {
-    move |k: &str| e.iter().find(|x| x.key == k).map(|x| &x.value)
-}
-
-/// A sub-table of `[network]` such as `[network.nr]`, read with
-/// `read(sink, entries, key span)`.
-fn sub_table<T>(
-    sink: &mut Sink,
-    e: &[Entry],
-    key: &str,
-    example: &str,
-    read: impl FnOnce(&mut Sink, &[Entry], Span) -> T,
-) -> Field<T> {
-    let Some(entry) = e.iter().find(|x| x.key == key) else {
-        return Field::Missing;
-    };
-    match entry.value.entries() {
-        Some(inner) => Field::Ok(Sp {
-            v: read(sink, inner, entry.key_span),
-            span: entry.value.span,
-        }),
-        None => {
-            sink.error(
-                Some(entry.value.span),
-                &format!("network.{key}"),
-                format!(
-                    "{key} must be a table ([network.{key}] {example}), found {}",
-                    entry.value.describe()
-                ),
-            );
-            Field::Invalid
+    fn key_written_at(&self, key: NrKey) -> Option<Span> {
+        match key {
+            NrKey::ScsKhz => span_of(&self.scs_khz),
+            NrKey::Symbols => span_of(&self.symbols),
+            NrKey::Duplex => span_of(&self.duplex),
+            NrKey::SpecialSplit => span_of(&self.special_split),
+            NrKey::UlAccess => span_of(&self.ul_access),
+            NrKey::SrPeriod => span_of(&self.sr_period),
+            NrKey::Capability => span_of(&self.capability),
+            NrKey::HarqMaxRetx => span_of(&self.harq_max_retx),
+            NrKey::BlerTarget => span_of(&self.bler_target),
+            NrKey::BandwidthMhz => span_of(&self.bandwidth_mhz),
+            NrKey::CarrierGhz => span_of(&self.carrier_ghz),
+            NrKey::Channel => span_of(&self.channel),
+            NrKey::Gnb => span_of(&self.gnb),
+            NrKey::TxPowerDbm => span_of(&self.tx_power_dbm),
+            NrKey::NoiseFigureDb => span_of(&self.noise_figure_db),
+            NrKey::InterferenceMarginDb => span_of(&self.interference_margin_db),
+            NrKey::Scheduler => span_of(&self.scheduler),
+            NrKey::Shadowing => span_of(&self.shadowing),
+            NrKey::GnbTxPowerDbm => span_of(&self.gnb_tx_power_dbm),
+            NrKey::UeTxPowerDbm => span_of(&self.ue_tx_power_dbm),
+            NrKey::GnbNoiseFigureDb => span_of(&self.gnb_noise_figure_db),
+            NrKey::UeNoiseFigureDb => span_of(&self.ue_noise_figure_db),
+            NrKey::Interference => span_of(&self.interference),
+            NrKey::Bler => span_of(&self.bler),
+            NrKey::Handover => span_of(&self.handover),
+            NrKey::Rlf => span_of(&self.rlf),
         }
     }
 }
 
-pub(crate) fn read_network(sink: &mut Sink, e: &[Entry], key_span: Span) -> RawNetwork {
-    check_keys(sink, e, "network", NETWORK_KEYS, "network");
-    let get = getter(e);
-    RawNetwork {
-        key_span,
-        model: string(sink, get("model"), "network.model"),
-        core: text(sink, get("core"), "network.core", TextKind::Dist),
-        edge_processing: text(
-            sink,
-            get("edge_processing"),
-            "network.edge_processing",
-            TextKind::Dist,
-        ),
-        fixed: sub_table(sink, e, "fixed", "with latency and loss", read_fixed),
-        empirical: sub_table(sink, e, "empirical", "with ul and dl", read_empirical),
-        nr: sub_table(sink, e, "nr", "with gnb = [[x, y], ...]", read_nr),
+impl RawHandover {
+    fn written_at(&self, key: HandoverKey) -> Option<Span> {
+        match key {
+            HandoverKey::HysteresisDb => span_of(&self.hysteresis_db),
+            HandoverKey::TimeToTrigger => span_of(&self.time_to_trigger),
+            HandoverKey::Interruption => span_of(&self.interruption),
+        }
     }
 }
 
-fn read_fixed(sink: &mut Sink, e: &[Entry], key_span: Span) -> RawFixed {
-    check_keys(sink, e, "fixed", FIXED_KEYS, "network.fixed");
-    let get = getter(e);
-    RawFixed {
-        key_span,
-        latency: text(sink, get("latency"), "network.fixed.latency", TextKind::Duration),
-        loss: number(sink, get("loss"), "network.fixed.loss"),
+impl RawRlf {
+    fn written_at(&self, key: RlfKey) -> Option<Span> {
+        match key {
+            RlfKey::QOutDb => span_of(&self.q_out_db),
+            RlfKey::QInDb => span_of(&self.q_in_db),
+            RlfKey::T310 => span_of(&self.t310),
+            RlfKey::Reestablishment => span_of(&self.reestablishment),
+        }
     }
 }
 
-fn read_empirical(sink: &mut Sink, e: &[Entry], key_span: Span) -> RawEmpirical {
-    check_keys(sink, e, "empirical", EMPIRICAL_KEYS, "network.empirical");
-    let get = getter(e);
-    let bad_state = match get("bad_state") {
-        None => Field::Missing,
-        Some(n) => match n.entries() {
-            Some(be) => Field::Ok(Sp {
-                v: read_bad_state(sink, be),
-                span: n.span,
-            }),
-            None => {
-                sink.error(
-                    Some(n.span),
-                    "network.empirical.bad_state",
-                    format!(
-                        "bad_state must be a table like {{ enter = \"exp(10min)\", leave = \"exp(2s)\", latency = \"exp(50ms)\", loss = 0.1 }}, found {}",
-                        n.describe()
-                    ),
-                );
-                Field::Invalid
+pub(super) fn read_network(sink: &mut Sink, entries: &[Entry], key_span: Span) -> RawNetwork {
+    let mut network = RawNetwork {
+        key_span,
+        ..RawNetwork::default()
+    };
+    for (key, value) in written_keys::<NetworkKey>(sink, entries, "network") {
+        match key {
+            NetworkKey::Model => network.model = value.string(sink),
+            NetworkKey::Core => network.core = value.text(sink),
+            NetworkKey::EdgeProcessing => network.edge_processing = value.text(sink),
+            NetworkKey::Fixed => {
+                network.fixed = value.table(
+                    sink,
+                    "a table ([network.fixed] with latency and loss)",
+                    read_fixed,
+                )
             }
-        },
-    };
-    RawEmpirical {
-        key_span,
-        ul: text(sink, get("ul"), "network.empirical.ul", TextKind::Dist),
-        dl: text(sink, get("dl"), "network.empirical.dl", TextKind::Dist),
-        bad_state,
-    }
-}
-
-fn read_bad_state(sink: &mut Sink, e: &[Entry]) -> RawBadState {
-    let path = "network.empirical.bad_state";
-    check_keys(sink, e, "bad_state", BAD_STATE_KEYS, path);
-    let get = getter(e);
-    let p = |k: &str| join(path, k);
-    RawBadState {
-        enter: text(sink, get("enter"), &p("enter"), TextKind::Dist),
-        leave: text(sink, get("leave"), &p("leave"), TextKind::Dist),
-        latency: text(sink, get("latency"), &p("latency"), TextKind::Dist),
-        loss: number(sink, get("loss"), &p("loss")),
-    }
-}
-
-fn read_nr(sink: &mut Sink, e: &[Entry], key_span: Span) -> RawNr {
-    let path = "network.nr";
-    check_keys(sink, e, "nr", NR_KEYS, path);
-    let get = getter(e);
-    let p = |k: &str| join(path, k);
-    let sr_period = match get("sr_period") {
-        None => Field::Missing,
-        Some(Node {
-            kind: Kind::Str(s),
-            span,
-        }) => Field::Ok(Sp {
-            v: RawSrPeriod::Text(s.value.clone()),
-            span: *span,
-        }),
-        Some(Node {
-            kind: Kind::Int(i),
-            span,
-        }) => Field::Ok(Sp {
-            v: RawSrPeriod::Slots(*i),
-            span: *span,
-        }),
-        Some(n) => {
-            sink.error(
-                Some(n.span),
-                &p("sr_period"),
-                format!(
-                    "sr_period must be a string like \"1ms\", \"4slots\" or \"2sym\", or a whole number of slots, found {}",
-                    n.describe()
-                ),
-            );
-            Field::Invalid
-        }
-    };
-    RawNr {
-        key_span,
-        scs_khz: int(sink, get("scs_khz"), &p("scs_khz")),
-        symbols: int(sink, get("symbols"), &p("symbols")),
-        duplex: string(sink, get("duplex"), &p("duplex")),
-        special_split: string(sink, get("special_split"), &p("special_split")),
-        ul_access: string(sink, get("ul_access"), &p("ul_access")),
-        sr_period,
-        capability: int(sink, get("capability"), &p("capability")),
-        harq_max_retx: int(sink, get("harq_max_retx"), &p("harq_max_retx")),
-        bler_target: number(sink, get("bler_target"), &p("bler_target")),
-        bandwidth_mhz: int(sink, get("bandwidth_mhz"), &p("bandwidth_mhz")),
-        carrier_ghz: number(sink, get("carrier_ghz"), &p("carrier_ghz")),
-        channel: string(sink, get("channel"), &p("channel")),
-        gnb: gnbs(sink, get("gnb"), &p("gnb")),
-        tx_power_dbm: number(sink, get("tx_power_dbm"), &p("tx_power_dbm")),
-        noise_figure_db: number(sink, get("noise_figure_db"), &p("noise_figure_db")),
-        interference_margin_db: number(sink, get("interference_margin_db"), &p("interference_margin_db")),
-        scheduler: string(sink, get("scheduler"), &p("scheduler")),
-        shadowing: string(sink, get("shadowing"), &p("shadowing")),
-        gnb_tx_power_dbm: number(sink, get("gnb_tx_power_dbm"), &p("gnb_tx_power_dbm")),
-        ue_tx_power_dbm: number(sink, get("ue_tx_power_dbm"), &p("ue_tx_power_dbm")),
-        gnb_noise_figure_db: number(sink, get("gnb_noise_figure_db"), &p("gnb_noise_figure_db")),
-        ue_noise_figure_db: number(sink, get("ue_noise_figure_db"), &p("ue_noise_figure_db")),
-        interference: boolean(sink, get("interference"), &p("interference")),
-        bler: number(sink, get("bler"), &p("bler")),
-        handover: inline_table(
-            sink,
-            get("handover"),
-            &p("handover"),
-            "{ hysteresis_db = 3, time_to_trigger = \"256ms\", interruption = \"50ms\" }",
-            |sink, e, path| {
-                check_keys(sink, e, "handover", HANDOVER_KEYS, path);
-                let get = getter(e);
-                RawHandover {
-                    hysteresis_db: number(sink, get("hysteresis_db"), &join(path, "hysteresis_db")),
-                    time_to_trigger: text(
-                        sink,
-                        get("time_to_trigger"),
-                        &join(path, "time_to_trigger"),
-                        TextKind::Duration,
-                    ),
-                    interruption: text(
-                        sink,
-                        get("interruption"),
-                        &join(path, "interruption"),
-                        TextKind::Duration,
-                    ),
-                }
-            },
-        ),
-        rlf: inline_table(
-            sink,
-            get("rlf"),
-            &p("rlf"),
-            "{ q_out_db = -8, q_in_db = -6, t310 = \"1s\", reestablishment = \"220ms\" }",
-            |sink, e, path| {
-                check_keys(sink, e, "rlf", RLF_KEYS, path);
-                let get = getter(e);
-                RawRlf {
-                    q_out_db: number(sink, get("q_out_db"), &join(path, "q_out_db")),
-                    q_in_db: number(sink, get("q_in_db"), &join(path, "q_in_db")),
-                    t310: text(sink, get("t310"), &join(path, "t310"), TextKind::Duration),
-                    reestablishment: text(
-                        sink,
-                        get("reestablishment"),
-                        &join(path, "reestablishment"),
-                        TextKind::Duration,
-                    ),
-                }
-            },
-        ),
-    }
-}
-
-/// A table value such as `handover = { ... }` at `path`, read with
-/// `read(sink, entries, path)`.
-fn inline_table<T>(
-    sink: &mut Sink,
-    node: Option<&Node>,
-    path: &str,
-    example: &str,
-    read: impl FnOnce(&mut Sink, &[Entry], &str) -> T,
-) -> Field<T> {
-    let Some(n) = node else {
-        return Field::Missing;
-    };
-    match n.entries() {
-        Some(e) => Field::Ok(Sp {
-            v: read(sink, e, path),
-            span: n.span,
-        }),
-        None => {
-            sink.error(
-                Some(n.span),
-                path,
-                format!(
-                    "{} must be a table like {example}, found {}",
-                    last(path),
-                    n.describe()
-                ),
-            );
-            Field::Invalid
+            NetworkKey::Empirical => {
+                network.empirical = value.table(
+                    sink,
+                    "a table ([network.empirical] with ul and dl)",
+                    read_empirical,
+                )
+            }
+            NetworkKey::Nr => {
+                network.nr = value.table(sink, "a table ([network.nr] with gnb = [[x, y], ...])", read_nr)
+            }
         }
     }
+    network
+}
+
+fn read_fixed(sink: &mut Sink, entries: &[Entry], key_span: Span) -> RawFixed {
+    let mut fixed = RawFixed {
+        key_span,
+        ..RawFixed::default()
+    };
+    for (key, value) in written_keys::<FixedKey>(sink, entries, "network.fixed") {
+        match key {
+            FixedKey::Latency => fixed.latency = value.text(sink),
+            FixedKey::Loss => fixed.loss = value.number(sink),
+        }
+    }
+    fixed
+}
+
+fn read_empirical(sink: &mut Sink, entries: &[Entry], key_span: Span) -> RawEmpirical {
+    let mut empirical = RawEmpirical {
+        key_span,
+        ..RawEmpirical::default()
+    };
+    for (key, value) in written_keys::<EmpiricalKey>(sink, entries, "network.empirical") {
+        match key {
+            EmpiricalKey::Ul => empirical.ul = value.text(sink),
+            EmpiricalKey::Dl => empirical.dl = value.text(sink),
+            EmpiricalKey::BadState => {
+                empirical.bad_state = value.table(
+                    sink,
+                    "a table like { enter = \"exp(10min)\", leave = \"exp(2s)\", latency = \"exp(50ms)\", loss = 0.1 }",
+                    |sink, entries, _| read_bad_state(sink, entries),
+                )
+            }
+        }
+    }
+    empirical
+}
+
+fn read_bad_state(sink: &mut Sink, entries: &[Entry]) -> RawBadState {
+    let mut bad = RawBadState::default();
+    for (key, value) in written_keys::<BadStateKey>(sink, entries, "network.empirical.bad_state") {
+        match key {
+            BadStateKey::Enter => bad.enter = value.text(sink),
+            BadStateKey::Leave => bad.leave = value.text(sink),
+            BadStateKey::Latency => bad.latency = value.text(sink),
+            BadStateKey::Loss => bad.loss = value.number(sink),
+        }
+    }
+    bad
+}
+
+fn read_nr(sink: &mut Sink, entries: &[Entry], key_span: Span) -> RawNr {
+    let mut nr = RawNr {
+        key_span,
+        ..RawNr::default()
+    };
+    for (key, value) in written_keys::<NrKey>(sink, entries, "network.nr") {
+        match key {
+            NrKey::ScsKhz => nr.scs_khz = value.int(sink),
+            NrKey::Symbols => nr.symbols = value.int(sink),
+            NrKey::Duplex => nr.duplex = value.string(sink),
+            NrKey::SpecialSplit => nr.special_split = value.string(sink),
+            NrKey::UlAccess => nr.ul_access = value.string(sink),
+            NrKey::SrPeriod => {
+                nr.sr_period = value.text_or_int(
+                    sink,
+                    "a string like \"1ms\", \"4slots\" or \"2sym\", or a whole number of slots",
+                )
+            }
+            NrKey::Capability => nr.capability = value.int(sink),
+            NrKey::HarqMaxRetx => nr.harq_max_retx = value.int(sink),
+            NrKey::BlerTarget => nr.bler_target = value.number(sink),
+            NrKey::BandwidthMhz => nr.bandwidth_mhz = value.int(sink),
+            NrKey::CarrierGhz => nr.carrier_ghz = value.number(sink),
+            NrKey::Channel => nr.channel = value.string(sink),
+            NrKey::Gnb => nr.gnb = read_gnbs(sink, &value),
+            NrKey::TxPowerDbm => nr.tx_power_dbm = value.number(sink),
+            NrKey::NoiseFigureDb => nr.noise_figure_db = value.number(sink),
+            NrKey::InterferenceMarginDb => nr.interference_margin_db = value.number(sink),
+            NrKey::Scheduler => nr.scheduler = value.string(sink),
+            NrKey::Shadowing => nr.shadowing = value.string(sink),
+            NrKey::GnbTxPowerDbm => nr.gnb_tx_power_dbm = value.number(sink),
+            NrKey::UeTxPowerDbm => nr.ue_tx_power_dbm = value.number(sink),
+            NrKey::GnbNoiseFigureDb => nr.gnb_noise_figure_db = value.number(sink),
+            NrKey::UeNoiseFigureDb => nr.ue_noise_figure_db = value.number(sink),
+            NrKey::Interference => nr.interference = value.boolean(sink),
+            NrKey::Bler => nr.bler = value.number(sink),
+            NrKey::Handover => nr.handover = value.table(
+                sink,
+                "a table like { hysteresis_db = 3, time_to_trigger = \"256ms\", interruption = \"50ms\" }",
+                |sink, entries, _| read_handover(sink, entries),
+            ),
+            NrKey::Rlf => nr.rlf = value.table(
+                sink,
+                "a table like { q_out_db = -8, q_in_db = -6, t310 = \"1s\", reestablishment = \"220ms\" }",
+                |sink, entries, _| read_rlf(sink, entries),
+            ),
+        }
+    }
+    nr
+}
+
+fn read_handover(sink: &mut Sink, entries: &[Entry]) -> RawHandover {
+    let mut handover = RawHandover::default();
+    for (key, value) in written_keys::<HandoverKey>(sink, entries, "network.nr.handover") {
+        match key {
+            HandoverKey::HysteresisDb => handover.hysteresis_db = value.number(sink),
+            HandoverKey::TimeToTrigger => handover.time_to_trigger = value.text(sink),
+            HandoverKey::Interruption => handover.interruption = value.text(sink),
+        }
+    }
+    handover
+}
+
+fn read_rlf(sink: &mut Sink, entries: &[Entry]) -> RawRlf {
+    let mut rlf = RawRlf::default();
+    for (key, value) in written_keys::<RlfKey>(sink, entries, "network.nr.rlf") {
+        match key {
+            RlfKey::QOutDb => rlf.q_out_db = value.number(sink),
+            RlfKey::QInDb => rlf.q_in_db = value.number(sink),
+            RlfKey::T310 => rlf.t310 = value.text(sink),
+            RlfKey::Reestablishment => rlf.reestablishment = value.text(sink),
+        }
+    }
+    rlf
 }
 
 /// `gnb = [[x, y], ...]`.
-fn gnbs(sink: &mut Sink, node: Option<&Node>, path: &str) -> Field<Vec<Sp<Pair>>> {
-    let Some(n) = node else {
-        return Field::Missing;
-    };
-    let Kind::Array(items) = &n.kind else {
-        sink.error(
-            Some(n.span),
-            path,
-            format!(
-                "gnb must be an array of positions [x, y] in metres, e.g. gnb = [[20, 10], [60, 10]], found {}",
-                n.describe()
-            ),
-        );
+fn read_gnbs(sink: &mut Sink, value: &Value<'_>) -> Field<Vec<Sp<Pair>>> {
+    let what = "an array of positions [x, y] in metres, e.g. gnb = [[20, 10], [60, 10]]";
+    let Some(items) = value.items(sink, what) else {
         return Field::Invalid;
     };
     // `gnb = [20, 10]`: one position, not nested.
     if !items.is_empty()
         && items
             .iter()
-            .all(|i| matches!(i.kind, Kind::Int(_) | Kind::Float(_)))
+            .all(|item| matches!(item.kind, Kind::Int(_) | Kind::Float(_)))
     {
         sink.error(
-            Some(n.span),
-            path,
+            Some(value.node.span),
+            &value.path,
             "gnb is a list of positions: write gnb = [[x, y]] for one gNB, e.g. gnb = [[20, 10]]",
         );
         return Field::Invalid;
     }
-    let mut out = Vec::with_capacity(items.len());
+    let mut positions = Vec::with_capacity(items.len());
     let mut ok = true;
     for (i, item) in items.iter().enumerate() {
-        match pair(sink, Some(item), &format!("{path}[{}]", i + 1), "[20, 10]") {
-            Field::Ok(p) => out.push(p),
+        match pair(sink, item, &format!("{}[{}]", value.path, i + 1), "[20, 10]") {
+            Field::Ok(position) => positions.push(position),
             _ => ok = false,
         }
     }
     if ok {
-        Field::Ok(Sp { v: out, span: n.span })
+        Field::Ok(Sp {
+            v: positions,
+            span: value.node.span,
+        })
     } else {
         Field::Invalid
-    }
-}
-
-pub(crate) fn read_flow(sink: &mut Sink, e: &[Entry], span: Span, label: String) -> RawFlow {
-    check_keys(sink, e, "flow", FLOW_KEYS, &label);
-    let get = getter(e);
-    let p = |k: &str| join(&label, k);
-    let survival = match get("survival") {
-        None => Field::Missing,
-        Some(Node {
-            kind: Kind::Str(s),
-            span,
-        }) => Field::Ok(Sp {
-            v: RawSurvival::Duration(s.clone()),
-            span: *span,
-        }),
-        Some(Node {
-            kind: Kind::Int(i),
-            span,
-        }) => Field::Ok(Sp {
-            v: RawSurvival::Periods(*i),
-            span: *span,
-        }),
-        Some(n) => {
-            sink.error(
-                Some(n.span),
-                &p("survival"),
-                format!(
-                    "{} must be a duration like \"30ms\" or a whole number of periods like 2, found {}",
-                    last(&p("survival")),
-                    n.describe()
-                ),
-            );
-            Field::Invalid
-        }
-    };
-    RawFlow {
-        span,
-        name: string(sink, get("name"), &p("name")),
-        robots: string(sink, get("robots"), &p("robots")),
-        direction: string(sink, get("direction"), &p("direction")),
-        size: text(sink, get("size"), &p("size"), TextKind::Size),
-        period: text(sink, get("period"), &p("period"), TextKind::Duration),
-        deadline: text(sink, get("deadline"), &p("deadline"), TextKind::Duration),
-        survival,
-        on_violation: text(sink, get("on_violation"), &p("on_violation"), TextKind::Stop),
-        trigger: string(sink, get("trigger"), &p("trigger")),
-        timeout: text(sink, get("timeout"), &p("timeout"), TextKind::Duration),
-        ues: int(sink, get("ues"), &p("ues")),
-        rate: text(sink, get("rate"), &p("rate"), TextKind::Rate),
-        label,
     }
 }
