@@ -7,6 +7,9 @@
 //! - [`Histogram`]: log-linear buckets (under 0.4% relative error) for
 //!   quantiles down to p99.999.
 //! - [`mean_ci95`]: the Student-t 95% interval over replications.
+//! - [`normal_cdf`], [`normal_sf`], [`normal_quantile`], [`erfc`]: the
+//!   standard normal distribution (the radio's error curves and random
+//!   fields, the truncated normal's mean).
 //!
 //! ```
 //! use factory5g::stats::{Tally, mean_ci95};
@@ -20,8 +23,10 @@
 //! ```
 
 mod histogram;
+mod normal;
 
 pub use histogram::Histogram;
+pub use normal::{erfc, normal_cdf, normal_quantile, normal_sf};
 
 use crate::engine::SimTime;
 
