@@ -3,6 +3,7 @@
 mod cli;
 mod coupling;
 mod experiment;
+mod fleet;
 mod fuzz_corpus;
 mod limits;
 mod net;
