@@ -13,6 +13,7 @@
 pub mod figures;
 pub mod network;
 pub mod out;
+pub mod replay;
 pub mod tables;
 pub mod warmup;
 

@@ -10,6 +10,7 @@ mod net;
 mod perf;
 mod plant;
 mod props;
+mod replay;
 mod report;
 mod scenario_errors;
 mod theory;
