@@ -26,24 +26,34 @@ fuzz_target!(|data: &[u8]| {
     let Ok(loaded) = factory5g::scenario::load_str("fuzz.toml", text, None, &[]) else {
         return;
     };
-    let mut model = loaded.model;
+    let model = loaded.model;
     // Link profiles cost thousands of messages each: keep runs short.
-    let points = model.layout.as_ref().map_or(1, |l| l.points.len().max(1));
+    let points = model.layout().map_or(1, |l| l.points().len().max(1));
     let periodic = model
-        .flows
+        .flows()
         .iter()
-        .filter(|f| matches!(f.kind, FlowKind::Periodic { .. }))
+        .filter(|f| matches!(f.kind(), FlowKind::Periodic { .. }))
         .count();
     if periodic * points > 64 {
         return;
     }
-    model.horizon = model.horizon.min(SimTime::from_secs(3600));
-    model.warmup = SimTime::from_nanos(model.warmup.as_nanos().min(model.horizon.as_nanos() / 2));
+    // A model is changed only by validating again: the same text with a
+    // shorter horizon (and a warm-up within it) must load too.
+    let horizon = model.horizon().min(SimTime::from_secs(3600));
+    let warmup = model.warmup().min(SimTime::from_nanos(horizon.as_nanos() / 2));
+    let shorter = [
+        format!("scenario.horizon={}ns", horizon.as_nanos()),
+        format!("scenario.warmup={}ns", warmup.as_nanos()),
+    ];
+    let model = match factory5g::scenario::load_str("fuzz.toml", text, None, &shorter) {
+        Ok(l) => l.model,
+        Err(d) => panic!("valid, then refused with a shorter horizon: {d}"),
+    };
     let limits = Limits {
         max_events: Some(100_000),
         max_jobs: 10_000,
         ..Limits::default()
     };
     let profiles = LinkProfiles::compute(&model);
-    let _ = simulate_with_limits(&model, &profiles, model.seed, 0, &limits);
+    let _ = simulate_with_limits(&model, &profiles, model.seed(), 0, &limits);
 });

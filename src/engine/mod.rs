@@ -1,5 +1,5 @@
 //! The discrete-event kernel and nothing else: simulated time, the future
-//! event set and random streams. It knows nothing of factories or radios, does
+//! event set, random streams, and numbered slots for things that come and go. It knows nothing of factories or radios, does
 //! no I/O and never reads the wall clock.
 //!
 //! A model owns an [`EventQueue`] of its own event enum (small and `Copy`:
@@ -25,8 +25,10 @@
 
 mod queue;
 mod rng;
+mod slab;
 mod time;
 
 pub use queue::{EventId, EventQueue};
-pub use rng::{stable_hash, RngStreams, StreamRng};
+pub use rng::{stable_hash, RngStreams, StreamPurpose, StreamRng};
+pub use slab::Slab;
 pub use time::{DurationError, SimTime, DURATION_UNITS, MAX_DURATION};

@@ -36,7 +36,7 @@
 //! assert_eq!(q.pop(), None);
 //! ```
 
-use super::SimTime;
+use super::{SimTime, Slab};
 use priority_queue::PriorityQueue;
 use std::cmp::Reverse;
 use std::hash::BuildHasherDefault;
@@ -215,8 +215,8 @@ impl<E: Copy> PlainHeap<E> {
 pub struct EventQueue<E> {
     plain: PlainHeap<E>,
     heap: PriorityQueue<EventId, Reverse<(SimTime, u64)>, Hasher>,
-    payloads: Vec<Option<E>>,
-    free_slots: Vec<u32>,
+    /// The payloads of cancellable events.
+    payloads: Slab<E>,
     next_seq: u64,
     now: SimTime,
 }
@@ -232,8 +232,7 @@ impl<E: Copy> EventQueue<E> {
         EventQueue {
             plain: PlainHeap::new(),
             heap: PriorityQueue::with_default_hasher(),
-            payloads: Vec::new(),
-            free_slots: Vec::new(),
+            payloads: Slab::new(),
             next_seq: 0,
             now: SimTime::ZERO,
         }
@@ -285,16 +284,7 @@ impl<E: Copy> EventQueue<E> {
     /// Schedules `event` at `time` and returns the id that [`cancel`](Self::cancel) takes.
     pub fn schedule_cancellable(&mut self, time: SimTime, event: E) -> EventId {
         let (time, seq) = self.stamp(time);
-        let slot = match self.free_slots.pop() {
-            Some(slot) => {
-                self.payloads[slot as usize] = Some(event);
-                slot
-            }
-            None => {
-                self.payloads.push(Some(event));
-                (self.payloads.len() - 1) as u32
-            }
-        };
+        let slot = self.payloads.insert(event);
         let id = EventId { seq, slot };
         self.heap.push(id, Reverse((time, seq)));
         id
@@ -304,8 +294,7 @@ impl<E: Copy> EventQueue<E> {
     /// already fired or was cancelled.
     pub fn cancel(&mut self, id: EventId) -> Option<E> {
         self.heap.remove(&id)?;
-        self.free_slots.push(id.slot);
-        self.payloads[id.slot as usize].take()
+        Some(self.payloads.remove(id.slot))
     }
 
     /// Time of the next event, if any.
@@ -354,11 +343,7 @@ impl<E: Copy> EventQueue<E> {
         }
         let (id, Reverse((time, _))) = self.heap.pop()?;
         self.now = time;
-        self.free_slots.push(id.slot);
-        let event = self.payloads[id.slot as usize]
-            .take()
-            .expect("a pending event has a payload");
-        Some((time, event))
+        Some((time, self.payloads.remove(id.slot)))
     }
 }
 

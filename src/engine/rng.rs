@@ -27,16 +27,47 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 pub use rand_xoshiro::Xoshiro256PlusPlus as StreamRng;
 
-/// Factory of the random streams of one replication.
+/// What a family of streams is drawn for. Each purpose has keys of its own,
+/// so no stream of one is a stream of another.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum StreamPurpose {
+    /// One replication, numbered from 0 (below `u32::MAX`).
+    Replication(u32),
+    /// What is drawn once per scenario, before the replications, and shared
+    /// by all of them (a plant's link profiles).
+    Scenario,
+}
+
+impl StreamPurpose {
+    /// The number that keys the purpose's streams: the replication, or
+    /// `u32::MAX`, which no replication reaches, for the scenario's streams.
+    fn number(self) -> u32 {
+        match self {
+            StreamPurpose::Replication(r) => {
+                debug_assert!(r < u32::MAX, "replication {r} is the scenario's key");
+                r
+            }
+            StreamPurpose::Scenario => u32::MAX,
+        }
+    }
+}
+
+/// Factory of the random streams of one replication, or of a scenario.
 #[derive(Clone, Debug)]
 pub struct RngStreams {
     key: [u8; 32],
 }
 
 impl RngStreams {
+    /// The streams of replication `replication` with `seed`.
     pub fn new(seed: u64, replication: u32) -> Self {
+        Self::for_purpose(seed, StreamPurpose::Replication(replication))
+    }
+
+    /// The streams drawn for `purpose` with `seed`.
+    pub fn for_purpose(seed: u64, purpose: StreamPurpose) -> Self {
         let mut state = seed ^ 0x6a09_e667_f3bc_c908;
-        state = splitmix64(&mut state) ^ u64::from(replication).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        state = splitmix64(&mut state) ^ u64::from(purpose.number()).wrapping_mul(0x9e37_79b9_7f4a_7c15);
         let mut key = [0u8; 32];
         for chunk in key.chunks_exact_mut(8) {
             chunk.copy_from_slice(&splitmix64(&mut state).to_le_bytes());
@@ -101,6 +132,17 @@ mod tests {
         assert_eq!(stable_hash("a"), 0xaf63_dc4c_8601_ec8c);
         assert_eq!(stable_hash("foobar"), 0x8594_4171_f739_67e8);
         assert_eq!(stable_hash(b"foobar"), stable_hash("foobar"));
+    }
+
+    #[test]
+    fn the_scenario_has_streams_apart_from_every_replication() {
+        let draw = |streams: RngStreams| -> u64 { streams.stream("network/link").random() };
+        let scenario = draw(RngStreams::for_purpose(5, StreamPurpose::Scenario));
+        for r in [0, 1, 2, 9_999] {
+            assert_ne!(scenario, draw(RngStreams::new(5, r)));
+        }
+        // Pinned: the link profiles of every published result come from it.
+        assert_eq!(scenario, 0x72ae_2592_e66b_ca55, "{scenario:#018x}");
     }
 
     #[test]

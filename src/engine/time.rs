@@ -93,6 +93,8 @@ impl SimTime {
     pub fn as_hours_f64(self) -> f64 {
         self.0 as f64 / 3.6e12
     }
+    /// `self − other`, or zero when `other` is later (where that is
+    /// expected; `-` treats it as a bug).
     #[inline]
     pub fn saturating_sub(self, other: SimTime) -> SimTime {
         SimTime(self.0.saturating_sub(other.0))
@@ -173,9 +175,13 @@ impl AddAssign for SimTime {
 }
 impl Sub for SimTime {
     type Output = SimTime;
-    /// Saturates at zero: a duration is never negative.
+    /// The duration from `rhs` to `self`, which must not be later: a
+    /// negative duration is a bug, which debug builds (the tests) catch
+    /// with a panic and release builds round to zero. Where a later `rhs`
+    /// is expected, say so with [`SimTime::saturating_sub`].
     #[inline]
     fn sub(self, rhs: SimTime) -> SimTime {
+        debug_assert!(self >= rhs, "negative duration: {self} - {rhs}");
         SimTime(self.0.saturating_sub(rhs.0))
     }
 }
@@ -252,6 +258,20 @@ mod tests {
         }
     }
     use super::*;
+
+    #[test]
+    fn a_duration_is_the_difference_of_two_times() {
+        let (early, late) = (SimTime::from_secs(2), SimTime::from_secs(5));
+        assert_eq!(late - early, SimTime::from_secs(3));
+        assert_eq!(late - late, SimTime::ZERO);
+        assert_eq!(early.saturating_sub(late), SimTime::ZERO);
+    }
+
+    #[test]
+    #[cfg_attr(debug_assertions, should_panic(expected = "negative duration: 2s - 5s"))]
+    fn a_negative_duration_panics_in_debug_builds_and_is_zero_in_release() {
+        assert_eq!(SimTime::from_secs(2) - SimTime::from_secs(5), SimTime::ZERO);
+    }
 
     #[test]
     fn parses_every_unit() {

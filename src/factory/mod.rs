@@ -28,16 +28,18 @@
 //!   buffer if it has room, else keep their server blocked; stations admit
 //!   waiting jobs in the order they started to wait.
 
+mod event;
 mod fleet;
 mod network;
-mod sim;
+mod plant;
+mod run;
 
 use crate::engine::SimTime;
 use crate::stats::{Histogram, Tally};
 use crate::text::thousands;
 
 pub use network::{FlowOutput, FlowSampling, LinkProfile, LinkProfiles, PROFILE_DRAWS, REFRESH};
-pub use sim::{
+pub use run::{
     simulate, simulate_traced, simulate_traced_with_limits, simulate_with, simulate_with_limits, Limits,
     DEFAULT_MAX_JOBS,
 };
@@ -228,6 +230,8 @@ pub const SERIES_BINS: usize = 112;
 pub struct TraceRecord {
     /// Simulated time in seconds.
     pub time: f64,
+    /// The same, exactly, in integer nanoseconds.
+    pub time_ns: u64,
     /// `station:NAME/K` (server K), `agvN`, or `job:ID`.
     pub entity: String,
     /// `state` (the entity entered `state`), `release` or `leave`.
@@ -258,6 +262,41 @@ impl Trace {
         } else {
             self.dropped += 1;
         }
+    }
+
+    /// Records a line at `now` in `trace`, when there is one; the closures
+    /// only run then.
+    #[inline]
+    pub(crate) fn line(
+        trace: Option<&mut Trace>,
+        now: SimTime,
+        entity: impl FnOnce() -> String,
+        event: &'static str,
+        state: impl FnOnce() -> String,
+    ) {
+        if let Some(trace) = trace {
+            trace.record(now, entity, event, state);
+        }
+    }
+
+    /// Records a line at `now`. Cold and out of line: the hot paths only
+    /// test whether there is a trace.
+    #[cold]
+    #[inline(never)]
+    fn record(
+        &mut self,
+        now: SimTime,
+        entity: impl FnOnce() -> String,
+        event: &'static str,
+        state: impl FnOnce() -> String,
+    ) {
+        self.push(|| TraceRecord {
+            time: now.as_secs_f64(),
+            time_ns: now.as_nanos(),
+            entity: entity(),
+            event,
+            state: state(),
+        });
     }
 }
 
@@ -312,14 +351,45 @@ pub struct ProductOutput {
     /// Over the whole run, warm-up included (for conservation checks).
     pub released_total: u64,
     pub completed_total: u64,
-    /// Jobs released and not yet completed at the horizon.
-    pub wip_end: u64,
+    /// Where the product's jobs are at the horizon, found place by place.
+    pub census: JobCensus,
     /// Sub-assemblies delivered to their assembly station, over the run.
     pub stocked_total: u64,
     /// Sub-assemblies consumed by an assembly step, over the run.
     pub consumed_total: u64,
     /// Sub-assemblies waiting at their assembly station at the horizon.
     pub in_stock_end: u64,
+}
+
+/// Where the jobs of one product are at the horizon, counted by walking
+/// every place that holds a job (queues, servers, the lists of jobs waiting
+/// for room, the fleet's tasks), never from the release and completion
+/// counters: so `released_total − completed_total == in_process()` is a
+/// check that a job lost or counted twice inside the plant fails.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+pub struct JobCensus {
+    /// At the release point: waiting for room at the first station, or for
+    /// the AGV that takes it there.
+    pub at_release: u64,
+    /// In input queues.
+    pub queued: u64,
+    /// Held by a server: in setup or processing, waiting for a kit,
+    /// sub-assemblies or the cycle-start command, or blocked.
+    pub on_servers: u64,
+    /// In output buffers, waiting for room downstream or for an AGV.
+    pub in_output: u64,
+    /// On AGVs.
+    pub carried: u64,
+    /// Finished sub-assemblies not yet in their assembly station's stock:
+    /// held by a server, in an output buffer or on an AGV.
+    pub delivering: u64,
+}
+
+impl JobCensus {
+    /// Jobs that have not finished their route.
+    pub fn in_process(&self) -> u64 {
+        self.at_release + self.queued + self.on_servers + self.in_output + self.carried
+    }
 }
 
 #[derive(Clone, Debug)]

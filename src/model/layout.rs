@@ -5,12 +5,26 @@
 //! is the rectilinear (Manhattan) distance between points, as on a grid of
 //! free lanes.
 //!
+//! A layout is built by validation, with the rest of the model:
+//!
 //! ```
-//! use factory5g::model::Layout;
-//! let l = Layout::new([100.0, 50.0], vec![("a".into(), [0.0, 0.0]), ("b".into(), [30.0, 40.0]), ("c".into(), [30.0, 0.0])],
-//!     &[(0, 2, false), (2, 1, false)]).unwrap();
-//! assert_eq!(l.distance(0, 1), 70.0);                  // a -> c -> b over the aisles
-//! assert_eq!(l.path(0, 1).segments, vec![0, 1]);
+//! let text = r#"
+//! [scenario]
+//! horizon = "1h"
+//! [layout]
+//! size = [100, 50]
+//! points = { a = [0, 0], b = [30, 40], c = [30, 0] }
+//! aisles = [["a", "c"], ["c", "b"]]
+//! [[station]]
+//! name = "cell"
+//! process = "1min"
+//! "#;
+//! let model = factory5g::scenario::load_str("floor.toml", text, None, &[]).unwrap().model;
+//! let layout = model.layout().unwrap();
+//! let (a, b) = (layout.point("a").unwrap(), layout.point("b").unwrap());
+//! assert_eq!(layout.distance(a, b), 70.0);                  // a -> c -> b over the aisles
+//! assert_eq!(layout.path(a, b).segments(), [0, 1]);
+//! assert_eq!(layout.distance(b, a), 70.0);                  // the aisles go both ways
 //! ```
 
 pub type PointId = usize;
@@ -18,35 +32,88 @@ pub type SegmentId = usize;
 
 #[derive(Clone, Debug)]
 pub struct Point {
-    pub name: String,
-    pub x: f64,
-    pub y: f64,
+    pub(crate) name: String,
+    pub(crate) x: f64,
+    pub(crate) y: f64,
+}
+
+impl Point {
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Metres from the floor's left edge.
+    pub fn x(&self) -> f64 {
+        self.x
+    }
+
+    /// Metres from the floor's bottom edge.
+    pub fn y(&self) -> f64 {
+        self.y
+    }
 }
 
 /// An aisle between two points, driven both ways, or only from `a` to `b`
 /// when `one_way`.
 #[derive(Clone, Debug)]
 pub struct Segment {
-    pub a: PointId,
-    pub b: PointId,
-    pub length: f64,
-    pub one_way: bool,
+    pub(crate) a: PointId,
+    pub(crate) b: PointId,
+    pub(crate) length: f64,
+    pub(crate) one_way: bool,
+}
+
+impl Segment {
+    pub fn a(&self) -> PointId {
+        self.a
+    }
+
+    pub fn b(&self) -> PointId {
+        self.b
+    }
+
+    /// Metres.
+    pub fn length(&self) -> f64 {
+        self.length
+    }
+
+    /// Driven only from `a` to `b`.
+    pub fn one_way(&self) -> bool {
+        self.one_way
+    }
 }
 
 /// A route over the aisles: the points passed (start and end included) and
 /// the segments between them.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Path {
-    pub points: Vec<PointId>,
-    pub segments: Vec<SegmentId>,
-    pub length: f64,
+    pub(crate) points: Vec<PointId>,
+    pub(crate) segments: Vec<SegmentId>,
+    pub(crate) length: f64,
+}
+
+impl Path {
+    /// The points passed, start and end included.
+    pub fn points(&self) -> &[PointId] {
+        &self.points
+    }
+
+    /// The segments driven, in order.
+    pub fn segments(&self) -> &[SegmentId] {
+        &self.segments
+    }
+
+    /// Metres.
+    pub fn length(&self) -> f64 {
+        self.length
+    }
 }
 
 #[derive(Clone, Debug)]
 pub struct Layout {
-    pub size: [f64; 2],
-    pub points: Vec<Point>,
-    pub segments: Vec<Segment>,
+    pub(crate) size: [f64; 2],
+    pub(crate) points: Vec<Point>,
+    pub(crate) segments: Vec<Segment>,
     /// n × n shortest distances (with aisles) in metres.
     dist: Vec<f64>,
     /// n × n: the segment by which the shortest path from i reaches j
@@ -62,8 +129,9 @@ impl Layout {
     /// indices with whether the aisle is one-way (driven from the first to the
     /// second only). Fails only with more than [`MAX_POINTS`] points; whether the
     /// points that matter can be reached is for the caller to check with
-    /// [`Layout::reachable`].
-    pub fn new(
+    /// [`Layout::reachable`]. Only validation builds a layout, from points
+    /// on the floor and aisles between them that it checked.
+    pub(crate) fn new(
         size: [f64; 2],
         points: Vec<(String, [f64; 2])>,
         aisles: &[(PointId, PointId, bool)],
@@ -96,6 +164,20 @@ impl Layout {
             layout.shortest_paths();
         }
         Ok(layout)
+    }
+
+    /// The floor in metres; points lie from `[0, 0]` to it.
+    pub fn size(&self) -> [f64; 2] {
+        self.size
+    }
+
+    pub fn points(&self) -> &[Point] {
+        &self.points
+    }
+
+    /// The aisles, each a segment of the graph AGVs drive on.
+    pub fn segments(&self) -> &[Segment] {
+        &self.segments
     }
 
     pub fn has_aisles(&self) -> bool {

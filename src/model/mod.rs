@@ -3,12 +3,35 @@
 //! (names resolved to indices, values in range), so the simulator never has to
 //! guard against bad input.
 //!
+//! A [`Model`] that exists is valid: it can only be built by validation
+//! (`scenario::load_*`). Its fields, and those of its parts, are private to
+//! the crate; outside it they are read through accessors of the same names,
+//! and nothing outside can change them or build a part that the validation
+//! did not check (a station with 0 servers, a route to a station that does
+//! not exist).
+//!
 //! Indices (`StationId`, `CrewId`, `ProductId`) are positions in the vectors of
 //! [`Model`], in the order the file gives them.
 //!
 //! ```
 //! let model = factory5g::scenario::load_builtin("mm3").unwrap().model;
-//! assert_eq!(model.stations[0].servers, 3);
+//! assert_eq!(model.stations()[0].servers(), 3);
+//! ```
+//!
+//! Changing a loaded model does not compile; a different model is loaded
+//! again, with overrides that validation checks like the file:
+//!
+//! ```compile_fail,E0616
+//! let mut model = factory5g::scenario::load_builtin("mm3").unwrap().model;
+//! model.horizon = factory5g::engine::SimTime::ZERO;
+//! ```
+//!
+//! ```
+//! use factory5g::scenario::load_builtin_with;
+//! let model = load_builtin_with("mm3", &["scenario.horizon=1000h".into()]).unwrap().model;
+//! assert_eq!(model.horizon().as_hours_f64(), 1000.0);
+//! // mm3 warms up for 500 hours: a shorter horizon is refused.
+//! assert!(load_builtin_with("mm3", &["scenario.horizon=8h".into()]).is_err());
 //! ```
 
 mod dist;
@@ -27,54 +50,121 @@ pub type ProductId = usize;
 
 #[derive(Clone, Debug)]
 pub struct Model {
-    pub name: String,
-    pub horizon: SimTime,
-    pub warmup: SimTime,
-    pub seed: u64,
-    pub replications: u32,
-    pub stations: Vec<Station>,
-    pub crews: Vec<Crew>,
-    pub products: Vec<Product>,
+    pub(crate) name: String,
+    pub(crate) horizon: SimTime,
+    pub(crate) warmup: SimTime,
+    pub(crate) seed: u64,
+    pub(crate) replications: u32,
+    pub(crate) stations: Vec<Station>,
+    pub(crate) crews: Vec<Crew>,
+    pub(crate) products: Vec<Product>,
     /// The floor plan; `None`: no travel.
-    pub layout: Option<Layout>,
+    pub(crate) layout: Option<Layout>,
     /// The AGV fleet; `None`: jobs move between stations instantly.
-    pub fleet: Option<Fleet>,
+    pub(crate) fleet: Option<Fleet>,
     /// The network; ideal when the scenario has no `[network]`.
-    pub network: Network,
+    pub(crate) network: Network,
     /// Traffic between robots and the edge.
-    pub flows: Vec<Flow>,
+    pub(crate) flows: Vec<Flow>,
 }
 
 #[derive(Clone, Debug)]
 pub struct Station {
-    pub name: String,
+    pub(crate) name: String,
     /// Where the station stands (needed with a fleet).
-    pub at: Option<PointId>,
+    pub(crate) at: Option<PointId>,
     /// Robot arms or machines working in parallel.
-    pub servers: u32,
+    pub(crate) servers: u32,
     /// Process time, unless a route step overrides it.
-    pub process: Dist,
+    pub(crate) process: Dist,
     /// Setup time when a server changes from one product to another.
-    pub setup: Option<Dist>,
+    pub(crate) setup: Option<Dist>,
     /// Places for jobs waiting for a server; `None` is unlimited.
-    pub input_buffer: Option<u32>,
+    pub(crate) input_buffer: Option<u32>,
     /// Places for finished jobs waiting to move on; 0 means blocking after
     /// service (the job keeps its server).
-    pub output_buffer: u32,
+    pub(crate) output_buffer: u32,
     /// Whether the servers count as robots in the report.
-    pub robot: bool,
-    pub failures: Option<Failures>,
+    pub(crate) robot: bool,
+    pub(crate) failures: Option<Failures>,
 }
 
 #[derive(Clone, Debug)]
 pub struct Failures {
     /// Time between failures, counted on `basis`.
-    pub mtbf: Dist,
+    pub(crate) mtbf: Dist,
     /// Repair time, once a crew member has started.
-    pub mttr: Dist,
+    pub(crate) mttr: Dist,
     /// The crew that repairs; `None`: a repairer is always available.
-    pub crew: Option<CrewId>,
-    pub basis: FailureBasis,
+    pub(crate) crew: Option<CrewId>,
+    pub(crate) basis: FailureBasis,
+}
+
+impl Station {
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Where the station stands (needed with a fleet).
+    pub fn at(&self) -> Option<PointId> {
+        self.at
+    }
+
+    /// Robot arms or machines working in parallel.
+    pub fn servers(&self) -> u32 {
+        self.servers
+    }
+
+    /// Process time, unless a route step overrides it.
+    pub fn process(&self) -> &Dist {
+        &self.process
+    }
+
+    /// Setup time when a server changes from one product to another.
+    pub fn setup(&self) -> Option<&Dist> {
+        self.setup.as_ref()
+    }
+
+    /// Places for jobs waiting for a server; `None` is unlimited.
+    pub fn input_buffer(&self) -> Option<u32> {
+        self.input_buffer
+    }
+
+    /// Places for finished jobs waiting to move on; 0 means blocking after
+    /// service.
+    pub fn output_buffer(&self) -> u32 {
+        self.output_buffer
+    }
+
+    /// Whether the servers count as robots in the report.
+    pub fn robot(&self) -> bool {
+        self.robot
+    }
+
+    pub fn failures(&self) -> Option<&Failures> {
+        self.failures.as_ref()
+    }
+}
+
+impl Failures {
+    /// Time between failures, counted on [`Failures::basis`].
+    pub fn mtbf(&self) -> &Dist {
+        &self.mtbf
+    }
+
+    /// Repair time, once a crew member has started.
+    pub fn mttr(&self) -> &Dist {
+        &self.mttr
+    }
+
+    /// The crew that repairs; `None`: a repairer is always available.
+    pub fn crew(&self) -> Option<CrewId> {
+        self.crew
+    }
+
+    pub fn basis(&self) -> FailureBasis {
+        self.basis
+    }
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -87,28 +177,75 @@ pub enum FailureBasis {
 
 #[derive(Clone, Debug)]
 pub struct Crew {
-    pub name: String,
-    pub size: u32,
+    pub(crate) name: String,
+    pub(crate) size: u32,
+}
+
+impl Crew {
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Repairers working in parallel.
+    pub fn size(&self) -> u32 {
+        self.size
+    }
 }
 
 #[derive(Clone, Debug)]
 pub struct Product {
-    pub name: String,
-    pub release: Release,
-    pub route: Vec<RouteStep>,
+    pub(crate) name: String,
+    pub(crate) release: Release,
+    pub(crate) route: Vec<RouteStep>,
+}
+
+impl Product {
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn release(&self) -> &Release {
+        &self.release
+    }
+
+    /// The stations a job visits, in order.
+    pub fn route(&self) -> &[RouteStep] {
+        &self.route
+    }
 }
 
 #[derive(Clone, Debug)]
 pub struct RouteStep {
-    pub station: StationId,
+    pub(crate) station: StationId,
     /// Overrides the station's process time for this step.
-    pub process: Option<Dist>,
+    pub(crate) process: Option<Dist>,
     /// The station calls an AGV to bring a parts kit from the warehouse before
     /// this step may start (`parts = "kit"`).
-    pub kit: bool,
+    pub(crate) kit: bool,
     /// Sub-assemblies (pull products) this step waits for and consumes, one
     /// unit per entry (a name may repeat).
-    pub assemble: Vec<ProductId>,
+    pub(crate) assemble: Vec<ProductId>,
+}
+
+impl RouteStep {
+    pub fn station(&self) -> StationId {
+        self.station
+    }
+
+    /// Overrides the station's process time for this step.
+    pub fn process(&self) -> Option<&Dist> {
+        self.process.as_ref()
+    }
+
+    /// Whether an AGV brings a parts kit before the step may start.
+    pub fn kit(&self) -> bool {
+        self.kit
+    }
+
+    /// Sub-assemblies this step waits for and consumes, one unit per entry.
+    pub fn assemble(&self) -> &[ProductId] {
+        &self.assemble
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -131,19 +268,61 @@ impl Release {
 
 #[derive(Clone, Debug)]
 pub struct Fleet {
-    pub agvs: u32,
+    pub(crate) agvs: u32,
     /// Metres per second.
-    pub speed: f64,
-    pub load: Dist,
-    pub unload: Dist,
+    pub(crate) speed: f64,
+    pub(crate) load: Dist,
+    pub(crate) unload: Dist,
     /// Where the AGVs start.
-    pub home: PointId,
+    pub(crate) home: PointId,
     /// Where parts kits and released jobs are picked up.
-    pub warehouse: PointId,
-    pub dispatch: Dispatch,
-    pub battery: Option<Battery>,
+    pub(crate) warehouse: PointId,
+    pub(crate) dispatch: Dispatch,
+    pub(crate) battery: Option<Battery>,
     /// One AGV per aisle segment; each segment is requested before entry.
-    pub zone_control: bool,
+    pub(crate) zone_control: bool,
+}
+
+impl Fleet {
+    pub fn agvs(&self) -> u32 {
+        self.agvs
+    }
+
+    /// Metres per second.
+    pub fn speed(&self) -> f64 {
+        self.speed
+    }
+
+    pub fn load(&self) -> &Dist {
+        &self.load
+    }
+
+    pub fn unload(&self) -> &Dist {
+        &self.unload
+    }
+
+    /// Where the AGVs start.
+    pub fn home(&self) -> PointId {
+        self.home
+    }
+
+    /// Where parts kits and released jobs are picked up.
+    pub fn warehouse(&self) -> PointId {
+        self.warehouse
+    }
+
+    pub fn dispatch(&self) -> Dispatch {
+        self.dispatch
+    }
+
+    pub fn battery(&self) -> Option<&Battery> {
+        self.battery.as_ref()
+    }
+
+    /// One AGV per aisle segment; each segment is requested before entry.
+    pub fn zone_control(&self) -> bool {
+        self.zone_control
+    }
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -159,16 +338,93 @@ pub enum Dispatch {
 #[derive(Clone, Debug)]
 pub struct Battery {
     /// Driving and handling time on a full charge.
-    pub runtime: SimTime,
+    pub(crate) runtime: SimTime,
     /// Time to charge from empty to full.
-    pub recharge: SimTime,
+    pub(crate) recharge: SimTime,
     /// Charging points, one AGV each.
-    pub chargers: Vec<PointId>,
+    pub(crate) chargers: Vec<PointId>,
     /// Charge fraction below which an AGV goes to charge after its task.
-    pub threshold: f64,
+    pub(crate) threshold: f64,
+}
+
+impl Battery {
+    /// Driving and handling time on a full charge.
+    pub fn runtime(&self) -> SimTime {
+        self.runtime
+    }
+
+    /// Time to charge from empty to full.
+    pub fn recharge(&self) -> SimTime {
+        self.recharge
+    }
+
+    /// Charging points, one AGV each.
+    pub fn chargers(&self) -> &[PointId] {
+        &self.chargers
+    }
+
+    /// Charge fraction below which an AGV goes to charge after its task.
+    pub fn threshold(&self) -> f64 {
+        self.threshold
+    }
 }
 
 impl Model {
+    /// The scenario's name (`[scenario] name`, else the file's stem).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Simulated time of each replication.
+    pub fn horizon(&self) -> SimTime {
+        self.horizon
+    }
+
+    /// Statistics are cleared at this time.
+    pub fn warmup(&self) -> SimTime {
+        self.warmup
+    }
+
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    pub fn replications(&self) -> u32 {
+        self.replications
+    }
+
+    pub fn stations(&self) -> &[Station] {
+        &self.stations
+    }
+
+    pub fn crews(&self) -> &[Crew] {
+        &self.crews
+    }
+
+    pub fn products(&self) -> &[Product] {
+        &self.products
+    }
+
+    /// The floor plan; `None`: no travel.
+    pub fn layout(&self) -> Option<&Layout> {
+        self.layout.as_ref()
+    }
+
+    /// The AGV fleet; `None`: jobs move between stations instantly.
+    pub fn fleet(&self) -> Option<&Fleet> {
+        self.fleet.as_ref()
+    }
+
+    /// The network; ideal when the scenario has no `[network]`.
+    pub fn network(&self) -> &Network {
+        &self.network
+    }
+
+    /// Traffic between robots and the edge.
+    pub fn flows(&self) -> &[Flow] {
+        &self.flows
+    }
+
     /// The process time of a step: its override, else its station's.
     #[inline]
     pub fn step_process<'a>(&'a self, step: &'a RouteStep) -> &'a Dist {

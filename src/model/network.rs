@@ -11,11 +11,27 @@ use crate::net::{Direction, Nr};
 
 #[derive(Clone, Debug)]
 pub struct Network {
-    pub link: LinkModel,
+    pub(crate) link: LinkModel,
     /// Core network (UPF) delay added to every message.
-    pub core: Option<Dist>,
+    pub(crate) core: Option<Dist>,
     /// Edge server processing added to every message.
-    pub edge_processing: Option<Dist>,
+    pub(crate) edge_processing: Option<Dist>,
+}
+
+impl Network {
+    pub fn link(&self) -> &LinkModel {
+        &self.link
+    }
+
+    /// Core network (UPF) delay added to every message.
+    pub fn core(&self) -> Option<&Dist> {
+        self.core.as_ref()
+    }
+
+    /// Edge server processing added to every message.
+    pub fn edge_processing(&self) -> Option<&Dist> {
+        self.edge_processing.as_ref()
+    }
 }
 
 impl Default for Network {
@@ -63,30 +79,87 @@ impl LinkModel {
 #[derive(Clone, Debug)]
 pub struct BadState {
     /// Time in the good state before a bad period.
-    pub enter: Dist,
+    pub(crate) enter: Dist,
     /// Length of a bad period.
-    pub leave: Dist,
+    pub(crate) leave: Dist,
     /// Latency of a message sent in a bad period.
-    pub latency: Dist,
+    pub(crate) latency: Dist,
     /// Loss probability of a message sent in a bad period.
-    pub loss: f64,
+    pub(crate) loss: f64,
+}
+
+impl BadState {
+    /// Time in the good state before a bad period.
+    pub fn enter(&self) -> &Dist {
+        &self.enter
+    }
+
+    /// Length of a bad period.
+    pub fn leave(&self) -> &Dist {
+        &self.leave
+    }
+
+    /// Latency of a message sent in a bad period.
+    pub fn latency(&self) -> &Dist {
+        &self.latency
+    }
+
+    /// Loss probability of a message sent in a bad period.
+    pub fn loss(&self) -> f64 {
+        self.loss
+    }
 }
 
 #[derive(Clone, Debug)]
 pub struct NrNetwork {
-    pub nr: Nr,
+    pub(crate) nr: Nr,
     /// Ceiling-mounted gNBs, (x, y) in metres.
-    pub gnbs: Vec<(f64, f64)>,
+    pub(crate) gnbs: Vec<(f64, f64)>,
+}
+
+impl NrNetwork {
+    /// The validated radio.
+    pub fn nr(&self) -> &Nr {
+        &self.nr
+    }
+
+    /// Ceiling-mounted gNBs, (x, y) in metres.
+    pub fn gnbs(&self) -> &[(f64, f64)] {
+        &self.gnbs
+    }
 }
 
 #[derive(Clone, Debug)]
 pub struct Flow {
-    pub name: String,
-    pub robots: FlowRobots,
-    pub direction: Direction,
+    pub(crate) name: String,
+    pub(crate) robots: FlowRobots,
+    pub(crate) direction: Direction,
     /// Message size in bytes.
-    pub size_bytes: u32,
-    pub kind: FlowKind,
+    pub(crate) size_bytes: u32,
+    pub(crate) kind: FlowKind,
+}
+
+impl Flow {
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn robots(&self) -> FlowRobots {
+        self.robots
+    }
+
+    pub fn direction(&self) -> Direction {
+        self.direction
+    }
+
+    /// Message size in bytes.
+    pub fn size_bytes(&self) -> u32 {
+        self.size_bytes
+    }
+
+    pub fn kind(&self) -> &FlowKind {
+        &self.kind
+    }
 }
 
 /// Which robots a flow belongs to.

@@ -869,9 +869,10 @@ mod tests {
     }
 
     #[test]
-    fn round_robin_shares_equally_under_saturation() {
+    fn round_robin_serves_robots_beside_a_saturating_background_and_fifo_does_not() {
         // Background asks for everything; round robin still gives the
-        // robots their share, fifo gives them nothing.
+        // robots their share (`round_robin_shares_equally_under_saturation`
+        // counts it), fifo gives them nothing.
         let rr = NrConfig {
             bler: 0.0,
             scheduler: Scheduler::RoundRobin,
@@ -887,6 +888,75 @@ mod tests {
         let (_, delivered, _, cell) = run(fifo, 2.0, 500, 1.0, 8000);
         assert_eq!(delivered, 0);
         assert_eq!(cell.queued(Direction::Dl), 500);
+    }
+
+    #[test]
+    fn round_robin_shares_equally_under_saturation() {
+        // Four robots with more data than the cell can send, beside a
+        // background of `ues` UEs asking for twice the capacity: m = 4 + ues
+        // UEs with data share the 273 blocks of each opportunity, 273 / m
+        // each, and the 273 mod m left over go one each in a turn that
+        // moves on by one UE per opportunity. So over any m opportunities
+        // in a row every UE is given exactly 273 blocks, and in between no
+        // robot is more than one packet ahead of another. Robot packets
+        // take 10 blocks: after j rounds of m opportunities each robot has
+        // sent floor(273 j / 10).
+        for background_ues in [3u32, 1, 6] {
+            let nr = Nr::new(NrConfig {
+                bler: 0.0,
+                scheduler: Scheduler::RoundRobin,
+                ..NrConfig::default()
+            })
+            .unwrap();
+            assert_eq!(nr.n_prb(), 273);
+            let se = 2.0;
+            let bits = (10.0 * nr.bits_per_prb(Direction::Dl, se)).floor() as u64;
+            let cap = nr.capacity_bps(Direction::Dl, se);
+            let mut cell = Cell::new(nr, RngStreams::new(1, 0).stream("cell"));
+            let background = Background {
+                rate_bps: 2.0 * cap,
+                spectral_efficiency: se,
+                ues: background_ues,
+            };
+            cell.set_background(Direction::Dl, background).unwrap();
+            let robots = 4u32;
+            let mut wake = None;
+            for id in 0..u64::from(robots) * 2000 {
+                let pkt = CellPacket {
+                    id,
+                    ue: (id % u64::from(robots)) as u32,
+                    dir: Direction::Dl,
+                    bits,
+                    spectral_efficiency: se,
+                    bler: 0.0,
+                };
+                wake = cell.enqueue(SimTime::ZERO, pkt).or(wake);
+            }
+            let ues_with_data = u64::from(robots + background_ues);
+            let mut sent = vec![0u64; robots as usize];
+            let mut now = wake.expect("a wake-up");
+            for opportunity in 1..=280u64 {
+                let r = cell.on_slot(now);
+                for d in &r.delivered {
+                    assert!(matches!(d.outcome, Outcome::Delivered(_)), "{d:?}");
+                    sent[d.ue as usize] += 1;
+                }
+                let (least, most) = (sent.iter().min().unwrap(), sent.iter().max().unwrap());
+                assert!(
+                    most - least <= 1,
+                    "{background_ues} background UEs, opportunity {opportunity}: {sent:?}"
+                );
+                if opportunity % ues_with_data == 0 {
+                    let each = 273 * (opportunity / ues_with_data) / 10;
+                    assert_eq!(
+                        sent,
+                        vec![each; robots as usize],
+                        "{background_ues} background UEs, after {opportunity} opportunities"
+                    );
+                }
+                now = r.next_wakeup.expect("robots still have data");
+            }
+        }
     }
 
     #[test]

@@ -139,23 +139,23 @@ pub(crate) fn parse_dist(text: &str, dir: Option<&Path>) -> Result<Dist, DistPar
             None,
         );
     }
-    let dur = |i: usize| -> Result<SimTime, DistParseError> {
+    // Argument `i` and the name of its parameter.
+    let arg = |i: usize| -> Result<(&Arg<'_>, &str), DistParseError> {
         let a = args.get(i).ok_or_else(|| DistParseError {
             message: format!("{sig}: missing argument"),
             at: None,
         })?;
-        let p = params.get(i).copied().unwrap_or("?");
+        Ok((a, params.get(i).copied().unwrap_or("?")))
+    };
+    let dur = |i: usize| -> Result<SimTime, DistParseError> {
+        let (a, p) = arg(i)?;
         SimTime::parse_duration(a.text).map_err(|e| DistParseError {
             message: format!("{sig}: {p}: {e}"),
             at: Some(a.at.clone()),
         })
     };
     let num = |i: usize| -> Result<f64, DistParseError> {
-        let a = args.get(i).ok_or_else(|| DistParseError {
-            message: format!("{sig}: missing argument"),
-            at: None,
-        })?;
-        let p = params.get(i).copied().unwrap_or("?");
+        let (a, p) = arg(i)?;
         match a.text.parse::<f64>() {
             Ok(x) if x.is_finite() => Ok(x),
             _ => err(
@@ -175,18 +175,18 @@ pub(crate) fn parse_dist(text: &str, dir: Option<&Path>) -> Result<Dist, DistPar
         "normal" => Dist::normal(dur(0)?, dur(1)?),
         "lognormal" => Dist::lognormal(dur(0)?, dur(1)?),
         "erlang" => {
-            let k = args.first().map(|a| (a.text, a.at.clone()));
-            let k = match k {
-                Some((t, at)) => match t.parse::<u32>() {
-                    Ok(k) if k >= 1 => k,
-                    _ => {
-                        return err(
-                            format!("{sig}: K must be a whole number of at least 1, found `{t}`"),
-                            Some(at),
-                        )
-                    }
-                },
-                None => return err(format!("{sig}: missing argument"), None),
+            let (a, _) = arg(0)?;
+            let k = match a.text.parse::<u32>() {
+                Ok(k) if k >= 1 => k,
+                _ => {
+                    return err(
+                        format!(
+                            "{sig}: K must be a whole number of at least 1, found `{}`",
+                            a.text
+                        ),
+                        Some(a.at.clone()),
+                    )
+                }
             };
             Dist::erlang(k, dur(1)?)
         }

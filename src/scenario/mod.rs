@@ -16,7 +16,10 @@
 //!    file unless it says otherwise. Then each `--set PATH=VALUE` is applied
 //!    as a small source of its own.
 //! 2. The merged tree is read into raw structs (types, unknown keys), then
-//!    validated into the [`Model`]; both collect every problem. The NR
+//!    validated into the [`Model`]; both collect every problem. Each key is
+//!    defined once, in its section's key table in `raw/` (name, type,
+//!    default, help), from which the reader's allowed keys come and against
+//!    which the readers and `docs/scenario-format.md` are tested. The NR
 //!    radio's own rules are [`crate::net::Nr::new`]'s, whose messages are
 //!    reported at the `[network.nr]` key they concern. A `[network]`
 //!    sub-table of a model other than the chosen one is a warning, not an
@@ -26,7 +29,7 @@
 //! ```
 //! use factory5g::scenario;
 //! let loaded = scenario::load_builtin_with("mm3", &["station.cell.servers=4".to_string()]).unwrap();
-//! assert_eq!(loaded.model.stations[0].servers, 4);
+//! assert_eq!(loaded.model.stations()[0].servers(), 4);
 //! assert!(loaded.warnings.is_empty());
 //!
 //! let text = "[scenario]\nhorizon = \"8h\"\n[[station]]\nname = \"cell\"\nservers = 0\nprocess = \"exp(1min)\"\n";
@@ -215,11 +218,11 @@ fn load(
         }
         if !l.sink.has_errors() {
             let raw = raw::read(&tree, &mut l.sink);
-            let cx = validate::Ctx {
+            let context = validate::Context {
                 map: &l.map,
                 default_name: &default_name,
             };
-            model = validate::validate(&raw, &cx, &mut l.sink);
+            model = validate::validate(&raw, &context, &mut l.sink);
         }
     }
     let diags = l.sink.resolve(&l.map, &file);

@@ -3,7 +3,7 @@
 //! slow network to production.
 
 use super::{heartbeat_plant, model, replications};
-use factory5g::factory::{AgvState, StationState};
+use factory5g::factory::{AgvState, RunOutput, StationState};
 use factory5g::stats::mean_ci95;
 
 #[test]
@@ -110,7 +110,11 @@ fn lost_commands_are_sent_again_and_the_agv_waits() {
 #[test]
 fn a_slow_network_costs_production_in_sany18() {
     let base = factory5g::scenario::load_builtin("sany18").unwrap().model;
-    let set = |latency: &str| {
+    assert!(matches!(
+        base.network().link(),
+        factory5g::model::LinkModel::Nr(_)
+    ));
+    let on_fixed_link = |latency: &str| {
         factory5g::scenario::load_builtin_with(
             "sany18",
             &[
@@ -121,24 +125,34 @@ fn a_slow_network_costs_production_in_sany18() {
         .unwrap()
         .model
     };
-    let fast = replications(&set("1ms"), 18, 4);
-    let slow = replications(&set("500ms"), 18, 4);
-    let tp =
-        |runs: &[factory5g::factory::RunOutput]| runs.iter().map(|o| o.throughput_per_h()).sum::<f64>() / 4.0;
-    let stopped = |runs: &[factory5g::factory::RunOutput]| {
-        runs.iter()
-            .map(|o| o.fleet.as_ref().unwrap().utilization()[AgvState::Stopped as usize])
-            .sum::<f64>()
-            / 4.0
-    };
+    // Common random numbers: replication r of both plants draws the same
+    // releases, process times and failures, so the paired differences
+    // carry the network's effect and little noise.
+    let reps = 20;
+    let fast = replications(&on_fixed_link("1ms"), 18, reps);
+    let slow = replications(&on_fixed_link("500ms"), 18, reps);
+    let agv_stopped = |o: &RunOutput| o.fleet.as_ref().unwrap().utilization()[AgvState::Stopped as usize];
+    // A lossless 1 ms link meets every deadline, so no AGV ever stops. At
+    // 500 ms every heartbeat misses its 100 ms deadline: every AGV stops
+    // long before the warm-up ends, and a stopped AGV restarts only when
+    // its link comes back, which it never does.
+    for (f, s) in fast.iter().zip(&slow) {
+        assert_eq!(agv_stopped(f), 0.0, "replication {}", f.replication);
+        assert_eq!(agv_stopped(s), 1.0, "replication {}", s.replication);
+    }
+    let lost_per_h: Vec<f64> = fast
+        .iter()
+        .zip(&slow)
+        .map(|(f, s)| f.throughput_per_h() - s.throughput_per_h())
+        .collect();
+    let (mean, ci) = mean_ci95(&lost_per_h);
+    let (lo, hi) = ci.unwrap();
     eprintln!(
-        "sany18 fixed 1 ms: {:.3} trucks/h, AGVs stopped {:.3}; 500 ms: {:.3} trucks/h, AGVs stopped {:.3}",
-        tp(&fast),
-        stopped(&fast),
-        tp(&slow),
-        stopped(&slow)
+        "sany18, fixed link 1 ms minus 500 ms: {mean:.3} trucks/h (95% CI {lo:.3} to {hi:.3}), \
+         paired over {reps} replications"
     );
-    assert!(stopped(&slow) > stopped(&fast) + 0.5);
-    assert!(tp(&slow) < tp(&fast));
-    assert!(matches!(base.network.link, factory5g::model::LinkModel::Nr(_)));
+    assert!(
+        lo > 0.0,
+        "the slow network should cost trucks: {lo:.3} to {hi:.3}"
+    );
 }

@@ -15,12 +15,12 @@ fn kpis_are_named_in_the_documented_order() {
     let out = factory5g::factory::simulate(&model, 18, 0).unwrap();
     let names: Vec<String> = kpis(&model, &out).into_iter().map(|k| k.name).collect();
     let mut expected = vec!["throughput_per_h".to_string(), "lead_time_s".into(), "wip".into()];
-    for s in &model.stations {
-        expected.push(format!("station.{}.busy", s.name));
+    for s in model.stations() {
+        expected.push(format!("station.{}.busy", s.name()));
         // Robot arms: the network's share of their time too.
-        if s.robot {
-            expected.push(format!("station.{}.network_wait", s.name));
-            expected.push(format!("station.{}.stopped", s.name));
+        if s.robot() {
+            expected.push(format!("station.{}.network_wait", s.name()));
+            expected.push(format!("station.{}.stopped", s.name()));
         }
     }
     for s in [
@@ -36,11 +36,11 @@ fn kpis_are_named_in_the_documented_order() {
         expected.push(format!("agv.{s}"));
     }
     // Then each robot flow (not the background load).
-    for f in &model.flows {
-        if !matches!(f.kind, factory5g::model::FlowKind::Background { .. }) {
-            expected.push(format!("flow.{}.p99_ms", f.name));
-            expected.push(format!("flow.{}.stops", f.name));
-            expected.push(format!("flow.{}.availability", f.name));
+    for f in model.flows() {
+        if !matches!(f.kind(), factory5g::model::FlowKind::Background { .. }) {
+            expected.push(format!("flow.{}.p99_ms", f.name()));
+            expected.push(format!("flow.{}.stops", f.name()));
+            expected.push(format!("flow.{}.availability", f.name()));
         }
     }
     assert_eq!(names, expected);

@@ -3,6 +3,7 @@
 //! cancellation flag, and once with a real SIGINT to the binary), and the
 //! bounds on what a scenario may ask for.
 
+use factory5g::engine::SimTime;
 use factory5g::experiment::sweep::{self, PlanRequest, Shard};
 use factory5g::experiment::{run_replications_with, RunSettings, Stopped};
 use factory5g::factory::{simulate, simulate_with_limits, Limits, LinkProfiles, SimError};
@@ -65,19 +66,21 @@ fn max_events_ends_a_replication_with_a_clear_error() {
     };
     let profiles = LinkProfiles::compute(&m);
     let e = simulate_with_limits(&m, &profiles, 1, 0, &limits).unwrap_err();
-    assert!(matches!(e, SimError::EventLimit { limit: 1000, .. }), "{e}");
-    let msg = e.to_string();
-    assert!(
-        msg.starts_with("stopped after 1,000 events (the --max-events limit) at simulated time "),
-        "{msg}"
-    );
-    assert!(
-        msg.contains("of the 20000h horizon") || msg.contains("horizon"),
-        "{msg}"
-    );
-    assert!(
-        msg.ends_with("raise --max-events, or shorten the horizon"),
-        "{msg}"
+    let SimError::EventLimit { limit, time, horizon } = &e else {
+        panic!("{e}");
+    };
+    assert_eq!((*limit, *horizon), (1000, SimTime::from_secs(20_000 * 3600)));
+    // A thousand events, an arrival or a departure each, at about one of
+    // each an hour: some 500 h into the run.
+    assert!((300.0..700.0).contains(&time.as_hours_f64()), "{time}");
+    // Times print in the largest unit of which they are at least one: the
+    // 20000h of the file is 833.333333d.
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "stopped after 1,000 events (the --max-events limit) at simulated time {time} of the \
+             833.333333d horizon; raise --max-events, or shorten the horizon"
+        )
     );
 }
 

@@ -3,8 +3,10 @@
 //! control, batteries, kits), and a fixed or NR network with periodic,
 //! triggered and background flows, written as TOML, loaded, and simulated
 //! for a few hours. For every one: no panic (an AGV deadlock is a valid
-//! outcome), jobs are conserved, every server's and AGV's state times sum
-//! exactly to the observed period, every utilization and availability lies
+//! outcome), the jobs found in the plant at the end, place by place, are
+//! those released and not completed, every server's and AGV's state times
+//! are the sums of their intervals in the trace and sum exactly to the
+//! observed period, every utilization and availability lies
 //! in [0, 1], and no NR message arrives faster than the one-shot physical
 //! minimum of its link (processing and transmission of one attempt).
 //! Simulated time never going back is the event queue's guarantee, tested
@@ -13,8 +15,9 @@
 //! Cases: 64 by default (CI); `PROPTEST_CASES=10000 cargo test --release
 //! props` for the long run (see the README).
 
+use super::plant::{assert_jobs_conserved, assert_state_times_match_the_trace};
 use factory5g::engine::{EventQueue, SimTime};
-use factory5g::factory::{simulate, SimError, StationState};
+use factory5g::factory::{simulate_traced, SimError, StationState, Trace};
 use factory5g::model::{FlowKind, LinkModel, Model};
 use factory5g::scenario;
 use factory5g::stats::Histogram;
@@ -615,49 +618,57 @@ fn load(text: &str) -> Result<Model, TestCaseError> {
 /// The smallest latency an NR message of direction `dir` can have: the
 /// processing and transmission of one attempt, in nanoseconds.
 fn nr_floor_ns(model: &Model, kind_dir: factory5g::net::Direction) -> Option<f64> {
-    let LinkModel::Nr(nr) = &model.network.link else {
+    let LinkModel::Nr(nr) = model.network().link() else {
         return None;
     };
-    let c = nr.nr.step(kind_dir).one_shot_components_ms;
+    let c = nr.nr().step(kind_dir).one_shot_components_ms;
     Some((c.processing + c.transmission) * 1e6)
 }
 
+/// The whole minutes of `key = "...min"` in the `[scenario]` table of a
+/// generated scenario (which writes its horizon and warm-up so).
+fn scenario_minutes(text: &str, key: &str) -> u32 {
+    let prefix = format!("{key} = \"");
+    let line = text
+        .lines()
+        .find_map(|line| line.strip_prefix(&prefix))
+        .unwrap_or_else(|| panic!("no {key} in\n{text}"));
+    line.strip_suffix("min\"")
+        .and_then(|minutes| minutes.parse().ok())
+        .unwrap_or_else(|| panic!("{key} not in whole minutes: {line}"))
+}
+
 fn check(model: &Model, text: &str) -> Result<(), TestCaseError> {
-    let out = match simulate(model, model.seed, 0) {
+    let mut trace = Trace::new(usize::MAX);
+    let out = match simulate_traced(model, model.seed(), 0, &mut trace) {
         Ok(o) => o,
         // A deadlock of AGVs under zone control is a valid end, reported.
         Err(SimError::Deadlock { .. }) => return Ok(()),
         Err(e) => return Err(TestCaseError::fail(format!("{e}\n---\n{text}"))),
     };
-    let observed = (model.horizon - model.warmup).as_nanos();
-    prop_assert!((out.observed_s - observed as f64 * 1e-9).abs() < 1e-6);
-    // Conservation, per product, over the whole run.
-    for (p, po) in out.products.iter().enumerate() {
-        let name = &model.products[p].name;
-        prop_assert_eq!(
-            po.released_total,
-            po.completed_total + po.wip_end,
-            "product {}: released {} != completed {} + in the plant {}",
-            name,
-            po.released_total,
-            po.completed_total,
-            po.wip_end
-        );
+    let observed = (model.horizon() - model.warmup()).as_nanos();
+    // The observed period, from the minutes the generator wrote (not from
+    // the model's times, from which the simulator computes it).
+    let observed_min = scenario_minutes(text, "horizon") - scenario_minutes(text, "warmup");
+    let observed_s = f64::from(observed_min) * 60.0;
+    prop_assert!(
+        (out.observed_s - observed_s).abs() <= 1e-12 * observed_s,
+        "observed {} s, the scenario says {} s",
+        out.observed_s,
+        observed_s
+    );
+    // Conservation, per product, over the whole run: the jobs found in the
+    // plant place by place against those released and not completed.
+    assert_jobs_conserved(model, &out);
+    for po in &out.products {
         prop_assert!(po.released <= po.released_total && po.completed <= po.completed_total);
-        prop_assert!(po.consumed_total <= po.stocked_total, "{}", name);
-        prop_assert_eq!(po.in_stock_end, po.stocked_total - po.consumed_total, "{}", name);
     }
-    let wip: u64 = out
-        .products
-        .iter()
-        .filter(|p| p.end_product)
-        .map(|p| p.wip_end)
-        .sum();
-    prop_assert_eq!(out.wip_end, wip);
+    // State times: the trace's intervals, summed independently.
+    assert_state_times_match_the_trace(model, &out, &trace);
     // Every server's states sum exactly to the observed period.
     for (s, st) in out.stations.iter().enumerate() {
-        let name = &model.stations[s].name;
-        prop_assert_eq!(st.server_state_ns.len(), model.stations[s].servers as usize);
+        let name = model.stations()[s].name();
+        prop_assert_eq!(st.server_state_ns.len(), model.stations()[s].servers() as usize);
         for (k, server) in st.server_state_ns.iter().enumerate() {
             prop_assert_eq!(
                 server.iter().sum::<u64>(),
@@ -676,15 +687,15 @@ fn check(model: &Model, text: &str) -> Result<(), TestCaseError> {
         prop_assert!(u.iter().all(|f| (0.0..=1.0).contains(f)), "{}: {:?}", name, u);
         prop_assert!((u.iter().sum::<f64>() - 1.0).abs() < 1e-9, "{}: {:?}", name, u);
         // (After a warm-up, jobs that entered before it may finish.)
-        if model.warmup == SimTime::ZERO {
+        if model.warmup() == SimTime::ZERO {
             prop_assert!(st.completed <= st.entered, "{}", name);
         }
         prop_assert!(st.queue_len_mean >= 0.0 && st.queue_len_mean.is_finite());
         // Only robots with a periodic flow make protective stops.
         let periodic = model
-            .flows
+            .flows()
             .iter()
-            .any(|f| matches!(f.kind, FlowKind::Periodic { .. }));
+            .any(|f| matches!(f.kind(), FlowKind::Periodic { .. }));
         if !periodic {
             prop_assert_eq!(st.state_ns[StationState::Stopped as usize], 0);
         }
@@ -692,7 +703,7 @@ fn check(model: &Model, text: &str) -> Result<(), TestCaseError> {
     if let Some(f) = &out.fleet {
         prop_assert_eq!(
             f.agv_state_ns.len(),
-            model.fleet.as_ref().map_or(0, |f| f.agvs as usize)
+            model.fleet().map_or(0, |f| f.agvs() as usize)
         );
         for (a, agv) in f.agv_state_ns.iter().enumerate() {
             prop_assert_eq!(agv.iter().sum::<u64>(), observed, "agv {}: {:?}", a, agv);
@@ -707,7 +718,7 @@ fn check(model: &Model, text: &str) -> Result<(), TestCaseError> {
         wall_s: 0.0,
         stopped: None,
     };
-    let report = serde_json::to_value(factory5g::report::summarize(model, model.seed, &runs))
+    let report = serde_json::to_value(factory5g::report::summarize(model, model.seed(), &runs))
         .map_err(|e| TestCaseError::fail(e.to_string()))?;
     let mut fractions = Vec::new();
     collect_fractions(&report, "", &mut fractions);
@@ -715,11 +726,11 @@ fn check(model: &Model, text: &str) -> Result<(), TestCaseError> {
         prop_assert!((0.0..=1.0).contains(v), "{} = {} outside [0, 1]", path, v);
     }
     // No NR message faster than its link's physical minimum.
-    for (flow, fo) in model.flows.iter().zip(&out.flows) {
-        if matches!(flow.kind, FlowKind::Background { .. }) || fo.latency_hist.count() == 0 {
+    for (flow, fo) in model.flows().iter().zip(&out.flows) {
+        if matches!(flow.kind(), FlowKind::Background { .. }) || fo.latency_hist.count() == 0 {
             continue;
         }
-        let Some(floor) = nr_floor_ns(model, flow.direction) else {
+        let Some(floor) = nr_floor_ns(model, flow.direction()) else {
             continue;
         };
         // The histogram reports the middle of a value's bucket: the fastest
@@ -733,7 +744,7 @@ fn check(model: &Model, text: &str) -> Result<(), TestCaseError> {
         prop_assert!(
             fastest >= floor_bucket,
             "flow {}: a message in {} ns, under the one-shot minimum of {} ns",
-            flow.name,
+            flow.name(),
             fastest,
             floor
         );
@@ -742,7 +753,7 @@ fn check(model: &Model, text: &str) -> Result<(), TestCaseError> {
             prop_assert!(
                 mean_ns >= floor * (1.0 - 1e-9),
                 "flow {}: mean {} < {}",
-                flow.name,
+                flow.name(),
                 mean_ns,
                 floor
             );
@@ -909,17 +920,96 @@ fn generator_covers_fleet_network_and_pull() {
 
 /// The first case the generator found: a protective stop while a server was
 /// idle let it start a job anyway, and the end of the stop scheduled the end
-/// of its phase a second time ("a phase runs on a job" panic).
+/// of its phase a second time ("a phase runs on a job" panic). The scenario
+/// as found, but with a constant process time: then when each job must
+/// leave follows from the trace alone. One server, first come first served:
+/// a job starts when it is released or when the job before it leaves,
+/// whichever is later, and is processed for 30 s of time outside the
+/// server's stops (a stop halts the phase; it resumes at the stop's end).
 #[test]
 fn a_job_arriving_during_a_protective_stop_waits_for_its_end() {
-    let text = "[scenario]\nhorizon = \"60min\"\nseed = 0\n\n[[station]]\nname = \"s0\"\nprocess = \"exp(30s)\"\n\n\
+    let text = "[scenario]\nhorizon = \"60min\"\nseed = 0\n\n[[station]]\nname = \"s0\"\nprocess = \"const(30s)\"\n\n\
         [[product]]\nname = \"p\"\nrelease = \"exp(120s)\"\nroute = [\"s0\"]\n\n[network]\nmodel = \"fixed\"\n\n\
         [network.fixed]\nlatency = \"1ms\"\nloss = 0.01\n\n[[flow]]\nname = \"f0\"\nrobots = \"s0\"\n\
         direction = \"dl\"\nperiod = \"5ms\"\nsurvival = 0\non_violation = \"stop(1s)\"\n";
+    let process_s = 30.0;
     let model = load(text).unwrap_or_else(|e| panic!("{e}"));
-    let out = simulate(&model, 0, 0).expect("runs");
+    let mut trace = Trace::new(usize::MAX);
+    let out = simulate_traced(&model, 0, 0, &mut trace).expect("runs");
     let stopped = out.stations[0].state_ns[StationState::Stopped as usize];
     assert!(stopped > 0, "no stop in the run");
-    let p = &out.products[0];
-    assert_eq!(p.released_total, p.completed_total + p.wip_end);
+    // The server's stops, [begin, end), and each job's release and leave.
+    let mut stops: Vec<(f64, f64)> = Vec::new();
+    let mut stopped_since = None;
+    let (mut released, mut left) = (Vec::new(), Vec::new());
+    for r in &trace.records {
+        match (r.entity.as_str(), r.event) {
+            ("station:s0/0", "state") => match (r.state.as_str(), stopped_since) {
+                ("stopped", None) => stopped_since = Some(r.time),
+                ("stopped", Some(_)) => panic!("a second `stopped` record at {}", r.time),
+                (_, Some(begin)) => {
+                    stops.push((begin, r.time));
+                    stopped_since = None;
+                }
+                (_, None) => {}
+            },
+            (_, "release") => released.push(r.time),
+            (_, "leave") => left.push(r.time),
+            _ => {}
+        }
+    }
+    let horizon_s = model.horizon().as_secs_f64();
+    stops.extend(stopped_since.map(|begin| (begin, horizon_s)));
+    // When a job that starts at `start` is done: 30 s of work, none of it
+    // during a stop.
+    let done = |start: f64| {
+        let (mut now, mut work) = (start, process_s);
+        for &(begin, end) in stops.iter().filter(|&&(_, end)| end > start) {
+            if begin > now {
+                if begin - now >= work {
+                    break;
+                }
+                work -= begin - now;
+            }
+            now = now.max(end);
+        }
+        now + work
+    };
+    assert!(left.len() > 10, "{} jobs done", left.len());
+    let mut previous_leave = 0.0f64;
+    let mut into_a_stop_at_rest = 0;
+    for (job, (&release, &leave)) in released.iter().zip(&left).enumerate() {
+        let start = release.max(previous_leave);
+        assert!(
+            (leave - done(start)).abs() < 1e-6,
+            "job {job} released at {release} s, free server from {start} s: left at {leave} s, not {} s",
+            done(start)
+        );
+        // The case of the name: released to an empty station while its
+        // server was stopped; it must not start before the stop's end.
+        if let Some(&(_, end)) = stops
+            .iter()
+            .find(|&&(begin, end)| begin <= release && release < end)
+        {
+            if previous_leave <= release {
+                into_a_stop_at_rest += 1;
+                assert!(
+                    leave >= end + process_s - 1e-6,
+                    "job {job}: left at {leave} s, stop over at {end} s"
+                );
+            }
+        }
+        previous_leave = leave;
+    }
+    assert!(
+        into_a_stop_at_rest > 0,
+        "no job arrived at a stopped, idle server"
+    );
+    eprintln!(
+        "{} jobs done, {} of them released to a stopped idle server; {} stops",
+        left.len(),
+        into_a_stop_at_rest,
+        stops.len()
+    );
+    assert_jobs_conserved(&model, &out);
 }

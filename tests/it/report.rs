@@ -368,8 +368,13 @@ fn trace_is_json_lines_bounded_by_the_limit() {
         let obj = v.as_object().unwrap();
         let mut keys: Vec<&str> = obj.keys().map(String::as_str).collect();
         keys.sort();
-        assert_eq!(keys, ["entity", "event", "state", "time"]);
+        assert_eq!(keys, ["entity", "event", "state", "time", "time_ns"]);
         let t = obj["time"].as_f64().unwrap();
+        let ns = obj["time_ns"].as_u64().unwrap();
+        assert!(
+            (t - ns as f64 * 1e-9).abs() <= 1e-9 * t.max(1.0),
+            "{t} s vs {ns} ns"
+        );
         assert!(t >= last, "time goes back in the trace");
         last = t;
     }
@@ -546,22 +551,22 @@ fn robot_flows() -> Vec<(String, Option<f64>)> {
     use factory5g::model::FlowKind;
     let model = factory5g::scenario::load_builtin("sany18").unwrap().model;
     let flows: Vec<(String, Option<f64>)> = model
-        .flows
+        .flows()
         .iter()
         .filter_map(|f| {
-            let deadline = match f.kind {
+            let deadline = match *f.kind() {
                 FlowKind::Periodic { deadline, .. } => Some(deadline),
                 FlowKind::Triggered { deadline, .. } => deadline,
                 FlowKind::Background { .. } => return None,
             };
-            Some((f.name.clone(), deadline.map(|d| d.as_nanos() as f64 * 1e-6)))
+            Some((f.name().to_string(), deadline.map(|d| d.as_nanos() as f64 * 1e-6)))
         })
         .collect();
     assert!(
         flows.len() >= 3 && flows.iter().any(|f| f.1.is_some()),
         "{flows:?}"
     );
-    assert!(model.flows.len() > flows.len(), "sany18 has background load");
+    assert!(model.flows().len() > flows.len(), "sany18 has background load");
     flows
 }
 

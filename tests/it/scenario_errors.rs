@@ -233,25 +233,28 @@ fn base_variant_changes_one_station_by_name() {
     let l = scenario::load_file(&data("variant/more_welders.toml"), &[]).unwrap_or_else(|e| panic!("{e}"));
     assert!(l.warnings.is_empty(), "{:?}", l.warnings);
     let (b, m) = (&base.model, &l.model);
-    assert_eq!(m.name, "more_welders");
-    assert_eq!((m.horizon, m.seed), (b.horizon, b.seed));
+    assert_eq!(m.name(), "more_welders");
+    assert_eq!((m.horizon(), m.seed()), (b.horizon(), b.seed()));
     let servers = |m: &factory5g::model::Model| {
-        m.stations
+        m.stations()
             .iter()
-            .map(|s| (s.name.clone(), s.servers))
+            .map(|s| (s.name().to_string(), s.servers()))
             .collect::<Vec<_>>()
     };
     assert_eq!(servers(b), [("cut".to_string(), 2), ("weld".to_string(), 2)]);
     assert_eq!(servers(m), [("cut".to_string(), 2), ("weld".to_string(), 3)]);
-    assert_eq!(m.stations[1].process.mean_ns(), b.stations[1].process.mean_ns());
-    assert_eq!(m.products.len(), 1);
+    assert_eq!(
+        m.stations()[1].process().mean_ns(),
+        b.stations()[1].process().mean_ns()
+    );
+    assert_eq!(m.products().len(), 1);
     // Overrides apply over the merged scenario.
     let l = scenario::load_file(
         &data("variant/more_welders.toml"),
         &["station.weld.servers=5".into()],
     )
     .unwrap();
-    assert_eq!(l.model.stations[1].servers, 5);
+    assert_eq!(l.model.stations()[1].servers(), 5);
 }
 
 /// The example of DESIGN.md section 2, as written there.
@@ -279,10 +282,10 @@ fn design_mm3_example_loads_without_warnings() {
     let l = scenario::load_str("mm3.toml", DESIGN_MM3, None, &[]).unwrap_or_else(|e| panic!("{e}"));
     assert!(l.warnings.is_empty(), "{:?}", l.warnings);
     let m = &l.model;
-    assert_eq!((m.name.as_str(), m.seed, m.replications), ("M/M/3", 11, 4));
-    assert_eq!(m.horizon.as_hours_f64(), 20000.0);
-    assert_eq!(m.warmup.as_hours_f64(), 500.0);
-    assert_eq!(m.stations[0].servers, 3);
+    assert_eq!((m.name(), m.seed(), m.replications()), ("M/M/3", 11, 4));
+    assert_eq!(m.horizon().as_hours_f64(), 20000.0);
+    assert_eq!(m.warmup().as_hours_f64(), 500.0);
+    assert_eq!(m.stations()[0].servers(), 3);
     assert!((m.offered_utilization()[0] - 0.9).abs() < 1e-9);
     let b = scenario::load_builtin("mm3").unwrap();
     assert!(b.warnings.is_empty());
@@ -461,14 +464,17 @@ mod floor_and_fleet {
         let l = scenario::load_file(&data("fleet/plant.toml"), &[]).unwrap_or_else(|e| panic!("{e}"));
         assert!(l.warnings.is_empty(), "{:?}", l.warnings);
         let m = &l.model;
-        assert_eq!(m.name, "fleet plant");
-        let layout = m.layout.as_ref().expect("a layout");
+        assert_eq!(m.name(), "fleet plant");
+        let layout = m.layout().expect("a layout");
         let point = |n: &str| layout.point(n).unwrap_or_else(|| panic!("no point {n}"));
-        assert_eq!(layout.points.len(), 8);
-        assert_eq!(layout.segments.len(), 7);
+        assert_eq!(layout.points().len(), 8);
+        assert_eq!(layout.segments().len(), 7);
         assert!(layout.has_aisles());
         assert_eq!(
-            (layout.points[point("charge")].x, layout.points[point("charge")].y),
+            (
+                layout.points()[point("charge")].x(),
+                layout.points()[point("charge")].y()
+            ),
             (0.0, 10.0)
         );
         // Shortest paths over the aisles.
@@ -476,37 +482,33 @@ mod floor_and_fleet {
         assert_eq!(layout.distance(point("store"), point("weld")), 60.0);
         assert_eq!(layout.distance(point("charge"), point("sub")), 80.0);
         let path = layout.path(point("store"), point("paint"));
-        let names: Vec<&str> = path
-            .points
-            .iter()
-            .map(|&p| layout.points[p].name.as_str())
-            .collect();
+        let names: Vec<&str> = path.points().iter().map(|&p| layout.points()[p].name()).collect();
         assert_eq!(names, ["store", "cross", "weld", "paint"]);
-        assert_eq!(path.length, 100.0);
+        assert_eq!(path.length(), 100.0);
         // Stations on their points.
-        for s in &m.stations {
-            assert_eq!(s.at, Some(point(&s.name)), "{}", s.name);
+        for s in m.stations() {
+            assert_eq!(s.at(), Some(point(s.name())), "{}", s.name());
         }
         // The fleet.
-        let f = m.fleet.as_ref().expect("a fleet");
-        assert_eq!(f.agvs, 3);
-        assert!((f.speed - 1.5).abs() < 1e-12);
-        assert_eq!((f.home, f.warehouse), (point("depot"), point("store")));
-        assert_eq!((f.dispatch, f.zone_control), (Dispatch::Fifo, true));
-        assert_eq!(f.load.mean_ns(), 30e9);
-        assert!((f.unload.mean_ns() - 30e9).abs() < 1.0);
-        let b = f.battery.as_ref().expect("a battery");
-        assert_eq!(b.runtime.as_hours_f64(), 6.0);
-        assert_eq!(b.recharge.as_hours_f64(), 1.5);
-        assert_eq!((b.chargers.clone(), b.threshold), (vec![point("charge")], 0.25));
+        let f = m.fleet().expect("a fleet");
+        assert_eq!(f.agvs(), 3);
+        assert!((f.speed() - 1.5).abs() < 1e-12);
+        assert_eq!((f.home(), f.warehouse()), (point("depot"), point("store")));
+        assert_eq!((f.dispatch(), f.zone_control()), (Dispatch::Fifo, true));
+        assert_eq!(f.load().mean_ns(), 30e9);
+        assert!((f.unload().mean_ns() - 30e9).abs() < 1.0);
+        let b = f.battery().expect("a battery");
+        assert_eq!(b.runtime().as_hours_f64(), 6.0);
+        assert_eq!(b.recharge().as_hours_f64(), 1.5);
+        assert_eq!((b.chargers(), b.threshold()), (&[point("charge")][..], 0.25));
         // Kits and the sub-assembly.
-        let (truck, boom) = (&m.products[0], &m.products[1]);
-        assert!(matches!(truck.release, Release::Every(_)));
-        assert!(matches!(boom.release, Release::Pull));
-        let kits: Vec<bool> = truck.route.iter().map(|s| s.kit).collect();
+        let (truck, boom) = (&m.products()[0], &m.products()[1]);
+        assert!(matches!(truck.release(), Release::Every(_)));
+        assert!(matches!(boom.release(), Release::Pull));
+        let kits: Vec<bool> = truck.route().iter().map(|s| s.kit()).collect();
         assert_eq!(kits, [true, false, true]);
-        assert_eq!(truck.route[2].assemble, vec![1, 1]);
-        assert!(boom.route.iter().all(|s| !s.kit && s.assemble.is_empty()));
+        assert_eq!(truck.route()[2].assemble(), vec![1, 1]);
+        assert!(boom.route().iter().all(|s| !s.kit() && s.assemble().is_empty()));
         assert_eq!(m.consumer_station(1), Some(3));
         // Two booms per truck at `sub`, one truck every 20 min, 4 min each.
         let u = m.offered_utilization();
@@ -521,11 +523,14 @@ mod floor_and_fleet {
         .map(|s| s.to_string())
         .collect();
         let l = scenario::load_file(&data("fleet/plant.toml"), &sets).unwrap_or_else(|e| panic!("{e}"));
-        let f = l.model.fleet.as_ref().unwrap();
-        assert_eq!((f.agvs, f.zone_control), (40, false));
-        let layout = l.model.layout.as_ref().unwrap();
+        let f = l.model.fleet().unwrap();
+        assert_eq!((f.agvs(), f.zone_control()), (40, false));
+        let layout = l.model.layout().unwrap();
         let weld = layout.point("weld").unwrap();
-        assert_eq!((layout.points[weld].x, layout.points[weld].y), (50.0, 20.0));
+        assert_eq!(
+            (layout.points()[weld].x(), layout.points()[weld].y()),
+            (50.0, 20.0)
+        );
         assert_eq!(
             layout.distance(layout.point("cross").unwrap(), weld),
             1300f64.sqrt()
@@ -564,16 +569,16 @@ mod network_and_flows {
         let l = scenario::load_file(&data("network/plant.toml"), &[]).unwrap_or_else(|e| panic!("{e}"));
         assert!(l.warnings.is_empty(), "{:?}", l.warnings);
         let m = &l.model;
-        assert_eq!(m.name, "nr plant");
-        let n = &m.network;
-        assert_eq!(n.link.name(), "nr");
-        assert_eq!(n.core.as_ref().map(|d| d.mean_ns()), Some(200e3));
-        assert!((n.edge_processing.as_ref().unwrap().mean_ns() - 200e3).abs() < 1e-6);
-        let LinkModel::Nr(nr) = &n.link else {
-            panic!("{:?}", n.link)
+        assert_eq!(m.name(), "nr plant");
+        let n = &m.network();
+        assert_eq!(n.link().name(), "nr");
+        assert_eq!(n.core().map(|d| d.mean_ns()), Some(200e3));
+        assert!((n.edge_processing().as_ref().unwrap().mean_ns() - 200e3).abs() < 1e-6);
+        let LinkModel::Nr(nr) = &n.link() else {
+            panic!("{:?}", n.link())
         };
-        assert_eq!(nr.gnbs, [(30.0, 20.0), (90.0, 40.0)]);
-        let c = nr.nr.config();
+        assert_eq!(nr.gnbs(), [(30.0, 20.0), (90.0, 40.0)]);
+        let c = nr.nr().config();
         assert_eq!(c.scs_khz, 30);
         assert_eq!(c.symbols, 7);
         let split = SpecialSplit {
@@ -588,7 +593,7 @@ mod network_and_flows {
                 sr_period: SrPeriod::Time(ms(1))
             }
         );
-        assert_eq!(nr.nr.sr_period_symbols(), Some(28));
+        assert_eq!(nr.nr().sr_period_symbols(), Some(28));
         assert_eq!((c.capability, c.harq_max_retx, c.bler), (2, 2, 0.01));
         assert_eq!(
             (c.bandwidth_mhz, c.carrier_ghz, c.channel),
@@ -599,13 +604,13 @@ mod network_and_flows {
             (23.0, 7.0, 3.0)
         );
         assert_eq!(c.scheduler, Scheduler::RoundRobin);
-        assert_eq!(nr.nr.n_prb(), 106);
+        assert_eq!(nr.nr().n_prb(), 106);
 
-        let f = &m.flows;
+        let f = &m.flows();
         assert_eq!(f.len(), 6);
         let summary: Vec<(&str, FlowRobots, Direction, u32)> = f
             .iter()
-            .map(|x| (x.name.as_str(), x.robots, x.direction, x.size_bytes))
+            .map(|x| (x.name(), x.robots(), x.direction(), x.size_bytes()))
             .collect();
         assert_eq!(
             summary,
@@ -618,7 +623,7 @@ mod network_and_flows {
                 ("cameras", FlowRobots::All, Direction::Ul, 1500),
             ]
         );
-        match f[0].kind {
+        match *f[0].kind() {
             FlowKind::Periodic {
                 period,
                 deadline,
@@ -631,7 +636,7 @@ mod network_and_flows {
             }
             ref k => panic!("{k:?}"),
         }
-        match f[1].kind {
+        match *f[1].kind() {
             FlowKind::Periodic {
                 period,
                 deadline,
@@ -646,7 +651,7 @@ mod network_and_flows {
         }
         let triggered: Vec<(Trigger, Option<SimTime>, SimTime)> = f[2..5]
             .iter()
-            .map(|x| match x.kind {
+            .map(|x| match *x.kind() {
                 FlowKind::Triggered {
                     trigger,
                     deadline,
@@ -663,7 +668,7 @@ mod network_and_flows {
                 (Trigger::CycleStart, None, ms(100)),
             ]
         );
-        match f[5].kind {
+        match *f[5].kind() {
             FlowKind::Background { ues, rate_bps } => assert_eq!((ues, rate_bps), (10, 20e6)),
             ref k => panic!("{k:?}"),
         }
@@ -679,11 +684,11 @@ mod network_and_flows {
             &sets(&["network.model=fixed", "network.fixed.latency=500ms"]),
         )
         .unwrap_or_else(|e| panic!("{e}"));
-        match l.model.network.link {
+        match *l.model.network().link() {
             LinkModel::Fixed { latency, loss } => assert_eq!((latency, loss), (ms(500), 0.0)),
             ref k => panic!("{k:?}"),
         }
-        assert_eq!(l.model.flows.len(), 6);
+        assert_eq!(l.model.flows().len(), 6);
         assert_eq!(l.warnings.len(), 2, "{:?}", l.warnings);
         let w = &l.warnings[0];
         assert_eq!(w.severity, Severity::Warning);
@@ -712,12 +717,12 @@ mod network_and_flows {
             ]),
         )
         .unwrap_or_else(|e| panic!("{e}"));
-        let LinkModel::Nr(nr) = &l.model.network.link else {
+        let LinkModel::Nr(nr) = l.model.network().link() else {
             panic!()
         };
-        assert_eq!(nr.nr.config().scs_khz, 60);
+        assert_eq!(nr.nr().config().scs_khz, 60);
         assert!(matches!(
-            l.model.flows[5].kind,
+            l.model.flows()[5].kind(),
             FlowKind::Background { ues: 20, .. }
         ));
     }
@@ -898,7 +903,7 @@ mod network_and_flows {
             "{w}"
         );
         assert!(matches!(
-            l.model.flows[3].kind,
+            l.model.flows()[3].kind(),
             FlowKind::Triggered {
                 trigger: Trigger::Segment,
                 ..

@@ -1,14 +1,70 @@
-//! The raw mirror of `[network]` (with its `fixed`, `empirical` and `nr`
-//! sub-tables) and of `[[flow]]`: shapes only, as for the rest of the file.
+//! `[network]` (with its `fixed`, `empirical` and `nr` sub-tables): their
+//! keys, raw structs and readers.
 
-use super::{
-    check_keys, int, join, last, number, pair, string, text, Field, Pair, Sp, TextKind, BAD_STATE_KEYS,
-    EMPIRICAL_KEYS, FIXED_KEYS, FLOW_KEYS, NETWORK_KEYS, NR_KEYS,
-};
+use super::keys::{keys, written_keys, Ty};
+use super::values::{pair, TextKind, TextOrInt, Value};
+use super::{Field, Pair, Sp};
 use crate::scenario::diag::{Sink, Span};
-use crate::scenario::tree::{Entry, Kind, Node, Str};
+use crate::scenario::tree::{Entry, Kind, Str};
 
-#[derive(Debug)]
+keys! {
+    pub(crate) enum NetworkKey in NETWORK, heading "`[network]`", table "network" {
+        Model = "model": Ty::Word, default "required when `[network]` is written", "the link model";
+        Core = "core": Ty::Text(TextKind::Dist), default "none", "core network (UPF) delay added to every message";
+        EdgeProcessing = "edge_processing": Ty::Text(TextKind::Dist), default "none", "edge server processing added to every message";
+        Fixed = "fixed": Ty::Table(&FIXED), default "none", "the settings of `model = \"fixed\"`";
+        Empirical = "empirical": Ty::Table(&EMPIRICAL), default "none", "the settings of `model = \"empirical\"`";
+        Nr = "nr": Ty::Table(&NR), default "none", "the settings of `model = \"nr\"`";
+    }
+}
+
+keys! {
+    pub(crate) enum FixedKey in FIXED, heading "`[network.fixed]`", table "fixed" {
+        Latency = "latency": Ty::Text(TextKind::Duration), default "required", "one-way delay of every message";
+        Loss = "loss": Ty::Number, default "0", "probability that a message is lost";
+    }
+}
+
+keys! {
+    pub(crate) enum EmpiricalKey in EMPIRICAL, heading "`[network.empirical]`", table "empirical" {
+        Ul = "ul": Ty::Text(TextKind::Dist), default "required", "uplink latency (robot to edge)";
+        Dl = "dl": Ty::Text(TextKind::Dist), default "required", "downlink latency (edge to robot)";
+        BadState = "bad_state": Ty::Table(&BAD_STATE), default "none", "a two-state model of bad periods";
+    }
+}
+
+keys! {
+    pub(crate) enum BadStateKey in BAD_STATE, heading "`[network.empirical.bad_state]`", table "bad_state" {
+        Enter = "enter": Ty::Text(TextKind::Dist), default "required", "time in the good state before a bad period";
+        Leave = "leave": Ty::Text(TextKind::Dist), default "required", "length of a bad period";
+        Latency = "latency": Ty::Text(TextKind::Dist), default "required", "latency of a message sent in a bad period";
+        Loss = "loss": Ty::Number, default "0", "loss probability of a message sent in a bad period";
+    }
+}
+
+keys! {
+    pub(crate) enum NrKey in NR, heading "`[network.nr]`", table "nr" {
+        ScsKhz = "scs_khz": Ty::Int, default "30", "subcarrier spacing";
+        Symbols = "symbols": Ty::Int, default "14", "transmission length";
+        Duplex = "duplex": Ty::Word, default "`\"fdd\"`", "FDD, or a TDD pattern of `D`, `S` and `U` slots";
+        SpecialSplit = "special_split": Ty::Word, default "`\"10:2:2\"`", "symbols of the special slot";
+        UlAccess = "ul_access": Ty::Word, default "`\"configured_grant\"`", "uplink without a request, or scheduling request then grant";
+        SrPeriod = "sr_period": Ty::TextOrInt(TextKind::Duration), default "1 slot", "scheduling-request period of grant-based uplink";
+        Capability = "capability": Ty::Int, default "1", "UE processing capability";
+        HarqMaxRetx = "harq_max_retx": Ty::Int, default "3", "HARQ retransmissions after the first attempt";
+        BlerTarget = "bler_target": Ty::Number, default "0.1", "block error rate of each attempt";
+        BandwidthMhz = "bandwidth_mhz": Ty::Int, default "100", "channel bandwidth";
+        CarrierGhz = "carrier_ghz": Ty::Number, default "3.5", "carrier frequency";
+        Channel = "channel": Ty::Word, default "`\"InF-DH\"`", "TR 38.901 indoor-factory channel";
+        Gnb = "gnb": Ty::Pairs, default "required", "gNB positions in metres";
+        TxPowerDbm = "tx_power_dbm": Ty::Number, default "24", "transmit power";
+        NoiseFigureDb = "noise_figure_db": Ty::Number, default "9", "receiver noise figure";
+        InterferenceMarginDb = "interference_margin_db": Ty::Number, default "0", "subtracted from the SINR where gNBs reuse the band";
+        Scheduler = "scheduler": Ty::Word, default "`\"pf\"`", "how a cell shares its resource blocks among the UEs with data";
+    }
+}
+
+#[derive(Debug, Default)]
 pub(crate) struct RawNetwork {
     /// Where `network` was written (the `[network]` header's key).
     pub key_span: Span,
@@ -20,7 +76,7 @@ pub(crate) struct RawNetwork {
     pub nr: Field<RawNr>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub(crate) struct RawFixed {
     /// Where `fixed` was written (`[network.fixed]`).
     pub key_span: Span,
@@ -28,7 +84,7 @@ pub(crate) struct RawFixed {
     pub loss: Field<f64>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub(crate) struct RawEmpirical {
     pub key_span: Span,
     pub ul: Field<Str>,
@@ -36,7 +92,7 @@ pub(crate) struct RawEmpirical {
     pub bad_state: Field<RawBadState>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub(crate) struct RawBadState {
     pub enter: Field<Str>,
     pub leave: Field<Str>,
@@ -44,15 +100,7 @@ pub(crate) struct RawBadState {
     pub loss: Field<f64>,
 }
 
-/// `sr_period`: a string (`"1ms"`, `"4slots"`, `"2sym"`) or a whole number
-/// of slots.
-#[derive(Clone, Debug)]
-pub(crate) enum RawSrPeriod {
-    Text(String),
-    Slots(i64),
-}
-
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub(crate) struct RawNr {
     pub key_span: Span,
     pub scs_khz: Field<i64>,
@@ -60,7 +108,8 @@ pub(crate) struct RawNr {
     pub duplex: Field<String>,
     pub special_split: Field<String>,
     pub ul_access: Field<String>,
-    pub sr_period: Field<RawSrPeriod>,
+    /// A string (`"1ms"`, `"4slots"`, `"2sym"`) or a whole number of slots.
+    pub sr_period: Field<TextOrInt>,
     pub capability: Field<i64>,
     pub harq_max_retx: Field<i64>,
     pub bler_target: Field<f64>,
@@ -75,286 +124,181 @@ pub(crate) struct RawNr {
     pub scheduler: Field<String>,
 }
 
-/// `survival`: a duration, or a whole number of periods.
-#[derive(Clone, Debug)]
-pub(crate) enum RawSurvival {
-    Duration(Str),
-    Periods(i64),
-}
-
-#[derive(Debug)]
-pub(crate) struct RawFlow {
-    /// `flow.NAME`, or `flow[I]` (1-based) when the name is unusable.
-    pub label: String,
-    pub span: Span,
-    pub name: Field<String>,
-    pub robots: Field<String>,
-    pub direction: Field<String>,
-    pub size: Field<Str>,
-    pub period: Field<Str>,
-    pub deadline: Field<Str>,
-    pub survival: Field<RawSurvival>,
-    pub on_violation: Field<Str>,
-    pub trigger: Field<String>,
-    pub timeout: Field<Str>,
-    pub ues: Field<i64>,
-    pub rate: Field<Str>,
-}
-
-fn getter<'e>(e: &'e [Entry]) -> impl Fn(&str) -> Option<&'e Node> + 'e {
-    move |k: &str| e.iter().find(|x| x.key == k).map(|x| &x.value)
-}
-
-/// A sub-table of `[network]` such as `[network.nr]`, read with
-/// `read(sink, entries, key span)`.
-fn sub_table<T>(
-    sink: &mut Sink,
-    e: &[Entry],
-    key: &str,
-    example: &str,
-    read: impl FnOnce(&mut Sink, &[Entry], Span) -> T,
-) -> Field<T> {
-    let Some(entry) = e.iter().find(|x| x.key == key) else {
-        return Field::Missing;
-    };
-    match entry.value.entries() {
-        Some(inner) => Field::Ok(Sp {
-            v: read(sink, inner, entry.key_span),
-            span: entry.value.span,
-        }),
-        None => {
-            sink.error(
-                Some(entry.value.span),
-                &format!("network.{key}"),
-                format!(
-                    "{key} must be a table ([network.{key}] {example}), found {}",
-                    entry.value.describe()
-                ),
-            );
-            Field::Invalid
+impl RawNr {
+    /// Where a key was written, if it was.
+    pub fn written_at(&self, key: NrKey) -> Option<Span> {
+        fn span_of<T>(field: &Field<T>) -> Option<Span> {
+            field.ok().map(|x| x.span)
+        }
+        match key {
+            NrKey::ScsKhz => span_of(&self.scs_khz),
+            NrKey::Symbols => span_of(&self.symbols),
+            NrKey::Duplex => span_of(&self.duplex),
+            NrKey::SpecialSplit => span_of(&self.special_split),
+            NrKey::UlAccess => span_of(&self.ul_access),
+            NrKey::SrPeriod => span_of(&self.sr_period),
+            NrKey::Capability => span_of(&self.capability),
+            NrKey::HarqMaxRetx => span_of(&self.harq_max_retx),
+            NrKey::BlerTarget => span_of(&self.bler_target),
+            NrKey::BandwidthMhz => span_of(&self.bandwidth_mhz),
+            NrKey::CarrierGhz => span_of(&self.carrier_ghz),
+            NrKey::Channel => span_of(&self.channel),
+            NrKey::Gnb => span_of(&self.gnb),
+            NrKey::TxPowerDbm => span_of(&self.tx_power_dbm),
+            NrKey::NoiseFigureDb => span_of(&self.noise_figure_db),
+            NrKey::InterferenceMarginDb => span_of(&self.interference_margin_db),
+            NrKey::Scheduler => span_of(&self.scheduler),
         }
     }
 }
 
-pub(crate) fn read_network(sink: &mut Sink, e: &[Entry], key_span: Span) -> RawNetwork {
-    check_keys(sink, e, "network", NETWORK_KEYS, "network");
-    let get = getter(e);
-    RawNetwork {
+pub(super) fn read_network(sink: &mut Sink, entries: &[Entry], key_span: Span) -> RawNetwork {
+    let mut network = RawNetwork {
         key_span,
-        model: string(sink, get("model"), "network.model"),
-        core: text(sink, get("core"), "network.core", TextKind::Dist),
-        edge_processing: text(
-            sink,
-            get("edge_processing"),
-            "network.edge_processing",
-            TextKind::Dist,
-        ),
-        fixed: sub_table(sink, e, "fixed", "with latency and loss", read_fixed),
-        empirical: sub_table(sink, e, "empirical", "with ul and dl", read_empirical),
-        nr: sub_table(sink, e, "nr", "with gnb = [[x, y], ...]", read_nr),
-    }
-}
-
-fn read_fixed(sink: &mut Sink, e: &[Entry], key_span: Span) -> RawFixed {
-    check_keys(sink, e, "fixed", FIXED_KEYS, "network.fixed");
-    let get = getter(e);
-    RawFixed {
-        key_span,
-        latency: text(sink, get("latency"), "network.fixed.latency", TextKind::Duration),
-        loss: number(sink, get("loss"), "network.fixed.loss"),
-    }
-}
-
-fn read_empirical(sink: &mut Sink, e: &[Entry], key_span: Span) -> RawEmpirical {
-    check_keys(sink, e, "empirical", EMPIRICAL_KEYS, "network.empirical");
-    let get = getter(e);
-    let bad_state = match get("bad_state") {
-        None => Field::Missing,
-        Some(n) => match n.entries() {
-            Some(be) => Field::Ok(Sp {
-                v: read_bad_state(sink, be),
-                span: n.span,
-            }),
-            None => {
-                sink.error(
-                    Some(n.span),
-                    "network.empirical.bad_state",
-                    format!(
-                        "bad_state must be a table like {{ enter = \"exp(10min)\", leave = \"exp(2s)\", latency = \"exp(50ms)\", loss = 0.1 }}, found {}",
-                        n.describe()
-                    ),
-                );
-                Field::Invalid
+        ..RawNetwork::default()
+    };
+    for (key, value) in written_keys::<NetworkKey>(sink, entries, "network") {
+        match key {
+            NetworkKey::Model => network.model = value.string(sink),
+            NetworkKey::Core => network.core = value.text(sink),
+            NetworkKey::EdgeProcessing => network.edge_processing = value.text(sink),
+            NetworkKey::Fixed => {
+                network.fixed = value.table(
+                    sink,
+                    "a table ([network.fixed] with latency and loss)",
+                    read_fixed,
+                )
             }
-        },
-    };
-    RawEmpirical {
-        key_span,
-        ul: text(sink, get("ul"), "network.empirical.ul", TextKind::Dist),
-        dl: text(sink, get("dl"), "network.empirical.dl", TextKind::Dist),
-        bad_state,
-    }
-}
-
-fn read_bad_state(sink: &mut Sink, e: &[Entry]) -> RawBadState {
-    let path = "network.empirical.bad_state";
-    check_keys(sink, e, "bad_state", BAD_STATE_KEYS, path);
-    let get = getter(e);
-    let p = |k: &str| join(path, k);
-    RawBadState {
-        enter: text(sink, get("enter"), &p("enter"), TextKind::Dist),
-        leave: text(sink, get("leave"), &p("leave"), TextKind::Dist),
-        latency: text(sink, get("latency"), &p("latency"), TextKind::Dist),
-        loss: number(sink, get("loss"), &p("loss")),
-    }
-}
-
-fn read_nr(sink: &mut Sink, e: &[Entry], key_span: Span) -> RawNr {
-    let path = "network.nr";
-    check_keys(sink, e, "nr", NR_KEYS, path);
-    let get = getter(e);
-    let p = |k: &str| join(path, k);
-    let sr_period = match get("sr_period") {
-        None => Field::Missing,
-        Some(Node {
-            kind: Kind::Str(s),
-            span,
-        }) => Field::Ok(Sp {
-            v: RawSrPeriod::Text(s.value.clone()),
-            span: *span,
-        }),
-        Some(Node {
-            kind: Kind::Int(i),
-            span,
-        }) => Field::Ok(Sp {
-            v: RawSrPeriod::Slots(*i),
-            span: *span,
-        }),
-        Some(n) => {
-            sink.error(
-                Some(n.span),
-                &p("sr_period"),
-                format!(
-                    "sr_period must be a string like \"1ms\", \"4slots\" or \"2sym\", or a whole number of slots, found {}",
-                    n.describe()
-                ),
-            );
-            Field::Invalid
+            NetworkKey::Empirical => {
+                network.empirical = value.table(
+                    sink,
+                    "a table ([network.empirical] with ul and dl)",
+                    read_empirical,
+                )
+            }
+            NetworkKey::Nr => {
+                network.nr = value.table(sink, "a table ([network.nr] with gnb = [[x, y], ...])", read_nr)
+            }
         }
-    };
-    RawNr {
-        key_span,
-        scs_khz: int(sink, get("scs_khz"), &p("scs_khz")),
-        symbols: int(sink, get("symbols"), &p("symbols")),
-        duplex: string(sink, get("duplex"), &p("duplex")),
-        special_split: string(sink, get("special_split"), &p("special_split")),
-        ul_access: string(sink, get("ul_access"), &p("ul_access")),
-        sr_period,
-        capability: int(sink, get("capability"), &p("capability")),
-        harq_max_retx: int(sink, get("harq_max_retx"), &p("harq_max_retx")),
-        bler_target: number(sink, get("bler_target"), &p("bler_target")),
-        bandwidth_mhz: int(sink, get("bandwidth_mhz"), &p("bandwidth_mhz")),
-        carrier_ghz: number(sink, get("carrier_ghz"), &p("carrier_ghz")),
-        channel: string(sink, get("channel"), &p("channel")),
-        gnb: gnbs(sink, get("gnb"), &p("gnb")),
-        tx_power_dbm: number(sink, get("tx_power_dbm"), &p("tx_power_dbm")),
-        noise_figure_db: number(sink, get("noise_figure_db"), &p("noise_figure_db")),
-        interference_margin_db: number(sink, get("interference_margin_db"), &p("interference_margin_db")),
-        scheduler: string(sink, get("scheduler"), &p("scheduler")),
     }
+    network
+}
+
+fn read_fixed(sink: &mut Sink, entries: &[Entry], key_span: Span) -> RawFixed {
+    let mut fixed = RawFixed {
+        key_span,
+        ..RawFixed::default()
+    };
+    for (key, value) in written_keys::<FixedKey>(sink, entries, "network.fixed") {
+        match key {
+            FixedKey::Latency => fixed.latency = value.text(sink),
+            FixedKey::Loss => fixed.loss = value.number(sink),
+        }
+    }
+    fixed
+}
+
+fn read_empirical(sink: &mut Sink, entries: &[Entry], key_span: Span) -> RawEmpirical {
+    let mut empirical = RawEmpirical {
+        key_span,
+        ..RawEmpirical::default()
+    };
+    for (key, value) in written_keys::<EmpiricalKey>(sink, entries, "network.empirical") {
+        match key {
+            EmpiricalKey::Ul => empirical.ul = value.text(sink),
+            EmpiricalKey::Dl => empirical.dl = value.text(sink),
+            EmpiricalKey::BadState => {
+                empirical.bad_state = value.table(
+                    sink,
+                    "a table like { enter = \"exp(10min)\", leave = \"exp(2s)\", latency = \"exp(50ms)\", loss = 0.1 }",
+                    |sink, entries, _| read_bad_state(sink, entries),
+                )
+            }
+        }
+    }
+    empirical
+}
+
+fn read_bad_state(sink: &mut Sink, entries: &[Entry]) -> RawBadState {
+    let mut bad = RawBadState::default();
+    for (key, value) in written_keys::<BadStateKey>(sink, entries, "network.empirical.bad_state") {
+        match key {
+            BadStateKey::Enter => bad.enter = value.text(sink),
+            BadStateKey::Leave => bad.leave = value.text(sink),
+            BadStateKey::Latency => bad.latency = value.text(sink),
+            BadStateKey::Loss => bad.loss = value.number(sink),
+        }
+    }
+    bad
+}
+
+fn read_nr(sink: &mut Sink, entries: &[Entry], key_span: Span) -> RawNr {
+    let mut nr = RawNr {
+        key_span,
+        ..RawNr::default()
+    };
+    for (key, value) in written_keys::<NrKey>(sink, entries, "network.nr") {
+        match key {
+            NrKey::ScsKhz => nr.scs_khz = value.int(sink),
+            NrKey::Symbols => nr.symbols = value.int(sink),
+            NrKey::Duplex => nr.duplex = value.string(sink),
+            NrKey::SpecialSplit => nr.special_split = value.string(sink),
+            NrKey::UlAccess => nr.ul_access = value.string(sink),
+            NrKey::SrPeriod => {
+                nr.sr_period = value.text_or_int(
+                    sink,
+                    "a string like \"1ms\", \"4slots\" or \"2sym\", or a whole number of slots",
+                )
+            }
+            NrKey::Capability => nr.capability = value.int(sink),
+            NrKey::HarqMaxRetx => nr.harq_max_retx = value.int(sink),
+            NrKey::BlerTarget => nr.bler_target = value.number(sink),
+            NrKey::BandwidthMhz => nr.bandwidth_mhz = value.int(sink),
+            NrKey::CarrierGhz => nr.carrier_ghz = value.number(sink),
+            NrKey::Channel => nr.channel = value.string(sink),
+            NrKey::Gnb => nr.gnb = read_gnbs(sink, &value),
+            NrKey::TxPowerDbm => nr.tx_power_dbm = value.number(sink),
+            NrKey::NoiseFigureDb => nr.noise_figure_db = value.number(sink),
+            NrKey::InterferenceMarginDb => nr.interference_margin_db = value.number(sink),
+            NrKey::Scheduler => nr.scheduler = value.string(sink),
+        }
+    }
+    nr
 }
 
 /// `gnb = [[x, y], ...]`.
-fn gnbs(sink: &mut Sink, node: Option<&Node>, path: &str) -> Field<Vec<Sp<Pair>>> {
-    let Some(n) = node else {
-        return Field::Missing;
-    };
-    let Kind::Array(items) = &n.kind else {
-        sink.error(
-            Some(n.span),
-            path,
-            format!(
-                "gnb must be an array of positions [x, y] in metres, e.g. gnb = [[20, 10], [60, 10]], found {}",
-                n.describe()
-            ),
-        );
+fn read_gnbs(sink: &mut Sink, value: &Value<'_>) -> Field<Vec<Sp<Pair>>> {
+    let what = "an array of positions [x, y] in metres, e.g. gnb = [[20, 10], [60, 10]]";
+    let Some(items) = value.items(sink, what) else {
         return Field::Invalid;
     };
     // `gnb = [20, 10]`: one position, not nested.
     if !items.is_empty()
         && items
             .iter()
-            .all(|i| matches!(i.kind, Kind::Int(_) | Kind::Float(_)))
+            .all(|item| matches!(item.kind, Kind::Int(_) | Kind::Float(_)))
     {
         sink.error(
-            Some(n.span),
-            path,
+            Some(value.node.span),
+            &value.path,
             "gnb is a list of positions: write gnb = [[x, y]] for one gNB, e.g. gnb = [[20, 10]]",
         );
         return Field::Invalid;
     }
-    let mut out = Vec::with_capacity(items.len());
+    let mut positions = Vec::with_capacity(items.len());
     let mut ok = true;
     for (i, item) in items.iter().enumerate() {
-        match pair(sink, Some(item), &format!("{path}[{}]", i + 1), "[20, 10]") {
-            Field::Ok(p) => out.push(p),
+        match pair(sink, item, &format!("{}[{}]", value.path, i + 1), "[20, 10]") {
+            Field::Ok(position) => positions.push(position),
             _ => ok = false,
         }
     }
     if ok {
-        Field::Ok(Sp { v: out, span: n.span })
+        Field::Ok(Sp {
+            v: positions,
+            span: value.node.span,
+        })
     } else {
         Field::Invalid
-    }
-}
-
-pub(crate) fn read_flow(sink: &mut Sink, e: &[Entry], span: Span, label: String) -> RawFlow {
-    check_keys(sink, e, "flow", FLOW_KEYS, &label);
-    let get = getter(e);
-    let p = |k: &str| join(&label, k);
-    let survival = match get("survival") {
-        None => Field::Missing,
-        Some(Node {
-            kind: Kind::Str(s),
-            span,
-        }) => Field::Ok(Sp {
-            v: RawSurvival::Duration(s.clone()),
-            span: *span,
-        }),
-        Some(Node {
-            kind: Kind::Int(i),
-            span,
-        }) => Field::Ok(Sp {
-            v: RawSurvival::Periods(*i),
-            span: *span,
-        }),
-        Some(n) => {
-            sink.error(
-                Some(n.span),
-                &p("survival"),
-                format!(
-                    "{} must be a duration like \"30ms\" or a whole number of periods like 2, found {}",
-                    last(&p("survival")),
-                    n.describe()
-                ),
-            );
-            Field::Invalid
-        }
-    };
-    RawFlow {
-        span,
-        name: string(sink, get("name"), &p("name")),
-        robots: string(sink, get("robots"), &p("robots")),
-        direction: string(sink, get("direction"), &p("direction")),
-        size: text(sink, get("size"), &p("size"), TextKind::Size),
-        period: text(sink, get("period"), &p("period"), TextKind::Duration),
-        deadline: text(sink, get("deadline"), &p("deadline"), TextKind::Duration),
-        survival,
-        on_violation: text(sink, get("on_violation"), &p("on_violation"), TextKind::Stop),
-        trigger: string(sink, get("trigger"), &p("trigger")),
-        timeout: text(sink, get("timeout"), &p("timeout"), TextKind::Duration),
-        ues: int(sink, get("ues"), &p("ues")),
-        rate: text(sink, get("rate"), &p("rate"), TextKind::Rate),
-        label,
     }
 }

@@ -39,6 +39,20 @@ release = "exp(1h)"
 route = ["weld", "paint"]
 "#;
 
+/// The flows of the NR plant, in the order it writes them.
+const PLANT_FLOWS: [&str; 6] = [
+    "agv_control",
+    "weld_status",
+    "dispatch",
+    "segments",
+    "cycle",
+    "cameras",
+];
+
+fn flow_names(model: &crate::model::Model) -> Vec<&str> {
+    model.flows.iter().map(|f| f.name.as_str()).collect()
+}
+
 fn with(extra: &str) -> String {
     format!("{FLOOR}{extra}")
 }
@@ -77,18 +91,7 @@ fn nr_plant_with_every_kind_of_flow_loads() {
         (c.tx_power_dbm, c.noise_figure_db, c.interference_margin_db),
         (23.0, 7.0, 3.0)
     );
-    let names: Vec<&str> = m.flows.iter().map(|f| f.name.as_str()).collect();
-    assert_eq!(
-        names,
-        [
-            "agv_control",
-            "weld_status",
-            "dispatch",
-            "segments",
-            "cycle",
-            "cameras"
-        ]
-    );
+    assert_eq!(flow_names(m), PLANT_FLOWS);
     let f = &m.flows;
     assert_eq!(
         (f[0].robots, f[0].direction, f[0].size_bytes),
@@ -663,19 +666,8 @@ fn a_variant_merges_flows_by_name_and_network_tables_by_key() {
         (c.duplex.clone(), c.ul_access, c.symbols),
         (Duplex::Fdd, UlAccess::ConfiguredGrant, 7)
     );
-    let names: Vec<&str> = m.flows.iter().map(|f| f.name.as_str()).collect();
-    assert_eq!(
-        names,
-        [
-            "agv_control",
-            "weld_status",
-            "dispatch",
-            "segments",
-            "cycle",
-            "cameras",
-            "video"
-        ]
-    );
+    // The base's flows in their order, then the variant's new one.
+    assert_eq!(flow_names(m), [&PLANT_FLOWS[..], &["video"]].concat());
     // The base's deadline (15 ms) and survival ("50ms": now 5 periods) stay.
     assert!(matches!(
         m.flows[0].kind,

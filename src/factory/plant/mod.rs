@@ -1,0 +1,702 @@
+//! The plant in one replication, event by event: the stations, their jobs
+//! and failures, and the run loop. The AGVs (`fleet/`) and the robots'
+//! side of the network (`network/`) are parts of their own: the plant calls
+//! them with a [`Ctx`] and applies the [`Effect`]s they return in one place
+//! ([`Sim::apply`]; see `event.rs` for the order effects keep).
+//! `stations.rs` moves jobs through the stations; `failures.rs` fails,
+//! repairs, stops and resumes servers.
+//!
+//! Invariants: a job is in exactly one place ([`JobPlace`]), held by a
+//! queue, a server or an AGV, or listed by what will move it (a station's
+//! waiters, a transport task); [`Sim::census`] walks those places. A
+//! station's `reserved` counts jobs on their way to it by AGV; its
+//! `output_used` the jobs in its output buffer. A server's state clock is
+//! brought up to date whenever its phase, failure or stops change
+//! (`refresh`).
+//!
+//! A job's path through a station (release, admission, seizing a server,
+//! processing, leaving) is a chain of small functions marked
+//! `#[inline(always)]`. Called from several places, the compiler kept them
+//! out of line, and saving registers and passing arguments between them was
+//! half of what an M/M/3 job stored to memory; inlined, a job takes 10%
+//! fewer instructions and 7% less time. The rare turns of that path (kits,
+//! sub-assemblies, setups) are `#[inline(never)]` so that the inlined code
+//! stays small.
+
+mod failures;
+mod stations;
+
+use super::event::{Cargo, Ctx, Effect, Event, JobId, Places, Robot, Waiter};
+use super::fleet::{FleetRt, Messages};
+use super::network::{stoppable_agvs, stoppable_arms, LinkProfiles, NetCtx, NetRt};
+use super::{
+    JobCensus, Limits, ProductOutput, RunOutput, Series, SimError, StationOutput, StationState, Trace,
+    SERIES_BINS,
+};
+use crate::engine::{EventId, EventQueue, RngStreams, SimTime, Slab, StreamRng};
+use crate::model::{FailureBasis, Model, PointId, ProductId, StationId};
+use crate::stats::{Histogram, StateClock, Tally, TimeAverage, TimeSeries};
+use std::collections::VecDeque;
+
+/// Where a job is, so that moving it frees the right place.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+enum JobPlace {
+    /// Released, waiting at the release point (the warehouse, with a fleet).
+    ReleasePoint,
+    InQueue(StationId),
+    OnServer(StationId, u32),
+    /// Finished at the station, in its output buffer.
+    InOutput(StationId),
+    /// On an AGV.
+    Carried,
+}
+
+#[derive(Copy, Clone, Debug)]
+struct Job {
+    product: ProductId,
+    step: u32,
+    released: SimTime,
+    entered_station: SimTime,
+    place: JobPlace,
+}
+
+/// What a server is doing. Each phase is numbered as the state it shows in
+/// the report when the server is neither failed nor stopped, so that
+/// `refresh` reads the state off the phase.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[repr(u8)]
+enum Phase {
+    Idle = StationState::Idle as u8,
+    /// Holding a job, waiting for its parts kit or sub-assemblies.
+    Starved = StationState::Starved as u8,
+    /// Ready to process, waiting for the cycle-start command.
+    NetworkWait = StationState::NetworkWait as u8,
+    Setup = StationState::Setup as u8,
+    Busy = StationState::Busy as u8,
+    /// Holding a finished job that cannot move on (or waits for its AGV).
+    Blocked = StationState::Blocked as u8,
+}
+
+struct Server {
+    phase: Phase,
+    job: Option<JobId>,
+    last_product: Option<ProductId>,
+    failed: bool,
+    /// A parts kit is on its way.
+    kit_pending: bool,
+    /// Protective stops in force (periodic flows).
+    stops: u32,
+    /// The cycle-start command arrived while the server was down.
+    command_ready: bool,
+    clock: StateClock<{ StationState::COUNT }>,
+    /// The pending end of the current setup or processing.
+    phase_end: Option<(EventId, SimTime)>,
+    /// Work left of a phase interrupted by a failure.
+    interrupted: SimTime,
+    /// Boxed: with its two random streams it is most of a server's size,
+    /// and only stations with failures touch it.
+    failure: Option<Box<ServerFailure>>,
+}
+
+struct ServerFailure {
+    ttf_rng: StreamRng,
+    repair_rng: StreamRng,
+    /// Busy basis: processing time left before the next failure.
+    busy_ttf_left: SimTime,
+    /// Busy basis: the pending failure while processing, and when processing began.
+    pending: Option<(EventId, SimTime)>,
+}
+
+struct StationRt {
+    queue: VecDeque<JobId>,
+    /// Jobs elsewhere that wait for room here, first come first served.
+    waiters: VecDeque<JobId>,
+    /// A phase can be interrupted (failures, or protective stops of its
+    /// arms): its ends are scheduled cancellable.
+    haltable: bool,
+    /// Failures count busy time: processing arms and disarms them.
+    busy_failures: bool,
+    /// Nothing stands between seizing a server and processing: no kit, no
+    /// parts to assemble, no setup, no cycle-start command, and nothing can
+    /// interrupt it (see [`Sim::mark_plain_stations`]). A job then skips the
+    /// readiness checks, a tenth of an M/M/c job's time.
+    plain: bool,
+    /// Places promised to jobs on their way here by AGV.
+    reserved: u32,
+    servers: Vec<Server>,
+    output_used: u32,
+    /// Servers blocked by a full output buffer, in the order they blocked.
+    blocked_on_output: VecDeque<u32>,
+    /// Finished sub-assemblies waiting here to be assembled, by product.
+    stock: Vec<u32>,
+    /// Servers waiting for sub-assemblies, in the order they began to wait.
+    parts_waiters: VecDeque<u32>,
+    process_rng: StreamRng,
+    /// Only with setups; boxed, as it is cold and large.
+    setup_rng: Option<Box<StreamRng>>,
+    queue_len: TimeAverage,
+    queue_wait_s: Tally,
+    completed: u64,
+    entered: u64,
+}
+
+struct CrewRt {
+    free: u32,
+    waiting: VecDeque<(StationId, u32)>,
+}
+
+struct ProductRt {
+    rng: StreamRng,
+    out: ProductOutput,
+}
+
+/// The plant in one replication. Its fields are its own: the fleet and the
+/// network are parts it calls, which answer with effects.
+pub(super) struct Sim<'m> {
+    model: &'m Model,
+    queue: EventQueue<Event>,
+    now: SimTime,
+    stations: Vec<StationRt>,
+    crews: Vec<CrewRt>,
+    products: Vec<ProductRt>,
+    jobs: Slab<Job>,
+    /// Stations that may have room for their waiters.
+    to_pull: Vec<StationId>,
+    /// Per product, the station that assembles it (sub-assemblies), looked
+    /// up once rather than by scanning the routes at every completion.
+    consumer: Vec<Option<StationId>>,
+    /// Per product, the sub-assemblies released with each of its jobs (one
+    /// per unit its route assembles), gathered once from the route.
+    made_to_order: Vec<Vec<ProductId>>,
+    /// Jobs of end products (not sub-assemblies) in the plant.
+    wip: u64,
+    lead_time_s: Tally,
+    lead_time_hist: Histogram,
+    fleet: Option<FleetRt>,
+    /// Set when the run cannot go on (an AGV deadlock).
+    error: Option<SimError>,
+    /// Completions and WIP over the whole run, and the mean WIP since the
+    /// warm-up.
+    series: TimeSeries,
+    /// Records state changes when a trace is asked for.
+    trace: Option<&'m mut Trace>,
+    /// Messages, cells and periodic flows; `None` without flows.
+    net: Option<NetRt<'m>>,
+    /// The effects the parts returned and the plant has yet to apply (one
+    /// buffer for the whole run: no allocation per event).
+    effects: Vec<Effect>,
+}
+
+/// How many events run between two checks of the wall clock, the
+/// cancellation flag and the number of jobs.
+const CHECK_EVERY: u64 = 4096;
+
+/// Runs replication `replication` of `model` to its horizon (see
+/// [`simulate`](super::simulate)).
+pub(super) fn run<'m>(
+    model: &'m Model,
+    profiles: &'m LinkProfiles,
+    seed: u64,
+    replication: u32,
+    trace: Option<&'m mut Trace>,
+    limits: &Limits,
+) -> Result<RunOutput, SimError> {
+    let streams = RngStreams::new(seed, replication);
+    let mut sim = Sim::new(model, profiles, &streams, trace);
+    let horizon = model.horizon;
+    let max_events = limits.max_events.unwrap_or(u64::MAX);
+    let mut events = 0u64;
+    // The next event count at which the limits are checked.
+    let mut next_check = CHECK_EVERY.min(max_events);
+    while let Some((t, ev)) = sim.queue.pop_until(horizon) {
+        if events >= next_check {
+            if events >= max_events {
+                return Err(SimError::EventLimit {
+                    limit: max_events,
+                    time: sim.now,
+                    horizon,
+                });
+            }
+            if let Some(stop) = limits.stop_at(sim.now) {
+                return Err(stop);
+            }
+            let jobs = sim.jobs.live() as u64;
+            if jobs > limits.max_jobs {
+                return Err(sim.too_many_jobs(jobs, limits.max_jobs));
+            }
+            next_check = events.saturating_add(CHECK_EVERY).min(max_events);
+        }
+        // The queue never goes back in time; neither does the plant.
+        debug_assert!(t >= sim.now, "simulated time went back from {} to {t}", sim.now);
+        sim.now = t;
+        events += 1;
+        sim.handle(ev);
+        while let Some(station) = sim.to_pull.pop() {
+            sim.pull(station);
+        }
+        if sim.error.is_some() {
+            return Err(sim.error.take().expect("is some"));
+        }
+    }
+    sim.now = horizon;
+    Ok(sim.finish(replication, events))
+}
+
+impl<'m> Sim<'m> {
+    /// The plant at time zero, with its first events scheduled: the end
+    /// of the warm-up, each product's first release, the calendar
+    /// failures, then the periodic flows' first events.
+    fn new(
+        model: &'m Model,
+        profiles: &'m LinkProfiles,
+        streams: &RngStreams,
+        trace: Option<&'m mut Trace>,
+    ) -> Self {
+        let net = (!model.flows.is_empty()).then(|| NetRt::new(model, profiles, streams));
+        let sends = |waiter| net.as_ref().is_some_and(|n| n.sends(waiter));
+        let messages = Messages {
+            dispatch: sends(Waiter::Dispatch(0)),
+            segment_request: sends(Waiter::SegmentRequest(0)),
+            segment_grant: sends(Waiter::SegmentGrant(0)),
+        };
+        let stations = model
+            .stations
+            .iter()
+            .enumerate()
+            .map(|(station, st)| StationRt {
+                queue: VecDeque::new(),
+                waiters: VecDeque::new(),
+                haltable: st.failures.is_some() || stoppable_arms(model, station),
+                busy_failures: st
+                    .failures
+                    .as_ref()
+                    .is_some_and(|f| f.basis == FailureBasis::Busy),
+                plain: false,
+                reserved: 0,
+                servers: (0..st.servers)
+                    .map(|server| Server {
+                        phase: Phase::Idle,
+                        job: None,
+                        last_product: None,
+                        failed: false,
+                        kit_pending: false,
+                        stops: 0,
+                        command_ready: false,
+                        clock: StateClock::new(StationState::Idle as usize, SimTime::ZERO),
+                        phase_end: None,
+                        interrupted: SimTime::ZERO,
+                        failure: st.failures.as_ref().map(|f| {
+                            let mut ttf_rng =
+                                streams.stream(&format!("station:{}/server:{server}/ttf", st.name));
+                            let busy_ttf_left = match f.basis {
+                                FailureBasis::Busy => f.mtbf.sample(&mut ttf_rng),
+                                FailureBasis::Calendar => SimTime::ZERO,
+                            };
+                            Box::new(ServerFailure {
+                                ttf_rng,
+                                repair_rng: streams
+                                    .stream(&format!("station:{}/server:{server}/repair", st.name)),
+                                busy_ttf_left,
+                                pending: None,
+                            })
+                        }),
+                    })
+                    .collect(),
+                output_used: 0,
+                blocked_on_output: VecDeque::new(),
+                stock: vec![0; model.products.len()],
+                parts_waiters: VecDeque::new(),
+                process_rng: streams.stream(&format!("station:{}/process", st.name)),
+                setup_rng: st
+                    .setup
+                    .as_ref()
+                    .map(|_| Box::new(streams.stream(&format!("station:{}/setup", st.name)))),
+                queue_len: TimeAverage::default(),
+                queue_wait_s: Tally::default(),
+                completed: 0,
+                entered: 0,
+            })
+            .collect();
+        let mut sim = Sim {
+            model,
+            queue: EventQueue::new(),
+            now: SimTime::ZERO,
+            stations,
+            crews: model
+                .crews
+                .iter()
+                .map(|c| CrewRt {
+                    free: c.size,
+                    waiting: VecDeque::new(),
+                })
+                .collect(),
+            products: model
+                .products
+                .iter()
+                .map(|p| ProductRt {
+                    rng: streams.stream(&format!("product:{}/release", p.name)),
+                    out: ProductOutput {
+                        end_product: p.release.interarrival().is_some(),
+                        ..ProductOutput::default()
+                    },
+                })
+                .collect(),
+            jobs: Slab::new(),
+            to_pull: Vec::new(),
+            consumer: (0..model.products.len())
+                .map(|p| model.consumer_station(p))
+                .collect(),
+            made_to_order: model
+                .products
+                .iter()
+                .map(|p| {
+                    p.route
+                        .iter()
+                        .flat_map(|step| step.assemble.iter().copied())
+                        .collect()
+                })
+                .collect(),
+            wip: 0,
+            lead_time_s: Tally::default(),
+            lead_time_hist: Histogram::default(),
+            fleet: model
+                .fleet
+                .as_ref()
+                .map(|f| FleetRt::new(model, f, streams, stoppable_agvs(model), messages)),
+            error: None,
+            series: TimeSeries::new(model.horizon, SERIES_BINS),
+            trace,
+            net,
+            effects: Vec::new(),
+        };
+        if model.warmup > SimTime::ZERO {
+            sim.queue.schedule(model.warmup, Event::WarmupEnd);
+        }
+        for (index, product) in model.products.iter().enumerate() {
+            if let Some(every) = product.release.interarrival() {
+                let first = every.sample(&mut sim.products[index].rng);
+                sim.queue.schedule(first, Event::Release(index));
+            }
+        }
+        for (station, spec) in model.stations.iter().enumerate() {
+            if spec
+                .failures
+                .as_ref()
+                .is_some_and(|f| f.basis == FailureBasis::Calendar)
+            {
+                for server in 0..spec.servers {
+                    sim.draw_time_to_failure(station, server);
+                }
+            }
+        }
+        if sim.net.is_some() {
+            sim.with_net(|net, ctx, _| net.start_streams(ctx));
+        }
+        sim.mark_plain_stations();
+        sim
+    }
+
+    /// The error of a plant holding more than `limit` jobs, naming the
+    /// station where the most of them wait.
+    fn too_many_jobs(&self, jobs: u64, limit: u64) -> SimError {
+        let busiest = self
+            .stations
+            .iter()
+            .enumerate()
+            .map(|(station, st)| (st.queue.len() + st.waiters.len(), station))
+            .max()
+            .filter(|(waiting, _)| *waiting > 0)
+            .map(|(waiting, station)| {
+                format!(
+                    "; the most wait at station `{}` ({} jobs)",
+                    self.model.stations[station].name,
+                    crate::text::thousands(waiting as u64)
+                )
+            })
+            .unwrap_or_default();
+        SimError::TooManyJobs {
+            jobs,
+            limit,
+            time: self.now,
+            busiest,
+        }
+    }
+
+    fn handle(&mut self, event: Event) {
+        match event {
+            Event::Release(p) => self.release(p),
+            Event::PhaseEnd { station, server } => self.phase_end(station as usize, server),
+            Event::Failure { station, server } => self.failure(station as usize, server),
+            Event::RepairEnd { station, server } => self.repair_end(station as usize, server),
+            Event::AgvArrive { agv } => {
+                self.with_fleet(|fleet, ctx, out| fleet.on_arrive(agv as usize, ctx, out))
+            }
+            Event::AgvHandled { agv } => {
+                self.with_fleet(|fleet, ctx, out| fleet.on_handled(agv as usize, ctx, out))
+            }
+            Event::AgvCharged { agv } => {
+                self.with_fleet(|fleet, ctx, out| fleet.on_charged(agv as usize, ctx, out))
+            }
+            Event::NetDelivered { packet } => {
+                self.with_net(|net, ctx, out| net.on_delivered(packet, ctx, out))
+            }
+            Event::NetTimeout { packet } => self.with_net(|net, ctx, _| net.on_timeout(packet, ctx)),
+            Event::CellSlot { cell } => self.with_net(|net, ctx, _| net.on_cell_slot(cell as usize, ctx)),
+            Event::Stream { stream } => {
+                self.with_net(|net, ctx, out| net.on_stream(stream as usize, ctx, out))
+            }
+            Event::StreamRestart { stream } => {
+                self.with_net(|net, ctx, out| net.on_stream_restart(stream as usize, ctx, out))
+            }
+            Event::StreamDue { stream, due } => {
+                self.with_net(|net, ctx, out| net.on_stream_due(stream as usize, due, ctx, out))
+            }
+            Event::WarmupEnd => self.clear_statistics(),
+        }
+    }
+
+    /// Applies the effects the parts returned from `mark` on, in order, each
+    /// with all it sets off (the effects of the calls it makes) before the
+    /// next: the one place where what a part asks for changes the plant.
+    fn apply(&mut self, mark: usize) {
+        let mut next = mark;
+        while next < self.effects.len() {
+            let effect = self.effects[next];
+            next += 1;
+            match effect {
+                Effect::StartExchange(waiter) => self.with_net(|net, ctx, _| net.start_exchange(waiter, ctx)),
+                Effect::ExchangeDone(Waiter::CycleStart(station, server)) => {
+                    self.cycle_start_done(station, server)
+                }
+                Effect::ExchangeDone(
+                    waiter @ (Waiter::Dispatch(_) | Waiter::SegmentRequest(_) | Waiter::SegmentGrant(_)),
+                ) => self.with_fleet(|fleet, ctx, out| fleet.exchange_done(waiter, ctx, out)),
+                Effect::StopRobot(Robot::Agv(agv)) => {
+                    self.with_fleet(|fleet, ctx, _| fleet.pause(agv as usize, ctx))
+                }
+                Effect::StopRobot(Robot::Arm(station, server)) => self.server_stop(station, server),
+                Effect::RestartRobot(Robot::Agv(agv)) => {
+                    self.with_fleet(|fleet, ctx, out| fleet.resume(agv as usize, ctx, out))
+                }
+                Effect::RestartRobot(Robot::Arm(station, server)) => self.server_restart(station, server),
+                Effect::PickedUp(job) => {
+                    let place = self.jobs[job].place;
+                    self.jobs[job].place = JobPlace::Carried;
+                    self.free_place(place);
+                }
+                Effect::Delivered(Cargo::Job { job, dest }) => self.deliver_job(job, dest),
+                Effect::Delivered(Cargo::Kit { station, server }) => self.kit_arrived(station, server),
+                Effect::Delivered(Cargo::SubAssembly { job, station }) => {
+                    self.deliver_subassembly(job, station)
+                }
+                Effect::Deadlock => self.error = self.fleet.as_mut().and_then(FleetRt::take_deadlock),
+                Effect::ThenAgv { agv, step } => {
+                    self.with_fleet(|fleet, ctx, out| fleet.then(agv as usize, step, ctx, out))
+                }
+                Effect::ThenStream(stream) => {
+                    self.with_net(|net, ctx, _| net.then_stream(stream as usize, ctx))
+                }
+            }
+        }
+        self.effects.truncate(mark);
+    }
+
+    /// Lets the fleet handle something, then applies the effects it
+    /// returned.
+    #[inline]
+    fn with_fleet(&mut self, call: impl FnOnce(&mut FleetRt, &mut Ctx<'_, 'm>, &mut Vec<Effect>)) {
+        let fleet = self.fleet.as_mut().expect("a fleet");
+        let mark = self.effects.len();
+        let mut ctx = Ctx {
+            now: self.now,
+            model: self.model,
+            queue: &mut self.queue,
+            trace: self.trace.as_deref_mut(),
+            view: (),
+        };
+        call(fleet, &mut ctx, &mut self.effects);
+        self.apply(mark);
+    }
+
+    /// Lets the network handle something, showing it where the AGVs are,
+    /// then applies the effects it returned.
+    #[inline]
+    fn with_net(&mut self, call: impl FnOnce(&mut NetRt<'m>, &mut NetCtx<'_, 'm>, &mut Vec<Effect>)) {
+        let net = self.net.as_mut().expect("a network");
+        let fleet = self.fleet.as_ref();
+        let agv_at = |agv: u32| fleet.map_or(0, |f| f.agv_point(agv));
+        let mark = self.effects.len();
+        let mut ctx = Ctx {
+            now: self.now,
+            model: self.model,
+            queue: &mut self.queue,
+            trace: None,
+            view: Places { agv_at: &agv_at },
+        };
+        call(net, &mut ctx, &mut self.effects);
+        self.apply(mark);
+    }
+
+    /// Whether `waiter` waits for messages (fixed for the run).
+    #[inline]
+    fn sends(&self, waiter: Waiter) -> bool {
+        self.net.as_ref().is_some_and(|net| net.sends(waiter))
+    }
+
+    /// The fleet manager receives a transport request.
+    fn request_transport(&mut self, cargo: Cargo, from: PointId, to: PointId) {
+        self.with_fleet(|fleet, ctx, out| fleet.request_transport(cargo, from, to, ctx, out));
+    }
+
+    /// Records a line of the trace now, when a trace is asked for; the
+    /// closures only run then.
+    #[inline]
+    fn trace_line(
+        &mut self,
+        entity: impl FnOnce() -> String,
+        event: &'static str,
+        state: impl FnOnce() -> String,
+    ) {
+        Trace::line(self.trace.as_deref_mut(), self.now, entity, event, state);
+    }
+
+    fn clear_statistics(&mut self) {
+        let now = self.now;
+        for st in &mut self.stations {
+            for sv in &mut st.servers {
+                sv.clock.reset(now);
+            }
+            st.queue_len.reset(now);
+            st.queue_wait_s.clear();
+            st.completed = 0;
+            st.entered = 0;
+        }
+        for p in &mut self.products {
+            p.out.released = 0;
+            p.out.completed = 0;
+        }
+        self.series.mark(now);
+        self.lead_time_s.clear();
+        self.lead_time_hist.clear();
+        if let Some(f) = &mut self.fleet {
+            f.clear_statistics(now);
+        }
+        if let Some(n) = &mut self.net {
+            n.clear_statistics();
+        }
+    }
+
+    /// Where every job is, per product, found by walking the places that
+    /// hold jobs: queues and servers hold theirs; a job at the release
+    /// point or in an output buffer is found through what will move it (a
+    /// station's list of jobs waiting for room, or a transport task); a job
+    /// on an AGV through the AGV's task. A job in several lists (a blocked
+    /// server's job waiting for room) is counted where it is held.
+    fn census(&self) -> Vec<JobCensus> {
+        let model = self.model;
+        let mut census = vec![JobCensus::default(); model.products.len()];
+        let mut count = |job: JobId, held: Option<JobPlace>| {
+            let j = &self.jobs[job];
+            let c = &mut census[j.product];
+            let place = match held {
+                Some(place) => place,
+                // Found through a reference: counted only where nothing
+                // else holds it.
+                None => match j.place {
+                    place @ (JobPlace::ReleasePoint | JobPlace::InOutput(_)) => place,
+                    JobPlace::InQueue(_) | JobPlace::OnServer(..) | JobPlace::Carried => return,
+                },
+            };
+            let tally = if j.step as usize == model.products[j.product].route.len() {
+                &mut c.delivering
+            } else {
+                match place {
+                    JobPlace::ReleasePoint => &mut c.at_release,
+                    JobPlace::InQueue(_) => &mut c.queued,
+                    JobPlace::OnServer(..) => &mut c.on_servers,
+                    JobPlace::InOutput(_) => &mut c.in_output,
+                    JobPlace::Carried => &mut c.carried,
+                }
+            };
+            *tally += 1;
+        };
+        for (station, st) in self.stations.iter().enumerate() {
+            for &job in &st.queue {
+                count(job, Some(JobPlace::InQueue(station)));
+            }
+            for (server, sv) in st.servers.iter().enumerate() {
+                if let Some(job) = sv.job {
+                    count(job, Some(JobPlace::OnServer(station, server as u32)));
+                }
+            }
+            for &job in &st.waiters {
+                count(job, None);
+            }
+        }
+        if let Some(fleet) = &self.fleet {
+            for (cargo, loaded) in fleet.tasks() {
+                if let Cargo::Job { job, .. } | Cargo::SubAssembly { job, .. } = cargo {
+                    count(job, loaded.then_some(JobPlace::Carried));
+                }
+            }
+        }
+        census
+    }
+
+    fn finish(self, replication: u32, events: u64) -> RunOutput {
+        let now = self.now;
+        let stations = self
+            .stations
+            .iter()
+            .map(|st| {
+                let server_state_ns: Vec<[u64; StationState::COUNT]> =
+                    st.servers.iter().map(|sv| sv.clock.totals(now)).collect();
+                let mut state_ns = [0u64; StationState::COUNT];
+                for totals in &server_state_ns {
+                    for (acc, ns) in state_ns.iter_mut().zip(totals) {
+                        *acc += ns;
+                    }
+                }
+                StationOutput {
+                    completed: st.completed,
+                    entered: st.entered,
+                    state_ns,
+                    server_state_ns,
+                    queue_wait_s: st.queue_wait_s.clone(),
+                    queue_len_mean: st.queue_len.mean(now),
+                }
+            })
+            .collect();
+        let fleet = self.fleet.as_ref().map(|f| f.output(now));
+        let flows = self
+            .net
+            .as_ref()
+            .map(|n| n.output(now, self.model.warmup))
+            .unwrap_or_default();
+        let series = Series {
+            bin_s: self.series.bin_s(),
+            completions: self.series.counts().to_vec(),
+            wip: self.series.mean_levels(now),
+        };
+        let census = self.census();
+        let mut products: Vec<ProductOutput> = self.products.into_iter().map(|p| p.out).collect();
+        for (product, out) in products.iter_mut().enumerate() {
+            out.census = census[product];
+            out.in_stock_end = self.stations.iter().map(|st| u64::from(st.stock[product])).sum();
+        }
+        RunOutput {
+            replication,
+            events,
+            observed_s: (self.model.horizon - self.model.warmup).as_secs_f64(),
+            products,
+            lead_time_s: self.lead_time_s,
+            lead_time_hist: self.lead_time_hist,
+            wip_mean: self.series.mean(now),
+            wip_end: self.wip,
+            stations,
+            fleet,
+            series,
+            flows,
+        }
+    }
+}

@@ -1,0 +1,149 @@
+//! `[layout]`: its keys, raw structs and reader (size, named points,
+//! aisles).
+
+use super::keys::{keys, written_keys, Ty};
+use super::values::{pair, Value};
+use super::{Field, Sp};
+use crate::scenario::diag::{Sink, Span};
+use crate::scenario::tree::{Entry, Kind, Node};
+
+keys! {
+    pub(crate) enum LayoutKey in LAYOUT, heading "`[layout]`", table "layout" {
+        Size = "size": Ty::Pair("size = [120, 60]"), default "required", "the floor in metres";
+        Points = "points": Ty::PointTable, default "none", "named points";
+        Aisles = "aisles": Ty::NamePairs, default "none", "pairs of point names";
+        OneWay = "one_way": Ty::NamePairs, default "none", "pairs of point names driven only from the first to the second";
+    }
+}
+
+/// Two numbers `[x, y]`, each with its span.
+pub(crate) type Pair = [Sp<f64>; 2];
+
+#[derive(Debug, Default)]
+pub(crate) struct RawLayout {
+    /// Where `layout` was written (the `[layout]` header's key).
+    pub key_span: Span,
+    pub size: Field<Pair>,
+    pub points: Field<Vec<RawPoint>>,
+    pub aisles: Field<Vec<RawAisle>>,
+    /// Aisles driven only from their first point to their second.
+    pub one_way: Field<Vec<RawAisle>>,
+}
+
+#[derive(Debug)]
+pub(crate) struct RawPoint {
+    /// The key naming the point.
+    pub name: Sp<String>,
+    pub at: Field<Pair>,
+}
+
+#[derive(Debug)]
+pub(crate) struct RawAisle {
+    /// `layout.aisles[I]` (1-based).
+    pub label: String,
+    /// The two point names; `Invalid` when not a pair of strings (reported).
+    pub ends: Field<[Sp<String>; 2]>,
+}
+
+pub(super) fn read_layout(sink: &mut Sink, entries: &[Entry], key_span: Span) -> RawLayout {
+    let mut layout = RawLayout {
+        key_span,
+        ..RawLayout::default()
+    };
+    for (key, value) in written_keys::<LayoutKey>(sink, entries, "layout") {
+        match key {
+            LayoutKey::Size => layout.size = value.pair(sink),
+            LayoutKey::Points => layout.points = read_points(sink, &value),
+            LayoutKey::Aisles => layout.aisles = read_aisles(sink, &value),
+            LayoutKey::OneWay => layout.one_way = read_aisles(sink, &value),
+        }
+    }
+    layout
+}
+
+/// `points = { NAME = [x, y], ... }`.
+fn read_points(sink: &mut Sink, value: &Value<'_>) -> Field<Vec<RawPoint>> {
+    let what = "a table of NAME = [x, y] like { depot = [0, 0], weld = [30, 10] }";
+    value.table(sink, what, |sink, entries, _| {
+        entries
+            .iter()
+            .map(|point| RawPoint {
+                name: Sp {
+                    v: point.key.clone(),
+                    span: point.key_span,
+                },
+                at: pair(
+                    sink,
+                    &point.value,
+                    &format!("{}.{}", value.path, point.key),
+                    "weld = [30, 12.5]",
+                ),
+            })
+            .collect()
+    })
+}
+
+/// `aisles` or `one_way`: `[["a", "b"], ...]`.
+fn read_aisles(sink: &mut Sink, value: &Value<'_>) -> Field<Vec<RawAisle>> {
+    let what = "an array of point pairs like [[\"depot\", \"weld\"], [\"weld\", \"paint\"]]";
+    let Some(items) = value.items(sink, what) else {
+        return Field::Invalid;
+    };
+    let aisles = items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| read_aisle(sink, item, format!("{}[{}]", value.path, i + 1)))
+        .collect();
+    Field::Ok(Sp {
+        v: aisles,
+        span: value.node.span,
+    })
+}
+
+fn read_aisle(sink: &mut Sink, item: &Node, label: String) -> RawAisle {
+    let ends = match &item.kind {
+        Kind::Array(items) => match items.as_slice() {
+            [from @ Node {
+                kind: Kind::Str(from_name),
+                ..
+            }, to @ Node {
+                kind: Kind::Str(to_name),
+                ..
+            }] => Some([
+                Sp {
+                    v: from_name.value.clone(),
+                    span: from.span,
+                },
+                Sp {
+                    v: to_name.value.clone(),
+                    span: to.span,
+                },
+            ]),
+            _ => None,
+        },
+        _ => None,
+    };
+    let ends = match ends {
+        Some(ends) => Field::Ok(Sp {
+            v: ends,
+            span: item.span,
+        }),
+        None => {
+            let found = match &item.kind {
+                Kind::Array(items) if items.len() != 2 => format!("an array of {} values", items.len()),
+                Kind::Array(items) => items
+                    .iter()
+                    .find(|x| !matches!(x.kind, Kind::Str(_)))
+                    .map_or_else(|| item.describe(), |x| format!("{} in it", x.describe())),
+                _ => item.describe(),
+            };
+            sink.error(
+                Some(item.span),
+                &label,
+                format!("an aisle must be a pair of point names like [\"depot\", \"weld\"], found {found}"),
+            );
+            Field::Invalid
+        }
+    };
+    RawAisle { label, ends }
+}

@@ -1,0 +1,125 @@
+//! Warnings on a model that validated: it runs, but probably not as meant.
+//! A station whose offered load per server is 1 or more (its queue grows
+//! without bound), a station no route visits and that never fails, and a
+//! run so long that it would take hours or days (a rough count of its
+//! events).
+
+use crate::model::{Model, Product};
+use crate::scenario::diag::{Sink, Span};
+use crate::scenario::raw::Raw;
+
+/// Above this many events per replication (a rough estimate), validation
+/// warns that a run will take very long.
+pub(crate) const MANY_EVENTS: f64 = 1e10;
+
+/// Every warning about `model`, at the places of `raw` they concern.
+pub(super) fn warn(model: &Model, raw: &Raw, sink: &mut Sink) {
+    let name_spans: Vec<Span> = raw.stations.ok().map_or_else(Vec::new, |list| {
+        list.v
+            .iter()
+            .map(|station| station.name.ok().map_or(station.span, |name| name.span))
+            .collect()
+    });
+    warn_stations(model, &name_spans, sink);
+    let horizon_span = raw
+        .scenario
+        .ok()
+        .and_then(|table| table.v.horizon.ok())
+        .map(|horizon| horizon.span);
+    warn_long_run(model, horizon_span, sink);
+}
+
+/// Unstable and idle stations, at their names.
+fn warn_stations(model: &Model, name_spans: &[Span], sink: &mut Sink) {
+    let util = model.offered_utilization();
+    let mut visited = vec![false; model.stations.len()];
+    for product in &model.products {
+        for step in &product.route {
+            if let Some(seen) = visited.get_mut(step.station) {
+                *seen = true;
+            }
+        }
+    }
+    for (i, station) in model.stations.iter().enumerate() {
+        let span = name_spans.get(i).copied();
+        let key = format!("station.{}", station.name);
+        let utilization = util.get(i).copied().unwrap_or(0.0);
+        if utilization >= 1.0 || utilization.is_nan() {
+            sink.warning(
+                span,
+                &key,
+                format!(
+                    "unstable: offered utilization {utilization:.2} ≥ 1 at station `{}`; queues will grow without bound",
+                    station.name
+                ),
+            );
+        }
+        if !visited.get(i).copied().unwrap_or(false) && station.failures.is_none() {
+            sink.warning(
+                span,
+                &key,
+                format!(
+                    "station `{}` is not in any route and has no failures; it does nothing",
+                    station.name
+                ),
+            );
+        }
+    }
+}
+
+/// A rough count of the events of one replication: releases and the steps
+/// of their jobs (with AGV trips), sub-assemblies, and failures.
+fn estimated_events(model: &Model) -> f64 {
+    let horizon = model.horizon.as_nanos() as f64;
+    let trip = if model.fleet.is_some() { 4.0 } else { 0.0 };
+    let route_events = |product: &Product| -> f64 {
+        product
+            .route
+            .iter()
+            .map(|step| 2.0 + trip + if step.kit { trip } else { 0.0 })
+            .sum::<f64>()
+    };
+    let mut events = 0.0;
+    for product in &model.products {
+        let Some(every) = product.release.interarrival() else {
+            continue;
+        };
+        let jobs = horizon / every.mean_ns().max(1.0);
+        let subs: f64 = product
+            .route
+            .iter()
+            .flat_map(|step| &step.assemble)
+            .map(|&sub| route_events(&model.products[sub]))
+            .sum();
+        events += jobs * (1.0 + route_events(product) + subs);
+    }
+    for station in &model.stations {
+        if let Some(failures) = &station.failures {
+            events += 2.0 * f64::from(station.servers) * horizon / failures.mtbf.mean_ns().max(1.0);
+        }
+    }
+    events
+}
+
+/// Warns when a replication would take very long: about [`MANY_EVENTS`]
+/// events or more.
+fn warn_long_run(model: &Model, horizon_span: Option<Span>, sink: &mut Sink) {
+    let events = estimated_events(model);
+    if events.is_nan() || events < MANY_EVENTS {
+        return;
+    }
+    // A few million events a second on one core (see the README).
+    let secs = events / 5e6;
+    let time = if secs >= 2.0 * 86_400.0 {
+        format!("{:.0} days", secs / 86_400.0)
+    } else {
+        format!("{:.0} hours", secs / 3600.0)
+    };
+    sink.warning(
+        horizon_span,
+        "scenario.horizon",
+        format!(
+            "about {events:.1e} events per replication over this horizon (jobs released, their steps, failures); at a few million events a second that is some {time} per replication. Shorten the horizon or slow the releases, or bound the run with `--max-events N` or `--timeout 1h`"
+        ),
+    );
+}
