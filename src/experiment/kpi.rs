@@ -24,8 +24,12 @@
 //!    messages sent from each; `NaN` when no message was delivered), and
 //!    `flow.NAME.stops`, the survival-time violations (protective stops) of
 //!    the replication (always 0 for a triggered flow, whose robots wait
-//!    instead of stopping), and `flow.NAME.availability`, the share of
-//!    robot-time with valid service (TS 22.261).
+//!    instead of stopping), `flow.NAME.stops_at_warmup`, the robots already
+//!    in a protective stop when the warm-up ended (stops begun during it,
+//!    which `stops` leaves out: at 99 ms the stops come after the warm-up
+//!    and count, at 100 ms every robot stops during it), and
+//!    `flow.NAME.availability`, the share of robot-time with valid service
+//!    (TS 22.261).
 //!
 //! Every KPI is a count, rate, time or share, so none is negative; shares
 //! (`station.*`, `agv.*`, `flow.*.availability`) lie in [0, 1]: [`bounds`]
@@ -91,6 +95,11 @@ pub fn shown(name: &str) -> Shown {
         return match what {
             "p99_ms" => make(format!("flow {flow}: p99 latency"), "ms", 1.0),
             "stops" => make(format!("flow {flow}: protective stops"), "per replication", 1.0),
+            "stops_at_warmup" => make(
+                format!("flow {flow}: robots stopped at the warm-up's end"),
+                "per replication",
+                1.0,
+            ),
             "availability" => make(format!("flow {flow}: availability"), "%", 100.0),
             _ => make(name.to_string(), "", 1.0),
         };
@@ -156,6 +165,8 @@ pub fn kpis(model: &Model, out: &RunOutput) -> Vec<Kpi> {
         push(format!("flow.{}.p99_ms", flow.name), p99);
         let stops = fo.map_or(f64::NAN, |fo| fo.survival_violations as f64);
         push(format!("flow.{}.stops", flow.name), stops);
+        let at_warmup = fo.map_or(f64::NAN, |fo| fo.stops_at_warmup as f64);
+        push(format!("flow.{}.stops_at_warmup", flow.name), at_warmup);
         let availability = fo.map_or(f64::NAN, |fo| availability(fo, out.observed_s));
         push(format!("flow.{}.availability", flow.name), availability);
     }

@@ -14,8 +14,10 @@
 //! deadline.
 
 use super::network::FlowReport;
+use super::warmup::fmt_duration;
 use super::Report;
 use crate::factory::RunOutput;
+use crate::model::{FlowRobots, Model};
 use crate::text::thousands;
 
 /// Whether no replication finished an end product after the warm-up.
@@ -45,8 +47,29 @@ pub fn lost_everything(f: &FlowReport) -> bool {
     f.sent > 0.0 && (f.delivered <= 0.0 || f.lost + f.deadline_misses >= f.sent)
 }
 
+/// The earliest start of a stop under way at the warm-up's end among the
+/// flows whose robots include group `group` (`agv`, or an arm station).
+fn group_stopped_since(model: &Model, r: &Report, group: &str) -> Option<f64> {
+    model
+        .flows
+        .iter()
+        .filter(|flow| match flow.robots {
+            FlowRobots::All => true,
+            FlowRobots::Agvs => group == "agv",
+            FlowRobots::Station(s) => model.stations.get(s).is_some_and(|st| st.name == group),
+        })
+        .filter_map(|flow| {
+            r.network
+                .flows
+                .iter()
+                .find(|f| f.name == flow.name)?
+                .stopped_since_s
+        })
+        .reduce(f64::min)
+}
+
 /// The sentences for `warnings`, in the order: production, robots, flows.
-pub fn warnings(r: &Report, outs: &[RunOutput]) -> Vec<String> {
+pub fn warnings(model: &Model, r: &Report, outs: &[RunOutput]) -> Vec<String> {
     let mut out = Vec::new();
     if nothing_produced(outs) {
         out.push(format!(
@@ -68,11 +91,24 @@ pub fn warnings(r: &Report, outs: &[RunOutput]) -> Vec<String> {
             "agv" => format!("all {} AGVs", g.count),
             _ => format!("all {} arms of station `{}`", g.count, g.name),
         };
+        let since = group_stopped_since(model, r, &g.name).map_or_else(String::new, |s| {
+            format!(" (the first since {}, during the warm-up)", fmt_duration(s))
+        });
         out.push(format!(
             "{who} were stopped (protective stop) for the whole observed period of every replication: \
-             they stopped before the warm-up ended, at {}, and never restarted; stops that began \
-             before the warm-up are not counted in the flows' stops",
-            super::warmup::fmt_duration(r.warmup_s)
+             they stopped before the warm-up ended, at {}{since}, and never restarted",
+            fmt_duration(r.warmup_s)
+        ));
+    }
+    for f in r.network.flows.iter().filter(|f| f.stops_at_warmup > 0.0) {
+        let since = f
+            .stopped_since_s
+            .map_or_else(String::new, |s| format!(", the first since {}", fmt_duration(s)));
+        out.push(format!(
+            "flow `{}`: {:.1} robots per replication were in a protective stop when the warm-up ended{since}; \
+             those stops began during the warm-up and are not among its {:.1} stops (survival_violations), \
+             see stops_at_warmup",
+            f.name, f.stops_at_warmup, f.survival_violations
         ));
     }
     for f in r.network.flows.iter().filter(|f| lost_everything(f)) {

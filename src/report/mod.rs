@@ -296,7 +296,7 @@ pub fn summarize(model: &Model, seed: u64, runs: &Replications) -> Report {
         warmup_check,
         nothing_produced,
     };
-    let mut warnings = findings::warnings(&report, outs);
+    let mut warnings = findings::warnings(model, &report, outs);
     warnings.extend(report.warmup_check.warning());
     warnings.extend(network_warnings);
     report.warnings = warnings;

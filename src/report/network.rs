@@ -35,6 +35,13 @@ pub struct FlowReport {
     pub lost: f64,
     pub deadline_misses: f64,
     pub survival_violations: f64,
+    /// Robots in a protective stop when the warm-up ended (mean per
+    /// replication): stops begun during the warm-up, which
+    /// `survival_violations` does not count.
+    pub stops_at_warmup: f64,
+    /// When the earliest of those stops began, seconds from the start of
+    /// the run (over all replications); `null` when none was under way.
+    pub stopped_since_s: Option<f64>,
     pub availability: f64,
     /// Distinct latency observations behind the quantiles (all replications;
     /// for periodic flows, the link profile draws used).
@@ -177,6 +184,12 @@ pub fn network_report(model: &Model, runs: &Replications) -> (NetworkReport, Vec
             lost: per(&|fo| fo.lost),
             deadline_misses: per(&|fo| fo.deadline_misses),
             survival_violations: per(&|fo| fo.survival_violations as f64),
+            stops_at_warmup: per(&|fo| fo.stops_at_warmup as f64),
+            stopped_since_s: outs
+                .iter()
+                .filter_map(|o| o.flows.get(f)?.stopped_since)
+                .min()
+                .map(|t| t.as_secs_f64()),
             availability,
             latency_samples: samples,
             latency_ms: Latency {

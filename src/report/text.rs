@@ -221,6 +221,16 @@ fn network(r: &Report, s: &mut String) {
         for f in net.flows.iter().filter(|f| findings::lost_everything(f)) {
             let _ = writeln!(s, "  {}: no message arrived in time", f.name);
         }
+        for f in net.flows.iter().filter(|f| f.stops_at_warmup > 0.0) {
+            let since = f
+                .stopped_since_s
+                .map_or_else(String::new, |t| format!(", since {} h", hours(t)));
+            let _ = writeln!(
+                s,
+                "  {}: {:.1} robots already stopped when the warm-up ended{since}; not counted in stops",
+                f.name, f.stops_at_warmup
+            );
+        }
     }
     for b in &net.background {
         let _ = writeln!(

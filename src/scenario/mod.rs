@@ -358,6 +358,18 @@ impl Loader<'_> {
         let base_tree = self.load_tree(target, Some(via));
         self.chain.pop();
         let mut base_tree = base_tree?;
+        // Adding an entry in a variant is legitimate; adding one named one
+        // letter off a base entry is a misspelling, most likely.
+        for (span, key, name, close) in tree::near_misses(&base_tree, &node) {
+            self.sink.warning(
+                Some(span),
+                &format!("{key}.{name}"),
+                format!(
+                    "the base has no {key} `{name}`, so this adds one; did you mean `{close}`? (a variant changes \
+                     the base's {key} of the same name)"
+                ),
+            );
+        }
         tree::remove(&mut base_tree, "scenario", "name");
         tree::remove(&mut base_tree, "scenario", "base");
         Some(tree::merge(base_tree, node, true))

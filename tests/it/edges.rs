@@ -82,6 +82,151 @@ fn item02_a_plant_that_produced_nothing_says_so() {
 }
 
 #[test]
+fn item02_stops_begun_in_the_warmup_are_counted_apart() {
+    // At 100 ms every heartbeat misses its 100 ms deadline: the AGVs stop
+    // during the warm-up, and `stops` (begun after it) is 0; at 99 ms they
+    // stop after the warm-up. The report counts the first kind too.
+    let run = |latency: &str| {
+        let set = format!("network.fixed.latency={latency}");
+        json(&factory5g(&[
+            "run",
+            "--json",
+            "--set",
+            "network.model=fixed",
+            "--set",
+            &set,
+            "-R",
+            "2",
+            "--horizon",
+            "52h",
+        ]))
+    };
+    let heartbeat = |report: &serde_json::Value| {
+        report["network"]["flows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["name"] == "agv_heartbeat")
+            .unwrap()
+            .clone()
+    };
+    let slow = run("100ms");
+    let flow = heartbeat(&slow);
+    assert_eq!(flow["survival_violations"].as_f64(), Some(0.0), "{flow}");
+    assert_eq!(flow["stops_at_warmup"].as_f64(), Some(30.0), "{flow}");
+    let since = flow["stopped_since_s"].as_f64().unwrap();
+    assert!(
+        since > 0.0 && since < slow["warmup_s"].as_f64().unwrap(),
+        "{flow}"
+    );
+    let warnings = slow["warnings"].to_string();
+    assert!(warnings.contains("during the warm-up"), "{warnings}");
+    assert!(
+        warnings.contains("were in a protective stop when the warm-up ended"),
+        "{warnings}"
+    );
+    let faster = heartbeat(&run("99ms"));
+    assert!(
+        faster["survival_violations"].as_f64().unwrap() > 1000.0,
+        "{faster}"
+    );
+    assert!(faster["stops_at_warmup"].as_f64().unwrap() < 30.0, "{faster}");
+}
+
+/// A lathe that two products share, with a setup between them: 0.75 of its
+/// time processing and 0.30 in setups.
+const LATHE: &str = r#"
+[scenario]
+horizon = "400h"
+warmup = "40h"
+replications = 2
+
+[[station]]
+name = "lathe"
+servers = 1
+process = "30min"
+setup = "24min"
+
+[[product]]
+name = "shaft"
+release = "exp(80min)"
+route = ["lathe"]
+
+[[product]]
+name = "flange"
+release = "exp(80min)"
+route = ["lathe"]
+"#;
+
+#[test]
+fn item03_stability_counts_setups() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("lathe.toml");
+    std::fs::write(&file, LATHE).unwrap();
+    let out = factory5g(&["validate", p(&file)]);
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("unstable: offered utilization 1.05"), "{stderr}");
+    assert!(stderr.contains("0.75 processing, 0.30 setups"), "{stderr}");
+    // The estimate against the simulation, where it is exact: one server,
+    // first come first served, Poisson releases, so a job's predecessor is
+    // of the other product with probability 1/2.
+    let stable = LATHE
+        .replace("\"30min\"", "\"20min\"")
+        .replace("\"24min\"", "\"10min\"")
+        .replace("400h", "3000h");
+    let model = crate::model(&stable);
+    let expected = model.offered_setup_utilization()[0];
+    assert!((expected - 0.125).abs() < 1e-12, "{expected}");
+    let setup: Vec<f64> = crate::replications(&model, 3, 16)
+        .iter()
+        .map(|o| o.stations[0].utilization()[factory5g::factory::StationState::Setup as usize])
+        .collect();
+    crate::assert_matches_theory("setup share of a shared lathe", &setup, expected, 0.05);
+}
+
+#[test]
+fn item04_measured_latencies_need_their_unit() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = |csv: &str| {
+        std::fs::write(dir.path().join("ul.csv"), csv).unwrap();
+        let file = dir.path().join("net.toml");
+        std::fs::write(
+            &file,
+            format!(
+                "{}\n[network]\nmodel = \"empirical\"\n[network.empirical]\nul = \"empirical(ul.csv)\"\ndl = \"5ms\"\n",
+                LATHE.replace("\"30min\"", "\"20min\"").replace("\"24min\"", "\"10min\"")
+            ),
+        )
+        .unwrap();
+        factory5g(&["validate", p(&file)])
+    };
+    // Bare numbers under a header that names milliseconds: milliseconds.
+    let out = scenario("latency_ms\n5\n7\n");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        !text(&out.stderr).contains("mean latency"),
+        "{}",
+        text(&out.stderr)
+    );
+    // Bare numbers and no unit anywhere: refused, not read as seconds.
+    let out = scenario("latency\n5\n7\n");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("`5` has no unit"),
+        "{}",
+        text(&out.stderr)
+    );
+    // Milliseconds labelled seconds: a warning on the magnitude.
+    let out = scenario("latency_s\n5\n7\n");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("mean latency 6s: over a second"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
 fn item05_calculator_components_sum_to_the_mean_and_the_slot_is_exact() {
     for (scs, slot) in [("15", 1.0), ("30", 0.5), ("60", 0.25), ("120", 0.125)] {
         for retx in ["0", "1", "3"] {

@@ -40,6 +40,7 @@ fn kpis_are_named_in_the_documented_order() {
         if !matches!(f.kind(), factory5g::model::FlowKind::Background { .. }) {
             expected.push(format!("flow.{}.p99_ms", f.name()));
             expected.push(format!("flow.{}.stops", f.name()));
+            expected.push(format!("flow.{}.stops_at_warmup", f.name()));
             expected.push(format!("flow.{}.availability", f.name()));
         }
     }

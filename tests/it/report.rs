@@ -706,6 +706,7 @@ fn compare_reports_each_flows_p99_and_stops() {
     for (flow, _) in robot_flows() {
         want.push(format!("flow.{flow}.p99_ms"));
         want.push(format!("flow.{flow}.stops"));
+        want.push(format!("flow.{flow}.stops_at_warmup"));
         want.push(format!("flow.{flow}.availability"));
     }
     assert_eq!(flow_kpis, want, "{names:?}");
