@@ -4,6 +4,7 @@
 //! negative (the normal is truncated at zero by resampling).
 
 use crate::engine::SimTime;
+use crate::stats::erfc;
 use rand::{Rng, RngExt};
 use rand_distr::{Distribution, Exp1, Gamma, LogNormal, Normal, Triangular, Weibull};
 use std::sync::Arc;
@@ -246,27 +247,6 @@ fn truncated_normal_mean(m: f64, s: f64) -> f64 {
         m
     } else {
         m + s * phi / tail
-    }
-}
-
-/// Complementary error function (Numerical Recipes' erfcc, |error| < 1.2e-7).
-fn erfc(x: f64) -> f64 {
-    let z = x.abs();
-    let t = 1.0 / (1.0 + 0.5 * z);
-    let r = t
-        * (-z * z - 1.265_512_23
-            + t * (1.000_023_68
-                + t * (0.374_091_96
-                    + t * (0.096_784_18
-                        + t * (-0.186_288_06
-                            + t * (0.278_868_07
-                                + t * (-1.135_203_98
-                                    + t * (1.488_515_87 + t * (-0.822_152_23 + t * 0.170_872_77)))))))))
-            .exp();
-    if x >= 0.0 {
-        r
-    } else {
-        2.0 - r
     }
 }
 

@@ -269,6 +269,7 @@ pub fn config(request: &Request) -> Result<NrConfig, ConfigErrors> {
         noise_figure_db: request.noise_figure_db.unwrap_or(d.noise_figure_db),
         interference_margin_db: request.interference_margin_db.unwrap_or(d.interference_margin_db),
         scheduler: d.scheduler,
+        ..d
     })
 }
 

@@ -9,6 +9,9 @@
 //! - [`mean_ci95`]: the Student-t 95% interval over replications; [`clip`]
 //!   keeps it within a quantity's range, [`t_two_sided_p`] and [`holm`] test
 //!   many paired differences at once.
+//! - [`normal_cdf`], [`normal_sf`], [`normal_quantile`], [`erfc`]: the
+//!   standard normal distribution (the radio's error curves and random
+//!   fields, the truncated normal's mean).
 //!
 //! ```
 //! use factory5g::stats::{Tally, mean_ci95};
@@ -23,10 +26,12 @@
 
 mod histogram;
 mod intervals;
+mod normal;
 
 pub use histogram::{samples_needed, Histogram};
 pub(crate) use intervals::lanczos;
 pub use intervals::{clip, holm, t_two_sided_p};
+pub use normal::{erfc, normal_cdf, normal_quantile, normal_sf};
 
 use crate::engine::SimTime;
 

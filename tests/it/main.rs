@@ -4,6 +4,7 @@ mod cli;
 mod coupling;
 mod edges;
 mod experiment;
+mod fleet;
 mod fuzz_corpus;
 mod limits;
 mod net;

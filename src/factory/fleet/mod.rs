@@ -17,6 +17,7 @@
 //! one, counted as `charging`) and charges for `recharge` times the fraction
 //! missing.
 
+mod moves;
 mod zones;
 
 use super::event::{AgvStep, Cargo, Ctx, Effect, Event, Waiter};
@@ -63,6 +64,8 @@ struct Travel {
     /// Granted, the grant still on its way to the AGV.
     granted: Option<SegmentId>,
     loaded: bool,
+    /// What the trace has recorded of the leg.
+    moves: moves::Moves,
 }
 
 struct Agv {
@@ -184,6 +187,13 @@ impl FleetRt {
     /// The deadlock that ended the run ([`Effect::Deadlock`]).
     pub fn take_deadlock(&mut self) -> Option<SimError> {
         self.deadlock.take()
+    }
+
+    /// The run is over: the trace gets the movements begun by now.
+    pub fn flush_trace(&mut self, ctx: &mut Ctx) {
+        for agv in 0..self.agvs.len() {
+            self.trace_catch_up(agv, ctx);
+        }
     }
 
     pub fn output(&self, now: SimTime) -> FleetOutput {
@@ -331,11 +341,14 @@ impl FleetRt {
         if robot.stops > 1 {
             return;
         }
+        let mut driving = false;
         if let Some((id, end, event)) = robot.pending.take() {
             ctx.queue.cancel(id);
             robot.paused = Some((end - now, event));
+            driving = matches!(event, Event::AgvArrive { .. });
         }
         robot.resume_state = AgvState::ALL[robot.clock.state()];
+        self.trace_pause(agv, driving, ctx);
         self.set_state(agv, AgvState::Stopped, ctx);
     }
 
@@ -353,6 +366,7 @@ impl FleetRt {
         if let Some((delay, event)) = paused {
             self.schedule(agv, delay, event, ctx);
         }
+        self.trace_resume(agv, ctx);
         if idle {
             // Work may have waited while it was stopped.
             self.free(agv, ctx, out);
@@ -379,8 +393,14 @@ impl FleetRt {
                 waiting_for: None,
                 granted: None,
                 loaded,
+                moves: moves::Moves::default(),
             });
             self.schedule(agv, time, Event::AgvArrive { agv: agv as u32 }, ctx);
+            let pieces = {
+                let travel = self.agvs[agv].travel.as_ref().expect("travelling");
+                moves::piece_count(layout, &travel.path)
+            };
+            self.trace_travel(agv, 0, pieces, ctx);
             return;
         }
         self.agvs[agv].travel = Some(Travel {
@@ -390,12 +410,14 @@ impl FleetRt {
             waiting_for: None,
             granted: None,
             loaded,
+            moves: moves::Moves::default(),
         });
         self.request_segment(agv, ctx, out);
     }
 
     /// End of a travel leg ([`Event::AgvArrive`]).
     pub fn on_arrive(&mut self, agv: usize, ctx: &mut Ctx, out: &mut Vec<Effect>) {
+        self.trace_catch_up(agv, ctx);
         let robot = &mut self.agvs[agv];
         robot.pending = None;
         let travel = robot.travel.as_mut().expect("an arriving AGV travels");
