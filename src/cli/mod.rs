@@ -6,7 +6,7 @@
 //! scenario, 130 interrupted.
 //!
 //! One file per command group (`run`, `validate`, `compare`, `sweep`,
-//! `latency`, `scenarios`); `args` holds the options several commands share,
+//! `latency`, `scenarios`, `layout`); `args` holds the options several commands share,
 //! `failure` the error type, `progress` the progress bar.
 //!
 //! ```
@@ -21,6 +21,7 @@ mod args;
 mod compare;
 mod failure;
 mod latency;
+mod layout;
 mod progress;
 mod run;
 mod scenarios;
@@ -66,12 +67,19 @@ enum Command {
     Latency(latency::LatencyArgs),
     /// List the built-in scenarios, or print one's TOML.
     Scenarios(scenarios::ScenariosArgs),
+    /// Draw a scenario's floor plan alone (points, aisles, names), before any simulation.
+    Layout(layout::LayoutArgs),
 }
 
 /// Makes a panic (a bug) end the process with one plain message on stderr
 /// and exit code 1, not Rust's debug text and 101.
+/// A panic that the DXF reader catches (a corrupt drawing, reported as an
+/// invalid scenario) passes silently.
 pub fn report_panics() {
     std::panic::set_hook(Box::new(|info| {
+        if scenario::dxf::panic_caught_here() {
+            return;
+        }
         let place = info
             .location()
             .map(|l| format!(" at {}:{}", l.file(), l.line()))
@@ -107,6 +115,7 @@ pub fn main() -> i32 {
         Command::Sweep(cmd) => sweep::sweep(cmd),
         Command::Latency(args) => latency::latency(&args),
         Command::Scenarios(args) => scenarios::scenarios(&args),
+        Command::Layout(args) => layout::layout(&args),
     };
     finish(result)
 }

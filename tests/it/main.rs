@@ -2,6 +2,7 @@
 
 mod cli;
 mod coupling;
+mod dxf;
 mod experiment;
 mod fuzz_corpus;
 mod limits;
