@@ -491,3 +491,69 @@ fn the_layout_command_draws_the_floor_plan_alone() {
         "{stderr}"
     );
 }
+
+/// The settings of the reader are checked like any key; without `dxf` they
+/// are a warning, since they do nothing.
+#[test]
+fn dxf_settings_are_checked() {
+    let hall = drawings::millimetres(
+        &[("AGV", &[[0.0, 0.0], [30_000.0, 0.0], [30_000.0, 5_000.0]])],
+        &[([0.0, 0.0], "w"), ([30_000.0, 0.0], "b")],
+    );
+    let flat = drawings::millimetres(
+        &[("AISLES", &[[0.0, 0.0], [30_000.0, 0.0]])],
+        &[([30_000.0, 0.0], "b")],
+    );
+    let dir = dir_with(&[("hall.dxf", &hall), ("flat.dxf", &flat)]);
+    let scenario = |layout: &str| {
+        format!("[scenario]\nhorizon = \"1h\"\n[layout]\n{layout}\n[[station]]\nname = \"s\"\nat = \"b\"\nprocess = \"1min\"\n")
+    };
+    let load = |layout: &str| scenario::load_str("s.toml", &scenario(layout), Some(dir.path()), &[]);
+    let errors = |layout: &str| match load(layout) {
+        Ok(_) => panic!("{layout}: valid"),
+        Err(e) => e.to_string(),
+    };
+    // Another aisle layer, a tighter snap, the unit given.
+    let good = load(
+        "dxf = \"hall.dxf\"\ndxf_layers = { aisles = \"agv\" }\ndxf_snap = \"10cm\"\ndxf_units = \"mm\"",
+    )
+    .expect("valid");
+    assert_eq!(good.model.layout().unwrap().segments().len(), 2);
+    // A drawing along a line has no floor of its own.
+    let e = errors("dxf = \"flat.dxf\"");
+    assert!(
+        e.contains("flat.dxf: the drawing spans 30 m × 0 m from [0, 0]: a floor needs both sides above 0"),
+        "{e}"
+    );
+    assert!(load("dxf = \"flat.dxf\"\nsize = [40, 10]").is_ok());
+    let e = errors("dxf = \"hall.dxf\"\ndxf_layers = { aisles = \"agv\", one_way = \"AGV\" }");
+    assert!(
+        e.contains("layout.dxf_layers: the aisles, one-way and points layers must be three different layers"),
+        "{e}"
+    );
+    let e = errors("dxf = \"hall.dxf\"\ndxf_layers = { aisles = \"AGV\" }\ndxf_snap = \"0.5\"");
+    assert!(
+        e.contains("layout.dxf_snap: `0.5` has no unit; lengths need one of m, cm, mm"),
+        "{e}"
+    );
+    let e = errors("dxf = \"hall.dxf\"\ndxf_layers = { aisles = \"AGV\" }\ndxf_units = \"yd\"");
+    assert!(
+        e.contains("layout.dxf_units: unknown unit `yd`; allowed units: mm, cm, m, in, ft"),
+        "{e}"
+    );
+    // The default layers find no aisle in this drawing.
+    let e = errors("dxf = \"hall.dxf\"");
+    assert!(e.contains("its layers are: AGV, POINTS"), "{e}");
+    let warned = load("size = [40, 10]\npoints = { b = [1, 1] }\ndxf_snap = \"1m\"").expect("valid");
+    let dxf_warnings: Vec<String> = warned
+        .warnings
+        .iter()
+        .map(ToString::to_string)
+        .filter(|w| w.contains("dxf"))
+        .collect();
+    assert_eq!(dxf_warnings.len(), 1, "{dxf_warnings:?}");
+    assert!(
+        dxf_warnings[0].contains("warning: layout.dxf_snap: `dxf_snap` does nothing without `dxf`"),
+        "{dxf_warnings:?}"
+    );
+}

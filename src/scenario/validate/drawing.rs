@@ -247,6 +247,18 @@ impl Validator<'_, '_> {
             );
             ok = false;
         }
+        if toml_size.is_none() && drawn.size.iter().any(|side| *side <= 0.0) {
+            self.sink.error(
+                Some(span),
+                "layout.dxf",
+                format!(
+                    "{}: the drawing spans {} m × {} m from [0, 0]: a floor needs both sides above 0; give it with \
+                     size = [x, y]",
+                    path.v, drawn.size[0], drawn.size[1]
+                ),
+            );
+            ok = false;
+        }
         let mut points = Vec::with_capacity(drawn.points.len() + written.len());
         let mut unnamed = Vec::new();
         for point in &drawn.points {
