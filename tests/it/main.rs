@@ -2,6 +2,7 @@
 
 mod cli;
 mod coupling;
+mod dxf;
 mod edges;
 mod experiment;
 mod fleet;
