@@ -14,7 +14,7 @@
 use super::layout::{inside, Floor};
 use super::{last, Validator};
 use crate::engine::SimTime;
-use crate::model::{BadState, LinkModel, Network, NrNetwork};
+use crate::model::{BadState, Dist, LinkModel, Network, NrNetwork};
 use crate::net::{
     Duplex, HandoverConfig, InfScenario, Nr, NrConfig, RlfConfig, Scheduler, Shadowing, SlotKind,
     SpecialSplit, SrPeriod, UlAccess,
@@ -268,6 +268,8 @@ impl Validator<'_, '_> {
         let table = empirical.key_span;
         let ul = self.required_dist(&empirical.ul, "network.empirical.ul", table, "exp(6ms)");
         let dl = self.required_dist(&empirical.dl, "network.empirical.dl", table, "exp(5ms)");
+        self.warn_implausible_latency(&empirical.ul, "network.empirical.ul", ul.as_ref());
+        self.warn_implausible_latency(&empirical.dl, "network.empirical.dl", dl.as_ref());
         let bad_state = match &empirical.bad_state {
             Field::Ok(bad) => self.bad_state(&bad.v, bad.span).map(Some),
             Field::Missing => Some(None),
@@ -278,6 +280,31 @@ impl Validator<'_, '_> {
             dl: dl?,
             bad_state: bad_state?,
         })
+    }
+
+    /// Warns when a one-way network latency has a mean over 1 s or under
+    /// 1 µs: measured samples in another unit than the file says (a column
+    /// of milliseconds written as seconds) look like that.
+    fn warn_implausible_latency(&mut self, field: &Field<Str>, key: &str, dist: Option<&Dist>) {
+        let (Field::Ok(text), Some(dist)) = (field, dist) else {
+            return;
+        };
+        let mean = SimTime::from_nanos(dist.mean_ns().round() as u64);
+        let why = if dist.mean_ns() > 1e9 {
+            "over a second, implausible for a one-way network latency"
+        } else if dist.mean_ns() < 1e3 {
+            "under a microsecond, faster than any radio link"
+        } else {
+            return;
+        };
+        self.sink.warning(
+            Some(text.span),
+            key,
+            format!(
+                "mean latency {mean}: {why}; are the samples in another unit? Write each with its unit \
+                 (`12.5ms`) or name the unit in the file's header (`latency_ms`)"
+            ),
+        );
     }
 
     fn bad_state(&mut self, bad: &RawBadState, table: Span) -> Option<BadState> {
