@@ -472,7 +472,7 @@ function legend(model) {
     used[s.initial] = true;
     s.v.forEach(function (v) { used[v] = true; });
   });
-  row('States (servers: cells; AGVs: circles)', null, null, true);
+  row('States', null, null, true);
   model.states.forEach(function (name, i) {
     if (used[i] && colour.test(model.colours[i] || '')) row(name.replace(/_/g, ' '), model.colours[i]);
   });

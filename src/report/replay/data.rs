@@ -505,3 +505,49 @@ struct RadioMap {
     best: Vec<usize>,
     label: String,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::SimTime;
+
+    fn record(s: u64, entity: &str, event: &'static str, at_xy: Option<[f64; 2]>) -> TraceRecord {
+        let mut r = TraceRecord::new(SimTime::from_secs(s), entity.into(), event, String::new());
+        r.at_xy = at_xy;
+        r
+    }
+
+    /// Handovers and radio link failures (written by the radio side when it
+    /// has them) become marks at their place or their robot's; what the
+    /// page does not know is counted, not drawn.
+    #[test]
+    fn radio_records_become_marks_and_unknown_ones_are_counted() {
+        let model = crate::scenario::load_builtin("sany18").unwrap().model;
+        let station = model.stations.iter().find(|s| s.robot).expect("an arm station");
+        let mut builder = Builder::new(&model);
+        builder.add(&record(10, "agv3", "handover", Some([12.5, 40.0])));
+        builder.add(&record(11, "agv4", "rlf", None));
+        builder.add(&record(
+            12,
+            &format!("station:{}/0", station.name),
+            "handover",
+            None,
+        ));
+        // No place and no robot to take one from; an AGV the plant has not;
+        // an event of a later version.
+        builder.add(&record(13, "gnb2", "handover", None));
+        builder.add(&record(14, "agv999", "rlf", None));
+        builder.add(&record(15, "agv3", "teleport", None));
+        assert_eq!(builder.rows(), 3);
+        let s = model
+            .stations
+            .iter()
+            .position(|s| s.name == station.name)
+            .unwrap();
+        assert_eq!(
+            builder.records.radio.text,
+            format!("10,0,2,-1,12.5,40,11,1,3,-1,null,null,12,0,-1,{s},null,null")
+        );
+        assert_eq!(builder.ignored, 3);
+    }
+}
