@@ -153,6 +153,18 @@ impl<'m> Sim<'m> {
         let st = &mut self.stations[station];
         let len = st.queue.len();
         st.queue_len.set(self.now, len as u64);
+        if self.trace.is_some() {
+            self.trace_queue(station, len);
+        }
+    }
+
+    /// The trace's `queue` line, out of line so that the hot path above
+    /// only tests for a trace: inlined, the line's code cost an M/M/3 run
+    /// 1.1% more instructions (about 10 per job); out of line, 0.5%
+    /// (callgrind, mm3 over 200,000 h, against no queue line at all).
+    #[cold]
+    #[inline(never)]
+    fn trace_queue(&mut self, station: StationId, len: usize) {
         let model = self.model;
         self.trace_line(
             || format!("station:{}", model.stations[station].name),
