@@ -9,6 +9,10 @@
 //!    end products in the plant);
 //! 2. each station, in scenario order: `station.NAME.busy`, the share of its
 //!    server time spent processing (robot-arm stations are covered by this);
+//!    then, when the scenario has them, each `[[pool]]`'s
+//!    `pool.NAME.utilization` (operator time held over operator time on
+//!    shift) and `energy_kwh` (the energy after the warm-up of what has
+//!    `power_kw`);
 //! 3. the AGV fleet, when there is one: `agv.idle`, `agv.travel_empty`,
 //!    `agv.travel_loaded`, `agv.handling`, `agv.zone_wait`, `agv.charging`
 //!    (shares of the fleet's time);
@@ -78,6 +82,13 @@ pub fn kpis(model: &Model, out: &RunOutput) -> Vec<Kpi> {
             .map_or(f64::NAN, |o| o.utilization()[StationState::Busy as usize]);
         push(format!("station.{}.busy", st.name), busy);
     }
+    for (p, pool) in model.pools.iter().enumerate() {
+        let utilization = out.pools.get(p).map_or(f64::NAN, |o| o.utilization());
+        push(format!("pool.{}.utilization", pool.name), utilization);
+    }
+    if let Some(kwh) = out.energy_kwh() {
+        push("energy_kwh".into(), kwh);
+    }
 
     // 3. Robot groups: the AGV fleet (arm stations are covered above).
     if model.fleet.as_ref().is_some_and(|f| f.agvs > 0) {
@@ -101,6 +112,7 @@ pub fn kpis(model: &Model, out: &RunOutput) -> Vec<Kpi> {
         let stops = fo.map_or(f64::NAN, |fo| fo.survival_violations as f64);
         push(format!("flow.{}.stops", flow.name), stops);
     }
+
     k
 }
 

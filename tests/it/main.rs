@@ -1,5 +1,6 @@
 //! Integration tests, one binary with a module per area.
 
+mod capacity;
 mod cli;
 mod coupling;
 mod experiment;
@@ -11,6 +12,7 @@ mod plant;
 mod props;
 mod report;
 mod scenario_errors;
+mod shifts;
 mod theory;
 
 use factory5g::experiment::{run_replications, RunSettings};

@@ -352,31 +352,29 @@ pub fn state_time_from_trace(
                 .expect("a state");
             let robot = &mut servers[s][k];
             change(robot, state, r.time_ns, overlap(robot.1, r.time_ns));
-        } else {
-            let a: usize = r
-                .entity
-                .strip_prefix("agv")
-                .expect("agvN")
-                .parse()
-                .expect("a number");
+        } else if let Some(number) = r.entity.strip_prefix("agv") {
+            let a: usize = number.parse().expect("agvN");
             let state = AgvState::ALL
                 .iter()
                 .position(|x| x.key() == r.state)
                 .expect("a state");
             let robot = &mut fleet[a - 1];
             change(robot, state, r.time_ns, overlap(robot.1, r.time_ns));
+        } else {
+            // Calendars trace their shifts; they are no robots.
+            assert!(r.entity.starts_with("calendar:"), "unknown entity {}", r.entity);
         }
     }
-    let close = |robot: &mut (usize, u64, [u64; StationState::COUNT])| {
-        robot.2[robot.0] += overlap(robot.1, to);
+    fn close<const N: usize>(robot: &mut (usize, u64, [u64; N]), span: u64) -> [u64; N] {
+        robot.2[robot.0] += span;
         robot.2
-    };
+    }
     (
         servers
             .iter_mut()
-            .map(|st| st.iter_mut().map(close).collect())
+            .map(|st| st.iter_mut().map(|r| close(r, overlap(r.1, to))).collect())
             .collect(),
-        fleet.iter_mut().map(close).collect(),
+        fleet.iter_mut().map(|r| close(r, overlap(r.1, to))).collect(),
     )
 }
 
@@ -399,7 +397,7 @@ pub fn assert_state_times_match_the_trace(m: &Model, out: &RunOutput, trace: &Tr
 }
 
 /// Every server's and every AGV's state times add up to the observed period.
-fn assert_states_cover_the_observed_period(m: &Model, out: &RunOutput) {
+pub fn assert_states_cover_the_observed_period(m: &Model, out: &RunOutput) {
     let observed = (m.horizon() - m.warmup()).as_nanos();
     for (s, st) in out.stations.iter().enumerate() {
         for (k, totals) in st.server_state_ns.iter().enumerate() {
