@@ -297,6 +297,35 @@ impl Bottlenecks {
     }
 }
 
+/// Over replications: each station's mean (sole, shifting) shares of the
+/// observed time, and the main bottleneck, the station with the largest
+/// mean sum (ties to the station listed first); `None` when no station was
+/// ever a bottleneck.
+pub fn bottleneck_shares(outputs: &[super::RunOutput]) -> (Vec<(f64, f64)>, Option<usize>) {
+    let stations = outputs.first().map_or(0, |o| o.bottleneck.len());
+    let runs = outputs.len().max(1) as f64;
+    let shares: Vec<(f64, f64)> = (0..stations)
+        .map(|s| {
+            outputs.iter().fold((0.0, 0.0), |(sole, shifting), o| {
+                let observed = o.observed_s * 1e9;
+                let b = o.bottleneck[s];
+                (
+                    sole + b.sole_ns as f64 / observed / runs,
+                    shifting + b.shifting_ns as f64 / observed / runs,
+                )
+            })
+        })
+        .collect();
+    let mut main: Option<(usize, f64)> = None;
+    for (s, &(sole, shifting)) in shares.iter().enumerate() {
+        let total = sole + shifting;
+        if total > 0.0 && main.is_none_or(|(_, best)| total > best) {
+            main = Some((s, total));
+        }
+    }
+    (shares, main.map(|(s, _)| s))
+}
+
 /// Whether a server in `state` counts as active (a table, for the hot
 /// path).
 pub(super) const ACTIVE: [bool; StationState::COUNT] = {

@@ -42,7 +42,7 @@ pub use crate::model::{AgvState, StationState};
 use crate::stats::{Histogram, Tally};
 use crate::text::thousands;
 
-pub use bottleneck::{BottleneckTime, MAX_BUFFERED};
+pub use bottleneck::{bottleneck_shares, BottleneckTime, MAX_BUFFERED};
 pub use network::{FlowOutput, FlowSampling, LinkProfile, LinkProfiles, PROFILE_DRAWS, REFRESH};
 pub use pools::PoolOutput;
 pub use run::{

@@ -17,7 +17,7 @@
 //! ```
 
 use crate::experiment::Replications;
-use crate::factory::RunOutput;
+use crate::factory::{bottleneck_shares, RunOutput};
 use crate::model::Model;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -82,34 +82,17 @@ pub fn pools(model: &Model, runs: &Replications) -> Vec<PoolReport> {
         .collect()
 }
 
-/// Each station's mean shares; the main bottleneck is the largest sum
-/// (ties to the station listed first).
+/// Each station's mean shares and the main bottleneck
+/// ([`bottleneck_shares`]).
 pub fn bottleneck(model: &Model, runs: &Replications) -> BottleneckReport {
-    let share = |o: &RunOutput, station: usize, pick: fn(&crate::factory::BottleneckTime) -> u64| {
-        pick(&o.bottleneck[station]) as f64 / (o.observed_s * 1e9)
-    };
-    let shares: Vec<BottleneckShare> = (0..model.stations.len())
-        .map(|station| BottleneckShare {
-            sole: mean(runs.outputs.iter().map(|o| share(o, station, |t| t.sole_ns))),
-            shifting: mean(runs.outputs.iter().map(|o| share(o, station, |t| t.shifting_ns))),
-        })
-        .collect();
-    let main = shares
-        .iter()
-        .enumerate()
-        .filter(|(_, s)| s.total() > 0.0)
-        .fold(None::<(usize, f64)>, |best, (i, s)| match best {
-            Some((_, top)) if top >= s.total() => best,
-            _ => Some((i, s.total())),
-        })
-        .map(|(i, _)| model.stations[i].name.clone());
+    let (shares, main) = bottleneck_shares(&runs.outputs);
     BottleneckReport {
-        main,
+        main: main.map(|s| model.stations[s].name.clone()),
         by_station: model
             .stations
             .iter()
             .zip(shares)
-            .map(|(st, share)| (st.name.clone(), share))
+            .map(|(st, (sole, shifting))| (st.name.clone(), BottleneckShare { sole, shifting }))
             .collect(),
     }
 }

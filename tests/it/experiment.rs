@@ -57,6 +57,9 @@ fn kpis_are_named_in_the_documented_order() {
             .iter()
             .map(|s| format!("station.{}.busy", s.name())),
     );
+    // Its operator pool, and the energy of what has power_kw.
+    expected.extend(model.pools().iter().map(|p| format!("pool.{}.utilization", p.name())));
+    expected.push("energy_kwh".into());
     for s in [
         "idle",
         "travel_empty",
@@ -163,6 +166,10 @@ fn slower_welding_lowers_throughput_significantly() {
         "10",
         "--seed",
         "18",
+        // Two days observed: welds take a day or two, and the plant's
+        // one-shift window is too short to see the backlog grow.
+        "--horizon",
+        "120h",
         "--json",
     ]));
     let kpis = v["kpis"].as_array().unwrap();
@@ -189,6 +196,8 @@ fn slower_welding_lowers_throughput_significantly() {
         "10",
         "--seed",
         "18",
+        "--horizon",
+        "120h",
     ]));
     let line = table.lines().find(|l| l.starts_with("throughput_per_h")).unwrap();
     assert!(line.trim_end().ends_with('*'), "{table}");
