@@ -289,3 +289,132 @@ fn energy_is_power_times_state_time_exactly_and_shifts_keep_the_books() {
         assert!(out.pools[0].utilization() > 0.0 && out.pools[0].utilization() <= 1.0);
     }
 }
+
+/// The times (in minutes, exact) at which the trace shows `entity`
+/// entering `state`.
+fn entries(trace: &Trace, entity: &str, state: &str) -> Vec<u64> {
+    const MINUTE: u64 = 60_000_000_000;
+    trace
+        .records
+        .iter()
+        .filter(|r| r.entity == entity && r.event == "state" && r.state == state)
+        .map(|r| {
+            assert_eq!(r.time_ns % MINUTE, 0, "{r:?}");
+            r.time_ns / MINUTE
+        })
+        .collect()
+}
+
+/// Hours as minutes.
+fn hours(h: &[u64]) -> Vec<u64> {
+    h.iter().map(|h| h * 60).collect()
+}
+
+#[test]
+fn failures_count_on_shift_time_at_a_station_with_a_calendar() {
+    // On 8 h of each 24 h; a failure after every 5 h of on-shift time,
+    // repaired in 1 h. On-shift time: it fails at 5 h, is repaired at 6 h,
+    // runs 2 h to the end of the shift and 3 h of the next: fails at 27 h,
+    // repaired at 28 h; then 4 h to 32 h and 1 h more from 48 h: 49 h;
+    // repaired at 50 h, it fails again at 55 h. (Counted on the calendar
+    // it would fail at 5, 11, 17, 23, 29 h...)
+    let text = r#"
+[scenario]
+horizon = "60h"
+[[calendar]]
+name = "day"
+on = [["0h", "8h"]]
+[[station]]
+name = "cell"
+process = "1h"
+calendar = "day"
+failures = { mtbf = "const(5h)", mttr = "const(1h)" }
+"#;
+    let m = model(text);
+    let mut trace = Trace::new(1000);
+    simulate_traced(&m, 1, 0, &mut trace).expect("runs");
+    assert_eq!(
+        entries(&trace, "station:cell/0", "failed"),
+        hours(&[5, 27, 49, 55])
+    );
+    assert_eq!(
+        entries(&trace, "station:cell/0", "off_shift"),
+        hours(&[8, 32, 56])
+    );
+}
+
+#[test]
+fn a_crew_off_shift_pauses_its_repairs_and_resumes_them() {
+    // The crew works 0-8 h of each day; the station (no calendar) fails 4 h
+    // after each repair; a repair takes 6 h of the crew's time. Fails at
+    // 4 h, repaired 4-8 h and 24-26 h: back at 26 h. Fails at 30 h,
+    // repaired 30-32 h and 48-52 h: back at 52 h.
+    let text = r#"
+[scenario]
+horizon = "60h"
+[[calendar]]
+name = "day"
+on = [["0h", "8h"]]
+[[crew]]
+name = "fitters"
+calendar = "day"
+[[station]]
+name = "cell"
+process = "1h"
+failures = { mtbf = "const(4h)", mttr = "const(6h)", crew = "fitters" }
+"#;
+    let m = model(text);
+    let mut trace = Trace::new(1000);
+    simulate_traced(&m, 1, 0, &mut trace).expect("runs");
+    assert_eq!(entries(&trace, "station:cell/0", "failed"), hours(&[4, 30, 56]));
+    assert_eq!(entries(&trace, "station:cell/0", "idle"), hours(&[26, 52]));
+}
+
+#[test]
+fn an_agv_stands_still_off_shift_and_finishes_its_trip_after() {
+    // The one-AGV plant of the fleet tests: load 10 s, 110 m at 2 m/s,
+    // unload 20 s, 85 s in all. The first job comes at 60 min; the fleet
+    // is on shift until 61 min of each 2 h: 50 s into the trip the AGV
+    // stops, and drives on at 120 min. The trip takes 85 s + 59 min.
+    let text = r#"
+[scenario]
+horizon = "121min"
+[[calendar]]
+name = "fleet"
+period = "2h"
+on = [["0min", "61min"]]
+[layout]
+size = [100, 100]
+points = { w = [0, 0], a = [0, 40], c = [30, 40], b = [30, 0] }
+aisles = [["w", "a"], ["a", "c"], ["c", "b"]]
+[fleet]
+agvs = 1
+speed = "2m/s"
+load = "10s"
+unload = "20s"
+home = "w"
+warehouse = "w"
+calendar = "fleet"
+[[station]]
+name = "s"
+at = "b"
+process = "1min"
+[[product]]
+name = "job"
+release = "const(1h)"
+route = ["s"]
+"#;
+    let m = model(text);
+    let mut trace = Trace::new(1000);
+    let out = simulate_traced(&m, 1, 0, &mut trace).expect("runs");
+    let fleet = out.fleet.expect("a fleet");
+    assert_eq!(fleet.trips, 1);
+    assert_eq!(fleet.trip_s.max(), 85.0 + 59.0 * 60.0);
+    assert_eq!(entries(&trace, "agv1", "off_shift"), [61]);
+    // The second job, released at 120 min while the AGV finishes, waits
+    // for it; its trip is under way at the horizon.
+    assert_eq!(
+        fleet.agv_state_ns[0][AgvState::OffShift as usize],
+        59 * 60 * 1_000_000_000
+    );
+}
