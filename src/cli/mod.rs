@@ -6,7 +6,7 @@
 //! scenario, 130 interrupted.
 //!
 //! One file per command group (`run`, `validate`, `compare`, `capacity`,
-//! `sweep`, `latency`, `scenarios`); `args` holds the options several commands share,
+//! `sweep`, `latency`, `scenarios`, `init`); `args` holds the options several commands share,
 //! `failure` the error type, `progress` the progress bar.
 //!
 //! ```
@@ -21,6 +21,7 @@ mod args;
 mod capacity;
 mod compare;
 mod failure;
+mod init;
 mod latency;
 mod progress;
 mod run;
@@ -72,6 +73,8 @@ enum Command {
     Latency(latency::LatencyArgs),
     /// List the built-in scenarios, or print one's TOML.
     Scenarios(scenarios::ScenariosArgs),
+    /// Write a commented starting scenario to edit (default: plant.toml).
+    Init(init::InitArgs),
 }
 
 /// Makes a panic (a bug) end the process with one plain message on stderr
@@ -103,6 +106,12 @@ pub fn main() -> i32 {
                 let _ = e.print();
                 return 0;
             }
+            clap::error::ErrorKind::InvalidSubcommand => {
+                if let Some(hint) = scenario_as_command() {
+                    return finish(Err(Failure::Usage(hint)));
+                }
+                return finish(Err(Failure::Args(e)));
+            }
             _ => return finish(Err(Failure::Args(e))),
         },
     };
@@ -114,8 +123,20 @@ pub fn main() -> i32 {
         Command::Sweep(cmd) => sweep::sweep(cmd),
         Command::Latency(args) => latency::latency(&args),
         Command::Scenarios(args) => scenarios::scenarios(&args),
+        Command::Init(args) => init::init(&args),
     };
     finish(result)
+}
+
+/// When the first argument is a scenario (a file, a `.toml` name or a
+/// built-in) rather than a command: what to type instead.
+fn scenario_as_command() -> Option<String> {
+    let first = std::env::args().nth(1)?;
+    let looks_like_scenario = first.ends_with(".toml")
+        || std::path::Path::new(&first).is_file()
+        || scenario::builtin_text(&first).is_some();
+    looks_like_scenario
+        .then(|| format!("`{first}` is not a command; to run this scenario: factory5g run {first}"))
 }
 
 /// Prints a failure; the exit code of the outcome.

@@ -315,6 +315,7 @@ pub fn chart(curves: &[Curve]) -> SweepChart {
     wips.sort_unstable();
     wips.dedup();
     SweepChart {
+        title: "throughput against work in process (CONWIP)".into(),
         kpi: "throughput (end products per hour)".into(),
         axis: "WIP: jobs in the plant (CONWIP)".into(),
         numeric: Some(wips.iter().map(|&w| f64::from(w)).collect()),

@@ -156,7 +156,16 @@ pub struct Series {
 /// How many bins [`Series`] has.
 pub const SERIES_BINS: usize = 112;
 
-/// One line of an event trace: a state change or a job event.
+/// One line of an event trace: a state change, a job event, or an AGV's
+/// movement.
+///
+/// The movement fields are set only on `move` and `pause` records (and
+/// left out of the JSON line on every other record): a `move` starts a
+/// straight movement `from` a point `to` the next (`from_xy`, `to_xy` in
+/// metres), planned to end at `until` (seconds); a `pause` says where an
+/// AGV stopped mid-movement (`at_xy`, interpolated). An empty point name is
+/// a place that is not a point of the layout: the corner of a rectilinear
+/// leg, or the position a paused AGV resumes from.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct TraceRecord {
     /// Simulated time in seconds.
@@ -165,13 +174,49 @@ pub struct TraceRecord {
     pub time_ns: u64,
     /// `station:NAME/K` (server K), `agvN`, or `job:ID`.
     pub entity: String,
-    /// `state` (the entity entered `state`), `release` or `leave`.
+    /// `state` (the entity entered `state`), `release`, `leave`, `move` or
+    /// `pause`.
     pub event: &'static str,
-    /// The new state, or the product for job events.
+    /// The new state, the product for job events, the AGV's state during a
+    /// movement (`move`) or `stopped` (`pause`).
     pub state: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from_xy: Option<[f64; 2]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to_xy: Option<[f64; 2]>,
+    /// The planned end of a movement, in seconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub until: Option<f64>,
+    /// Where an AGV paused mid-movement.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub at_xy: Option<[f64; 2]>,
 }
 
-/// A bounded event trace: at most `limit` records are kept; the rest are counted.
+impl TraceRecord {
+    /// A record without movement fields.
+    pub(crate) fn new(now: SimTime, entity: String, event: &'static str, state: String) -> TraceRecord {
+        TraceRecord {
+            time: now.as_secs_f64(),
+            time_ns: now.as_nanos(),
+            entity,
+            event,
+            state,
+            from: None,
+            to: None,
+            from_xy: None,
+            to_xy: None,
+            until: None,
+            at_xy: None,
+        }
+    }
+}
+
+/// A bounded event trace: at most `limit` records are kept; the rest are
+/// counted. Records are in time order, ties in the order they were made.
 #[derive(Clone, Debug, Default)]
 pub struct Trace {
     pub limit: usize,
@@ -187,9 +232,20 @@ impl Trace {
             dropped: 0,
         }
     }
+
+    /// Keeps `record` in time order: a movement that began while nothing
+    /// of its AGV happened (a leg driven in one timed event) is recorded
+    /// late, when the AGV's next event comes, and goes in before the
+    /// records of later times.
     pub(crate) fn push(&mut self, record: impl FnOnce() -> TraceRecord) {
         if self.records.len() < self.limit {
-            self.records.push(record());
+            let record = record();
+            let at = self
+                .records
+                .iter()
+                .rposition(|r| r.time_ns <= record.time_ns)
+                .map_or(0, |i| i + 1);
+            self.records.insert(at, record);
         } else {
             self.dropped += 1;
         }
@@ -221,13 +277,7 @@ impl Trace {
         event: &'static str,
         state: impl FnOnce() -> String,
     ) {
-        self.push(|| TraceRecord {
-            time: now.as_secs_f64(),
-            time_ns: now.as_nanos(),
-            entity: entity(),
-            event,
-            state: state(),
-        });
+        self.push(|| TraceRecord::new(now, entity(), event, state()));
     }
 }
 

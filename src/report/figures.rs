@@ -533,11 +533,7 @@ pub fn expected_sinr_db(nr: &NrNetwork, ue: (f64, f64)) -> Option<f64> {
     let loss = nr
         .gnbs
         .iter()
-        .map(|&(x, y)| {
-            let d = (ue.0 - x).hypot(ue.1 - y);
-            let p = ch.p_los(d);
-            p * ch.path_loss(d, true) + (1.0 - p) * ch.path_loss(d, false)
-        })
+        .map(|&(x, y)| ch.mean_path_loss((ue.0 - x).hypot(ue.1 - y)))
         .reduce(f64::min)?;
     Some(nr.nr.link_budget().sinr_db(loss))
 }

@@ -24,6 +24,7 @@
 //! if the stop outlasts the break. With `power_kw` the AGVs' energy is
 //! metered at each state change.
 
+mod moves;
 mod zones;
 
 use super::event::{AgvStep, Cargo, Ctx, Effect, Event, Waiter};
@@ -70,6 +71,8 @@ struct Travel {
     /// Granted, the grant still on its way to the AGV.
     granted: Option<SegmentId>,
     loaded: bool,
+    /// What the trace has recorded of the leg.
+    moves: moves::Moves,
 }
 
 struct Agv {
@@ -200,6 +203,13 @@ impl FleetRt {
     /// The deadlock that ended the run ([`Effect::Deadlock`]).
     pub fn take_deadlock(&mut self) -> Option<SimError> {
         self.deadlock.take()
+    }
+
+    /// The run is over: the trace gets the movements begun by now.
+    pub fn flush_trace(&mut self, ctx: &mut Ctx) {
+        for agv in 0..self.agvs.len() {
+            self.trace_catch_up(agv, ctx);
+        }
     }
 
     pub fn output(&self, now: SimTime, model: &Model) -> FleetOutput {
@@ -360,11 +370,14 @@ impl FleetRt {
             self.show_held(agv, ctx);
             return;
         }
+        let mut driving = false;
         if let Some((id, end, event)) = robot.pending.take() {
             ctx.queue.cancel(id);
             robot.paused = Some((end - now, event));
+            driving = matches!(event, Event::AgvArrive { .. });
         }
         robot.resume_state = AgvState::ALL[robot.clock.state()];
+        self.trace_pause(agv, driving, ctx);
         self.show_held(agv, ctx);
     }
 
@@ -410,6 +423,7 @@ impl FleetRt {
         if let Some((delay, event)) = paused {
             self.schedule(agv, delay, event, ctx);
         }
+        self.trace_resume(agv, ctx);
         if idle {
             // Work may have waited while it was stopped.
             self.free(agv, ctx, out);
@@ -436,8 +450,14 @@ impl FleetRt {
                 waiting_for: None,
                 granted: None,
                 loaded,
+                moves: moves::Moves::default(),
             });
             self.schedule(agv, time, Event::AgvArrive { agv: agv as u32 }, ctx);
+            let pieces = {
+                let travel = self.agvs[agv].travel.as_ref().expect("travelling");
+                moves::piece_count(layout, &travel.path)
+            };
+            self.trace_travel(agv, 0, pieces, ctx);
             return;
         }
         self.agvs[agv].travel = Some(Travel {
@@ -447,12 +467,14 @@ impl FleetRt {
             waiting_for: None,
             granted: None,
             loaded,
+            moves: moves::Moves::default(),
         });
         self.request_segment(agv, ctx, out);
     }
 
     /// End of a travel leg ([`Event::AgvArrive`]).
     pub fn on_arrive(&mut self, agv: usize, ctx: &mut Ctx, out: &mut Vec<Effect>) {
+        self.trace_catch_up(agv, ctx);
         let robot = &mut self.agvs[agv];
         robot.pending = None;
         let travel = robot.travel.as_mut().expect("an arriving AGV travels");

@@ -67,10 +67,12 @@ impl FleetRt {
         let travel = self.agvs[agv].travel.as_mut().expect("travelling");
         let segment = travel.granted.take().expect("a granted segment");
         let loaded = travel.loaded;
+        let index = travel.segment;
         let previous = travel.holding.replace(segment);
         self.set_state(agv, travel_state(loaded), ctx);
         let time = SimTime::from_secs_f64(layout.segments[segment].length / speed);
         self.schedule(agv, time, Event::AgvArrive { agv: agv as u32 }, ctx);
+        self.trace_travel(agv, index, index + 1, ctx);
         if let Some(previous) = previous {
             self.leave_segment(previous, ctx, out);
         }

@@ -298,46 +298,59 @@ pub(super) fn run<'m>(
 ) -> Result<RunOutput, SimError> {
     let streams = RngStreams::new(seed, replication);
     let mut sim = Sim::new(model, profiles, &streams, trace);
-    let horizon = model.horizon;
-    let max_events = limits.max_events.unwrap_or(u64::MAX);
-    let mut events = 0u64;
-    // The next event count at which the limits are checked.
-    let mut next_check = CHECK_EVERY.min(max_events);
-    while let Some((t, ev)) = sim.queue.pop_until(horizon) {
-        if events >= next_check {
-            if events >= max_events {
-                return Err(SimError::EventLimit {
-                    limit: max_events,
-                    time: sim.now,
-                    horizon,
-                });
-            }
-            if let Some(stop) = limits.stop_at(sim.now) {
-                return Err(stop);
-            }
-            let jobs = sim.jobs.live() as u64;
-            if jobs > limits.max_jobs {
-                return Err(sim.too_many_jobs(jobs, limits.max_jobs));
-            }
-            next_check = events.saturating_add(CHECK_EVERY).min(max_events);
-        }
-        // The queue never goes back in time; neither does the plant.
-        debug_assert!(t >= sim.now, "simulated time went back from {} to {t}", sim.now);
-        sim.now = t;
-        events += 1;
-        sim.handle(ev);
-        while let Some(station) = sim.to_pull.pop() {
-            sim.pull(station);
-        }
-        if sim.error.is_some() {
-            return Err(sim.error.take().expect("is some"));
-        }
+    let ended = sim.run_to(model.horizon, limits);
+    if ended.is_ok() {
+        sim.now = model.horizon;
     }
-    sim.now = horizon;
+    if sim.trace.is_some() && sim.fleet.is_some() {
+        // Movements a leg began without an event of their own.
+        sim.with_fleet(|fleet, ctx, _| fleet.flush_trace(ctx));
+    }
+    let events = ended?;
     Ok(sim.finish(replication, events))
 }
 
 impl<'m> Sim<'m> {
+    /// Runs events up to `horizon`; returns how many ran, or why the run
+    /// could not go on.
+    fn run_to(&mut self, horizon: SimTime, limits: &Limits) -> Result<u64, SimError> {
+        let max_events = limits.max_events.unwrap_or(u64::MAX);
+        let mut events = 0u64;
+        // The next event count at which the limits are checked.
+        let mut next_check = CHECK_EVERY.min(max_events);
+        while let Some((t, ev)) = self.queue.pop_until(horizon) {
+            if events >= next_check {
+                if events >= max_events {
+                    return Err(SimError::EventLimit {
+                        limit: max_events,
+                        time: self.now,
+                        horizon,
+                    });
+                }
+                if let Some(stop) = limits.stop_at(self.now) {
+                    return Err(stop);
+                }
+                let jobs = self.jobs.live() as u64;
+                if jobs > limits.max_jobs {
+                    return Err(self.too_many_jobs(jobs, limits.max_jobs));
+                }
+                next_check = events.saturating_add(CHECK_EVERY).min(max_events);
+            }
+            // The queue never goes back in time; neither does the plant.
+            debug_assert!(t >= self.now, "simulated time went back from {} to {t}", self.now);
+            self.now = t;
+            events += 1;
+            self.handle(ev);
+            while let Some(station) = self.to_pull.pop() {
+                self.pull(station);
+            }
+            if let Some(error) = self.error.take() {
+                return Err(error);
+            }
+        }
+        Ok(events)
+    }
+
     /// The plant at time zero, with its first events scheduled: the end
     /// of the warm-up, each product's first release, the calendar
     /// failures, then the periodic flows' first events.

@@ -1,9 +1,10 @@
 //! Warnings on a model that validated: it runs, but probably not as meant.
-//! A station whose offered load per server is 1 or more (its queue grows
-//! without bound), a station no route visits and that never fails, end
-//! products released by CONWIP beside others released at their own rate
-//! (throughput then measures neither demand nor capacity), and a run so
-//! long that it would take hours or days (a rough count of its events).
+//! A station whose offered load per server is 1 or more, setups between
+//! products included (its queue grows without bound), a station no route
+//! visits and that never fails, end products released by CONWIP beside
+//! others released at their own rate (throughput then measures neither
+//! demand nor capacity), and a run so long that it would take hours or days
+//! (a rough count of its events).
 
 use crate::model::{Model, Product};
 use crate::scenario::diag::{Sink, Span};
@@ -34,6 +35,7 @@ pub(super) fn warn(model: &Model, raw: &Raw, sink: &mut Sink) {
 /// Unstable and idle stations, at their names.
 fn warn_stations(model: &Model, name_spans: &[Span], sink: &mut Sink) {
     let util = model.offered_utilization();
+    let setups = model.offered_setup_utilization();
     let mut visited = vec![false; model.stations.len()];
     for product in &model.products {
         for step in &product.route {
@@ -47,11 +49,20 @@ fn warn_stations(model: &Model, name_spans: &[Span], sink: &mut Sink) {
         let key = format!("station.{}", station.name);
         let utilization = util.get(i).copied().unwrap_or(0.0);
         if utilization >= 1.0 || utilization.is_nan() {
+            let setup = setups.get(i).copied().unwrap_or(0.0);
+            let split = if setup > 0.0 {
+                format!(
+                    " ({:.2} processing, {setup:.2} setups between products)",
+                    utilization - setup
+                )
+            } else {
+                String::new()
+            };
             sink.warning(
                 span,
                 &key,
                 format!(
-                    "unstable: offered utilization {utilization:.2} ≥ 1 at station `{}`; queues will grow without bound",
+                    "unstable: offered utilization {utilization:.2} ≥ 1 at station `{}`{split}; queues will grow without bound",
                     station.name
                 ),
             );
