@@ -19,7 +19,7 @@ pub struct CapacityArgs {
     wip: Vec<u32>,
     #[command(flatten)]
     options: ScenarioOptions,
-    /// Print the curves as JSON: { "capacity": [ { scenario, levels, capacity_per_h, capacity_wip, knee_wip, saturated } ] }.
+    /// Print the curves as JSON: { "capacity": [ { scenario, levels, capacity_per_h, capacity_wip, knee_wip, saturated, short_warmup_wip } ] }.
     #[arg(long)]
     json: bool,
     /// Write capacity.json and capacity.svg/.png into DIR.

@@ -19,6 +19,17 @@
 //! method). When the knee is the largest level, the curve may still rise:
 //! [`Curve::saturated`] is false and larger levels should be tried.
 //!
+//! The warm-up: the N jobs of a level all start at time 0, as one wave,
+//! and the throughput observed while that wave makes its first passes is
+//! not the plant's. A level whose mean lead time is more than a third of
+//! the warm-up ([`WARMUP_LEAD_TIMES`]) is listed in
+//! [`Curve::short_warmup_wip`] and the text warns. The factor is a rule
+//! of thumb from the built-in plant: with its 72 h warm-up the levels from
+//! 8 to 128 jobs (lead times of 27 to 76 h) differed by 2% to 37% from
+//! runs with a 240 h warm-up, and the curve was not monotone; with 240 h,
+//! at least three lead times at every level, it rises and levels off
+//! within its intervals.
+//!
 //! Common random numbers: every level runs the same seeds, so two layouts
 //! compared level by level share their random streams by entity name.
 //!
@@ -45,6 +56,10 @@ use std::path::{Path, PathBuf};
 /// The knee: the first level whose throughput reaches this share of the
 /// capacity.
 pub const KNEE_SHARE: f64 = 0.95;
+
+/// A level is trusted when the warm-up lasts at least this many of its
+/// mean lead times (see the module doc).
+pub const WARMUP_LEAD_TIMES: f64 = 3.0;
 
 /// The levels tried when none are given.
 pub const DEFAULT_LEVELS: [u32; 8] = [1, 2, 4, 8, 16, 32, 64, 128];
@@ -91,6 +106,10 @@ pub struct Curve {
     /// Whether a level above the knee was tried (else the throughput may
     /// still rise with more WIP).
     pub saturated: bool,
+    /// The levels whose warm-up is shorter than [`WARMUP_LEAD_TIMES`] of
+    /// their mean lead times: their throughput may still carry the first
+    /// pass of the jobs released at time 0.
+    pub short_warmup_wip: Vec<u32>,
 }
 
 /// Why a capacity curve could not be drawn.
@@ -196,7 +215,11 @@ pub fn curve(
         }
         done.push(level_of(&model, wip, &split, &runs.outputs));
     }
-    Ok(summarize(base.name.clone(), done))
+    Ok(summarize(
+        base.name.clone(),
+        done,
+        base.warmup.as_secs_f64() / 3600.0,
+    ))
 }
 
 fn level_of(model: &Model, wip: u32, split: &[(ProductId, u32)], outputs: &[RunOutput]) -> Level {
@@ -226,7 +249,7 @@ fn level_of(model: &Model, wip: u32, split: &[(ProductId, u32)], outputs: &[RunO
 
 /// The capacity, its level and the knee of a curve's levels (in the order
 /// run, increasing WIP).
-fn summarize(scenario: String, levels: Vec<Level>) -> Curve {
+fn summarize(scenario: String, levels: Vec<Level>, warmup_h: f64) -> Curve {
     let mean = |l: &Level| l.throughput_per_h.mean.unwrap_or(0.0);
     let best = levels
         .iter()
@@ -249,6 +272,15 @@ fn summarize(scenario: String, levels: Vec<Level>) -> Curve {
     let knee = levels.iter().position(|l| mean(l) >= KNEE_SHARE * top);
     let knee_wip = knee.map_or(0, |k| levels[k].wip);
     let saturated = knee.is_some_and(|k| k + 1 < levels.len());
+    let short_warmup_wip = levels
+        .iter()
+        .filter(|l| {
+            l.lead_time_h
+                .mean
+                .is_some_and(|lead| WARMUP_LEAD_TIMES * lead > warmup_h)
+        })
+        .map(|l| l.wip)
+        .collect();
     Curve {
         scenario,
         levels,
@@ -256,6 +288,7 @@ fn summarize(scenario: String, levels: Vec<Level>) -> Curve {
         capacity_wip,
         knee_wip,
         saturated,
+        short_warmup_wip,
     }
 }
 
@@ -286,6 +319,15 @@ pub fn text(curves: &[Curve], seed: u64, replications: u32) -> String {
                 " (the throughput may still rise: try larger --wip levels)"
             }
         );
+        if !c.short_warmup_wip.is_empty() {
+            let wips: Vec<String> = c.short_warmup_wip.iter().map(u32::to_string).collect();
+            let _ = writeln!(
+                s,
+                "  warning: at WIP {} the warm-up is shorter than {WARMUP_LEAD_TIMES} lead times: the jobs of a \
+                 level all start at time 0 and their first pass may still show; raise --warmup and --horizon",
+                wips.join(", ")
+            );
+        }
         let _ = writeln!(
             s,
             "  {:>6}  {:<26}  {:<24}  bottleneck",
@@ -391,11 +433,31 @@ mod tests {
                 level(8, 0.97),
                 level(16, 0.96),
             ],
+            10.0,
         );
         assert_eq!((c.capacity_wip, c.knee_wip, c.saturated), (8, 4, true));
         assert_eq!(c.capacity_per_h.mean, Some(0.97));
-        let rising = summarize("y".into(), vec![level(1, 0.3), level(2, 0.6)]);
+        let rising = summarize("y".into(), vec![level(1, 0.3), level(2, 0.6)], 10.0);
         assert_eq!((rising.knee_wip, rising.saturated), (2, false));
+    }
+
+    #[test]
+    fn a_level_with_a_lead_time_above_a_third_of_the_warmup_is_flagged() {
+        let with_lead = |wip, lead_h| Level {
+            lead_time_h: Mean {
+                mean: Some(lead_h),
+                ci95: None,
+            },
+            ..level(wip, 1.0)
+        };
+        // Warm-up 10 h: a lead time of 3 h is within a third, 3.5 h not.
+        let c = summarize(
+            "z".into(),
+            vec![with_lead(1, 3.0), with_lead(2, 3.5), level(4, 1.0)],
+            10.0,
+        );
+        assert_eq!(c.short_warmup_wip, [2]);
+        assert!(text(&[c], 1, 1).contains("warning: at WIP 2 the warm-up"));
     }
 
     #[test]

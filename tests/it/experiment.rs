@@ -635,6 +635,8 @@ fn capacity_answers_with_the_curve_its_knee_and_files() {
     assert_eq!(c["knee_wip"].as_u64(), Some(wips[knee]));
     assert_eq!(c["saturated"], knee + 1 < wips.len());
     assert_eq!(levels[4]["bottleneck"], "first");
+    // Lead times of minutes against a 10 h warm-up: every level is trusted.
+    assert_eq!(c["short_warmup_wip"], serde_json::json!([]));
     assert_eq!(levels[4]["conwip"]["job"], 20);
     for name in ["capacity.json", "capacity.svg", "capacity.png"] {
         assert!(out_dir.join(name).is_file(), "{name}");
@@ -654,4 +656,20 @@ fn capacity_answers_with_the_curve_its_knee_and_files() {
         table.contains("line: capacity ") && table.contains("knee at WIP"),
         "{table}"
     );
+    assert!(!table.contains("warning"), "{table}");
+    // With a 20 min warm-up, 20 jobs (a lead time of about 20 min) are
+    // flagged, one job (1.8 min) is not.
+    let short = json(&factory5g(&[
+        "capacity",
+        p(&scenario),
+        "--wip",
+        "1,20",
+        "--warmup",
+        "20min",
+        "--horizon",
+        "60h",
+        "--json",
+        "--quiet",
+    ]));
+    assert_eq!(short["capacity"][0]["short_warmup_wip"], serde_json::json!([20]));
 }
