@@ -6,7 +6,7 @@
 //! scenario, 130 interrupted.
 //!
 //! One file per command group (`run`, `validate`, `compare`, `capacity`,
-//! `sweep`, `latency`, `scenarios`, `init`); `args` holds the options several commands share,
+//! `sweep`, `latency`, `scenarios`, `init`, `layout`); `args` holds the options several commands share,
 //! `failure` the error type, `progress` the progress bar.
 //!
 //! ```
@@ -23,6 +23,7 @@ mod compare;
 mod failure;
 mod init;
 mod latency;
+mod layout;
 mod progress;
 mod run;
 mod scenarios;
@@ -75,12 +76,19 @@ enum Command {
     Scenarios(scenarios::ScenariosArgs),
     /// Write a commented starting scenario to edit (default: plant.toml).
     Init(init::InitArgs),
+    /// Draw a scenario's floor plan alone (points, aisles, names), before any simulation.
+    Layout(layout::LayoutArgs),
 }
 
 /// Makes a panic (a bug) end the process with one plain message on stderr
 /// and exit code 1, not Rust's debug text and 101.
+/// A panic that the DXF reader catches (a corrupt drawing, reported as an
+/// invalid scenario) passes silently.
 pub fn report_panics() {
     std::panic::set_hook(Box::new(|info| {
+        if scenario::dxf::panic_caught_here() {
+            return;
+        }
         let place = info
             .location()
             .map(|l| format!(" at {}:{}", l.file(), l.line()))
@@ -124,6 +132,7 @@ pub fn main() -> i32 {
         Command::Latency(args) => latency::latency(&args),
         Command::Scenarios(args) => scenarios::scenarios(&args),
         Command::Init(args) => init::init(&args),
+        Command::Layout(args) => layout::layout(&args),
     };
     finish(result)
 }

@@ -482,6 +482,7 @@ fn floor_plan(model: &Model, outs: &[RunOutput], name: &str) -> Option<FloorPlan
                 from: [a.x, a.y],
                 to: [b.x, b.y],
                 load_per_h: load,
+                one_way: seg.one_way,
             }
         })
         .collect();
@@ -510,6 +511,25 @@ fn floor_plan(model: &Model, outs: &[RunOutput], name: &str) -> Option<FloorPlan
         gnbs: nr.map_or_else(Vec::new, |nr| nr.gnbs.iter().map(|&(x, y)| [x, y]).collect()),
         coverage,
     })
+}
+
+/// The floor plan alone, before any simulation (`factory5g layout`): the
+/// hall, the aisles (one-way ones with their direction; each segment
+/// between two points is a zone of zone control), the points with their
+/// names or their stations, and the gNBs; no load and no coverage map.
+/// `None` without a layout.
+pub fn layout_plan(model: &Model) -> Option<FloorPlan> {
+    let mut plan = floor_plan(model, &[], &model.name)?;
+    plan.coverage = None;
+    let [x, y] = plan.size;
+    let one_way = plan.aisles.iter().filter(|a| a.one_way).count();
+    plan.title = format!(
+        "Layout: {} ({x} m × {y} m, {} points, {} aisle segments, {one_way} one-way)",
+        model.name,
+        plan.points.len(),
+        plan.aisles.len()
+    );
+    Some(plan)
 }
 
 /// The side of a coverage cell: the smallest of 1, 2, 2.5, 5, 10, 20 m

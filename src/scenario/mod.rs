@@ -13,8 +13,10 @@
 //!    and the file overlays it: tables merge key by key, the arrays of tables
 //!    `station`, `product`, `crew` and `flow` merge entries by `name`. The
 //!    base's `scenario.name` is not inherited: a variant is named after its own
-//!    file unless it says otherwise. Then each `--set PATH=VALUE` is applied
-//!    as a small source of its own.
+//!    file unless it says otherwise; nor is the base's hall (`layout.size`,
+//!    `points`, `aisles`, `one_way`) by a file that names a drawing
+//!    (`layout.dxf`, read by [`dxf`]). Then each `--set PATH=VALUE` is
+//!    applied as a small source of its own.
 //! 2. The merged tree is read into raw structs (types, unknown keys), then
 //!    validated into the [`Model`]; both collect every problem. Each key is
 //!    defined once, in its section's key table in `raw/` (name, type,
@@ -43,6 +45,7 @@
 mod builtin;
 mod diag;
 mod dist;
+pub mod dxf;
 mod raw;
 mod tree;
 mod validate;
@@ -66,9 +69,13 @@ const MAX_BASE_DEPTH: usize = 16;
 /// The largest scenario file read, in bytes.
 pub(crate) const MAX_SCENARIO_BYTES: u64 = 16_000_000;
 
-/// Reads a text file of at most `limit` bytes: a larger one (or an endless
-/// one, such as `/dev/zero`) is refused rather than read into memory.
-pub(crate) fn read_bounded(path: &Path, limit: u64) -> Result<String, String> {
+/// The keys of `[layout]` that a drawing (`dxf`) gives, which a file that
+/// names a drawing does not inherit from its base.
+const DRAWN_LAYOUT_KEYS: [&str; 4] = ["size", "points", "aisles", "one_way"];
+
+/// Reads a file of at most `limit` bytes: a larger one (or an endless one,
+/// such as `/dev/zero`) is refused rather than read into memory.
+pub(crate) fn read_bounded_bytes(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
     use std::io::Read;
     let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
     let mut bytes = Vec::new();
@@ -81,6 +88,12 @@ pub(crate) fn read_bounded(path: &Path, limit: u64) -> Result<String, String> {
             limit / 1_000_000
         ));
     }
+    Ok(bytes)
+}
+
+/// Reads a text file of at most `limit` bytes (see [`read_bounded_bytes`]).
+pub(crate) fn read_bounded(path: &Path, limit: u64) -> Result<String, String> {
+    let bytes = read_bounded_bytes(path, limit)?;
     String::from_utf8(bytes).map_err(|e| {
         format!(
             "the file is not UTF-8 text (invalid byte at offset {})",
@@ -162,7 +175,7 @@ pub fn load_builtin(name: &str) -> Result<Loaded, Diagnostics> {
 
 /// Loads a built-in scenario, then applies `overrides`.
 pub fn load_builtin_with(name: &str, overrides: &[String]) -> Result<Loaded, Diagnostics> {
-    let origin = format!("builtin:{name}");
+    let origin = format!("{}{name}", builtin::PREFIX);
     match builtin::builtin_name(name) {
         Some(n) => load(Origin::Builtin(n), origin, n.to_string(), overrides, &[]),
         None => Err(Diagnostics(vec![Diagnostic::error(
@@ -294,7 +307,7 @@ impl Loader<'_> {
                 (name, text, dir, id)
             }
             Origin::Builtin(n) => {
-                let name = format!("builtin:{n}");
+                let name = format!("{}{n}", builtin::PREFIX);
                 let text = builtin_text(n).unwrap_or("").to_string();
                 (name.clone(), text, None, name)
             }
@@ -372,6 +385,14 @@ impl Loader<'_> {
         }
         tree::remove(&mut base_tree, "scenario", "name");
         tree::remove(&mut base_tree, "scenario", "base");
+        // A file that names a drawing takes its hall from the drawing, not
+        // from its base (its own points and aisles still win over the
+        // drawing's).
+        if node.get("layout").and_then(|l| l.get("dxf")).is_some() {
+            for key in DRAWN_LAYOUT_KEYS {
+                tree::remove(&mut base_tree, "layout", key);
+            }
+        }
         Some(tree::merge(base_tree, node, true))
     }
 

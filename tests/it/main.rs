@@ -3,6 +3,7 @@
 mod capacity;
 mod cli;
 mod coupling;
+mod dxf;
 mod edges;
 mod experiment;
 mod fleet;

@@ -40,6 +40,7 @@ fn sample(ty: Ty) -> String {
         TextKind::Size => "\"1B\"",
         TextKind::Rate => "\"1Mbps\"",
         TextKind::Stop => "\"stop(1s)\"",
+        TextKind::Length => "\"1m\"",
     };
     match ty {
         Ty::Word => "\"x\"".to_string(),
@@ -109,7 +110,7 @@ fn every_section_has_distinct_keys_and_a_distinct_heading() {
     let all = sections();
     assert_eq!(
         all.len(),
-        23,
+        24,
         "{:?}",
         all.iter().map(|s| s.heading).collect::<Vec<_>>()
     );
