@@ -1,4 +1,4 @@
-//! The built-in plant, one replication (48 h warm-up + one 8 h shift), with
+//! The built-in plant, one replication (72 h warm-up + one 8 h shift), with
 //! an ideal network and with the 5G `nr` model, in events per second
 //! (criterion's "elements" are events). The link profiles are computed once
 //! per scenario, outside the timed loop, as `run` does.

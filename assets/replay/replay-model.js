@@ -129,8 +129,10 @@ function decode(doc) {
     return { name: String(list(p)[0] || ''), end: !!list(p)[1] };
   });
 
+  var calendars = list(meta.calendars).map(function (c) { return String(c); });
+
   var model = {
-    meta: meta, states: states, colours: colours, idle: idle,
+    meta: meta, calendars: calendars, states: states, colours: colours, idle: idle,
     stations: stations, points: points, place: place,
     aisles: list(meta.aisles).filter(function (a) {
       return Array.isArray(a) && points[a[0]] && points[a[1]];
@@ -141,6 +143,8 @@ function decode(doc) {
     serverStates: makeSteps(servers.length, idle),
     queues: makeSteps(stations.length, 0),
     agvStates: makeSteps(agvCount, idle),
+    // Each calendar's state: 1 on shift (before its first record too), 0 off.
+    shifts: makeSteps(calendars.length, 1),
     paths: [],
     endReleases: [], endLeaves: [], stopTimes: [], marks: [],
     start: num(meta.start_s, 0), end: num(meta.end_s, 0), warmup: num(meta.warmup_s, 0),
@@ -172,6 +176,10 @@ function decode(doc) {
     });
     eachRow(part.queues, 3, function (r, i) {
       if (isStation(r[i + 1])) model.queues[r[i + 1]].add(r[i], num(r[i + 2], 0));
+    });
+    eachRow(part.shifts, 3, function (r, i) {
+      var c = r[i + 1];
+      if (Number.isInteger(c) && c >= 0 && c < calendars.length) model.shifts[c].add(r[i], r[i + 2] === 1 ? 1 : 0);
     });
     eachRow(part.agv_states, 3, function (r, i) {
       var agv = r[i + 1], state = r[i + 2];
@@ -214,7 +222,7 @@ function decode(doc) {
     });
   });
 
-  [model.serverStates, model.queues, model.agvStates, model.paths].forEach(function (all) {
+  [model.serverStates, model.queues, model.agvStates, model.shifts, model.paths].forEach(function (all) {
     all.forEach(function (timeline) { timeline.settle(); });
   });
   var byNumber = function (x, y) { return x - y; };
@@ -251,4 +259,11 @@ function recentMarks(model, t, window, most) {
   var end = upper(model.markTimes, t);
   var begin = Math.max(upper(model.markTimes, t - window), end - most);
   return model.marks.slice(begin, end);
+}
+
+/** The calendars off shift at t, named; '–' for a plant without calendars. */
+function offShift(model, t) {
+  if (model.calendars.length === 0) return '–';
+  var off = model.calendars.filter(function (name, c) { return model.shifts[c].at(t) === 0; });
+  return off.length ? off.join(', ') : 'none';
 }

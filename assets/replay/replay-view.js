@@ -336,6 +336,7 @@ Player.prototype.showKpis = function () {
   byId('kpi-wip').textContent = thousands(k.wip);
   byId('kpi-agvs').textContent = this.model.agvCount ? k.agvsBusy + ' / ' + this.model.agvCount : '–';
   byId('kpi-stops').textContent = thousands(k.stops);
+  byId('kpi-shifts').textContent = offShift(this.model, this.time);
   byId('clock').textContent = clockText(this.time, this.speed() < 100);
   byId('phase').textContent = this.time < this.model.warmup ? 'warm-up' : 'observed period';
   byId('time').value = String(this.time);
@@ -514,7 +515,7 @@ function describe(model) {
     'Stations: a cell per server, in its state\'s colour; the dark badge is the input queue. AGVs: circles in their state\'s colour, placed along the trace\'s movements. ' +
     'Marks show where and when a robot stopped (protective stop) or waited for the network, and where handovers and radio link failures happened; they fade over ' +
     FADE_WALL_S + ' s at the chosen speed. The strip under the slider shows the warm-up (shaded) and every stop (red), handover (blue) and RLF (black) of the replay.',
-    'KPIs: completed and WIP count end products since the run began; AGVs busy are the AGVs not idle; stops so far count robots entering the stopped state since the run began.',
+    'KPIs: completed and WIP count end products since the run began; AGVs busy are the AGVs not idle; stops so far count robots entering the stopped state since the run began; off shift names the calendars whose resources are off at this time.',
     'Keys: space plays or pauses, arrows step. Add #t=SECONDS to the address to open the replay paused at that time.'
   ];
   if (num(meta.ignored, 0) > 0) lines.push(thousands(meta.ignored) + ' trace records of kinds this page does not draw were left out.');

@@ -5,8 +5,8 @@
 //! simulation or file failure or the `--timeout`, 2 bad usage or an invalid
 //! scenario, 130 interrupted.
 //!
-//! One file per command group (`run`, `validate`, `compare`, `sweep`,
-//! `latency`, `scenarios`, `init`, `layout`); `args` holds the options several commands share,
+//! One file per command group (`run`, `validate`, `compare`, `capacity`,
+//! `sweep`, `latency`, `scenarios`, `init`, `layout`); `args` holds the options several commands share,
 //! `failure` the error type, `progress` the progress bar.
 //!
 //! ```
@@ -18,6 +18,7 @@
 //! ```
 
 mod args;
+mod capacity;
 mod compare;
 mod failure;
 mod init;
@@ -61,6 +62,11 @@ enum Command {
         after_help = "The scenario options apply to both scenarios; the seed and the replications default to A's. For a change in B only, write a variant file with `[scenario] base = ...`."
     )]
     Compare(compare::CompareArgs),
+    /// How much each layout can make: throughput against work in process under CONWIP, the capacity and the knee.
+    #[command(
+        after_help = "Each level of --wip releases every end product by CONWIP (release = \"conwip(N)\"), the level split over the products in the scenario's mix; the scenario options apply to every scenario and level."
+    )]
+    Capacity(capacity::CapacityArgs),
     /// Parameter sweeps: plan, run in shards (cluster job arrays), merge.
     #[command(subcommand)]
     Sweep(sweep::SweepCommand),
@@ -121,6 +127,7 @@ pub fn main() -> i32 {
         Command::Run(args) => run::run(args),
         Command::Validate(args) => validate::validate(&args),
         Command::Compare(args) => compare::compare(args),
+        Command::Capacity(args) => capacity::capacity(args),
         Command::Sweep(cmd) => sweep::sweep(cmd),
         Command::Latency(args) => latency::latency(&args),
         Command::Scenarios(args) => scenarios::scenarios(&args),

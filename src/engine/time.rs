@@ -68,6 +68,10 @@ impl SimTime {
     pub const fn from_secs(s: u64) -> Self {
         SimTime(s * 1_000_000_000)
     }
+    #[inline]
+    pub const fn from_hours(h: u64) -> Self {
+        SimTime(h * 3_600_000_000_000)
+    }
     /// Rounds to the nearest nanosecond; negative and NaN give zero, huge values
     /// saturate at [`MAX_DURATION`].
     #[inline]

@@ -11,11 +11,15 @@
 //!    server time spent processing; for a robot-arm station (`robot =
 //!    true`) also `station.NAME.network_wait` and `station.NAME.stopped`,
 //!    the shares its arms waited for a command or stood in a protective
-//!    stop;
+//!    stop; then, when the scenario has them, each `[[pool]]`'s
+//!    `pool.NAME.utilization` (operator time held over operator time on
+//!    shift) and `energy_kwh` (the energy after the warm-up of what has
+//!    `power_kw`);
 //! 3. the AGV fleet, when there is one: `agv.STATE` for every AGV state in
 //!    report order (`agv.idle`, `agv.travel_empty`, `agv.travel_loaded`,
 //!    `agv.handling`, `agv.zone_wait`, `agv.network_wait`, `agv.stopped`,
-//!    `agv.charging`), shares of the fleet's time;
+//!    `agv.charging`, `agv.off_shift`), shares of
+//!    the fleet's time;
 //! 4. each robot flow (periodic or triggered; background load has no
 //!    messages), in scenario order: `flow.NAME.p99_ms`, the 99th percentile
 //!    of the latency of the flow's delivered messages in the replication, ms
@@ -143,6 +147,13 @@ pub fn kpis(model: &Model, out: &RunOutput) -> Vec<Kpi> {
             }
         }
     }
+    for (p, pool) in model.pools.iter().enumerate() {
+        let utilization = out.pools.get(p).map_or(f64::NAN, |o| o.utilization());
+        push(format!("pool.{}.utilization", pool.name), utilization);
+    }
+    if let Some(kwh) = out.energy_kwh() {
+        push("energy_kwh".into(), kwh);
+    }
 
     // 3. Robot groups: the AGV fleet (arm stations are covered above).
     if model.fleet.as_ref().is_some_and(|f| f.agvs > 0) {
@@ -170,6 +181,7 @@ pub fn kpis(model: &Model, out: &RunOutput) -> Vec<Kpi> {
         let availability = fo.map_or(f64::NAN, |fo| availability(fo, out.observed_s));
         push(format!("flow.{}.availability", flow.name), availability);
     }
+
     k
 }
 

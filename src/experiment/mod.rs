@@ -14,10 +14,12 @@
 //!
 //! On top of replications: [`kpi`] (the named values of one replication),
 //! [`compare`] (paired comparison under common random numbers, its file and
-//! plot) and [`sweep`] (plans, sharded runs, merge). Nothing here prints:
+//! plot), [`sweep`] (plans, sharded runs, merge) and [`capacity`] (a sweep
+//! over CONWIP levels: how much a layout can make). Nothing here prints:
 //! a caller that wants to show how far a long run has come passes a
 //! [`Progress`], and errors are values ([`RunError`], [`sweep::SweepError`]).
 
+pub mod capacity;
 pub mod compare;
 pub mod figures;
 mod files;

@@ -26,7 +26,7 @@
 
 use super::Trace;
 use crate::engine::{EventQueue, SimTime};
-use crate::model::{Model, PointId, ProductId, StationId};
+use crate::model::{CalendarId, Model, PointId, ProductId, StationId};
 
 /// A job's number in the plant (reused once the job has left).
 pub(super) type JobId = u32;
@@ -98,6 +98,10 @@ pub(super) enum Event {
     },
     /// Statistics are cleared.
     WarmupEnd,
+    /// A calendar starts or ends a shift.
+    Shift {
+        calendar: u32,
+    },
 }
 
 // The event queue moves events inline while it sorts: keep them small.
@@ -194,6 +198,11 @@ pub(super) enum Effect {
     ThenAgv { agv: u32, step: AgvStep },
     /// The network goes on deciding a stream's messages (a continuation).
     ThenStream(u32),
+    /// A calendar started (`on`) or ended a shift: everything on it
+    /// resumes or pauses.
+    Shift { calendar: CalendarId, on: bool },
+    /// A server waiting for operators has them now (the pools part).
+    OperatorsGranted { station: StationId, server: u32 },
 }
 
 /// What a part may see and do while it handles an event: the time, the

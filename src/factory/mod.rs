@@ -28,101 +28,27 @@
 //!   buffer if it has room, else keep their server blocked; stations admit
 //!   waiting jobs in the order they started to wait.
 
+mod bottleneck;
+mod calendars;
 mod event;
 mod fleet;
 mod network;
 mod plant;
+mod pools;
 mod run;
 
 use crate::engine::SimTime;
+pub use crate::model::{AgvState, StationState};
 use crate::stats::{Histogram, Tally};
 use crate::text::thousands;
 
+pub use bottleneck::{bottleneck_shares, BottleneckTime, MAX_BUFFERED};
 pub use network::{FlowOutput, FlowSampling, LinkProfile, LinkProfiles, PROFILE_DRAWS, REFRESH};
+pub use pools::PoolOutput;
 pub use run::{
     simulate, simulate_traced, simulate_traced_with_limits, simulate_with, simulate_with_limits, Limits,
     DEFAULT_MAX_JOBS,
 };
-
-/// The states of a station server, in report order.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub enum StationState {
-    Busy,
-    Setup,
-    Idle,
-    Starved,
-    Blocked,
-    Failed,
-    NetworkWait,
-    Stopped,
-}
-
-impl StationState {
-    pub const COUNT: usize = 8;
-    pub const ALL: [StationState; Self::COUNT] = [
-        StationState::Busy,
-        StationState::Setup,
-        StationState::Idle,
-        StationState::Starved,
-        StationState::Blocked,
-        StationState::Failed,
-        StationState::NetworkWait,
-        StationState::Stopped,
-    ];
-    /// The key used in reports.
-    pub fn key(self) -> &'static str {
-        match self {
-            StationState::Busy => "busy",
-            StationState::Setup => "setup",
-            StationState::Idle => "idle",
-            StationState::Starved => "starved",
-            StationState::Blocked => "blocked",
-            StationState::Failed => "failed",
-            StationState::NetworkWait => "network_wait",
-            StationState::Stopped => "stopped",
-        }
-    }
-}
-
-/// The states of an AGV, in report order.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub enum AgvState {
-    Idle,
-    TravelEmpty,
-    TravelLoaded,
-    Handling,
-    ZoneWait,
-    NetworkWait,
-    Stopped,
-    Charging,
-}
-
-impl AgvState {
-    pub const COUNT: usize = 8;
-    pub const ALL: [AgvState; Self::COUNT] = [
-        AgvState::Idle,
-        AgvState::TravelEmpty,
-        AgvState::TravelLoaded,
-        AgvState::Handling,
-        AgvState::ZoneWait,
-        AgvState::NetworkWait,
-        AgvState::Stopped,
-        AgvState::Charging,
-    ];
-    /// The key used in reports.
-    pub fn key(self) -> &'static str {
-        match self {
-            AgvState::Idle => "idle",
-            AgvState::TravelEmpty => "travel_empty",
-            AgvState::TravelLoaded => "travel_loaded",
-            AgvState::Handling => "handling",
-            AgvState::ZoneWait => "zone_wait",
-            AgvState::NetworkWait => "network_wait",
-            AgvState::Stopped => "stopped",
-            AgvState::Charging => "charging",
-        }
-    }
-}
 
 /// Why a replication could not run to its horizon.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
@@ -210,6 +136,11 @@ pub struct RunOutput {
     pub series: Series,
     /// Per flow of the model (background flows included, with no messages).
     pub flows: Vec<FlowOutput>,
+    /// Per `[[pool]]`, its operators' time.
+    pub pools: Vec<PoolOutput>,
+    /// Per station, its time as sole or shifting bottleneck (the active
+    /// period method).
+    pub bottleneck: Vec<BottleneckTime>,
 }
 
 /// Time bins over the whole run, for plots and the warm-up check.
@@ -435,6 +366,9 @@ pub struct FleetOutput {
     pub max_segment_occupancy: u32,
     /// Times each aisle segment was entered.
     pub segment_traversals: Vec<u64>,
+    /// Milliwatt-nanoseconds the AGVs used after the warm-up, metered at
+    /// each state change; `None` without `power_kw`.
+    pub energy_mwns: Option<u128>,
 }
 
 impl FleetOutput {
@@ -529,6 +463,9 @@ pub struct StationOutput {
     pub queue_wait_s: Tally,
     /// Time-average number of jobs in the input queue.
     pub queue_len_mean: f64,
+    /// Milliwatt-nanoseconds its servers used after the warm-up, metered at
+    /// each state change; `None` without `power_kw`.
+    pub energy_mwns: Option<u128>,
 }
 
 impl StationOutput {
@@ -538,15 +475,38 @@ impl StationOutput {
     }
 }
 
+/// Milliwatt-nanoseconds in a kilowatt-hour.
+pub const MWNS_PER_KWH: f64 = 3.6e18;
+
 impl RunOutput {
-    /// End products that left the plant, per hour of observed time.
-    pub fn throughput_per_h(&self) -> f64 {
-        let done: u64 = self
-            .products
+    /// The energy metered after the warm-up, in kWh (stations and AGVs
+    /// with `power_kw`); `None` when nothing is metered.
+    pub fn energy_kwh(&self) -> Option<f64> {
+        let metered = self
+            .stations
+            .iter()
+            .filter_map(|st| st.energy_mwns)
+            .chain(self.fleet.as_ref().and_then(|f| f.energy_mwns));
+        let mut any = false;
+        let mut total: u128 = 0;
+        for mwns in metered {
+            any = true;
+            total += mwns;
+        }
+        any.then(|| total as f64 / MWNS_PER_KWH)
+    }
+
+    /// End products that left the plant after the warm-up.
+    pub fn end_products_completed(&self) -> u64 {
+        self.products
             .iter()
             .filter(|p| p.end_product)
             .map(|p| p.completed)
-            .sum();
-        done as f64 / (self.observed_s / 3600.0)
+            .sum()
+    }
+
+    /// End products that left the plant, per hour of observed time.
+    pub fn throughput_per_h(&self) -> f64 {
+        self.end_products_completed() as f64 / (self.observed_s / 3600.0)
     }
 }

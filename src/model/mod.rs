@@ -34,19 +34,25 @@
 //! assert!(load_builtin_with("mm3", &["scenario.horizon=8h".into()]).is_err());
 //! ```
 
+mod calendar;
 mod dist;
 mod layout;
 mod network;
+mod states;
 
+pub use calendar::Calendar;
 pub use dist::{Dist, DistError};
 pub use layout::{Layout, Path, Point, PointId, Segment, SegmentId, MAX_POINTS};
 pub use network::{BadState, Flow, FlowKind, FlowRobots, LinkModel, Network, NrNetwork, Trigger};
+pub use states::{AgvState, StationState};
 
 use crate::engine::SimTime;
 
 pub type StationId = usize;
 pub type CrewId = usize;
 pub type ProductId = usize;
+pub type CalendarId = usize;
+pub type PoolId = usize;
 
 #[derive(Clone, Debug)]
 pub struct Model {
@@ -58,6 +64,10 @@ pub struct Model {
     pub(crate) stations: Vec<Station>,
     pub(crate) crews: Vec<Crew>,
     pub(crate) products: Vec<Product>,
+    /// When stations, crews, pools and the fleet work.
+    pub(crate) calendars: Vec<Calendar>,
+    /// Operators that stations' steps need.
+    pub(crate) pools: Vec<Pool>,
     /// The floor plan; `None`: no travel.
     pub(crate) layout: Option<Layout>,
     /// The AGV fleet; `None`: jobs move between stations instantly.
@@ -87,6 +97,31 @@ pub struct Station {
     /// Whether the servers count as robots in the report.
     pub(crate) robot: bool,
     pub(crate) failures: Option<Failures>,
+    /// When the station works; `None`: always.
+    pub(crate) calendar: Option<CalendarId>,
+    /// Operators its steps need, unless a step says otherwise.
+    pub(crate) operators: Option<Operators>,
+    /// Electric power per server in each state, in milliwatts; `None`: not
+    /// metered.
+    pub(crate) power_mw: Option<[u64; StationState::COUNT]>,
+}
+
+/// Operators a step needs from a pool, seized for its setup and processing.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct Operators {
+    pub(crate) pool: PoolId,
+    pub(crate) count: u32,
+}
+
+impl Operators {
+    pub fn pool(&self) -> PoolId {
+        self.pool
+    }
+
+    /// Operators seized at once.
+    pub fn count(&self) -> u32 {
+        self.count
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -144,6 +179,21 @@ impl Station {
     pub fn failures(&self) -> Option<&Failures> {
         self.failures.as_ref()
     }
+
+    /// When the station works; `None`: always.
+    pub fn calendar(&self) -> Option<CalendarId> {
+        self.calendar
+    }
+
+    /// Operators its steps need, unless a step says otherwise.
+    pub fn operators(&self) -> Option<Operators> {
+        self.operators
+    }
+
+    /// Electric power per server in each state, in milliwatts.
+    pub fn power_mw(&self) -> Option<&[u64; StationState::COUNT]> {
+        self.power_mw.as_ref()
+    }
 }
 
 impl Failures {
@@ -175,20 +225,34 @@ pub enum FailureBasis {
     Busy,
 }
 
+/// A named group of people working in parallel, on a calendar or always:
+/// a `[[crew]]` of repairers, a `[[pool]]` of operators.
 #[derive(Clone, Debug)]
-pub struct Crew {
+pub struct Team {
     pub(crate) name: String,
     pub(crate) size: u32,
+    /// When the team works; `None`: always.
+    pub(crate) calendar: Option<CalendarId>,
 }
 
-impl Crew {
+/// Repairers shared by stations (the machine-repairman model).
+pub type Crew = Team;
+/// Operators that stations' steps need.
+pub type Pool = Team;
+
+impl Team {
     pub fn name(&self) -> &str {
         &self.name
     }
 
-    /// Repairers working in parallel.
+    /// People working in parallel: repairers, or operators.
     pub fn size(&self) -> u32 {
         self.size
+    }
+
+    /// When the team works; `None`: always.
+    pub fn calendar(&self) -> Option<CalendarId> {
+        self.calendar
     }
 }
 
@@ -225,6 +289,8 @@ pub struct RouteStep {
     /// Sub-assemblies (pull products) this step waits for and consumes, one
     /// unit per entry (a name may repeat).
     pub(crate) assemble: Vec<ProductId>,
+    /// Overrides the station's operators for this step.
+    pub(crate) operators: Option<Operators>,
 }
 
 impl RouteStep {
@@ -246,6 +312,11 @@ impl RouteStep {
     pub fn assemble(&self) -> &[ProductId] {
         &self.assemble
     }
+
+    /// Overrides the station's operators for this step.
+    pub fn operators(&self) -> Option<Operators> {
+        self.operators
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -255,13 +326,34 @@ pub enum Release {
     /// A sub-assembly made on demand: one is released for every unit that a
     /// released job of another product will consume (`release = "pull"`).
     Pull,
+    /// CONWIP: this many jobs of the product are in the plant at all times,
+    /// released at time 0 and one more each time one leaves
+    /// (`release = "conwip(N)"`).
+    Conwip(u32),
 }
 
 impl Release {
     pub fn interarrival(&self) -> Option<&Dist> {
         match self {
             Release::Every(d) => Some(d),
-            Release::Pull => None,
+            Release::Pull | Release::Conwip(_) => None,
+        }
+    }
+
+    /// Whether the product is an end product (not a sub-assembly): its
+    /// jobs count in the plant's throughput, lead time and WIP.
+    pub fn is_end_product(&self) -> bool {
+        match self {
+            Release::Every(_) | Release::Conwip(_) => true,
+            Release::Pull => false,
+        }
+    }
+
+    /// The CONWIP level, for a product released by CONWIP.
+    pub fn conwip(&self) -> Option<u32> {
+        match self {
+            Release::Conwip(level) => Some(*level),
+            Release::Every(_) | Release::Pull => None,
         }
     }
 }
@@ -281,6 +373,11 @@ pub struct Fleet {
     pub(crate) battery: Option<Battery>,
     /// One AGV per aisle segment; each segment is requested before entry.
     pub(crate) zone_control: bool,
+    /// When the AGVs work; `None`: always.
+    pub(crate) calendar: Option<CalendarId>,
+    /// Electric power per AGV in each state, in milliwatts; `None`: not
+    /// metered.
+    pub(crate) power_mw: Option<[u64; AgvState::COUNT]>,
 }
 
 impl Fleet {
@@ -322,6 +419,16 @@ impl Fleet {
     /// One AGV per aisle segment; each segment is requested before entry.
     pub fn zone_control(&self) -> bool {
         self.zone_control
+    }
+
+    /// When the AGVs work; `None`: always.
+    pub fn calendar(&self) -> Option<CalendarId> {
+        self.calendar
+    }
+
+    /// Electric power per AGV in each state, in milliwatts.
+    pub fn power_mw(&self) -> Option<&[u64; AgvState::COUNT]> {
+        self.power_mw.as_ref()
     }
 }
 
@@ -405,6 +512,16 @@ impl Model {
         &self.products
     }
 
+    /// When stations, crews, pools and the fleet work.
+    pub fn calendars(&self) -> &[Calendar] {
+        &self.calendars
+    }
+
+    /// Operators that stations' steps need.
+    pub fn pools(&self) -> &[Pool] {
+        &self.pools
+    }
+
     /// The floor plan; `None`: no travel.
     pub fn layout(&self) -> Option<&Layout> {
         self.layout.as_ref()
@@ -423,6 +540,12 @@ impl Model {
     /// Traffic between robots and the edge.
     pub fn flows(&self) -> &[Flow] {
         &self.flows
+    }
+
+    /// The operators a step needs: its own, else its station's.
+    #[inline]
+    pub fn step_operators(&self, step: &RouteStep) -> Option<Operators> {
+        step.operators.or(self.stations[step.station].operators)
     }
 
     /// The process time of a step: its override, else its station's.

@@ -1,4 +1,5 @@
-//! Stacked horizontal bars: the share of time in each state, one bar a row.
+//! Stacked horizontal bars: the share of time in each state (or in each
+//! kind of bottleneck), one bar a row.
 
 use super::style::{self, clean, font, font_anchored, legend_column, state_color, text_on, text_width, Mark};
 use super::{Draw, PlotError};
@@ -11,6 +12,8 @@ use plotters::style::text_anchor::{HPos, VPos};
 pub struct StateBars {
     pub title: String,
     pub x_label: String,
+    /// The legend's title: what the segments are (`state`).
+    pub legend: &'static str,
     pub rows: Vec<BarRow>,
 }
 
@@ -121,7 +124,7 @@ impl Draw for StateBars {
             .into_iter()
             .map(|k| (k.replace('_', " "), Mark::Box(state_color(k).to_rgba())))
             .collect();
-        legend_column(&side, Some("state"), &entries, 10, TOP as i32 + 10)?;
+        legend_column(&side, Some(self.legend), &entries, 10, TOP as i32 + 10)?;
         Ok(())
     }
 }

@@ -147,6 +147,7 @@ mod tests {
         let bars = StateBars {
             title: "Utilization".into(),
             x_label: "share of time (%)".into(),
+            legend: "state",
             rows: vec![
                 BarRow {
                     label: "weld (4)".into(),

@@ -70,6 +70,11 @@ pub fn state_color(key: &str) -> RGBColor {
         "handling" => RGBColor(23, 190, 207),
         "zone_wait" => RGBColor(188, 189, 34),
         "charging" => RGBColor(227, 119, 194),
+        "no_operator" => RGBColor(255, 187, 120),
+        "off_shift" => RGBColor(174, 199, 232),
+        // Bottleneck shares.
+        "sole" => RGBColor(178, 24, 43),
+        "shifting" => RGBColor(244, 165, 130),
         _ => RGBColor(127, 127, 127),
     }
 }

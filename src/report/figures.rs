@@ -2,6 +2,8 @@
 //! `plot/`.
 //!
 //! - `utilization_stations`: share of server time by state, one bar a station.
+//! - `bottleneck`: the share of time each station is the sole or a
+//!   shifting bottleneck (the active period method), one bar a station.
 //! - `utilization_robots`: share of robot time by state, one bar a robot
 //!   group (the AGV fleet in AGV states, each arm station in station states);
 //!   skipped without robots.
@@ -36,8 +38,9 @@ use crate::text::thousands;
 
 /// Every plot `run` may write, by file stem (the others of a previous run
 /// in the same directory are removed when a run does not draw them).
-pub const PLOT_NAMES: [&str; 6] = [
+pub const PLOT_NAMES: [&str; 7] = [
     "utilization_stations",
+    "bottleneck",
     "utilization_robots",
     "throughput",
     "wip",
@@ -59,6 +62,13 @@ pub fn figures(model: &Model, runs: &Replications, report: &Report) -> Result<Fi
         "utilization_stations",
         "Station utilization: share of server time in each state after the warm-up, mean over replications.",
         &station_bars(report),
+    )?);
+    figures.push(plot::render(
+        "bottleneck",
+        "Bottlenecks by the active period method: the share of time after the warm-up each station is the \
+         sole bottleneck or a shifting one (overlapping with the bottleneck before or after it), mean over \
+         replications.",
+        &bottleneck_bars(report),
     )?);
     match robot_bars(report) {
         Some(bars) => figures.push(plot::render(
@@ -287,6 +297,7 @@ fn station_bars(r: &Report) -> StateBars {
     StateBars {
         title: format!("Station utilization: {}", r.scenario),
         x_label: "share of server time after warm-up (%)".into(),
+        legend: "state",
         rows: r
             .stations
             .iter()
@@ -296,6 +307,31 @@ fn station_bars(r: &Report) -> StateBars {
                     .iter()
                     .map(|&s| (s.key(), st.utilization.get(s)))
                     .collect(),
+            })
+            .collect(),
+    }
+}
+
+fn bottleneck_bars(r: &Report) -> StateBars {
+    let main = r.bottleneck.main.as_deref();
+    StateBars {
+        title: format!("Bottlenecks: {}", r.scenario),
+        x_label: "share of time after warm-up as sole or shifting bottleneck (%)".into(),
+        legend: "bottleneck",
+        rows: r
+            .stations
+            .iter()
+            .map(|st| {
+                let share = r.bottleneck.by_station.get(&st.name).copied().unwrap_or_default();
+                let mark = if main == Some(st.name.as_str()) {
+                    " (main)"
+                } else {
+                    ""
+                };
+                BarRow {
+                    label: format!("{}{mark}", st.name),
+                    shares: vec![("sole", share.sole), ("shifting", share.shifting)],
+                }
             })
             .collect(),
     }
@@ -327,6 +363,7 @@ fn robot_bars(r: &Report) -> Option<StateBars> {
     Some(StateBars {
         title: format!("Robot utilization: {}", r.scenario),
         x_label: "share of robot time after warm-up (%)".into(),
+        legend: "state",
         rows,
     })
 }

@@ -5,11 +5,13 @@
 //! interval over replications (`null` with one replication). Lead-time
 //! quantiles pool the jobs of all replications.
 //!
+//! [`capacity`] summarizes pools, bottlenecks and energy.
 //! [`out`] writes the `--out` directory and the `--trace` file, [`warmup`]
 //! is the MSER-5 warm-up check behind `warnings`, [`tables`] renders the
 //! tables of summary.md, report.html and the CSVs, and [`figures`] turns the
 //! runs into the plots of `plot/`.
 
+pub mod capacity;
 pub mod figures;
 pub mod findings;
 pub mod network;
@@ -42,6 +44,12 @@ pub struct Report {
     pub stations: Vec<StationReport>,
     pub robots: Robots,
     pub network: network::NetworkReport,
+    /// Each `[[pool]]`'s operator utilization.
+    pub pools: Vec<capacity::PoolReport>,
+    /// Shares of time each station is the sole or a shifting bottleneck.
+    pub bottleneck: capacity::BottleneckReport,
+    /// Energy of the stations and AGVs with `power_kw`; `null` without.
+    pub energy_kwh: Option<capacity::EnergyReport>,
     /// What the user should know about the run's design, one sentence each
     /// (e.g. a warm-up that looks too short, from [`warmup`]); printed on
     /// stderr too.
@@ -166,6 +174,8 @@ pub struct Utilization {
     pub failed: f64,
     pub network_wait: f64,
     pub stopped: f64,
+    pub no_operator: f64,
+    pub off_shift: f64,
 }
 
 impl Utilization {
@@ -180,6 +190,8 @@ impl Utilization {
             failed: get(StationState::Failed),
             network_wait: get(StationState::NetworkWait),
             stopped: get(StationState::Stopped),
+            no_operator: get(StationState::NoOperator),
+            off_shift: get(StationState::OffShift),
         }
     }
     pub fn get(&self, s: StationState) -> f64 {
@@ -192,6 +204,8 @@ impl Utilization {
             StationState::Failed => self.failed,
             StationState::NetworkWait => self.network_wait,
             StationState::Stopped => self.stopped,
+            StationState::NoOperator => self.no_operator,
+            StationState::OffShift => self.off_shift,
         }
     }
 }
@@ -293,6 +307,9 @@ pub fn summarize(model: &Model, seed: u64, runs: &Replications) -> Report {
         stations,
         robots,
         network,
+        pools: capacity::pools(model, runs),
+        bottleneck: capacity::bottleneck(model, runs),
+        energy_kwh: capacity::energy(runs),
         warnings: Vec::new(),
         warmup_check,
         nothing_produced,

@@ -4,13 +4,14 @@
 //! CSV columns (fractions are of time, 0 to 1; empty cells are values that
 //! do not exist, such as a confidence interval with one replication):
 //!
-//! - `stations.csv`: `name, servers, completed`, the eight station states,
+//! - `stations.csv`: `name, servers, completed`, the ten station states,
 //!   `queue_wait_s_mean, queue_wait_s_ci95_low, queue_wait_s_ci95_high,
 //!   queue_len_mean`; one row per station, in scenario order.
 //! - `robots.csv`: `name, kind, count`, then the station states and the
 //!   AGV-only states (`travel_empty, travel_loaded, handling, zone_wait,
-//!   charging`); one row per robot group. `idle`, `network_wait` and
-//!   `stopped` are shared; a state a group cannot be in is empty.
+//!   charging`); one row per robot group. `idle`, `network_wait`,
+//!   `stopped` and `off_shift` are shared; a state a group cannot be in is
+//!   empty.
 //! - `flows.csv`: `name, sent, delivered, lost, deadline_misses,
 //!   survival_violations, availability, latency_p50_ms, latency_p90_ms,
 //!   latency_p99_ms, latency_p999_ms, latency_p99999_ms, latency_max_ms`;

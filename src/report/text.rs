@@ -104,6 +104,11 @@ pub fn text_summary(r: &Report) -> String {
     key.row(vec!["WIP".into(), format!("{:.2}", r.wip.mean), "jobs".into()]);
     // The header row of this table is empty: skip it.
     s.extend(key.render("").lines().skip(1).map(|l| format!("{l}\n")));
+    s.push_str(&super::capacity::text_lines(
+        &r.bottleneck,
+        &r.pools,
+        r.energy_kwh.as_ref(),
+    ));
     s.push('\n');
     s.push_str(&stations(r).render(""));
     robots(r, &mut s);

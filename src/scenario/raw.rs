@@ -34,6 +34,7 @@ mod flows;
 mod keys;
 mod layout;
 mod network;
+mod people;
 mod products;
 mod scenario;
 mod stations;
@@ -44,6 +45,7 @@ pub(crate) use flows::{FlowKey, RawFlow};
 pub(crate) use keys::Key;
 pub(crate) use layout::{Pair, RawAisle, RawLayout, RawPoint};
 pub(crate) use network::{RawBadState, RawEmpirical, RawFixed, RawHandover, RawNetwork, RawNr, RawRlf};
+pub(crate) use people::{RawCalendar, RawOperators, RawPool, RawPower, RawWindow};
 pub(crate) use products::{RawProduct, RawStep};
 pub(crate) use scenario::RawScenario;
 pub(crate) use stations::{RawCrew, RawFailures, RawStation};
@@ -97,6 +99,8 @@ keys! {
         Layout = "layout": Ty::Table(&layout::LAYOUT), default "none", "the floor plan";
         Station = "station": Ty::Entries(&stations::STATION), default "required", "the stations";
         Crew = "crew": Ty::Entries(&stations::CREW), default "none", "the repair crews";
+        Calendar = "calendar": Ty::Entries(&people::CALENDAR), default "none", "when stations, crews, pools and the fleet work";
+        Pool = "pool": Ty::Entries(&people::POOL), default "none", "the operators stations need";
         Product = "product": Ty::Entries(&products::PRODUCT), default "none", "the products and their routes";
         Fleet = "fleet": Ty::Table(&fleet::FLEET), default "none", "the AGVs";
         Network = "network": Ty::Table(&network::NETWORK), default "none", "the link between robots and the edge";
@@ -111,6 +115,8 @@ pub(crate) struct Raw {
     pub scenario: Field<RawScenario>,
     pub stations: Field<Vec<RawStation>>,
     pub crews: Field<Vec<RawCrew>>,
+    pub calendars: Field<Vec<RawCalendar>>,
+    pub pools: Field<Vec<RawPool>>,
     pub products: Field<Vec<RawProduct>>,
     pub layout: Field<RawLayout>,
     pub fleet: Field<RawFleet>,
@@ -141,6 +147,8 @@ pub(crate) fn read(root: &Node, sink: &mut Sink) -> Raw {
             }
             RootKey::Station => raw.stations = named_array(sink, &value, stations::read_station),
             RootKey::Crew => raw.crews = named_array(sink, &value, stations::read_crew),
+            RootKey::Calendar => raw.calendars = named_array(sink, &value, people::read_calendar),
+            RootKey::Pool => raw.pools = named_array(sink, &value, people::read_pool),
             RootKey::Product => raw.products = named_array(sink, &value, products::read_product),
             RootKey::Fleet => {
                 raw.fleet = value.table(

@@ -11,6 +11,8 @@ pub(crate) const NAMED_ARRAYS: &[(&str, &str)] = &[
     ("station", "stations"),
     ("product", "products"),
     ("crew", "crews"),
+    ("calendar", "calendars"),
+    ("pool", "pools"),
     ("flow", "flows"),
 ];
 

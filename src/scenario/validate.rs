@@ -28,7 +28,7 @@
 
 use super::diag::{did_you_mean, list, Sink, SourceMap, Span};
 use super::dist::parse_dist;
-use super::raw::{last, Field, Raw, RawCrew, RawFlow, RawProduct, RawStation, Sp};
+use super::raw::{last, Field, Raw, RawCalendar, RawCrew, RawFlow, RawPool, RawProduct, RawStation, Sp};
 use super::tree::Str;
 use crate::engine::SimTime;
 use crate::model::{Dist, Model};
@@ -40,6 +40,7 @@ mod fleet;
 mod flows;
 mod layout;
 mod network;
+mod people;
 mod products;
 mod scenario;
 mod stations;
@@ -175,7 +176,7 @@ macro_rules! named_entries {
     )*};
 }
 
-named_entries!(RawStation, RawCrew, RawProduct, RawFlow);
+named_entries!(RawStation, RawCrew, RawProduct, RawFlow, RawCalendar, RawPool);
 
 /// Checks everything; returns the model only when there is no error at all
 /// (including those recorded by earlier stages).
@@ -184,12 +185,21 @@ pub(crate) fn validate(raw: &Raw, context: &Context<'_>, sink: &mut Sink) -> Opt
     // Problems of the scenario as a whole are reported at its first line.
     let file_start = Span::new(raw.span.start, raw.span.start);
     let header = validator.scenario(&raw.scenario, file_start);
-    let crews = validator.crews(&raw.crews);
+    let calendars = validator.calendars(&raw.calendars);
+    let pools = validator.pools(&raw.pools, &calendars.names);
+    let crews = validator.crews(&raw.crews, &calendars.names);
     let floor = validator.layout(&raw.layout);
-    let stations = validator.stations(&raw.stations, file_start, &crews.names, &floor);
-    let products = validator.products(raw, &stations.names);
+    let refs = stations::Refs {
+        crews: &crews.names,
+        calendars: &calendars.names,
+        pools: &pools,
+    };
+    let stations = validator.stations(&raw.stations, file_start, &refs, &floor);
+    let products = validator.products(raw, &stations.names, &pools);
     let fleet = match &raw.fleet {
-        Field::Ok(fleet) => validator.fleet(&fleet.v, &floor, stations.raw).map(Some),
+        Field::Ok(fleet) => validator
+            .fleet(&fleet.v, &floor, stations.raw, &calendars.names)
+            .map(Some),
         Field::Missing => Some(None),
         Field::Invalid => None,
     };
@@ -209,6 +219,8 @@ pub(crate) fn validate(raw: &Raw, context: &Context<'_>, sink: &mut Sink) -> Opt
         stations: stations.checked.into_iter().collect::<Option<Vec<_>>>()?,
         crews: crews.checked.into_iter().collect::<Option<Vec<_>>>()?,
         products: products.into_iter().collect::<Option<Vec<_>>>()?,
+        calendars: calendars.checked.into_iter().collect::<Option<Vec<_>>>()?,
+        pools: pools.checked.into_iter().collect::<Option<Vec<_>>>()?,
         layout: floor.layout?,
         fleet: fleet?,
         network: network?,
@@ -447,6 +459,8 @@ fn example_name(kind: &str) -> &'static str {
         "product" => "truck",
         "crew" => "fitters",
         "flow" => "agv_control",
+        "calendar" => "three_shifts",
+        "pool" => "fitters",
         _ => "weld",
     }
 }

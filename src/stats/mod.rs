@@ -177,12 +177,21 @@ impl<const N: usize> StateClock<N> {
     pub fn state(&self) -> usize {
         self.state
     }
-    /// Enters `state` at `now`.
+    /// Enters `state` at `now`; returns the nanoseconds spent in the state
+    /// it leaves (for meters that integrate something over the states).
     #[inline]
-    pub fn switch(&mut self, now: SimTime, state: usize) {
-        self.totals[self.state] += (now - self.since).as_nanos();
+    pub fn switch(&mut self, now: SimTime, state: usize) -> u64 {
+        let spent = (now - self.since).as_nanos();
+        self.totals[self.state] += spent;
         self.since = now;
         self.state = state;
+        spent
+    }
+    /// Nanoseconds in the current state since it was entered (or since the
+    /// last reset).
+    #[inline]
+    pub fn in_state(&self, now: SimTime) -> u64 {
+        (now - self.since).as_nanos()
     }
     /// Forgets the past (the warm-up); the current state carries on.
     pub fn reset(&mut self, now: SimTime) {

@@ -23,6 +23,14 @@ fn kpis_are_named_in_the_documented_order() {
             expected.push(format!("station.{}.stopped", s.name()));
         }
     }
+    // Its operator pool, and the energy of what has power_kw.
+    expected.extend(
+        model
+            .pools()
+            .iter()
+            .map(|p| format!("pool.{}.utilization", p.name())),
+    );
+    expected.push("energy_kwh".into());
     for s in [
         "idle",
         "travel_empty",
@@ -32,6 +40,7 @@ fn kpis_are_named_in_the_documented_order() {
         "network_wait",
         "stopped",
         "charging",
+        "off_shift",
     ] {
         expected.push(format!("agv.{s}"));
     }
@@ -133,6 +142,10 @@ fn slower_welding_lowers_throughput_significantly() {
         "10",
         "--seed",
         "18",
+        // Two days observed: welds take a day or two, and the plant's
+        // one-shift window is too short to see the backlog grow.
+        "--horizon",
+        "120h",
         "--json",
     ]));
     let kpis = v["kpis"].as_array().unwrap();
@@ -159,6 +172,8 @@ fn slower_welding_lowers_throughput_significantly() {
         "10",
         "--seed",
         "18",
+        "--horizon",
+        "120h",
     ]));
     let line = table.lines().find(|l| l.starts_with("throughput_per_h")).unwrap();
     assert!(line.trim_end().ends_with('*'), "{table}");
@@ -563,4 +578,98 @@ fn a_file_plan_needs_only_plan_json() {
         "{}",
         text(&out.stderr)
     );
+}
+
+/// A two-station line, one product released at its own rate.
+const LINE: &str = r#"
+[scenario]
+horizon = "300h"
+warmup = "10h"
+replications = 4
+[[station]]
+name = "first"
+process = "exp(1min)"
+[[station]]
+name = "second"
+process = "exp(48s)"
+[[product]]
+name = "job"
+release = "exp(2min)"
+route = ["first", "second"]
+"#;
+
+#[test]
+fn capacity_answers_with_the_curve_its_knee_and_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("line.toml");
+    std::fs::write(&scenario, LINE).unwrap();
+    let out_dir = dir.path().join("capacity");
+    let v = json(&factory5g(&[
+        "capacity",
+        p(&scenario),
+        "--wip",
+        "1,2,5,10,20",
+        "--json",
+        "--quiet",
+        "--out",
+        p(&out_dir),
+    ]));
+    let curves = v["capacity"].as_array().unwrap();
+    assert_eq!(curves.len(), 1);
+    let c = &curves[0];
+    let levels = c["levels"].as_array().unwrap();
+    let wips: Vec<u64> = levels.iter().map(|l| l["wip"].as_u64().unwrap()).collect();
+    assert_eq!(wips, [1, 2, 5, 10, 20]);
+    let tp: Vec<f64> = levels
+        .iter()
+        .map(|l| l["throughput_per_h"]["mean"].as_f64().unwrap())
+        .collect();
+    // The first station is the bottleneck: 60 an hour at most, reached as
+    // the WIP grows (exact MVA: 33.3, 44.3, 54.7, 58.6 and 59.9 an hour).
+    for (level, expected) in tp.iter().zip([33.3, 44.3, 54.7, 58.6, 59.9]) {
+        assert!((level - expected).abs() < 0.03 * expected, "{tp:?}");
+    }
+    let best = tp.iter().copied().fold(0.0, f64::max);
+    assert_eq!(c["capacity_per_h"]["mean"].as_f64(), Some(best));
+    let knee = tp.iter().position(|&x| x >= 0.95 * best).unwrap();
+    assert_eq!(c["knee_wip"].as_u64(), Some(wips[knee]));
+    assert_eq!(c["saturated"], knee + 1 < wips.len());
+    assert_eq!(levels[4]["bottleneck"], "first");
+    // Lead times of minutes against a 10 h warm-up: every level is trusted.
+    assert_eq!(c["short_warmup_wip"], serde_json::json!([]));
+    assert_eq!(levels[4]["conwip"]["job"], 20);
+    for name in ["capacity.json", "capacity.svg", "capacity.png"] {
+        assert!(out_dir.join(name).is_file(), "{name}");
+    }
+    let written: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out_dir.join("capacity.json")).unwrap()).unwrap();
+    assert_eq!(written, v);
+    // The text answer names the capacity and the knee.
+    let table = ok(&factory5g(&[
+        "capacity",
+        p(&scenario),
+        "--wip",
+        "1,20",
+        "--quiet",
+    ]));
+    assert!(
+        table.contains("line: capacity ") && table.contains("knee at WIP"),
+        "{table}"
+    );
+    assert!(!table.contains("warning"), "{table}");
+    // With a 20 min warm-up, 20 jobs (a lead time of about 20 min) are
+    // flagged, one job (1.8 min) is not.
+    let short = json(&factory5g(&[
+        "capacity",
+        p(&scenario),
+        "--wip",
+        "1,20",
+        "--warmup",
+        "20min",
+        "--horizon",
+        "60h",
+        "--json",
+        "--quiet",
+    ]));
+    assert_eq!(short["capacity"][0]["short_warmup_wip"], serde_json::json!([20]));
 }

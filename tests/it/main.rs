@@ -1,5 +1,6 @@
 //! Integration tests, one binary with a module per area.
 
+mod capacity;
 mod cli;
 mod coupling;
 mod dxf;
@@ -15,6 +16,7 @@ mod props;
 mod replay;
 mod report;
 mod scenario_errors;
+mod shifts;
 mod theory;
 
 use factory5g::experiment::{run_replications, RunSettings};

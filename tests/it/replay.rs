@@ -194,6 +194,16 @@ fn a_cut_replay_starts_from_the_state_of_the_full_trace_at_the_cut() {
     for row in rows(&start["agv_states"], 3) {
         got.insert(format!("agv{}", row[1] as usize + 1), states[row[2] as usize]);
     }
+    let calendars: Vec<&str> = doc["meta"]["calendars"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    for row in rows(&start["shifts"], 3) {
+        let state = if row[2] == 1.0 { "on_shift" } else { "off_shift" };
+        got.insert(format!("calendar:{}", calendars[row[1] as usize]), state);
+    }
     let want: HashMap<String, &str> = last
         .iter()
         .map(|(entity, r)| (entity.to_string(), r.state.as_str()))
@@ -260,6 +270,7 @@ fn an_uncut_replay_holds_the_whole_run() {
         ("moves", 7),
         ("pauses", 4),
         ("jobs", 3),
+        ("shifts", 3),
         ("radio", 6),
     ];
     let mut total = 0;

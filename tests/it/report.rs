@@ -21,8 +21,9 @@ fn ok(out: &Output) {
     assert!(out.status.success(), "run failed: {}", text(&out.stderr));
 }
 
-const PLOTS: [&str; 6] = [
+const PLOTS: [&str; 7] = [
     "utilization_stations",
+    "bottleneck",
     "utilization_robots",
     "throughput",
     "wip",
@@ -194,6 +195,8 @@ fn out_writes_every_file() {
             "failed",
             "network_wait",
             "stopped",
+            "no_operator",
+            "off_shift",
             "queue_wait_s_mean",
             "queue_wait_s_ci95_low",
             "queue_wait_s_ci95_high",
@@ -203,7 +206,7 @@ fn out_writes_every_file() {
     assert_eq!(rows.len(), stations.len());
     for (row, st) in rows.iter().zip(stations) {
         assert_eq!(&row[0], st["name"].as_str().unwrap());
-        let shares: f64 = (3..11).map(|i| row[i].parse::<f64>().unwrap()).sum();
+        let shares: f64 = (3..13).map(|i| row[i].parse::<f64>().unwrap()).sum();
         assert!((shares - 1.0).abs() < 1e-9, "{row:?}");
     }
     let (header, rows) = read_csv(&out_dir.join("robots.csv"));

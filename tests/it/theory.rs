@@ -16,7 +16,7 @@ fn factorial(n: u32) -> f64 {
 }
 
 /// Erlang C: mean wait in queue of M/M/c.
-fn erlang_c_wq(lambda: f64, es: f64, c: u32) -> f64 {
+pub fn erlang_c_wq(lambda: f64, es: f64, c: u32) -> f64 {
     let a = lambda * es;
     let rho = a / f64::from(c);
     let top = a.powi(c as i32) / factorial(c) / (1.0 - rho);

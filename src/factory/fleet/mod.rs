@@ -16,6 +16,13 @@
 //! and, below the threshold, goes to the nearest free charger (or waits for
 //! one, counted as `charging`) and charges for `recharge` times the fraction
 //! missing.
+//!
+//! Off shift (a `calendar` on `[fleet]`), every AGV stands where it is,
+//! like a protective stop: what it was doing pauses and resumes at the
+//! next shift (the AGV shows `off_shift`), and no task is assigned. A
+//! stopped AGV that goes off shift shows `off_shift`; it is stopped again
+//! if the stop outlasts the break. With `power_kw` the AGVs' energy is
+//! metered at each state change.
 
 mod moves;
 mod zones;
@@ -78,8 +85,13 @@ struct Agv {
     /// Runtime left on the battery, in ns.
     battery_ns: f64,
     trip_start: SimTime,
-    /// Protective stops in force (periodic flows); the AGV moves only at 0.
+    /// Holds in force: protective stops (periodic flows) and the end of
+    /// the shift; the AGV moves only at 0.
     stops: u32,
+    /// Outside the fleet's calendar (one of the holds).
+    off_shift: bool,
+    /// Milliwatt-nanoseconds used since the warm-up (with `power_kw`).
+    energy_mwns: u128,
     /// The state to go back to when the stops end.
     resume_state: AgvState,
     /// The AGV's timed event in progress (driving, handling, charging).
@@ -136,6 +148,8 @@ impl FleetRt {
                     battery_ns: full,
                     trip_start: SimTime::ZERO,
                     stops: 0,
+                    off_shift: false,
+                    energy_mwns: 0,
                     resume_state: AgvState::Idle,
                     pending: None,
                     paused: None,
@@ -152,7 +166,8 @@ impl FleetRt {
             charger_queue: VecDeque::new(),
             trips: 0,
             trip_s: Tally::default(),
-            pausable,
+            // A calendar pauses AGVs as stops do.
+            pausable: pausable || fleet.calendar.is_some(),
             messages,
             deadlock: None,
         }
@@ -161,6 +176,7 @@ impl FleetRt {
     pub fn clear_statistics(&mut self, now: SimTime) {
         for a in &mut self.agvs {
             a.clock.reset(now);
+            a.energy_mwns = 0;
         }
         self.traversals.iter_mut().for_each(|t| *t = 0);
         self.trips = 0;
@@ -196,8 +212,17 @@ impl FleetRt {
         }
     }
 
-    pub fn output(&self, now: SimTime) -> FleetOutput {
+    pub fn output(&self, now: SimTime, model: &Model) -> FleetOutput {
+        let power = model.fleet.as_ref().and_then(|f| f.power_mw.as_ref());
         FleetOutput {
+            energy_mwns: power.map(|power| {
+                self.agvs
+                    .iter()
+                    .map(|a| {
+                        a.energy_mwns + u128::from(power[a.clock.state()]) * u128::from(a.clock.in_state(now))
+                    })
+                    .sum()
+            }),
             agv_state_ns: self.agvs.iter().map(|a| a.clock.totals(now)).collect(),
             trips: self.trips,
             trip_s: self.trip_s.clone(),
@@ -216,8 +241,8 @@ impl FleetRt {
     fn set_state(&mut self, agv: usize, state: AgvState, ctx: &mut Ctx) {
         let now = ctx.now;
         let robot = &mut self.agvs[agv];
-        if robot.stops > 0 && state != AgvState::Stopped {
-            // Stopped: the AGV takes this state up again when it restarts.
+        if robot.stops > 0 && !matches!(state, AgvState::Stopped | AgvState::OffShift) {
+            // Held: the AGV takes this state up again when it restarts.
             robot.resume_state = state;
             return;
         }
@@ -230,7 +255,10 @@ impl FleetRt {
         }
         robot.since = now;
         if old != state as usize {
-            robot.clock.switch(now, state as usize);
+            let spent = robot.clock.switch(now, state as usize);
+            if let Some(power) = ctx.model.fleet.as_ref().and_then(|f| f.power_mw.as_ref()) {
+                robot.energy_mwns += u128::from(power[old]) * u128::from(spent);
+            }
             ctx.trace_line(|| agv_name(agv), "state", || state.key().to_string());
         }
     }
@@ -339,6 +367,7 @@ impl FleetRt {
         let robot = &mut self.agvs[agv];
         robot.stops += 1;
         if robot.stops > 1 {
+            self.show_held(agv, ctx);
             return;
         }
         let mut driving = false;
@@ -349,14 +378,42 @@ impl FleetRt {
         }
         robot.resume_state = AgvState::ALL[robot.clock.state()];
         self.trace_pause(agv, driving, ctx);
-        self.set_state(agv, AgvState::Stopped, ctx);
+        self.show_held(agv, ctx);
     }
 
-    /// The stop is over: the AGV takes up what it was doing.
+    /// A held AGV shows `off_shift` off shift, else `stopped`.
+    fn show_held(&mut self, agv: usize, ctx: &mut Ctx) {
+        let state = if self.agvs[agv].off_shift {
+            AgvState::OffShift
+        } else {
+            AgvState::Stopped
+        };
+        self.set_state(agv, state, ctx);
+    }
+
+    /// The fleet's calendar starts (`on`) or ends a shift: every AGV
+    /// resumes, or holds where it is (as in a stop).
+    pub fn set_shift(&mut self, on: bool, ctx: &mut Ctx, out: &mut Vec<Effect>) {
+        for agv in 0..self.agvs.len() {
+            if self.agvs[agv].off_shift != on {
+                continue;
+            }
+            self.agvs[agv].off_shift = !on;
+            if on {
+                self.resume(agv, ctx, out);
+            } else {
+                self.pause(agv, ctx);
+            }
+        }
+    }
+
+    /// A hold is over (a stop, or the break): the AGV takes up what it was
+    /// doing once nothing holds it.
     pub fn resume(&mut self, agv: usize, ctx: &mut Ctx, out: &mut Vec<Effect>) {
         let robot = &mut self.agvs[agv];
         robot.stops -= 1;
         if robot.stops > 0 {
+            self.show_held(agv, ctx);
             return;
         }
         let state = robot.resume_state;
@@ -745,7 +802,7 @@ route = ["s"]
             seen,
             [(10.0, Effect::PickedUp(7)), (85.0, Effect::Delivered(cargo))]
         );
-        let out = fleet.output(SimTime::from_secs(85));
+        let out = fleet.output(SimTime::from_secs(85), &model);
         assert_eq!((out.trips, out.trip_s.mean()), (1, 85.0));
         // Zone control: every segment of the path entered once.
         assert_eq!(out.segment_traversals, [1, 1]);

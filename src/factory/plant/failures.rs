@@ -23,6 +23,9 @@ impl Sim<'_> {
         let spec = model.stations[station].failures.as_ref().expect("has failures");
         let ttf = spec.mtbf.sample(&mut self.failure_of(station, server).ttf_rng);
         match spec.basis {
+            FailureBasis::Calendar if self.stations[station].shift_failures => {
+                self.schedule_shift_failure(station, server, ttf)
+            }
             FailureBasis::Calendar => self.queue.schedule_in(
                 ttf,
                 Event::Failure {
@@ -67,8 +70,10 @@ impl Sim<'_> {
         }
         let sv = &mut self.stations[station].servers[server as usize];
         if let Some(fail) = sv.failure.as_mut() {
-            // On the busy basis this failure is the pending one.
+            // This failure is the pending one (on the busy basis, or on the
+            // calendar basis at a station with a calendar).
             fail.pending = None;
+            fail.calendar_pending = None;
             fail.busy_ttf_left = SimTime::ZERO;
         }
         self.refresh(station, server);
@@ -80,7 +85,7 @@ impl Sim<'_> {
             None => self.start_repair(station, server),
             Some(c) => {
                 let crew = &mut self.crews[c];
-                if crew.free > 0 {
+                if crew.free > 0 && crew.on {
                     crew.free -= 1;
                     self.start_repair(station, server);
                 } else {
@@ -94,13 +99,17 @@ impl Sim<'_> {
         let model = self.model;
         let spec = model.stations[station].failures.as_ref().expect("has failures");
         let repair = spec.mttr.sample(&mut self.failure_of(station, server).repair_rng);
-        self.queue.schedule_in(
-            repair,
-            Event::RepairEnd {
-                station: station as u32,
-                server,
-            },
-        );
+        let event = Event::RepairEnd {
+            station: station as u32,
+            server,
+        };
+        if spec.crew.is_some_and(|crew| self.crews[crew].pausable) {
+            // The crew's calendar may pause it.
+            let pending = self.schedule_pausable(repair, event);
+            self.failure_of(station, server).repair = Some(pending);
+        } else {
+            self.queue.schedule_in(repair, event);
+        }
     }
 
     pub(super) fn repair_end(&mut self, station: StationId, server: u32) {
@@ -108,6 +117,7 @@ impl Sim<'_> {
             .failures
             .as_ref()
             .expect("has failures");
+        self.failure_of(station, server).repair = None;
         if let Some(crew) = spec.crew {
             match self.crews[crew].waiting.pop_front() {
                 Some((next_station, next_server)) => self.start_repair(next_station, next_server),
@@ -129,11 +139,11 @@ impl Sim<'_> {
         self.disarm_busy_failure(station, server);
     }
 
-    /// Takes up the server's work after a failure or a stop, once it is
-    /// neither failed nor stopped.
+    /// Takes up the server's work after a failure, a stop or a shift's
+    /// end, once nothing holds it any more.
     pub(super) fn resume_if_clear(&mut self, station: StationId, server: u32) {
         let sv = &mut self.stations[station].servers[server as usize];
-        if sv.failed || sv.stops > 0 {
+        if sv.halted() {
             self.refresh(station, server);
             return;
         }
@@ -157,14 +167,23 @@ impl Sim<'_> {
                 }
             }
             Phase::Blocked => self.refresh(station, server),
+            Phase::NoOperator => {
+                if sv.operators.is_some() {
+                    // Granted while halted: it sets up or processes now.
+                    self.begin_setup_or_process(station, server, self.step_on(station, server));
+                } else {
+                    self.refresh(station, server);
+                }
+            }
         }
     }
 
     /// A protective stop of an arm: its work halts until the stop ends.
     pub(super) fn server_stop(&mut self, station: StationId, server: u32) {
         let sv = &mut self.stations[station].servers[server as usize];
+        let was_halted = sv.halted();
         sv.stops += 1;
-        if sv.stops == 1 && !sv.failed {
+        if !was_halted {
             self.halt(station, server);
         }
         self.refresh(station, server);

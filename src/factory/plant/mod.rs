@@ -1,10 +1,12 @@
 //! The plant in one replication, event by event: the stations, their jobs
 //! and failures, and the run loop. The AGVs (`fleet/`) and the robots'
-//! side of the network (`network/`) are parts of their own: the plant calls
-//! them with a [`Ctx`] and applies the [`Effect`]s they return in one place
-//! ([`Sim::apply`]; see `event.rs` for the order effects keep).
+//! side of the network (`network/`) are parts of their own, and so are the
+//! calendars (`calendars.rs`) and the worker pools (`pools.rs`): the plant
+//! calls them with a [`Ctx`] and applies the [`Effect`]s they return in one
+//! place ([`Sim::apply`]; see `event.rs` for the order effects keep).
 //! `stations.rs` moves jobs through the stations; `failures.rs` fails,
-//! repairs, stops and resumes servers.
+//! repairs, stops and resumes servers; `shifts.rs` applies shift changes
+//! and seizes and releases operators.
 //!
 //! Invariants: a job is in exactly one place ([`JobPlace`]), held by a
 //! queue, a server or an AGV, or listed by what will move it (a station's
@@ -24,18 +26,23 @@
 //! stays small.
 
 mod failures;
+mod shifts;
 mod stations;
 
+use super::bottleneck::{Bottlenecks, ACTIVE};
+use super::calendars::CalendarsRt;
 use super::event::{Cargo, Ctx, Effect, Event, JobId, Places, Robot, Waiter};
 use super::fleet::{FleetRt, Messages};
 use super::network::{stoppable_agvs, stoppable_arms, LinkProfiles, NetCtx, NetRt};
+use super::pools::PoolsRt;
 use super::{
     JobCensus, Limits, ProductOutput, RunOutput, Series, SimError, StationOutput, StationState, Trace,
     SERIES_BINS,
 };
 use crate::engine::{EventId, EventQueue, RngStreams, SimTime, Slab, StreamRng};
-use crate::model::{FailureBasis, Model, PointId, ProductId, StationId};
+use crate::model::{FailureBasis, Model, Operators, PointId, ProductId, StationId};
 use crate::stats::{Histogram, StateClock, Tally, TimeAverage, TimeSeries};
+use shifts::stations_with_pools_on_calendars;
 use std::collections::VecDeque;
 
 /// Where a job is, so that moving it frees the right place.
@@ -75,6 +82,10 @@ enum Phase {
     Busy = StationState::Busy as u8,
     /// Holding a finished job that cannot move on (or waits for its AGV).
     Blocked = StationState::Blocked as u8,
+    /// Holding a job with its parts, waiting for the operators its step
+    /// needs (in the pool's queue), or holding them while halted before
+    /// its setup could begin.
+    NoOperator = StationState::NoOperator as u8,
 }
 
 struct Server {
@@ -86,6 +97,15 @@ struct Server {
     kit_pending: bool,
     /// Protective stops in force (periodic flows).
     stops: u32,
+    /// Outside the station's calendar.
+    off_shift: bool,
+    /// The pool of the operators it holds is off shift.
+    operators_away: bool,
+    /// The operators it holds (from its setup to the end of processing).
+    operators: Option<Operators>,
+    /// Milliwatt-nanoseconds used since the warm-up, metered at each state
+    /// change (stations with `power_kw`).
+    energy_mwns: u128,
     /// The cycle-start command arrived while the server was down.
     command_ready: bool,
     clock: StateClock<{ StationState::COUNT }>,
@@ -105,9 +125,34 @@ struct ServerFailure {
     busy_ttf_left: SimTime,
     /// Busy basis: the pending failure while processing, and when processing began.
     pending: Option<(EventId, SimTime)>,
+    /// Calendar basis at a station with a calendar: the pending failure and
+    /// when it is due (it pauses off shift), or the time to failure left
+    /// while off shift.
+    calendar_pending: Option<(EventId, SimTime)>,
+    paused_ttf: Option<SimTime>,
+    /// With a crew on a calendar: the repair's pending end and when it is
+    /// due (it pauses while the crew is off shift), or the repair time left.
+    repair: Option<(EventId, SimTime)>,
+    repair_left: Option<SimTime>,
 }
 
-struct StationRt {
+impl Server {
+    /// Whether something holds its work: a failure, a stop, the end of its
+    /// shift, or of its operators'.
+    #[inline(always)]
+    fn halted(&self) -> bool {
+        self.failed || self.stops > 0 || self.off_shift || self.operators_away
+    }
+
+    /// Whether it may seize a job now (an idle server that is stopped may:
+    /// it holds the job until the stop ends).
+    #[inline(always)]
+    fn can_take(&self) -> bool {
+        !self.failed && !self.off_shift
+    }
+}
+
+struct StationRt<'m> {
     queue: VecDeque<JobId>,
     /// Jobs elsewhere that wait for room here, first come first served.
     waiters: VecDeque<JobId>,
@@ -116,6 +161,14 @@ struct StationRt {
     haltable: bool,
     /// Failures count busy time: processing arms and disarms them.
     busy_failures: bool,
+    /// Failures on the calendar basis pause off shift (the station has a
+    /// calendar): they are scheduled cancellable.
+    shift_failures: bool,
+    /// Electric power per server by state, when metered.
+    power: Option<&'m [u64; StationState::COUNT]>,
+    /// Servers in an active state (the bottleneck method's): the station is
+    /// active while all are.
+    active_servers: u32,
     /// Nothing stands between seizing a server and processing: no kit, no
     /// parts to assemble, no setup, no cycle-start command, and nothing can
     /// interrupt it (see [`Sim::mark_plain_stations`]). A job then skips the
@@ -143,6 +196,11 @@ struct StationRt {
 struct CrewRt {
     free: u32,
     waiting: VecDeque<(StationId, u32)>,
+    /// On shift (always, without a calendar).
+    on: bool,
+    /// The crew has a calendar: repairs pause off shift, so their ends are
+    /// scheduled cancellable.
+    pausable: bool,
 }
 
 struct ProductRt {
@@ -156,7 +214,7 @@ pub(super) struct Sim<'m> {
     model: &'m Model,
     queue: EventQueue<Event>,
     now: SimTime,
-    stations: Vec<StationRt>,
+    stations: Vec<StationRt<'m>>,
     crews: Vec<CrewRt>,
     products: Vec<ProductRt>,
     jobs: Slab<Job>,
@@ -185,6 +243,43 @@ pub(super) struct Sim<'m> {
     /// The effects the parts returned and the plant has yet to apply (one
     /// buffer for the whole run: no allocation per event).
     effects: Vec<Effect>,
+    calendars: CalendarsRt,
+    pools: PoolsRt,
+    bottlenecks: Bottlenecks,
+}
+
+/// The [`Ctx`] a part handles an event in, borrowing only the fields of
+/// the plant it needs (so the part itself, another field, can be borrowed
+/// beside it).
+macro_rules! part_ctx {
+    ($sim:ident, $trace:expr, $view:expr) => {
+        Ctx {
+            now: $sim.now,
+            model: $sim.model,
+            queue: &mut $sim.queue,
+            trace: $trace,
+            view: $view,
+        }
+    };
+}
+
+/// Counts a server's state change `old` → `new` in its station's active
+/// servers (the bottleneck method's states); returns whether the station
+/// became active or inactive (all servers active, or no longer).
+#[inline(always)]
+fn bottleneck_flip(st: &mut StationRt<'_>, old: usize, new: usize) -> bool {
+    let (was, is) = (ACTIVE[old], ACTIVE[new]);
+    if was == is {
+        return false;
+    }
+    let all = st.servers.len() as u32;
+    let before = st.active_servers == all;
+    if is {
+        st.active_servers += 1;
+    } else {
+        st.active_servers -= 1;
+    }
+    before != (st.active_servers == all)
 }
 
 /// How many events run between two checks of the wall clock, the
@@ -266,6 +361,12 @@ impl<'m> Sim<'m> {
         trace: Option<&'m mut Trace>,
     ) -> Self {
         let net = (!model.flows.is_empty()).then(|| NetRt::new(model, profiles, streams));
+        let mut queue = EventQueue::new();
+        let calendars = CalendarsRt::new(model, &mut queue);
+        let pools = PoolsRt::new(model, |pool| {
+            model.pools[pool].calendar.is_none_or(|c| calendars.is_on(c))
+        });
+        let halted_by_pools = stations_with_pools_on_calendars(model);
         let sends = |waiter| net.as_ref().is_some_and(|n| n.sends(waiter));
         let messages = Messages {
             dispatch: sends(Waiter::Dispatch(0)),
@@ -279,11 +380,21 @@ impl<'m> Sim<'m> {
             .map(|(station, st)| StationRt {
                 queue: VecDeque::new(),
                 waiters: VecDeque::new(),
-                haltable: st.failures.is_some() || stoppable_arms(model, station),
+                haltable: st.failures.is_some()
+                    || stoppable_arms(model, station)
+                    || st.calendar.is_some()
+                    || halted_by_pools[station],
                 busy_failures: st
                     .failures
                     .as_ref()
                     .is_some_and(|f| f.basis == FailureBasis::Busy),
+                shift_failures: st.calendar.is_some()
+                    && st
+                        .failures
+                        .as_ref()
+                        .is_some_and(|f| f.basis == FailureBasis::Calendar),
+                power: st.power_mw.as_ref(),
+                active_servers: 0,
                 plain: false,
                 reserved: 0,
                 servers: (0..st.servers)
@@ -294,6 +405,10 @@ impl<'m> Sim<'m> {
                         failed: false,
                         kit_pending: false,
                         stops: 0,
+                        off_shift: false,
+                        operators_away: false,
+                        operators: None,
+                        energy_mwns: 0,
                         command_ready: false,
                         clock: StateClock::new(StationState::Idle as usize, SimTime::ZERO),
                         phase_end: None,
@@ -311,6 +426,10 @@ impl<'m> Sim<'m> {
                                     .stream(&format!("station:{}/server:{server}/repair", st.name)),
                                 busy_ttf_left,
                                 pending: None,
+                                calendar_pending: None,
+                                paused_ttf: None,
+                                repair: None,
+                                repair_left: None,
                             })
                         }),
                     })
@@ -332,7 +451,7 @@ impl<'m> Sim<'m> {
             .collect();
         let mut sim = Sim {
             model,
-            queue: EventQueue::new(),
+            queue,
             now: SimTime::ZERO,
             stations,
             crews: model
@@ -341,6 +460,8 @@ impl<'m> Sim<'m> {
                 .map(|c| CrewRt {
                     free: c.size,
                     waiting: VecDeque::new(),
+                    on: c.calendar.is_none_or(|cal| calendars.is_on(cal)),
+                    pausable: c.calendar.is_some(),
                 })
                 .collect(),
             products: model
@@ -349,7 +470,7 @@ impl<'m> Sim<'m> {
                 .map(|p| ProductRt {
                     rng: streams.stream(&format!("product:{}/release", p.name)),
                     out: ProductOutput {
-                        end_product: p.release.interarrival().is_some(),
+                        end_product: p.release.is_end_product(),
                         ..ProductOutput::default()
                     },
                 })
@@ -381,7 +502,13 @@ impl<'m> Sim<'m> {
             trace,
             net,
             effects: Vec::new(),
+            calendars,
+            pools,
+            bottlenecks: Bottlenecks::new(model.stations.len(), model.warmup),
         };
+        // What is off shift at time 0 (before failures are drawn: on a
+        // station with a calendar they count on-shift time only).
+        sim.start_shifts();
         if model.warmup > SimTime::ZERO {
             sim.queue.schedule(model.warmup, Event::WarmupEnd);
         }
@@ -406,6 +533,12 @@ impl<'m> Sim<'m> {
             sim.with_net(|net, ctx, _| net.start_streams(ctx));
         }
         sim.mark_plain_stations();
+        // CONWIP products: their jobs are all in the plant from the start.
+        for (product, spec) in model.products.iter().enumerate() {
+            for _ in 0..spec.release.conwip().unwrap_or(0) {
+                sim.start_with_subassemblies(product);
+            }
+        }
         sim
     }
 
@@ -465,6 +598,13 @@ impl<'m> Sim<'m> {
                 self.with_net(|net, ctx, out| net.on_stream_due(stream as usize, due, ctx, out))
             }
             Event::WarmupEnd => self.clear_statistics(),
+            Event::Shift { calendar } => {
+                let mark = self.effects.len();
+                let mut ctx = part_ctx!(self, self.trace.as_deref_mut(), ());
+                self.calendars
+                    .on_change(calendar as usize, &mut ctx, &mut self.effects);
+                self.apply(mark);
+            }
         }
     }
 
@@ -509,6 +649,8 @@ impl<'m> Sim<'m> {
                 Effect::ThenStream(stream) => {
                     self.with_net(|net, ctx, _| net.then_stream(stream as usize, ctx))
                 }
+                Effect::Shift { calendar, on } => self.shift(calendar, on),
+                Effect::OperatorsGranted { station, server } => self.operators_granted(station, server),
             }
         }
         self.effects.truncate(mark);
@@ -520,13 +662,7 @@ impl<'m> Sim<'m> {
     fn with_fleet(&mut self, call: impl FnOnce(&mut FleetRt, &mut Ctx<'_, 'm>, &mut Vec<Effect>)) {
         let fleet = self.fleet.as_mut().expect("a fleet");
         let mark = self.effects.len();
-        let mut ctx = Ctx {
-            now: self.now,
-            model: self.model,
-            queue: &mut self.queue,
-            trace: self.trace.as_deref_mut(),
-            view: (),
-        };
+        let mut ctx = part_ctx!(self, self.trace.as_deref_mut(), ());
         call(fleet, &mut ctx, &mut self.effects);
         self.apply(mark);
     }
@@ -539,13 +675,7 @@ impl<'m> Sim<'m> {
         let fleet = self.fleet.as_ref();
         let agv_at = |agv: u32| fleet.map_or(0, |f| f.agv_point(agv));
         let mark = self.effects.len();
-        let mut ctx = Ctx {
-            now: self.now,
-            model: self.model,
-            queue: &mut self.queue,
-            trace: None,
-            view: Places { agv_at: &agv_at },
-        };
+        let mut ctx = part_ctx!(self, None, Places { agv_at: &agv_at });
         call(net, &mut ctx, &mut self.effects);
         self.apply(mark);
     }
@@ -578,6 +708,7 @@ impl<'m> Sim<'m> {
         for st in &mut self.stations {
             for sv in &mut st.servers {
                 sv.clock.reset(now);
+                sv.energy_mwns = 0;
             }
             st.queue_len.reset(now);
             st.queue_wait_s.clear();
@@ -597,6 +728,8 @@ impl<'m> Sim<'m> {
         if let Some(n) = &mut self.net {
             n.clear_statistics();
         }
+        self.pools.clear_statistics(now);
+        self.bottlenecks.clear_statistics(now);
     }
 
     /// Where every job is, per product, found by walking the places that
@@ -656,8 +789,9 @@ impl<'m> Sim<'m> {
         census
     }
 
-    fn finish(self, replication: u32, events: u64) -> RunOutput {
+    fn finish(mut self, replication: u32, events: u64) -> RunOutput {
         let now = self.now;
+        let pools = self.pools.output(now);
         let stations = self
             .stations
             .iter()
@@ -670,6 +804,16 @@ impl<'m> Sim<'m> {
                         *acc += ns;
                     }
                 }
+                // The meters, with each server's time in its last state.
+                let energy_mwns = st.power.map(|power| {
+                    st.servers
+                        .iter()
+                        .map(|sv| {
+                            sv.energy_mwns
+                                + u128::from(power[sv.clock.state()]) * u128::from(sv.clock.in_state(now))
+                        })
+                        .sum()
+                });
                 StationOutput {
                     completed: st.completed,
                     entered: st.entered,
@@ -677,10 +821,11 @@ impl<'m> Sim<'m> {
                     server_state_ns,
                     queue_wait_s: st.queue_wait_s.clone(),
                     queue_len_mean: st.queue_len.mean(now),
+                    energy_mwns,
                 }
             })
             .collect();
-        let fleet = self.fleet.as_ref().map(|f| f.output(now));
+        let fleet = self.fleet.as_ref().map(|f| f.output(now, self.model));
         let flows = self
             .net
             .as_ref()
@@ -697,9 +842,12 @@ impl<'m> Sim<'m> {
             out.census = census[product];
             out.in_stock_end = self.stations.iter().map(|st| u64::from(st.stock[product])).sum();
         }
+        let bottleneck = self.bottlenecks.finish(now);
         RunOutput {
             replication,
             events,
+            pools,
+            bottleneck,
             observed_s: (self.model.horizon - self.model.warmup).as_secs_f64(),
             products,
             lead_time_s: self.lead_time_s,

@@ -1,8 +1,10 @@
 //! Jobs through the stations: release, admission (room, waiters, AGVs
-//! called), seizing a server, kits and sub-assemblies, setups, the
-//! cycle-start command, processing, and leaving (on, to the output buffer,
-//! blocked, or out of the plant).
+//! called), seizing a server, kits and sub-assemblies, operators, setups,
+//! the cycle-start command, processing, and leaving (on, to the output
+//! buffer, blocked, or out of the plant; a CONWIP product's job that leaves
+//! the plant releases the next).
 
+use super::bottleneck_flip;
 use super::{Job, JobPlace, Phase, Sim};
 use crate::engine::SimTime;
 use crate::factory::event::{Cargo, Event, JobId, Waiter};
@@ -18,11 +20,8 @@ impl<'m> Sim<'m> {
             let next = every.sample(&mut self.products[p].rng);
             self.queue.schedule_in(next, Event::Release(p));
         }
-        self.start_job_of(p);
         // Sub-assemblies are made to order: one for every unit this job will consume.
-        for i in 0..self.made_to_order[p].len() {
-            self.start_job_of(self.made_to_order[p][i]);
-        }
+        self.start_with_subassemblies(p);
     }
 
     #[inline(always)]
@@ -122,7 +121,7 @@ impl<'m> Sim<'m> {
         let free_servers = st
             .servers
             .iter()
-            .filter(|sv| sv.phase == Phase::Idle && !sv.failed)
+            .filter(|sv| sv.phase == Phase::Idle && sv.can_take())
             .count();
         free_servers + (cap as usize).saturating_sub(st.queue.len()) > st.reserved as usize
     }
@@ -135,7 +134,7 @@ impl<'m> Sim<'m> {
         let free = self.stations[station]
             .servers
             .iter()
-            .position(|sv| sv.phase == Phase::Idle && !sv.failed);
+            .position(|sv| sv.phase == Phase::Idle && sv.can_take());
         match free {
             Some(server) => self.start_job(station, server as u32, job),
             None => {
@@ -218,10 +217,10 @@ impl<'m> Sim<'m> {
     #[inline(always)]
     pub(super) fn take_next(&mut self, station: StationId, server: u32) {
         let st = &mut self.stations[station];
-        let next = if st.servers[server as usize].failed {
-            None
-        } else {
+        let next = if st.servers[server as usize].can_take() {
             st.queue.pop_front()
+        } else {
+            None
         };
         match next {
             Some(job) => {
@@ -277,7 +276,8 @@ impl<'m> Sim<'m> {
         let model = self.model;
         let mut waits_for_parts = vec![false; model.stations.len()];
         for step in model.products.iter().flat_map(|p| &p.route) {
-            waits_for_parts[step.station] |= step.kit || !step.assemble.is_empty();
+            waits_for_parts[step.station] |=
+                step.kit || !step.assemble.is_empty() || model.step_operators(step).is_some();
         }
         let commanded: Vec<bool> = (0..model.stations.len())
             .map(|station| self.sends(Waiter::CycleStart(station, 0)))
@@ -325,9 +325,9 @@ impl<'m> Sim<'m> {
     #[inline(always)]
     pub(super) fn begin_if_ready(&mut self, station: StationId, server: u32, step: &'m RouteStep) {
         let sv = &self.stations[station].servers[server as usize];
-        // A failed or stopped server holds its job; it begins when it is
-        // clear again (`resume_if_clear`).
-        if sv.failed || sv.stops > 0 || sv.phase != Phase::Starved {
+        // A failed, stopped or off-shift server holds its job; it begins
+        // when it is clear again (`resume_if_clear`).
+        if sv.halted() || sv.phase != Phase::Starved {
             return;
         }
         if sv.kit_pending {
@@ -337,6 +337,18 @@ impl<'m> Sim<'m> {
         if !step.assemble.is_empty() && !self.take_parts(station, server, step) {
             return;
         }
+        if let Some(needs) = self.model.step_operators(step) {
+            if !self.seize_operators(station, server, needs) {
+                return;
+            }
+        }
+        self.begin_setup_or_process(station, server, step);
+    }
+
+    /// The job has its kit, parts and operators: it sets up if due, else
+    /// it is processed.
+    #[inline(always)]
+    pub(super) fn begin_setup_or_process(&mut self, station: StationId, server: u32, step: &'m RouteStep) {
         if self.model.stations[station].setup.is_some() && self.begin_setup_if_due(station, server) {
             return;
         }
@@ -425,7 +437,7 @@ impl<'m> Sim<'m> {
     /// The cycle-start command reached the arm.
     pub(super) fn cycle_start_done(&mut self, station: StationId, server: u32) {
         let sv = &mut self.stations[station].servers[server as usize];
-        if sv.failed || sv.stops > 0 {
+        if sv.halted() {
             sv.command_ready = true;
         } else {
             self.process(station, server, self.step_on(station, server));
@@ -480,9 +492,15 @@ impl<'m> Sim<'m> {
                 if st.busy_failures {
                     self.disarm_busy_failure(station, server);
                 }
+                if self.stations[station].servers[server as usize]
+                    .operators
+                    .is_some()
+                {
+                    self.release_operators(station, server);
+                }
                 self.finish_step(station, server, job);
             }
-            Phase::Idle | Phase::Starved | Phase::NetworkWait | Phase::Blocked => {
+            Phase::Idle | Phase::Starved | Phase::NetworkWait | Phase::Blocked | Phase::NoOperator => {
                 unreachable!("no phase end is pending when idle, starved, waiting or blocked")
             }
         }
@@ -520,6 +538,10 @@ impl<'m> Sim<'m> {
                 self.jobs.remove(job);
             }
             self.server_freed(station, server);
+            if self.model.products[p].release.conwip().is_some() {
+                // The job has left: the next one of its product comes in.
+                self.start_with_subassemblies(p);
+            }
             return;
         }
         let dest = route[j.step as usize].station;
@@ -578,10 +600,14 @@ impl<'m> Sim<'m> {
     #[inline(always)]
     pub(super) fn refresh(&mut self, station: StationId, server: u32) {
         let sv = &self.stations[station].servers[server as usize];
-        let state = if sv.failed {
+        let state = if sv.off_shift {
+            StationState::OffShift as usize
+        } else if sv.failed {
             StationState::Failed as usize
         } else if sv.stops > 0 {
             StationState::Stopped as usize
+        } else if sv.operators_away {
+            StationState::NoOperator as usize
         } else {
             sv.phase as usize
         };
@@ -592,9 +618,18 @@ impl<'m> Sim<'m> {
     /// is not there already.
     #[inline(always)]
     pub(super) fn show_state(&mut self, station: StationId, server: u32, state: usize) {
-        let sv = &mut self.stations[station].servers[server as usize];
-        if sv.clock.state() != state {
-            sv.clock.switch(self.now, state);
+        let st = &mut self.stations[station];
+        let sv = &mut st.servers[server as usize];
+        let old = sv.clock.state();
+        if old != state {
+            let spent = sv.clock.switch(self.now, state);
+            if let Some(power) = st.power {
+                sv.energy_mwns += u128::from(power[old]) * u128::from(spent);
+            }
+            if bottleneck_flip(st, old, state) {
+                let active = st.active_servers == st.servers.len() as u32;
+                self.bottlenecks.set_active(station, active, self.now);
+            }
             let model = self.model;
             self.trace_line(
                 || format!("station:{}/{server}", model.stations[station].name),

@@ -14,7 +14,8 @@
 //!   all stations in order), `queues` `[t, station, length]`,
 //!   `agv_states` `[t, agv, state]`, `moves` `[t, agv, x0, y0, x1, y1,
 //!   until]`, `pauses` `[t, agv, x, y]`, `jobs` `[t, product, 0 release |
-//!   1 leave]`, `radio` `[t, 0 handover | 1 radio link failure, agv or -1,
+//!   1 leave]`, `shifts` `[t, calendar, 0 off | 1 on]` (calendars in
+//!   the scenario's order, named in `meta.calendars`), `radio` `[t, 0 handover | 1 radio link failure, agv or -1,
 //!   station or -1, x, y]` (x and y `null` when the record gives no
 //!   place).
 //!
@@ -73,6 +74,7 @@ struct Columns {
     moves: Column,
     pauses: Column,
     jobs: Column,
+    shifts: Column,
     radio: Column,
 }
 
@@ -85,6 +87,7 @@ enum Kind {
     Moves,
     Pauses,
     Jobs,
+    Shifts,
     Radio,
 }
 
@@ -97,6 +100,7 @@ impl Columns {
             Kind::Moves => &mut self.moves,
             Kind::Pauses => &mut self.pauses,
             Kind::Jobs => &mut self.jobs,
+            Kind::Shifts => &mut self.shifts,
             Kind::Radio => &mut self.radio,
         }
     }
@@ -109,6 +113,7 @@ impl Columns {
             ("moves", &self.moves),
             ("pauses", &self.pauses),
             ("jobs", &self.jobs),
+            ("shifts", &self.shifts),
             ("radio", &self.radio),
         ];
         let body: Vec<String> = parts
@@ -126,6 +131,7 @@ impl Columns {
             &self.moves,
             &self.pauses,
             &self.jobs,
+            &self.shifts,
             &self.radio,
         ]
         .iter()
@@ -140,6 +146,7 @@ enum Entity {
     Server(usize, usize),
     Station(usize),
     Agv(usize),
+    Calendar(usize),
     Other,
 }
 
@@ -227,6 +234,12 @@ impl<'m> Builder<'m> {
                 _ => Entity::Other,
             };
         }
+        if let Some(calendar) = name.strip_prefix("calendar:") {
+            return match self.model.calendars.iter().position(|c| c.name == calendar) {
+                Some(c) => Entity::Calendar(c),
+                None => Entity::Other,
+            };
+        }
         let Some(rest) = name.strip_prefix("station:") else {
             return Entity::Other;
         };
@@ -280,6 +293,14 @@ impl<'m> Builder<'m> {
                 let state = self.state(&r.state);
                 Some((Kind::AgvStates, vec![t, n(a), n(state)]))
             }
+            ("state", Entity::Calendar(c)) => {
+                let on = match r.state.as_str() {
+                    "on_shift" => 1,
+                    "off_shift" => 0,
+                    _ => return None,
+                };
+                Some((Kind::Shifts, vec![t, n(c), n(on)]))
+            }
             ("queue", Entity::Station(s)) => {
                 let len = r.state.parse::<usize>().ok()?;
                 Some((Kind::Queues, vec![t, n(s), n(len)]))
@@ -302,7 +323,7 @@ impl<'m> Builder<'m> {
                 let (agv, station) = match entity {
                     Entity::Agv(a) => (a as f64, -1.0),
                     Entity::Server(s, _) | Entity::Station(s) => (-1.0, s as f64),
-                    Entity::Other => (-1.0, -1.0),
+                    Entity::Calendar(_) | Entity::Other => (-1.0, -1.0),
                 };
                 let [x, y] = r.at_xy.unwrap_or([f64::NAN, f64::NAN]);
                 // A mark needs a place: its own, or its robot's.
@@ -423,6 +444,7 @@ impl<'m> Builder<'m> {
                 .enumerate()
                 .map(|(p, product)| (product.name.clone(), !model.is_pull(p)))
                 .collect(),
+            calendars: model.calendars.iter().map(|c| c.name.clone()).collect(),
             colours: self.states.iter().map(|s| hex(state_rgb(s))).collect(),
             states: std::mem::take(&mut self.states),
             network: model.network.link.name().to_string(),
@@ -461,6 +483,8 @@ struct Meta {
     home: Option<usize>,
     /// Name, and whether an end product (counted in WIP and completed).
     products: Vec<(String, bool)>,
+    /// The calendars' names, in the order of the `shifts` rows.
+    calendars: Vec<String>,
     states: Vec<String>,
     colours: Vec<String>,
     network: String,

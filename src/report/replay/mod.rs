@@ -48,11 +48,10 @@ use start::StartState;
 use std::sync::{Arc, Mutex, PoisonError};
 
 /// The default `--replay-limit`: records of the trace the page holds.
-/// A run of `sany18` as built in (48 h of warm-up and an 8 h shift) makes
-/// 58,108 (a page of 1.4 MB), so the whole run fits with room to spare;
-/// a page at the limit is about 3.6 MB (measured on a 400 h run) and opens
-/// in about half a second.
-pub const DEFAULT_LIMIT: usize = 150_000;
+/// A run of `sany18` as built in (72 h of warm-up and an 8 h shift) makes
+/// 175,002 (a page of 3.95 MB that opens in about a quarter of a second),
+/// so the whole run fits with room to spare.
+pub const DEFAULT_LIMIT: usize = 300_000;
 
 /// The page, with `{{TITLE}}`, `{{DATA}}` and `{{SCRIPT}}` to fill.
 static TEMPLATE: &str = include_str!("../../../assets/replay/replay.html");

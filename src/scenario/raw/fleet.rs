@@ -1,8 +1,9 @@
 //! `[fleet]` (with its `battery`): their keys, raw structs and readers.
 
 use super::keys::{keys, written_keys, Ty};
+use super::people::{read_power, AgvPowerKey, AGV_POWER, POWER_TABLE};
 use super::values::TextKind;
-use super::{Field, Sp};
+use super::{Field, RawPower, Sp};
 use crate::scenario::diag::{Sink, Span};
 use crate::scenario::tree::{Entry, Str};
 
@@ -17,6 +18,8 @@ keys! {
         Dispatch = "dispatch": Ty::Word, default "`\"nearest\"`", "a request goes to the nearest idle AGV, or to the one idle the longest";
         Battery = "battery": Ty::Table(&BATTERY), default "none", "how long an AGV runs and charges";
         ZoneControl = "zone_control": Ty::Bool, default "false", "an AGV asks for each aisle segment before entering it";
+        Calendar = "calendar": Ty::Word, default "none", "the `[[calendar]]` of the AGVs";
+        PowerKw = "power_kw": Ty::Table(&AGV_POWER), default "none", "electric power per AGV by state";
     }
 }
 
@@ -43,6 +46,8 @@ pub(crate) struct RawFleet {
     pub dispatch: Field<String>,
     pub battery: Field<RawBattery>,
     pub zone_control: Field<bool>,
+    pub calendar: Field<String>,
+    pub power_kw: Field<RawPower>,
 }
 
 #[derive(Debug, Default)]
@@ -75,6 +80,12 @@ pub(super) fn read_fleet(sink: &mut Sink, entries: &[Entry], key_span: Span) -> 
                 )
             }
             FleetKey::ZoneControl => fleet.zone_control = value.boolean(sink),
+            FleetKey::Calendar => fleet.calendar = value.string(sink),
+            FleetKey::PowerKw => {
+                fleet.power_kw = value.table(sink, POWER_TABLE, |sink, entries, _| {
+                    read_power::<AgvPowerKey>(sink, entries, "fleet.power_kw")
+                })
+            }
         }
     }
     fleet

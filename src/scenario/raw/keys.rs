@@ -62,6 +62,8 @@ pub(crate) enum Ty {
     NamePairs,
     /// An array of positions, `[[x, y], ...]`.
     Pairs,
+    /// An array of `[start, end]` durations, `[["6h", "14h"], ...]`.
+    Windows,
     /// A table with keys of its own.
     Table(&'static Section),
     /// An array of tables, one per named entry (`[[station]]`).

@@ -2,7 +2,7 @@
 //! aisles, and the drawing they may come from).
 
 use super::keys::{keys, written_keys, Ty};
-use super::values::{pair, TextKind, Value};
+use super::values::{pair, string_pair, TextKind, Value};
 use super::{Field, Sp};
 use crate::scenario::diag::{Sink, Span};
 use crate::scenario::tree::{Entry, Kind, Node, Str};
@@ -149,28 +149,12 @@ fn read_aisles(sink: &mut Sink, value: &Value<'_>) -> Field<Vec<RawAisle>> {
 }
 
 fn read_aisle(sink: &mut Sink, item: &Node, label: String) -> RawAisle {
-    let ends = match &item.kind {
-        Kind::Array(items) => match items.as_slice() {
-            [from @ Node {
-                kind: Kind::Str(from_name),
-                ..
-            }, to @ Node {
-                kind: Kind::Str(to_name),
-                ..
-            }] => Some([
-                Sp {
-                    v: from_name.value.clone(),
-                    span: from.span,
-                },
-                Sp {
-                    v: to_name.value.clone(),
-                    span: to.span,
-                },
-            ]),
-            _ => None,
-        },
-        _ => None,
-    };
+    let ends = string_pair(item).map(|ends| {
+        ends.map(|end| Sp {
+            v: end.v.value,
+            span: end.span,
+        })
+    });
     let ends = match ends {
         Some(ends) => Field::Ok(Sp {
             v: ends,

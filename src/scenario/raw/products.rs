@@ -1,15 +1,16 @@
 //! `[[product]]` and its route steps: their keys, raw structs and readers.
 
 use super::keys::{keys, written_keys, Key, Ty};
+use super::people::{read_operators, OPERATORS, OPERATORS_TABLE};
 use super::values::{last, TextKind, Value};
-use super::{Field, Sp, NOT_YET};
+use super::{Field, RawOperators, Sp, NOT_YET};
 use crate::scenario::diag::{Sink, Span};
 use crate::scenario::tree::{Entry, Kind, Node, Str};
 
 keys! {
     pub(crate) enum ProductKey in PRODUCT, heading "`[[product]]`", table "product" {
         Name = "name": Ty::Word, default "required", "unique";
-        Release = "release": Ty::Text(TextKind::Dist), default "required", "time between releases into the plant";
+        Release = "release": Ty::Text(TextKind::Dist), default "required", "time between releases into the plant, `\"pull\"` or `\"conwip(N)\"`";
         Route = "route": Ty::Steps(&STEP), default "required", "station names, or step tables (below)";
     }
 }
@@ -21,6 +22,7 @@ keys! {
         Process = "process": Ty::Text(TextKind::Dist), default "the station's", "process time of this step";
         Parts = "parts": Ty::Word, default "none", "the station calls an AGV to bring a parts kit from the warehouse";
         Assemble = "assemble": Ty::Names("[\"boom\", \"pump_unit\"]"), default "none", "sub-assemblies the step waits for and consumes";
+        Operators = "operators": Ty::Table(&OPERATORS), default "the station's", "operators the step needs for its setup and processing";
     }
 }
 
@@ -45,6 +47,7 @@ pub(crate) struct RawStep {
     pub parts: Field<String>,
     /// `assemble = ["boom", ...]`: product names.
     pub assemble: Field<Vec<Sp<String>>>,
+    pub operators: Field<RawOperators>,
 }
 
 pub(super) fn read_product(sink: &mut Sink, entries: &[Entry], span: Span, label: String) -> RawProduct {
@@ -103,6 +106,11 @@ fn read_step(sink: &mut Sink, item: &Node, label: String) -> RawStep {
                     StepKey::Process => step.process = value.text(sink),
                     StepKey::Parts => step.parts = value.string(sink),
                     StepKey::Assemble => step.assemble = value.names(sink),
+                    StepKey::Operators => {
+                        step.operators = value.table(sink, OPERATORS_TABLE, |sink, entries, _| {
+                            read_operators(sink, entries, &value.path)
+                        })
+                    }
                 }
             }
             if matches!(step.station, Field::Missing) {

@@ -2,8 +2,11 @@
 //! structs and readers.
 
 use super::keys::{keys, written_keys, Ty};
+use super::people::{
+    read_operators, read_power, StationPowerKey, OPERATORS, OPERATORS_TABLE, POWER_TABLE, STATION_POWER,
+};
 use super::values::TextKind;
-use super::Field;
+use super::{Field, RawOperators, RawPower};
 use crate::scenario::diag::{Sink, Span};
 use crate::scenario::tree::{Entry, Str};
 
@@ -18,6 +21,9 @@ keys! {
         OutputBuffer = "output_buffer": Ty::Int, default "0", "places for finished jobs that cannot move on yet";
         Robot = "robot": Ty::Bool, default "false", "whether the servers count as robots in reports";
         Failures = "failures": Ty::Table(&FAILURES), default "none", "how the servers fail and are repaired";
+        Calendar = "calendar": Ty::Word, default "none", "the `[[calendar]]` of the station";
+        Operators = "operators": Ty::Table(&OPERATORS), default "none", "operators each step needs for its setup and processing";
+        PowerKw = "power_kw": Ty::Table(&STATION_POWER), default "none", "electric power per server by state";
     }
 }
 
@@ -35,6 +41,7 @@ keys! {
     pub(crate) enum CrewKey in CREW, heading "`[[crew]]`", table "crew" {
         Name = "name": Ty::Word, default "required", "unique";
         Size = "size": Ty::Int, default "1", "repairers working in parallel";
+        Calendar = "calendar": Ty::Word, default "none", "the `[[calendar]]` of the crew";
     }
 }
 
@@ -52,6 +59,9 @@ pub(crate) struct RawStation {
     pub output_buffer: Field<i64>,
     pub robot: Field<bool>,
     pub failures: Field<RawFailures>,
+    pub calendar: Field<String>,
+    pub operators: Field<RawOperators>,
+    pub power_kw: Field<RawPower>,
 }
 
 #[derive(Debug, Default)]
@@ -68,6 +78,7 @@ pub(crate) struct RawCrew {
     pub span: Span,
     pub name: Field<String>,
     pub size: Field<i64>,
+    pub calendar: Field<String>,
 }
 
 pub(super) fn read_station(sink: &mut Sink, entries: &[Entry], span: Span, label: String) -> RawStation {
@@ -88,6 +99,17 @@ pub(super) fn read_station(sink: &mut Sink, entries: &[Entry], span: Span, label
                     "a table like { mtbf = \"exp(8h)\", mttr = \"exp(20min)\" }",
                     |sink, entries, _| read_failures(sink, entries, &value.path),
                 )
+            }
+            StationKey::Calendar => station.calendar = value.string(sink),
+            StationKey::Operators => {
+                station.operators = value.table(sink, OPERATORS_TABLE, |sink, entries, _| {
+                    read_operators(sink, entries, &value.path)
+                })
+            }
+            StationKey::PowerKw => {
+                station.power_kw = value.table(sink, POWER_TABLE, |sink, entries, _| {
+                    read_power::<StationPowerKey>(sink, entries, &value.path)
+                })
             }
         }
     }
@@ -117,6 +139,7 @@ pub(super) fn read_crew(sink: &mut Sink, entries: &[Entry], span: Span, label: S
         match key {
             CrewKey::Name => crew.name = value.string(sink),
             CrewKey::Size => crew.size = value.int(sink),
+            CrewKey::Calendar => crew.calendar = value.string(sink),
         }
     }
     RawCrew { label, span, ..crew }

@@ -257,6 +257,31 @@ pub(super) fn pair(sink: &mut Sink, n: &Node, path: &str, example: &str) -> Fiel
     Field::Invalid
 }
 
+/// The two strings of a pair `["a", "b"]`, each with its span; `None`
+/// for anything else (the caller says what a pair must be).
+pub(super) fn string_pair(node: &Node) -> Option<[Sp<Str>; 2]> {
+    match &node.kind {
+        Kind::Array(items) => match items.as_slice() {
+            [first @ Node {
+                kind: Kind::Str(a), ..
+            }, second @ Node {
+                kind: Kind::Str(b), ..
+            }] => Some([
+                Sp {
+                    v: a.clone(),
+                    span: first.span,
+                },
+                Sp {
+                    v: b.clone(),
+                    span: second.span,
+                },
+            ]),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 /// An array of strings (names); `example` shows the form in messages.
 pub(super) fn string_list(sink: &mut Sink, n: &Node, path: &str, example: &str) -> Field<Vec<Sp<String>>> {
     let Kind::Array(items) = &n.kind else {

@@ -5,9 +5,9 @@
 
 use super::layout::Floor;
 use super::units::parse_speed;
-use super::Validator;
+use super::{Names, Validator};
 use crate::engine::SimTime;
-use crate::model::{Battery, Dispatch, Dist, Fleet, PointId};
+use crate::model::{AgvState, Battery, Dispatch, Dist, Fleet, PointId};
 use crate::scenario::diag::{did_you_mean, Span};
 use crate::scenario::raw::{Field, RawBattery, RawFleet, RawStation, Sp};
 use crate::scenario::tree::Str;
@@ -31,6 +31,7 @@ impl Validator<'_, '_> {
         fleet: &RawFleet,
         floor: &Floor,
         stations: &[RawStation],
+        calendars: &Names,
     ) -> Option<Fleet> {
         let table = fleet.key_span;
         if !floor.written {
@@ -141,6 +142,9 @@ impl Validator<'_, '_> {
         if let Some(home) = home {
             self.reachable_from(home, floor, &refs);
         }
+        let calendar = self.calendar_ref(&fleet.calendar, "fleet.calendar", calendars);
+        let state_keys = AgvState::ALL.map(AgvState::key);
+        let power_mw = self.power(&fleet.power_kw, "fleet.power_kw", &state_keys);
         let home = home?;
         Some(Fleet {
             agvs: agvs?,
@@ -152,6 +156,8 @@ impl Validator<'_, '_> {
             dispatch: dispatch?,
             battery: battery?,
             zone_control: zone_control?,
+            calendar: calendar?,
+            power_mw: power_mw?,
         })
     }
 

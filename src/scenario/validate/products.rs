@@ -3,6 +3,7 @@
 //! products together tell: each sub-assembly is assembled somewhere, always
 //! at one station, sub-assemblies do not chain, and something is released.
 
+use super::people::Pools;
 use super::{Names, Validator};
 use crate::model::{Dist, Product, ProductId, Release, RouteStep, StationId};
 use crate::scenario::diag::{suggest, Span};
@@ -19,6 +20,7 @@ struct Catalog<'a> {
     pull: &'a [bool],
     /// Whether `[fleet]` was written.
     has_fleet: bool,
+    pools: &'a Pools,
 }
 
 /// Where pull products are assembled.
@@ -77,7 +79,7 @@ fn pull_word(text: &str) -> Option<bool> {
 
 impl Validator<'_, '_> {
     /// Every product, `None` where it has a problem.
-    pub(super) fn products(&mut self, raw: &Raw, stations: &Names) -> Vec<Option<Product>> {
+    pub(super) fn products(&mut self, raw: &Raw, stations: &Names, pools: &Pools) -> Vec<Option<Product>> {
         let raw_products: &[RawProduct] = raw.products.ok().map_or(&[], |list| &list.v);
         let mut names = Names::new("product", "products");
         self.at_most(raw_products, &names, MAX_PRODUCTS);
@@ -88,6 +90,7 @@ impl Validator<'_, '_> {
             products: &names,
             pull: &pull,
             has_fleet: !matches!(raw.fleet, Field::Missing),
+            pools,
         };
         let mut uses = Uses {
             consumers: vec![Vec::new(); raw_products.len()],
@@ -130,9 +133,12 @@ impl Validator<'_, '_> {
                     );
                     None
                 }
-                None => self
-                    .positive_dist(text, &key_of("release"), "jobs would be released without end")
-                    .map(Release::Every),
+                None => match self.conwip(&text.v.value, text.span, &key_of("release")) {
+                    Some(level) => level.map(Release::Conwip),
+                    None => self
+                        .positive_dist(text, &key_of("release"), "jobs would be released without end")
+                        .map(Release::Every),
+                },
             },
             missing => self
                 .required_dist(missing, &key_of("release"), product.span, "exp(1h)")
@@ -248,11 +254,13 @@ impl Validator<'_, '_> {
                 None
             }
         };
+        let operators = self.operators(&step.operators, &key_of("operators"), catalog.pools);
         Some(RouteStep {
             station: station?,
             process: process?,
             kit: kit?,
             assemble: assemble?,
+            operators: operators?,
         })
     }
 

@@ -1,8 +1,9 @@
 //! `[[station]]` (with its `failures`) and `[[crew]]`.
 
 use super::layout::Floor;
+use super::people::Pools;
 use super::{Names, Validator};
-use crate::model::{Crew, FailureBasis, Failures, Station};
+use crate::model::{Crew, FailureBasis, Failures, Station, StationState};
 use crate::scenario::diag::Span;
 use crate::scenario::raw::{Field, RawCrew, RawFailures, RawStation, Sp};
 use crate::text::thousands;
@@ -20,6 +21,13 @@ pub(crate) const MAX_CREWS: usize = 2_000;
 /// The most servers in the whole plant.
 pub(crate) const MAX_TOTAL_SERVERS: i64 = 100_000;
 
+/// What a station may refer to.
+pub(super) struct Refs<'a> {
+    pub crews: &'a Names,
+    pub calendars: &'a Names,
+    pub pools: &'a Pools,
+}
+
 /// The checked `[[crew]]` entries.
 pub(super) struct Crews {
     pub names: Names,
@@ -36,7 +44,7 @@ pub(super) struct Stations<'r> {
 }
 
 impl Validator<'_, '_> {
-    pub(super) fn crews(&mut self, raw: &Field<Vec<RawCrew>>) -> Crews {
+    pub(super) fn crews(&mut self, raw: &Field<Vec<RawCrew>>, calendars: &Names) -> Crews {
         let raw: &[RawCrew] = raw.ok().map_or(&[], |list| &list.v);
         let mut names = Names::new("crew", "crews");
         self.at_most(raw, &names, MAX_CREWS);
@@ -46,9 +54,12 @@ impl Validator<'_, '_> {
             .zip(crew_names)
             .map(|(crew, name)| {
                 let size = self.int_or(&crew.size, &format!("{}.size", crew.label), 1, 1, MAX_CREW);
+                let calendar =
+                    self.calendar_ref(&crew.calendar, &format!("{}.calendar", crew.label), calendars);
                 Some(Crew {
                     name: name?,
                     size: size?,
+                    calendar: calendar?,
                 })
             })
             .collect();
@@ -61,7 +72,7 @@ impl Validator<'_, '_> {
         &mut self,
         raw: &'r Field<Vec<RawStation>>,
         file_start: Span,
-        crews: &Names,
+        refs: &Refs<'_>,
         floor: &Floor,
     ) -> Stations<'r> {
         let raw: &[RawStation] = match raw {
@@ -84,7 +95,7 @@ impl Validator<'_, '_> {
         let checked = raw
             .iter()
             .zip(station_names)
-            .map(|(station, name)| self.station(station, name, crews, floor))
+            .map(|(station, name)| self.station(station, name, refs, floor))
             .collect();
         Stations { raw, names, checked }
     }
@@ -93,7 +104,7 @@ impl Validator<'_, '_> {
         &mut self,
         station: &RawStation,
         name: Option<String>,
-        crews: &Names,
+        refs: &Refs<'_>,
         floor: &Floor,
     ) -> Option<Station> {
         let key_of = |field: &str| format!("{}.{field}", station.label);
@@ -120,10 +131,14 @@ impl Validator<'_, '_> {
         );
         let robot = Validator::flag(&station.robot);
         let failures = match &station.failures {
-            Field::Ok(failures) => self.failures(failures, &key_of("failures"), crews).map(Some),
+            Field::Ok(failures) => self.failures(failures, &key_of("failures"), refs.crews).map(Some),
             Field::Missing => Some(None),
             Field::Invalid => None,
         };
+        let calendar = self.calendar_ref(&station.calendar, &key_of("calendar"), refs.calendars);
+        let operators = self.operators(&station.operators, &key_of("operators"), refs.pools);
+        let state_keys = StationState::ALL.map(StationState::key);
+        let power_mw = self.power(&station.power_kw, &key_of("power_kw"), &state_keys);
         Some(Station {
             name: name?,
             at: at?,
@@ -134,6 +149,9 @@ impl Validator<'_, '_> {
             output_buffer: output_buffer?,
             robot: robot?,
             failures: failures?,
+            calendar: calendar?,
+            operators: operators?,
+            power_mw: power_mw?,
         })
     }
 

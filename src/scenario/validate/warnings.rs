@@ -1,8 +1,10 @@
 //! Warnings on a model that validated: it runs, but probably not as meant.
 //! A station whose offered load per server is 1 or more, setups between
-//! products included (its queue grows without bound), a station no route visits and that never fails, and a
-//! run so long that it would take hours or days (a rough count of its
-//! events).
+//! products included (its queue grows without bound), a station no route
+//! visits and that never fails, end products released by CONWIP beside
+//! others released at their own rate (throughput then measures neither
+//! demand nor capacity), and a run so long that it would take hours or days
+//! (a rough count of its events).
 
 use crate::model::{Model, Product};
 use crate::scenario::diag::{Sink, Span};
@@ -21,6 +23,7 @@ pub(super) fn warn(model: &Model, raw: &Raw, sink: &mut Sink) {
             .collect()
     });
     warn_stations(model, &name_spans, sink);
+    warn_mixed_releases(model, raw, sink);
     let horizon_span = raw
         .scenario
         .ok()
@@ -75,6 +78,31 @@ fn warn_stations(model: &Model, name_spans: &[Span], sink: &mut Sink) {
             );
         }
     }
+}
+
+/// CONWIP end products beside end products released at their own rate:
+/// warned at the first CONWIP product's release.
+fn warn_mixed_releases(model: &Model, raw: &Raw, sink: &mut Sink) {
+    let conwip = model.products.iter().position(|p| p.release.conwip().is_some());
+    let open = model.products.iter().find(|p| p.release.interarrival().is_some());
+    let (Some(conwip), Some(open)) = (conwip, open) else {
+        return;
+    };
+    let span = raw
+        .products
+        .ok()
+        .and_then(|list| list.v.get(conwip))
+        .and_then(|product| product.release.ok())
+        .map(|release| release.span);
+    let name = &model.products[conwip].name;
+    sink.warning(
+        span,
+        &format!("product.{name}.release"),
+        format!(
+            "product `{name}` is released by CONWIP but `{}` at its own rate: a product can be released one way only, and with both the throughput measures neither the demand nor the plant's capacity; release every end product by CONWIP to measure capacity",
+            open.name
+        ),
+    );
 }
 
 /// A rough count of the events of one replication: releases and the steps

@@ -53,6 +53,7 @@ fn sample(ty: Ty) -> String {
         Ty::PointTable => "{ x = [1, 2] }".to_string(),
         Ty::NamePairs => "[[\"x\", \"y\"]]".to_string(),
         Ty::Pairs => "[[1, 2]]".to_string(),
+        Ty::Windows => "[[\"1s\", \"2s\"]]".to_string(),
         Ty::Table(section) => inline_table(section),
         Ty::Entries(section) | Ty::Steps(section) => format!("[{}]", inline_table(section)),
     }
@@ -109,7 +110,7 @@ fn every_section_has_distinct_keys_and_a_distinct_heading() {
     let all = sections();
     assert_eq!(
         all.len(),
-        19,
+        24,
         "{:?}",
         all.iter().map(|s| s.heading).collect::<Vec<_>>()
     );
