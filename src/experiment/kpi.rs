@@ -10,8 +10,8 @@
 //! 2. each station, in scenario order: `station.NAME.busy`, the share of its
 //!    server time spent processing (robot-arm stations are covered by this);
 //! 3. the AGV fleet, when there is one: `agv.idle`, `agv.travel_empty`,
-//!    `agv.travel_loaded`, `agv.handling`, `agv.zone_wait`, `agv.charging`
-//!    (shares of the fleet's time);
+//!    `agv.travel_loaded`, `agv.handling`, `agv.zone_wait`, `agv.charging`,
+//!    `agv.charge_wait` (shares of the fleet's time);
 //! 4. each robot flow (periodic or triggered; background load has no
 //!    messages), in scenario order: `flow.NAME.p99_ms`, the 99th percentile
 //!    of the latency of the flow's delivered messages in the replication, ms
@@ -46,13 +46,14 @@ pub struct Kpi {
 }
 
 /// The AGV states reported as KPIs, in order.
-pub const AGV_STATES: [AgvState; 6] = [
+pub const AGV_STATES: [AgvState; 7] = [
     AgvState::Idle,
     AgvState::TravelEmpty,
     AgvState::TravelLoaded,
     AgvState::Handling,
     AgvState::ZoneWait,
     AgvState::Charging,
+    AgvState::ChargeWait,
 ];
 
 /// The KPIs of one replication of `model`, in the documented order.

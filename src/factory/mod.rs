@@ -94,11 +94,14 @@ pub enum AgvState {
     ZoneWait,
     NetworkWait,
     Stopped,
+    /// On a charger.
     Charging,
+    /// Waiting for a free charger.
+    ChargeWait,
 }
 
 impl AgvState {
-    pub const COUNT: usize = 8;
+    pub const COUNT: usize = 9;
     pub const ALL: [AgvState; Self::COUNT] = [
         AgvState::Idle,
         AgvState::TravelEmpty,
@@ -108,6 +111,7 @@ impl AgvState {
         AgvState::NetworkWait,
         AgvState::Stopped,
         AgvState::Charging,
+        AgvState::ChargeWait,
     ];
     /// The key used in reports.
     pub fn key(self) -> &'static str {
@@ -120,6 +124,7 @@ impl AgvState {
             AgvState::NetworkWait => "network_wait",
             AgvState::Stopped => "stopped",
             AgvState::Charging => "charging",
+            AgvState::ChargeWait => "charge_wait",
         }
     }
 }
@@ -358,8 +363,13 @@ pub struct FleetOutput {
     pub trips: u64,
     /// From assignment to the end of unloading, in seconds.
     pub trip_s: Tally,
-    /// The most AGVs seen on one aisle segment at once, over the whole run.
+    /// The most AGVs seen on one aisle segment at once, over the whole run
+    /// (under deadlock avoidance counted as AGVs drive on and off, apart
+    /// from the bookings that let them).
     pub max_segment_occupancy: u32,
+    /// The most AGVs seen in one crossing at once, over the whole run
+    /// (deadlock avoidance; 0 otherwise).
+    pub max_crossing_occupancy: u32,
     /// Times each aisle segment was entered.
     pub segment_traversals: Vec<u64>,
 }

@@ -271,6 +271,8 @@ pub struct Fleet {
     pub(crate) agvs: u32,
     /// Metres per second.
     pub(crate) speed: f64,
+    /// Metres per second with cargo on board.
+    pub(crate) speed_loaded: f64,
     pub(crate) load: Dist,
     pub(crate) unload: Dist,
     /// Where the AGVs start.
@@ -281,6 +283,11 @@ pub struct Fleet {
     pub(crate) battery: Option<Battery>,
     /// One AGV per aisle segment; each segment is requested before entry.
     pub(crate) zone_control: bool,
+    /// What the fleet manager does about deadlocks under zone control.
+    pub(crate) deadlock: Deadlock,
+    /// Points where idle AGVs park, one AGV each (none: they stay where
+    /// they finished).
+    pub(crate) parking: Vec<PointId>,
 }
 
 impl Fleet {
@@ -291,6 +298,21 @@ impl Fleet {
     /// Metres per second.
     pub fn speed(&self) -> f64 {
         self.speed
+    }
+
+    /// Metres per second with cargo on board.
+    pub fn speed_loaded(&self) -> f64 {
+        self.speed_loaded
+    }
+
+    /// Metres per second, loaded or not.
+    #[inline]
+    pub fn speed_when(&self, loaded: bool) -> f64 {
+        if loaded {
+            self.speed_loaded
+        } else {
+            self.speed
+        }
     }
 
     pub fn load(&self) -> &Dist {
@@ -323,6 +345,27 @@ impl Fleet {
     pub fn zone_control(&self) -> bool {
         self.zone_control
     }
+
+    /// What the fleet manager does about deadlocks under zone control.
+    pub fn deadlock(&self) -> Deadlock {
+        self.deadlock
+    }
+
+    /// Points where idle AGVs park, one AGV each.
+    pub fn parking(&self) -> &[PointId] {
+        &self.parking
+    }
+}
+
+/// What the fleet manager does about deadlocks under zone control.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Deadlock {
+    /// Reserves each leg's zones and crossings ahead, in one order of AGVs
+    /// for all of them, so that no deadlock can form (`fleet/reserve.rs`).
+    Avoid,
+    /// Grants zones one at a time in the order asked; a deadlock ends the
+    /// run with an error naming the AGVs.
+    Detect,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]

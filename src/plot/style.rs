@@ -70,6 +70,7 @@ pub fn state_color(key: &str) -> RGBColor {
         "handling" => RGBColor(23, 190, 207),
         "zone_wait" => RGBColor(188, 189, 34),
         "charging" => RGBColor(227, 119, 194),
+        "charge_wait" => RGBColor(247, 182, 210),
         _ => RGBColor(127, 127, 127),
     }
 }

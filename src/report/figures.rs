@@ -388,6 +388,8 @@ fn floor_plan(model: &Model, outs: &[RunOutput], name: &str) -> Option<FloorPlan
         .points
         .iter()
         .enumerate()
+        // The points that cut aisles into zones are not the scenario's.
+        .filter(|(_, p)| !p.hidden)
         .map(|(i, p)| {
             let stations: Vec<&str> = model
                 .stations

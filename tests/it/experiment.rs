@@ -64,6 +64,7 @@ fn kpis_are_named_in_the_documented_order() {
         "handling",
         "zone_wait",
         "charging",
+        "charge_wait",
     ] {
         expected.push(format!("agv.{s}"));
     }

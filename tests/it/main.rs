@@ -4,6 +4,7 @@ mod cli;
 mod coupling;
 mod experiment;
 mod fleet;
+mod fleet_props;
 mod fuzz_corpus;
 mod limits;
 mod net;

@@ -146,6 +146,7 @@ agvs = 2
 speed = "1m/s"
 home = "a"
 zone_control = ZONES
+deadlock = "detect"
 
 [[station]]
 name = "far"
@@ -367,16 +368,16 @@ pub fn state_time_from_trace(
             change(robot, state, r.time_ns, overlap(robot.1, r.time_ns));
         }
     }
-    let close = |robot: &mut (usize, u64, [u64; StationState::COUNT])| {
-        robot.2[robot.0] += overlap(robot.1, to);
+    fn close<const N: usize>(robot: &mut (usize, u64, [u64; N]), span: u64) -> [u64; N] {
+        robot.2[robot.0] += span;
         robot.2
-    };
+    }
     (
         servers
             .iter_mut()
-            .map(|st| st.iter_mut().map(close).collect())
+            .map(|st| st.iter_mut().map(|r| close(r, overlap(r.1, to))).collect())
             .collect(),
-        fleet.iter_mut().map(close).collect(),
+        fleet.iter_mut().map(|r| close(r, overlap(r.1, to))).collect(),
     )
 }
 

@@ -10,6 +10,7 @@ keys! {
     pub(crate) enum FleetKey in FLEET, heading "`[fleet]`", table "fleet" {
         Agvs = "agvs": Ty::Int, default "required", "number of AGVs";
         Speed = "speed": Ty::Text(TextKind::Speed), default "required", "driving speed";
+        SpeedLoaded = "speed_loaded": Ty::Text(TextKind::Speed), default "`speed`", "driving speed with cargo on board";
         Load = "load": Ty::Text(TextKind::Dist), default "`\"0s\"`", "time to load a job or kit";
         Unload = "unload": Ty::Text(TextKind::Dist), default "`\"0s\"`", "time to unload one";
         Home = "home": Ty::Word, default "required", "where the AGVs start";
@@ -17,6 +18,8 @@ keys! {
         Dispatch = "dispatch": Ty::Word, default "`\"nearest\"`", "a request goes to the nearest idle AGV, or to the one idle the longest";
         Battery = "battery": Ty::Table(&BATTERY), default "none", "how long an AGV runs and charges";
         ZoneControl = "zone_control": Ty::Bool, default "false", "an AGV asks for each aisle segment before entering it";
+        Deadlock = "deadlock": Ty::Word, default "`\"avoid\"`", "under zone control, the fleet manager avoids deadlock, or only detects it";
+        Parking = "parking": Ty::Names("[\"park1\", \"park2\"]"), default "none", "points where idle AGVs park, one each";
     }
 }
 
@@ -36,6 +39,7 @@ pub(crate) struct RawFleet {
     pub key_span: Span,
     pub agvs: Field<i64>,
     pub speed: Field<Str>,
+    pub speed_loaded: Field<Str>,
     pub load: Field<Str>,
     pub unload: Field<Str>,
     pub home: Field<String>,
@@ -43,6 +47,8 @@ pub(crate) struct RawFleet {
     pub dispatch: Field<String>,
     pub battery: Field<RawBattery>,
     pub zone_control: Field<bool>,
+    pub deadlock: Field<String>,
+    pub parking: Field<Vec<Sp<String>>>,
 }
 
 #[derive(Debug, Default)]
@@ -62,6 +68,7 @@ pub(super) fn read_fleet(sink: &mut Sink, entries: &[Entry], key_span: Span) -> 
         match key {
             FleetKey::Agvs => fleet.agvs = value.int(sink),
             FleetKey::Speed => fleet.speed = value.text(sink),
+            FleetKey::SpeedLoaded => fleet.speed_loaded = value.text(sink),
             FleetKey::Load => fleet.load = value.text(sink),
             FleetKey::Unload => fleet.unload = value.text(sink),
             FleetKey::Home => fleet.home = value.string(sink),
@@ -75,6 +82,8 @@ pub(super) fn read_fleet(sink: &mut Sink, entries: &[Entry], key_span: Span) -> 
                 )
             }
             FleetKey::ZoneControl => fleet.zone_control = value.boolean(sink),
+            FleetKey::Deadlock => fleet.deadlock = value.string(sink),
+            FleetKey::Parking => fleet.parking = value.names(sink),
         }
     }
     fleet

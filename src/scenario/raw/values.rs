@@ -164,6 +164,8 @@ pub(crate) enum TextKind {
     Rate,
     /// `on_violation = "stop(10s)"`.
     Stop,
+    /// A length with its unit, `"0.5m"`.
+    Length,
 }
 
 pub(super) fn text(sink: &mut Sink, n: &Node, path: &str, kind: TextKind) -> Field<Str> {
@@ -180,12 +182,14 @@ pub(super) fn text(sink: &mut Sink, n: &Node, path: &str, kind: TextKind) -> Fie
                 TextKind::Size => "a size string like \"100B\" or \"1.5kB\"",
                 TextKind::Rate => "a rate string like \"20Mbps\" or \"500kbps\"",
                 TextKind::Stop => "a string like \"stop(10s)\"",
+                TextKind::Length => "a length string like \"0.5m\" or \"500mm\"",
             };
             let units = match kind {
                 TextKind::Speed => Some(("speeds", "m/s")),
                 TextKind::Size => Some(("sizes", "B")),
                 TextKind::Rate => Some(("rates", "Mbps")),
                 TextKind::Duration | TextKind::Dist => Some(("durations", "s")),
+                TextKind::Length => Some(("lengths", "m")),
                 TextKind::Stop => None,
             };
             let hint = match (&n.kind, units) {

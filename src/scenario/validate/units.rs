@@ -1,5 +1,5 @@
 //! Quantities with a unit written as strings: speeds (`"1.5m/s"`), message
-//! sizes (`"1.5kB"`) and bit rates (`"20Mbps"`). A bare number is refused
+//! sizes (`"1.5kB"`), bit rates (`"20Mbps"`) and lengths (`"0.5m"`). A bare number is refused
 //! with a message that says which units there are; so is an unknown unit,
 //! with the closest known one for sizes and rates.
 //!
@@ -134,6 +134,23 @@ fn parse_quantity(text: &str, units: &[(&str, f64)], what: &str, example: &str) 
     }
 }
 
+/// Length units and their value in metres.
+pub(crate) const LENGTH_UNITS: &[(&str, f64)] = &[("m", 1.0), ("cm", 0.01), ("mm", 0.001)];
+
+/// Parses `"0.5m"`, `"50cm"`, `"500mm"` into metres, at least 0 and at most
+/// `max` metres.
+pub(crate) fn parse_length(text: &str, max: f64) -> Result<f64, String> {
+    let t = text.trim();
+    let metres = parse_quantity(t, LENGTH_UNITS, "lengths", "0.5m")?;
+    if metres < 0.0 {
+        return Err(format!("length must be at least 0, found \"{t}\""));
+    }
+    if metres > max {
+        return Err(format!("length must be at most {max} m, found \"{t}\""));
+    }
+    Ok(metres)
+}
+
 /// Parses `"100B"`, `"1.5kB"` (1000 bytes), `"2KiB"` (1024), `"1MB"`,
 /// `"1MiB"` into whole bytes, above 0 and at most 10 MB.
 pub(crate) fn parse_size(text: &str) -> Result<u32, String> {
@@ -223,6 +240,22 @@ mod tests {
         assert!(e("20 parsecs").starts_with("unknown unit `parsecs`"));
         assert_eq!(e("0Mbps"), "rate must be above 0, found \"0Mbps\"");
         assert!(e("200Gbps").starts_with("rate must be at most 100Gbps"));
+    }
+
+    #[test]
+    fn lengths_in_metres() {
+        assert_eq!(parse_length("0.5m", 100.0), Ok(0.5));
+        assert_eq!(parse_length("50cm", 100.0), Ok(0.5));
+        assert_eq!(parse_length(" 500mm ", 100.0), Ok(0.5));
+        assert_eq!(parse_length("0m", 100.0), Ok(0.0));
+        let e = |t: &str| parse_length(t, 100.0).unwrap_err();
+        assert_eq!(
+            e("0.5"),
+            "`0.5` has no unit; lengths need one of m, cm, mm (e.g. \"0.5m\")"
+        );
+        assert_eq!(e("2ft"), "unknown unit `ft` in `2ft`; allowed units: m, cm, mm");
+        assert_eq!(e("-1m"), "length must be at least 0, found \"-1m\"");
+        assert_eq!(e("101m"), "length must be at most 100 m, found \"101m\"");
     }
 
     #[test]

@@ -40,6 +40,7 @@ fn sample(ty: Ty) -> String {
         TextKind::Size => "\"1B\"",
         TextKind::Rate => "\"1Mbps\"",
         TextKind::Stop => "\"stop(1s)\"",
+        TextKind::Length => "\"1m\"",
     };
     match ty {
         Ty::Word => "\"x\"".to_string(),
