@@ -255,6 +255,11 @@ impl Layout {
         !self.segments.is_empty()
     }
 
+    /// Whether any point is a crossing.
+    pub fn has_crossings(&self) -> bool {
+        self.crossing.iter().any(|&c| c)
+    }
+
     /// Whether three or more segment ends meet at `point`.
     pub fn is_crossing(&self, point: PointId) -> bool {
         self.crossing[point]

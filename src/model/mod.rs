@@ -288,6 +288,12 @@ pub struct Fleet {
     /// Points where idle AGVs park, one AGV each (none: they stay where
     /// they finished).
     pub(crate) parking: Vec<PointId>,
+    /// Under zone control with `deadlock = "avoid"`: whether the fleet
+    /// manager reserves paths ahead. Set by validation: only when the
+    /// layout has crossings or [`Model::zone_deadlock_cycle`] finds a cycle;
+    /// otherwise plain zone control, granting zones in the order asked,
+    /// cannot deadlock, and is used (it is what `"detect"` does).
+    pub(crate) reserve_paths: bool,
 }
 
 impl Fleet {
@@ -361,7 +367,9 @@ impl Fleet {
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum Deadlock {
     /// Reserves each leg's zones and crossings ahead, in one order of AGVs
-    /// for all of them, so that no deadlock can form (`fleet/reserve.rs`).
+    /// for all of them, so that no deadlock can form (`fleet/reserve.rs`);
+    /// on layouts where plain zone control cannot deadlock, grants zones
+    /// as [`Deadlock::Detect`] does.
     Avoid,
     /// Grants zones one at a time in the order asked; a deadlock ends the
     /// run with an error naming the AGVs.
@@ -413,6 +421,29 @@ impl Battery {
 }
 
 impl Model {
+    /// The cycle of aisle segments along which the fleet can deadlock under
+    /// plain zone control (`deadlock = "detect"`), if any: the shortest
+    /// [`Layout::zone_cycle`] of the routes between the points the fleet
+    /// stops at (home, warehouse, stations, chargers, parking), when it has
+    /// no more segments than the fleet has AGVs. Each AGV of a deadlock
+    /// holds a segment and waits for the next of its route, held by the
+    /// next AGV: their segments are such a cycle, so without one there is
+    /// no deadlock (circular wait is necessary, Coffman, Elphick &
+    /// Shoshani 1971). `None` without zone control.
+    pub(crate) fn zone_deadlock_cycle(&self) -> Option<Vec<SegmentId>> {
+        let (fleet, layout) = (self.fleet.as_ref()?, self.layout.as_ref()?);
+        if !fleet.zone_control || fleet.agvs < 2 {
+            return None;
+        }
+        let mut stops = vec![fleet.home, fleet.warehouse];
+        stops.extend(self.stations.iter().filter_map(|s| s.at));
+        stops.extend(fleet.battery.iter().flat_map(|b| b.chargers.iter().copied()));
+        stops.extend(fleet.parking.iter().copied());
+        layout
+            .zone_cycle(&stops)
+            .filter(|cycle| cycle.len() <= fleet.agvs as usize)
+    }
+
     /// The scenario's name (`[scenario] name`, else the file's stem).
     pub fn name(&self) -> &str {
         &self.name

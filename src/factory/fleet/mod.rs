@@ -17,7 +17,13 @@
 //! an error naming them. `"avoid"` (`reserve.rs`, the default): the fleet
 //! manager books each leg's zones and crossings ahead in one order of the
 //! AGVs, which keeps every wait pointing to an AGV earlier in that order, so
-//! no deadlock can form (the proof is in that module).
+//! no deadlock can form (the proof is in that module). Reserving ahead
+//! costs waits (an AGV waits for a zone booked by one still far away), so
+//! `"avoid"` reserves only where plain zone control could deadlock: when
+//! the layout has crossings, or the fleet's routes have a cycle of zones
+//! no longer than the fleet (`Model::zone_deadlock_cycle`); otherwise (a
+//! one-way loop longer than the fleet) it grants zones as `"detect"` does,
+//! which there cannot deadlock.
 //!
 //! Choices where the design leaves room: without parking points, idle AGVs
 //! stay where they finished (they start at `home`); with them, an idle AGV
@@ -189,7 +195,10 @@ impl FleetRt {
         let control = match (fleet.zone_control, fleet.deadlock) {
             (false, _) => Control::Free,
             (true, Deadlock::Detect) => Control::Detect,
-            (true, Deadlock::Avoid) => Control::Avoid,
+            (true, Deadlock::Avoid) if fleet.reserve_paths => Control::Avoid,
+            // No crossings and no cycle of zones the fleet could fill:
+            // plain zone control cannot deadlock.
+            (true, Deadlock::Avoid) => Control::Detect,
         };
         let detect = usize::from(control == Control::Detect) * segments;
         FleetRt {

@@ -1,5 +1,8 @@
 //! Zone control that avoids deadlock (`fleet.deadlock = "avoid"`): ordered
-//! path reservation.
+//! path reservation. Used where plain zone control could deadlock (the
+//! layout has crossings, or the fleet's routes a cycle of zones no longer
+//! than the fleet); elsewhere `"avoid"` grants zones as `"detect"` does,
+//! which there cannot deadlock and waits less.
 //!
 //! The model. The resources are the zones (the segments of the aisle graph,
 //! cut by `zone_length`) and the crossings (points where three or more

@@ -76,7 +76,13 @@ impl FleetRt {
     /// effects from `before` on being what the releases set off: when they
     /// set off something (the next AGV's grant), that goes out before this
     /// one handles its cargo.
-    pub(super) fn finish_after_releases(&mut self, agv: usize, before: usize, ctx: &mut Ctx, out: &mut Vec<Effect>) {
+    pub(super) fn finish_after_releases(
+        &mut self,
+        agv: usize,
+        before: usize,
+        ctx: &mut Ctx,
+        out: &mut Vec<Effect>,
+    ) {
         if out.len() > before {
             out.push(Effect::ThenAgv {
                 agv: agv as u32,

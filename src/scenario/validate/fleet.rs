@@ -187,6 +187,8 @@ impl Validator<'_, '_> {
             zone_control: zone_control?,
             deadlock: deadlock?,
             parking: parking?,
+            // Decided once the whole model is known.
+            reserve_paths: true,
         })
     }
 

@@ -60,19 +60,12 @@ fn warn_deadlock(model: &Model, span: Option<Span>, sink: &mut Sink) {
     let (Some(fleet), Some(layout)) = (&model.fleet, &model.layout) else {
         return;
     };
-    if !fleet.zone_control || fleet.deadlock != Deadlock::Detect || fleet.agvs < 2 {
+    if fleet.deadlock != Deadlock::Detect {
         return;
     }
-    let mut stops = vec![fleet.home, fleet.warehouse];
-    stops.extend(model.stations.iter().filter_map(|s| s.at));
-    stops.extend(fleet.battery.iter().flat_map(|b| b.chargers.iter().copied()));
-    stops.extend(fleet.parking.iter().copied());
-    let Some(cycle) = layout.zone_cycle(&stops) else {
+    let Some(cycle) = model.zone_deadlock_cycle() else {
         return;
     };
-    if cycle.len() > fleet.agvs as usize {
-        return;
-    }
     let name = |s: usize| {
         let segment = &layout.segments[s];
         format!(
