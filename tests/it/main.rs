@@ -14,6 +14,7 @@ mod props;
 mod report;
 mod scenario_errors;
 mod theory;
+mod two_way;
 
 use factory5g::experiment::{run_replications, RunSettings};
 use factory5g::factory::RunOutput;
