@@ -5,6 +5,7 @@ mod coupling;
 mod experiment;
 mod fleet;
 mod fleet_props;
+mod fleet_rules;
 mod fuzz_corpus;
 mod limits;
 mod net;
