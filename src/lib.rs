@@ -18,4 +18,4 @@ pub mod plot;
 pub mod report;
 pub mod scenario;
 pub mod stats;
-mod text;
+pub mod text;

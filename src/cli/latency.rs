@@ -199,10 +199,11 @@ fn text(calculation: &Calculation) -> String {
     };
     lines.push("5G NR user-plane latency, TR 37.910 step model".to_string());
     lines.push(format!(
-        "  {} kHz SCS (symbol {:.2} us, slot {:.4} ms), {}-symbol {}, {duplex}",
+        "  {} kHz SCS (slot {} ms; modelled as 14 symbols of {:.2} us = {:.4} ms, without the longer cyclic prefix), {}-symbol {}, {duplex}",
         config.scs_khz,
+        json_number(config.slot_ms),
         config.symbol_us,
-        config.slot_ms,
+        config.slot_modelled_ms,
         config.symbols,
         if config.symbols == 14 { "slot" } else { "mini-slot" }
     ));
@@ -219,8 +220,13 @@ fn text(calculation: &Calculation) -> String {
         "  HARQ round trip T_HARQ           {:>9.3} ms",
         calculation.step.harq_rtt_ms
     ));
+    let convention = if config.harq_max_retx == 0 {
+        "  mean, L0 (no retransmission)    "
+    } else {
+        "  mean, L0 + p*T_HARQ             "
+    };
     lines.push(format!(
-        "  mean, L0 + p*T_HARQ              {:>9.3} ms   (TR 37.910 convention, p = {})",
+        "{convention} {:>9.3} ms   (TR 37.910 convention, p = {})",
         calculation.step.mean_ms, config.bler
     ));
     lines.push(format!(
@@ -233,7 +239,7 @@ fn text(calculation: &Calculation) -> String {
     ));
     let comp = &calculation.step.components_ms;
     lines.push(format!(
-        "  components of the mean (ms): processing {:.3}, alignment {:.3}, transmission {:.3}, harq {:.3}, queueing {:.3}, core {:.3}",
+        "  components of the TR 37.910 mean (ms): processing {:.3}, alignment {:.3}, transmission {:.3}, harq {:.3}, queueing {:.3}, core {:.3}",
         comp.processing, comp.alignment, comp.transmission, comp.harq, comp.queueing, comp.core
     ));
     if let Some(link) = &calculation.link {
@@ -281,6 +287,16 @@ fn text(calculation: &Calculation) -> String {
         lines.push(format!(
             "  simulated {} packets (seed {}): mean {:.4} ms, {ci}; frame-exact analytic {:.4} ms; lost {}",
             sim.packets, sim.seed, sim.mean_ms, sim.analytic_mean_ms, sim.lost
+        ));
+        let quantile = |name: &str, p: f64, value: Option<f64>| match value {
+            Some(v) => format!("{name} {v:.4} ms"),
+            None => format!("{name} - (needs {} packets)", crate::stats::samples_needed(p)),
+        };
+        lines.push(format!(
+            "  latency of the delivered packets: {}, {}, {}",
+            quantile("p50", 0.5, sim.p50_ms),
+            quantile("p99", 0.99, sim.p99_ms),
+            quantile("p99.9", 0.999, sim.p999_ms)
         ));
     }
     let mut s = lines.join("\n");

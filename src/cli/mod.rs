@@ -6,7 +6,7 @@
 //! scenario, 130 interrupted.
 //!
 //! One file per command group (`run`, `validate`, `compare`, `sweep`,
-//! `latency`, `scenarios`); `args` holds the options several commands share,
+//! `latency`, `scenarios`, `init`, `layout`); `args` holds the options several commands share,
 //! `failure` the error type, `progress` the progress bar.
 //!
 //! ```
@@ -20,7 +20,9 @@
 mod args;
 mod compare;
 mod failure;
+mod init;
 mod latency;
+mod layout;
 mod progress;
 mod run;
 mod scenarios;
@@ -66,12 +68,21 @@ enum Command {
     Latency(latency::LatencyArgs),
     /// List the built-in scenarios, or print one's TOML.
     Scenarios(scenarios::ScenariosArgs),
+    /// Write a commented starting scenario to edit (default: plant.toml).
+    Init(init::InitArgs),
+    /// Draw a scenario's floor plan alone (points, aisles, names), before any simulation.
+    Layout(layout::LayoutArgs),
 }
 
 /// Makes a panic (a bug) end the process with one plain message on stderr
 /// and exit code 1, not Rust's debug text and 101.
+/// A panic that the DXF reader catches (a corrupt drawing, reported as an
+/// invalid scenario) passes silently.
 pub fn report_panics() {
     std::panic::set_hook(Box::new(|info| {
+        if scenario::dxf::panic_caught_here() {
+            return;
+        }
         let place = info
             .location()
             .map(|l| format!(" at {}:{}", l.file(), l.line()))
@@ -97,6 +108,12 @@ pub fn main() -> i32 {
                 let _ = e.print();
                 return 0;
             }
+            clap::error::ErrorKind::InvalidSubcommand => {
+                if let Some(hint) = scenario_as_command() {
+                    return finish(Err(Failure::Usage(hint)));
+                }
+                return finish(Err(Failure::Args(e)));
+            }
             _ => return finish(Err(Failure::Args(e))),
         },
     };
@@ -107,8 +124,21 @@ pub fn main() -> i32 {
         Command::Sweep(cmd) => sweep::sweep(cmd),
         Command::Latency(args) => latency::latency(&args),
         Command::Scenarios(args) => scenarios::scenarios(&args),
+        Command::Init(args) => init::init(&args),
+        Command::Layout(args) => layout::layout(&args),
     };
     finish(result)
+}
+
+/// When the first argument is a scenario (a file, a `.toml` name or a
+/// built-in) rather than a command: what to type instead.
+fn scenario_as_command() -> Option<String> {
+    let first = std::env::args().nth(1)?;
+    let looks_like_scenario = first.ends_with(".toml")
+        || std::path::Path::new(&first).is_file()
+        || scenario::builtin_text(&first).is_some();
+    looks_like_scenario
+        .then(|| format!("`{first}` is not a command; to run this scenario: factory5g run {first}"))
 }
 
 /// Prints a failure; the exit code of the outcome.

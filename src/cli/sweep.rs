@@ -54,9 +54,12 @@ pub struct RunArgs {
 pub struct MergeArgs {
     /// The run directory given to `sweep run --out`.
     dir: PathBuf,
-    /// The summary CSV (default: DIR/summary.csv); plots go to plots/ beside it.
+    /// The summary CSV (default: DIR/summary.csv).
     #[arg(long = "output", short = 'o', value_name = "summary.csv")]
     output: Option<PathBuf>,
+    /// Where to draw the plots (default: DIR/plots, wherever the CSV goes).
+    #[arg(long, value_name = "PLOTS_DIR", conflicts_with = "no_plots")]
+    plots: Option<PathBuf>,
     /// The plan (default: DIR/plan.json, stored there by `sweep run`).
     #[arg(long, value_name = "plan.json")]
     plan: Option<PathBuf>,
@@ -122,8 +125,9 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
         "make one with `factory5g sweep plan SCENARIO --vary PATH=V1,V2,... -o plan.json`",
     )?;
     // The scenario must load here (a base file missing on this node, another
-    // version of a built-in) before any run is tried.
-    plan.scenario.load(&plan.overrides)?;
+    // version of a built-in) before any run is tried; with the axes applied,
+    // as the plan validated it.
+    plan.load_run(0)?;
     // Only `sweep run` runs long enough to be worth stopping cleanly.
     let limits = args.limits.limits(started, interrupt_flag());
     let progress = args.runner.progress();
@@ -191,13 +195,20 @@ fn merge(args: &MergeArgs) -> Result<(), Failure> {
         .output
         .clone()
         .unwrap_or_else(|| args.dir.join("summary.csv"));
-    let written = sweep::write_merge(&plan, &summary, &output, !args.no_plots)?;
+    let plots_dir = args.plots.clone().unwrap_or_else(|| args.dir.join("plots"));
+    let written = sweep::write_merge(&plan, &summary, &output, (!args.no_plots).then_some(&*plots_dir))?;
     let mut text = format!(
         "{}: {} design points, {} KPIs\n",
         written.summary.display(),
         plan.runs.len(),
         summary.kpis.len()
     );
+    let clipped = summary.clipped();
+    if clipped > 0 {
+        text.push_str(&format!(
+            "{clipped} interval(s) clipped at their KPI's bound (shares within [0, 1], the rest at 0 or more)\n"
+        ));
+    }
     if let Some((dir, count)) = &written.plots {
         text.push_str(&format!("{}: {count} plots (SVG and PNG)\n", dir.display()));
     }

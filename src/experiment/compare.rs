@@ -13,7 +13,15 @@
 //! - `ci95` is `null` with fewer than two pairs; when every difference is the
 //!   same value `d` (zero variance), it is exactly `[d, d]`.
 //! - `significant`: the interval excludes 0 (so `[d, d]` is significant iff
-//!   `d ≠ 0`; never with one replication).
+//!   `d ≠ 0`; never with one replication). This is each KPI taken alone.
+//! - Many KPIs are compared at once, so some differ at 95% by chance: with
+//!   27 KPIs and no real difference, 1.4 are expected to. `p_value` is the
+//!   paired t-test's two-sided p-value, `p_holm` the same adjusted by Holm's
+//!   method over every KPI tested (see [`crate::stats::holm`] for why Holm),
+//!   and `significant_holm` is `p_holm < 0.05`: the verdict to trust when
+//!   asking which KPIs differ. A zero-variance difference has p 0 (`d ≠ 0`)
+//!   or 1; with one pair, or a KPI one side lacks, there is no test (`null`,
+//!   not counted in Holm's m).
 //! - KPIs are listed in A's order, then those only B has. A KPI that only one
 //!   side has (a station added in B) gets `null` for the other side and for
 //!   `diff` and `ci95`.
@@ -32,7 +40,8 @@
 use super::figures::comparison_plot;
 use super::files::{create_dir, write_atomic};
 use super::kpi::{estimate, KpiTable};
-use crate::stats::mean_ci95;
+use crate::stats::{holm, mean_ci95, t_two_sided_p};
+use crate::text::{fmt_sig, TextTable};
 use serde::{Deserialize, Serialize};
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
@@ -76,8 +85,17 @@ pub struct KpiDiff {
     pub diff: Option<f64>,
     /// Paired Student-t 95% interval of `diff`.
     pub ci95: Option<[f64; 2]>,
-    /// Whether `ci95` excludes 0.
+    /// Whether `ci95` excludes 0 (this KPI taken alone).
     pub significant: bool,
+    /// Two-sided p-value of the paired t-test (`null` without a test).
+    #[serde(default)]
+    pub p_value: Option<f64>,
+    /// `p_value` adjusted by Holm's method over every KPI tested.
+    #[serde(default)]
+    pub p_holm: Option<f64>,
+    /// `p_holm` below 0.05: the difference holds with every KPI tested.
+    #[serde(default)]
+    pub significant_holm: bool,
 }
 
 impl KpiDiff {
@@ -94,15 +112,19 @@ impl KpiDiff {
     }
 }
 
-/// Mean and paired interval of B − A over the replications where both are
-/// defined.
-pub fn paired(a: &[f64], b: &[f64]) -> (Option<f64>, Option<[f64; 2]>) {
-    let diffs: Vec<f64> = a
-        .iter()
+/// The differences B − A of the replications where both are defined.
+fn differences(a: &[f64], b: &[f64]) -> Vec<f64> {
+    a.iter()
         .zip(b)
         .filter(|(x, y)| x.is_finite() && y.is_finite())
         .map(|(x, y)| y - x)
-        .collect();
+        .collect()
+}
+
+/// Mean and paired interval of B − A over the replications where both are
+/// defined.
+pub fn paired(a: &[f64], b: &[f64]) -> (Option<f64>, Option<[f64; 2]>) {
+    let diffs = differences(a, b);
     let Some(&first) = diffs.first() else {
         return (None, None);
     };
@@ -113,6 +135,24 @@ pub fn paired(a: &[f64], b: &[f64]) -> (Option<f64>, Option<[f64; 2]>) {
     }
     let (mean, ci) = mean_ci95(&diffs);
     (Some(mean), ci.map(|(lo, hi)| [lo, hi]))
+}
+
+/// The two-sided p-value of the paired t-test of B − A = 0, over the
+/// replications where both are defined; `None` with fewer than two pairs.
+pub fn paired_p(a: &[f64], b: &[f64]) -> Option<f64> {
+    let diffs = differences(a, b);
+    let n = diffs.len();
+    if n < 2 {
+        return None;
+    }
+    let first = diffs[0];
+    if diffs.iter().all(|d| *d == first) {
+        return Some(if first == 0.0 { 1.0 } else { 0.0 });
+    }
+    let mean = diffs.iter().sum::<f64>() / n as f64;
+    let var = diffs.iter().map(|d| (d - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
+    let t = mean / (var / n as f64).sqrt();
+    Some(t_two_sided_p(t, (n - 1) as f64))
 }
 
 /// Compares the KPIs of A and B (replication `r` of each paired).
@@ -126,9 +166,12 @@ pub fn compare(a: &KpiTable, b: &KpiTable) -> Comparison {
             let vb = b.get(name);
             let mean_a = va.and_then(|v| estimate(v).0);
             let mean_b = vb.and_then(|v| estimate(v).0);
-            let (diff, ci95) = match (va, vb) {
-                (Some(x), Some(y)) => paired(x, y),
-                _ => (None, None),
+            let (diff, ci95, p_value) = match (va, vb) {
+                (Some(x), Some(y)) => {
+                    let (diff, ci95) = paired(x, y);
+                    (diff, ci95, paired_p(x, y))
+                }
+                _ => (None, None, None),
             };
             let significant = ci95.is_some_and(|[lo, hi]| lo > 0.0 || hi < 0.0);
             KpiDiff {
@@ -138,26 +181,19 @@ pub fn compare(a: &KpiTable, b: &KpiTable) -> Comparison {
                 diff,
                 ci95,
                 significant,
+                p_value,
+                p_holm: None,
+                significant_holm: false,
             }
         })
-        .collect();
+        .collect::<Vec<_>>();
+    let mut kpis = kpis;
+    let p: Vec<f64> = kpis.iter().map(|k| k.p_value.unwrap_or(f64::NAN)).collect();
+    for (k, adjusted) in kpis.iter_mut().zip(holm(&p)) {
+        k.p_holm = (!adjusted.is_nan()).then_some(adjusted);
+        k.significant_holm = adjusted < 0.05;
+    }
     Comparison { kpis }
-}
-
-/// `x` with `sig` significant digits, without exponent for usual magnitudes.
-pub fn fmt_sig(x: f64, sig: usize) -> String {
-    if !x.is_finite() {
-        return "-".into();
-    }
-    if x == 0.0 {
-        return "0".into();
-    }
-    let mag = x.abs().log10().floor() as i32;
-    if !(-5..=9).contains(&mag) {
-        return format!("{:.*e}", sig.saturating_sub(1), x);
-    }
-    let decimals = (sig as i32 - 1 - mag).max(0) as usize;
-    format!("{x:.decimals$}")
 }
 
 fn opt(x: Option<f64>) -> String {
@@ -173,43 +209,71 @@ pub fn text_table(c: &Comparison, a_label: &str, b_label: &str, seed: u64, reps:
     );
     let _ = writeln!(
         s,
-        "difference B - A, paired 95% interval; * = significant (the interval excludes 0)\n"
+        "difference B - A, paired 95% interval; * = significant taken alone (the interval excludes 0), \
+         ** = also after Holm's adjustment for all the KPIs compared\n"
     );
-    let width = c.kpis.iter().map(|k| k.name.len()).max().unwrap_or(0).max(4) + 2;
-    let _ = writeln!(
-        s,
-        "{:<width$}{:>12}{:>12}{:>12}  {:<26}{:>9}",
-        "KPI", "A", "B", "B - A", "95% CI of B - A", "rel."
+    let mut t = TextTable::new(
+        &[
+            "KPI",
+            "unit",
+            "A",
+            "B",
+            "B - A",
+            "95% CI of B - A",
+            "rel.",
+            "p (Holm)",
+            "",
+        ],
+        &[false, false, true, true, true, false, true, true, false],
     );
     for k in &c.kpis {
+        let shown = super::kpi::shown(&k.name);
+        let factor = shown.factor;
+        let scaled = |x: Option<f64>| x.map(|v| v * factor);
         let ci = match k.ci95 {
-            Some([lo, hi]) => format!("[{}, {}]", fmt_sig(lo, 3), fmt_sig(hi, 3)),
+            Some([lo, hi]) => format!("[{}, {}]", fmt_sig(lo * factor, 3), fmt_sig(hi * factor, 3)),
             None => "-".into(),
         };
         let rel = k
             .relative()
             .map_or_else(|| "-".into(), |(r, _)| format!("{:+.1}%", 100.0 * r));
-        let star = if k.significant { " *" } else { "" };
-        let _ = writeln!(
-            s,
-            "{:<width$}{:>12}{:>12}{:>12}  {:<26}{:>9}{star}",
-            k.name,
-            opt(k.a),
-            opt(k.b),
-            k.diff.map_or_else(
+        let star = match (k.significant, k.significant_holm) {
+            (_, true) => "**",
+            (true, false) => "*",
+            _ => "",
+        };
+        t.row(vec![
+            k.name.clone(),
+            shown.unit.into(),
+            opt(scaled(k.a)),
+            opt(scaled(k.b)),
+            scaled(k.diff).map_or_else(
                 || "-".into(),
-                |d| if d == 0.0 {
-                    "0".into()
-                } else {
-                    format!("{:+}", Sig(d))
-                }
+                |d| {
+                    if d == 0.0 {
+                        "0".into()
+                    } else {
+                        format!("{:+}", Sig(d))
+                    }
+                },
             ),
             ci,
-            rel
-        );
+            rel,
+            k.p_holm.map_or_else(|| "-".into(), |p| fmt_sig(p, 2)),
+            star.into(),
+        ]);
     }
-    let n = c.kpis.iter().filter(|k| k.significant).count();
-    let _ = writeln!(s, "\n{n} of {} KPIs differ significantly", c.kpis.len());
+    s.push_str(&t.render(""));
+    let tested = c.kpis.iter().filter(|k| k.p_value.is_some()).count();
+    let alone = c.kpis.iter().filter(|k| k.significant).count();
+    let holm = c.kpis.iter().filter(|k| k.significant_holm).count();
+    let _ = writeln!(
+        s,
+        "\n{alone} of {} KPIs differ at 95% taken one by one (about {:.1} would by chance alone if A and B \
+         were the same); {holm} of them after Holm's adjustment for the {tested} KPIs tested",
+        c.kpis.len(),
+        0.05 * tested as f64
+    );
     s
 }
 

@@ -8,10 +8,14 @@
 //!    undefined, `NaN`, in a replication where none left), `wip` (time-average
 //!    end products in the plant);
 //! 2. each station, in scenario order: `station.NAME.busy`, the share of its
-//!    server time spent processing (robot-arm stations are covered by this);
-//! 3. the AGV fleet, when there is one: `agv.idle`, `agv.travel_empty`,
-//!    `agv.travel_loaded`, `agv.handling`, `agv.zone_wait`, `agv.charging`,
-//!    `agv.charge_wait` (shares of the fleet's time);
+//!    server time spent processing; for a robot-arm station (`robot =
+//!    true`) also `station.NAME.network_wait` and `station.NAME.stopped`,
+//!    the shares its arms waited for a command or stood in a protective
+//!    stop;
+//! 3. the AGV fleet, when there is one: `agv.STATE` for every AGV state in
+//!    report order (`agv.idle`, `agv.travel_empty`, `agv.travel_loaded`,
+//!    `agv.handling`, `agv.zone_wait`, `agv.network_wait`, `agv.stopped`,
+//!    `agv.charging`, `agv.charge_wait`), shares of the fleet's time;
 //! 4. each robot flow (periodic or triggered; background load has no
 //!    messages), in scenario order: `flow.NAME.p99_ms`, the 99th percentile
 //!    of the latency of the flow's delivered messages in the replication, ms
@@ -20,7 +24,16 @@
 //!    messages sent from each; `NaN` when no message was delivered), and
 //!    `flow.NAME.stops`, the survival-time violations (protective stops) of
 //!    the replication (always 0 for a triggered flow, whose robots wait
-//!    instead of stopping).
+//!    instead of stopping), `flow.NAME.stops_at_warmup`, the robots already
+//!    in a protective stop when the warm-up ended (stops begun during it,
+//!    which `stops` leaves out: at 99 ms the stops come after the warm-up
+//!    and count, at 100 ms every robot stops during it), and
+//!    `flow.NAME.availability`, the share of robot-time with valid service
+//!    (TS 22.261).
+//!
+//! Every KPI is a count, rate, time or share, so none is negative; shares
+//! (`station.*`, `agv.*`, `flow.*.availability`) lie in [0, 1]: [`bounds`]
+//! gives the range, to which sweep intervals are clipped.
 //!
 //! Two models that differ (a station added, no fleet) have different lists:
 //! consumers match KPIs by name.
@@ -36,7 +49,8 @@
 
 use crate::factory::{AgvState, RunOutput, StationState};
 use crate::model::{FlowKind, Model};
-use crate::stats::mean_ci95;
+use crate::report::network::availability;
+use crate::stats::{clip, mean_ci95};
 
 /// One named value of one replication; `NaN` when undefined.
 #[derive(Clone, Debug, PartialEq)]
@@ -45,16 +59,63 @@ pub struct Kpi {
     pub value: f64,
 }
 
-/// The AGV states reported as KPIs, in order.
-pub const AGV_STATES: [AgvState; 7] = [
-    AgvState::Idle,
-    AgvState::TravelEmpty,
-    AgvState::TravelLoaded,
-    AgvState::Handling,
-    AgvState::ZoneWait,
-    AgvState::Charging,
-    AgvState::ChargeWait,
-];
+/// The states of a robot-arm station reported as KPIs beside `busy`: the
+/// network's share of its time.
+const ARM_STATES: [StationState; 2] = [StationState::NetworkWait, StationState::Stopped];
+
+/// How a KPI is shown to a reader (text tables, plot titles and axes): in
+/// the units of `run`'s text summary, lead times in hours and shares in
+/// percent; JSON and CSV keep the value in the unit its name says.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Shown {
+    /// In words: `lead time`, `station cutting: busy`.
+    pub label: String,
+    /// The unit of the shown value: `h`, `%`, `ms`.
+    pub unit: &'static str,
+    /// Shown value = KPI value × factor.
+    pub factor: f64,
+}
+
+/// How KPI `name` is shown.
+pub fn shown(name: &str) -> Shown {
+    let make = |label: String, unit, factor| Shown { label, unit, factor };
+    match name {
+        "throughput_per_h" => return make("throughput".into(), "end products/h", 1.0),
+        "lead_time_s" => return make("lead time".into(), "h", 1.0 / 3600.0),
+        "wip" => return make("WIP".into(), "jobs", 1.0),
+        _ => {}
+    }
+    if let Some(state) = name.strip_prefix("agv.") {
+        return make(format!("AGVs: {state}"), "%", 100.0);
+    }
+    if let Some((station, state)) = name.strip_prefix("station.").and_then(|r| r.rsplit_once('.')) {
+        return make(format!("station {station}: {state}"), "%", 100.0);
+    }
+    if let Some((flow, what)) = name.strip_prefix("flow.").and_then(|r| r.rsplit_once('.')) {
+        return match what {
+            "p99_ms" => make(format!("flow {flow}: p99 latency"), "ms", 1.0),
+            "stops" => make(format!("flow {flow}: protective stops"), "per replication", 1.0),
+            "stops_at_warmup" => make(
+                format!("flow {flow}: robots stopped at the warm-up's end"),
+                "per replication",
+                1.0,
+            ),
+            "availability" => make(format!("flow {flow}: availability"), "%", 100.0),
+            _ => make(name.to_string(), "", 1.0),
+        };
+    }
+    make(name.to_string(), "", 1.0)
+}
+
+/// The range of KPI `name`: [0, 1] for shares, [0, ∞) for the rest.
+pub fn bounds(name: &str) -> (f64, f64) {
+    let share = name.starts_with("station.") || name.starts_with("agv.") || name.ends_with(".availability");
+    if share {
+        (0.0, 1.0)
+    } else {
+        (0.0, f64::INFINITY)
+    }
+}
 
 /// The KPIs of one replication of `model`, in the documented order.
 pub fn kpis(model: &Model, out: &RunOutput) -> Vec<Kpi> {
@@ -73,17 +134,20 @@ pub fn kpis(model: &Model, out: &RunOutput) -> Vec<Kpi> {
 
     // 2. Stations.
     for (s, st) in model.stations.iter().enumerate() {
-        let busy = out
-            .stations
-            .get(s)
-            .map_or(f64::NAN, |o| o.utilization()[StationState::Busy as usize]);
-        push(format!("station.{}.busy", st.name), busy);
+        let u = out.stations.get(s).map(|o| o.utilization());
+        let share = |state: StationState| u.map_or(f64::NAN, |u| u[state as usize]);
+        push(format!("station.{}.busy", st.name), share(StationState::Busy));
+        if st.robot {
+            for state in ARM_STATES {
+                push(format!("station.{}.{}", st.name, state.key()), share(state));
+            }
+        }
     }
 
     // 3. Robot groups: the AGV fleet (arm stations are covered above).
     if model.fleet.as_ref().is_some_and(|f| f.agvs > 0) {
         let u = out.fleet.as_ref().map(|f| f.utilization());
-        for state in AGV_STATES {
+        for state in AgvState::ALL {
             let v = u.map_or(f64::NAN, |u| u[state as usize]);
             push(format!("agv.{}", state.key()), v);
         }
@@ -101,6 +165,10 @@ pub fn kpis(model: &Model, out: &RunOutput) -> Vec<Kpi> {
         push(format!("flow.{}.p99_ms", flow.name), p99);
         let stops = fo.map_or(f64::NAN, |fo| fo.survival_violations as f64);
         push(format!("flow.{}.stops", flow.name), stops);
+        let at_warmup = fo.map_or(f64::NAN, |fo| fo.stops_at_warmup as f64);
+        push(format!("flow.{}.stops_at_warmup", flow.name), at_warmup);
+        let availability = fo.map_or(f64::NAN, |fo| availability(fo, out.observed_s));
+        push(format!("flow.{}.availability", flow.name), availability);
     }
     k
 }
@@ -157,4 +225,13 @@ pub fn estimate(values: &[f64]) -> (Option<f64>, Option<[f64; 2]>) {
     }
     let (mean, ci) = mean_ci95(&finite);
     (Some(mean), ci.map(|(lo, hi)| [lo, hi]))
+}
+
+/// [`estimate`] of KPI `name`, its interval clipped to the KPI's
+/// [`bounds`]; and whether it was clipped.
+pub fn bounded_estimate(name: &str, values: &[f64]) -> (Option<f64>, Option<[f64; 2]>, bool) {
+    let (mean, ci) = estimate(values);
+    let (lo, hi) = bounds(name);
+    let (ci, clipped) = clip(ci.map(|[a, b]| (a, b)), lo, hi);
+    (mean, ci.map(|(a, b)| [a, b]), clipped)
 }

@@ -507,8 +507,10 @@ impl Model {
             .unwrap_or(&self.stations[step.station].process)
     }
 
-    /// Offered load per server at each station (λ·E[S]/c), from the mean
-    /// release rates. Used for the instability warning and by tests.
+    /// Offered load per server at each station, from the mean release
+    /// rates: processing (λ·E[S]/c) plus setups
+    /// ([`Model::offered_setup_utilization`]). Used for the instability
+    /// warning and by tests.
     pub fn offered_utilization(&self) -> Vec<f64> {
         let mut work = vec![0.0; self.stations.len()];
         let rates = self.release_rates_per_ns();
@@ -520,6 +522,41 @@ impl Model {
         work.iter()
             .zip(&self.stations)
             .map(|(w, s)| w / f64::from(s.servers))
+            .zip(self.offered_setup_utilization())
+            .map(|(processing, setup)| processing + setup)
+            .collect()
+    }
+
+    /// The share of each station's server time its setups take, estimated
+    /// from the mean release rates: a job needs a setup when its product
+    /// differs from its server's previous job's, which for products
+    /// arriving mixed at random happens with probability 1 − λ_p/Λ (λ_p
+    /// the rate of product p's visits, Λ of all visits), so the setup
+    /// work is E[setup] · Σ_p λ_p (1 − λ_p/Λ), over the servers. Exact for
+    /// one first-come-first-served server and Poisson releases; 0 for a
+    /// station without setups or with one product.
+    pub fn offered_setup_utilization(&self) -> Vec<f64> {
+        let rates = self.release_rates_per_ns();
+        self.stations
+            .iter()
+            .enumerate()
+            .map(|(s, station)| {
+                let Some(setup) = &station.setup else {
+                    return 0.0;
+                };
+                let visits: Vec<f64> = self
+                    .products
+                    .iter()
+                    .zip(&rates)
+                    .map(|(p, rate)| rate * p.route.iter().filter(|step| step.station == s).count() as f64)
+                    .collect();
+                let all: f64 = visits.iter().sum();
+                if all <= 0.0 {
+                    return 0.0;
+                }
+                let changes: f64 = visits.iter().map(|v| v * (1.0 - v / all)).sum();
+                changes * setup.mean_ns() / f64::from(station.servers)
+            })
             .collect()
     }
 

@@ -45,6 +45,9 @@ impl Default for Network {
     }
 }
 
+// One per scenario, built once: the NR variant's size (its configuration)
+// costs nothing, and boxing it would change every match on it.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug)]
 pub enum LinkModel {
     /// Zero latency, no loss.

@@ -184,6 +184,13 @@ impl Channel {
         }
     }
 
+    /// The mean path loss (dB) at a horizontal distance: the LOS and NLOS
+    /// path losses weighted by the LOS probability, `p·PL_LOS + (1 − p)·PL_NLOS`.
+    pub fn mean_path_loss(&self, d2d: f64) -> f64 {
+        let p = self.p_los(d2d);
+        p * self.path_loss(d2d, true) + (1.0 - p) * self.path_loss(d2d, false)
+    }
+
     /// Probability of line of sight at a horizontal distance.
     pub fn p_los(&self, d2d: f64) -> f64 {
         let p = &self.params;
@@ -226,7 +233,7 @@ pub struct LinkBudget {
 impl LinkBudget {
     /// −174 dBm/Hz + 10 log10(bandwidth in Hz) + noise figure.
     pub fn noise_dbm(&self) -> f64 {
-        THERMAL_NOISE_DBM_HZ + 10.0 * (self.bandwidth_mhz * 1e6).log10() + self.noise_figure_db
+        super::budget::noise_dbm(self.bandwidth_mhz, self.noise_figure_db)
     }
 
     /// SINR (dB) through a loss of `loss_db`.

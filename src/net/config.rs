@@ -18,7 +18,10 @@
 //! assert!(errors.to_string().contains("capability 2"));
 //! ```
 
+use super::bands::{bandwidths, freq_range, FreqRange, FR1_MAX_GHZ, FR2_GHZ, MIN_CARRIER_GHZ};
 use super::channel::InfScenario;
+use super::mobility::{HandoverConfig, RlfConfig};
+use super::shadowing::Shadowing;
 use crate::engine::SimTime;
 use std::fmt;
 
@@ -28,78 +31,6 @@ pub const SCS_KHZ: [u32; 4] = [15, 30, 60, 120];
 /// Transmission lengths in symbols: a slot, or a mini-slot (PDSCH/PUSCH
 /// mapping type B).
 pub const TX_SYMBOLS: [u32; 4] = [14, 7, 4, 2];
-
-/// FR1 channel bandwidths (MHz) and their maximum transmission bandwidth in
-/// resource blocks, per subcarrier spacing: TS 38.101-1 Table 5.3.2-1.
-pub const BANDWIDTHS_FR1: [(u32, &[(u32, u32)]); 3] = [
-    (
-        15,
-        &[
-            (5, 25),
-            (10, 52),
-            (15, 79),
-            (20, 106),
-            (25, 133),
-            (30, 160),
-            (35, 188),
-            (40, 216),
-            (45, 242),
-            (50, 270),
-        ],
-    ),
-    (
-        30,
-        &[
-            (5, 11),
-            (10, 24),
-            (15, 38),
-            (20, 51),
-            (25, 65),
-            (30, 78),
-            (35, 92),
-            (40, 106),
-            (45, 119),
-            (50, 133),
-            (60, 162),
-            (70, 189),
-            (80, 217),
-            (90, 245),
-            (100, 273),
-        ],
-    ),
-    (
-        60,
-        &[
-            (10, 11),
-            (15, 18),
-            (20, 24),
-            (25, 31),
-            (30, 38),
-            (35, 44),
-            (40, 51),
-            (45, 58),
-            (50, 65),
-            (60, 79),
-            (70, 93),
-            (80, 107),
-            (90, 121),
-            (100, 135),
-        ],
-    ),
-];
-
-/// FR2 channel bandwidths (MHz) and resource blocks: TS 38.101-2 Table 5.3.2-1.
-pub const BANDWIDTHS_FR2: [(u32, &[(u32, u32)]); 2] = [
-    (60, &[(50, 66), (100, 132), (200, 264)]),
-    (120, &[(50, 32), (100, 66), (200, 132), (400, 264)]),
-];
-
-/// FR1 ends here (GHz), TS 38.101-1.
-pub(crate) const FR1_MAX_GHZ: f64 = 7.125;
-/// FR2 (FR2-1 and FR2-2) spans these carriers (GHz), TS 38.101-2.
-pub(crate) const FR2_GHZ: (f64, f64) = (24.25, 71.0);
-/// Lowest carrier accepted: the TR 38.901 channel models start at 0.5 GHz.
-pub(crate) const MIN_CARRIER_GHZ: f64 = 0.5;
 
 /// N1 and N2 (TS 38.214 Tables 5.3-1/5.3-2 and 6.4-1/6.4-2), in half symbols so
 /// that capability 2's 4.5 and 5.5 are whole: `[capability - 1][µ]`; `None`
@@ -187,9 +118,15 @@ impl fmt::Display for SpecialSplit {
     }
 }
 
-/// Longest TDD pattern accepted, in slots (10 ms at 120 kHz is 80 slots; two
-/// concatenated patterns of 3GPP's longest period).
+/// Longest TDD pattern parsed, in slots (10 ms at 120 kHz is 80 slots; two
+/// concatenated patterns of 3GPP's longest period). Validation then
+/// accepts only the periods of [`TDD_PERIODS_US`].
 pub const MAX_PATTERN_SLOTS: usize = 160;
+
+/// The TDD pattern periods of TS 38.331 (`TDD-UL-DL-Pattern`'s
+/// `dl-UL-TransmissionPeriodicity`, with `-v1530`'s 3 and 4 ms), in µs:
+/// 0.5, 0.625, 1, 1.25, 2, 2.5, 3, 4, 5 and 10 ms.
+pub const TDD_PERIODS_US: [u32; 10] = [500, 625, 1000, 1250, 2000, 2500, 3000, 4000, 5000, 10_000];
 
 /// Frequency division (both directions on every symbol, on two carriers) or
 /// a TDD pattern repeated from t = 0.
@@ -238,6 +175,39 @@ impl Duplex {
         Ok(Duplex::Tdd { pattern, special })
     }
 
+    /// Why this pattern's period at numerology `mu` is not one of TS
+    /// 38.331's ([`TDD_PERIODS_US`]), with the pattern lengths that would
+    /// be; `None` for FDD and for an allowed period.
+    pub fn period_problem(&self, mu: u32) -> Option<String> {
+        let Duplex::Tdd { pattern, .. } = self else {
+            return None;
+        };
+        // A slot lasts 1000 / 2^µ µs, a whole number for µ ≤ 3.
+        let slot_us = 1000u32 >> mu;
+        let slots = u32::try_from(pattern.len()).unwrap_or(u32::MAX);
+        if TDD_PERIODS_US.contains(&slots.saturating_mul(slot_us)) {
+            return None;
+        }
+        let ms = |us: u32| (f64::from(us) / 1000.0).to_string();
+        let periods: Vec<String> = TDD_PERIODS_US.iter().map(|&us| ms(us)).collect();
+        let fitting: Vec<String> = TDD_PERIODS_US
+            .iter()
+            .filter(|&&us| us % slot_us == 0)
+            .map(|&us| (us / slot_us).to_string())
+            .collect();
+        Some(format!(
+            "the TDD pattern {} is {slots} slots of {} ms at {} kHz, a period of {} ms; TS 38.331 allows periods of \
+             {} ms, which at {} kHz is a pattern of {} slots",
+            self.pattern_name(),
+            ms(slot_us),
+            15 << mu,
+            ms(slots.saturating_mul(slot_us)),
+            list_or(&periods),
+            15 << mu,
+            list_or(&fitting)
+        ))
+    }
+
     /// `fdd`, or the pattern (`DDDSU`).
     pub fn pattern_name(&self) -> String {
         match self {
@@ -266,6 +236,15 @@ impl fmt::Display for Duplex {
                 Ok(())
             }
         }
+    }
+}
+
+/// `a, b, c or d`.
+fn list_or(items: &[String]) -> String {
+    match items.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        Some((last, _)) => last.clone(),
+        None => String::new(),
     }
 }
 
@@ -433,23 +412,49 @@ pub struct NrConfig {
     pub harq_max_retx: u32,
     /// Block error rate of each attempt (the link adaptation's target).
     pub bler: f64,
+    /// A fixed block error rate of every attempt that overrides the BLER
+    /// curves of link adaptation (key `bler`; parsed, not yet used by the
+    /// plant, which takes `bler` above).
+    pub bler_override: Option<f64>,
     /// Channel bandwidth, MHz (a TS 38.101 bandwidth of the SCS).
     pub bandwidth_mhz: u32,
     pub carrier_ghz: f64,
     pub channel: InfScenario,
+    /// The gNB's transmit power (key `gnb_tx_power_dbm`, or `tx_power_dbm`).
     pub tx_power_dbm: f64,
+    /// The UE's noise figure, the downlink receiver's (key
+    /// `ue_noise_figure_db`, or `noise_figure_db`).
     pub noise_figure_db: f64,
+    /// The UE's transmit power.
+    pub ue_tx_power_dbm: f64,
+    /// The gNB's noise figure, the uplink receiver's.
+    pub gnb_noise_figure_db: f64,
+    /// Whether other cells interfere (reuse 1), weighted by their load
+    /// ([`RadioBudget`](super::RadioBudget); parsed, not yet used by the
+    /// plant).
+    pub interference: bool,
     /// Subtracted from the SINR where neighbouring gNBs reuse the band.
     pub interference_margin_db: f64,
     pub scheduler: Scheduler,
+    /// How LOS state and shadow fading are drawn (spatially consistent by
+    /// default; parsed, not yet used by the plant).
+    pub shadowing: Shadowing,
+    /// Event-A3 handovers (parsed, not yet used by the plant).
+    pub handover: HandoverConfig,
+    /// Radio link failure and re-establishment (parsed, not yet used).
+    pub rlf: RlfConfig,
 }
 
 impl Default for NrConfig {
     /// 30 kHz, 14-symbol slots, FDD, configured grant, capability 1, BLER
     /// 0.1 with up to 3 retransmissions (4 transmissions, the usual
-    /// `maxHARQ-Tx`), 100 MHz at 3.5 GHz, InF-DH, 24 dBm (the TR 38.901 InF
-    /// calibration's gNB power), noise figure 9 dB (a UE receiver), no
-    /// interference margin, proportional fair scheduling.
+    /// `maxHARQ-Tx`), 100 MHz at 3.5 GHz, InF-DH, gNB 24 dBm (the TR 38.901
+    /// InF calibration's power) and UE 23 dBm (power class 3, TS 38.101-1),
+    /// noise figures UE 9 dB and gNB 5 dB (TR 38.802 Annex A, below 6 GHz),
+    /// interference from the other cells, no interference margin,
+    /// proportional fair scheduling, spatially consistent shadowing, the
+    /// handover and radio-link-failure defaults of
+    /// [`Mobility`](super::Mobility).
     fn default() -> Self {
         NrConfig {
             scs_khz: 30,
@@ -459,13 +464,20 @@ impl Default for NrConfig {
             capability: 1,
             harq_max_retx: 3,
             bler: 0.1,
+            bler_override: None,
             bandwidth_mhz: 100,
             carrier_ghz: 3.5,
             channel: InfScenario::Dh,
             tx_power_dbm: 24.0,
             noise_figure_db: 9.0,
+            ue_tx_power_dbm: 23.0,
+            gnb_noise_figure_db: 5.0,
+            interference: true,
             interference_margin_db: 0.0,
             scheduler: Scheduler::ProportionalFair,
+            shadowing: Shadowing::Consistent,
+            handover: HandoverConfig::default(),
+            rlf: RlfConfig::default(),
         }
     }
 }
@@ -498,39 +510,6 @@ impl fmt::Display for ConfigErrors {
         }
         Ok(())
     }
-}
-
-/// FR1 or FR2.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub(crate) enum FreqRange {
-    Fr1,
-    Fr2,
-}
-
-pub(crate) fn freq_range(carrier_ghz: f64) -> Option<FreqRange> {
-    if (MIN_CARRIER_GHZ..=FR1_MAX_GHZ).contains(&carrier_ghz) {
-        Some(FreqRange::Fr1)
-    } else if (FR2_GHZ.0..=FR2_GHZ.1).contains(&carrier_ghz) {
-        Some(FreqRange::Fr2)
-    } else {
-        None
-    }
-}
-
-/// Resource blocks of a channel bandwidth at an SCS in a frequency range.
-pub(crate) fn resource_blocks(fr: FreqRange, scs_khz: u32, bandwidth_mhz: u32) -> Option<u32> {
-    bandwidths(fr, scs_khz)?
-        .iter()
-        .find(|(bw, _)| *bw == bandwidth_mhz)
-        .map(|(_, n)| *n)
-}
-
-fn bandwidths(fr: FreqRange, scs_khz: u32) -> Option<&'static [(u32, u32)]> {
-    let table: &[(u32, &[(u32, u32)])] = match fr {
-        FreqRange::Fr1 => &BANDWIDTHS_FR1,
-        FreqRange::Fr2 => &BANDWIDTHS_FR2,
-    };
-    table.iter().find(|(s, _)| *s == scs_khz).map(|(_, b)| *b)
 }
 
 /// µ of an SCS, if it is one of NR's data SCSs.
@@ -642,6 +621,9 @@ impl NrConfig {
                 }
             }
         }
+        if let Some(m) = mu.and_then(|mu| self.duplex.period_problem(mu)) {
+            err("duplex", m);
+        }
         if self.harq_max_retx > MAX_HARQ_RETX {
             err(
                 "harq_max_retx",
@@ -651,32 +633,36 @@ impl NrConfig {
                 ),
             );
         }
-        if !(self.bler.is_finite() && (0.0..1.0).contains(&self.bler)) {
-            err(
-                "bler",
-                format!(
-                    "a block error rate of {} is not allowed; it must be at least 0 and below 1 (e.g. 0.1)",
-                    self.bler
+        for (key, bler) in [("bler", Some(self.bler)), ("bler_override", self.bler_override)] {
+            match bler {
+                Some(p) if !(p.is_finite() && (0.0..1.0).contains(&p)) => err(
+                    key,
+                    format!("a block error rate of {p} is not allowed; it must be at least 0 and below 1 (e.g. 0.1)"),
                 ),
-            );
+                _ => {}
+            }
         }
-        if !(self.tx_power_dbm.is_finite() && (-40.0..=70.0).contains(&self.tx_power_dbm)) {
-            err(
-                "tx_power_dbm",
-                format!(
-                    "{} dBm is not a plausible transmit power; allowed: -40 to 70 dBm",
-                    self.tx_power_dbm
-                ),
-            );
+        for (key, dbm) in [
+            ("tx_power_dbm", self.tx_power_dbm),
+            ("ue_tx_power_dbm", self.ue_tx_power_dbm),
+        ] {
+            if !(dbm.is_finite() && (-40.0..=70.0).contains(&dbm)) {
+                err(
+                    key,
+                    format!("{dbm} dBm is not a plausible transmit power; allowed: -40 to 70 dBm"),
+                );
+            }
         }
-        if !(self.noise_figure_db.is_finite() && (0.0..=30.0).contains(&self.noise_figure_db)) {
-            err(
-                "noise_figure_db",
-                format!(
-                    "a noise figure of {} dB is not allowed; allowed: 0 to 30 dB",
-                    self.noise_figure_db
-                ),
-            );
+        for (key, db) in [
+            ("noise_figure_db", self.noise_figure_db),
+            ("gnb_noise_figure_db", self.gnb_noise_figure_db),
+        ] {
+            if !(db.is_finite() && (0.0..=30.0).contains(&db)) {
+                err(
+                    key,
+                    format!("a noise figure of {db} dB is not allowed; allowed: 0 to 30 dB"),
+                );
+            }
         }
         if !(self.interference_margin_db.is_finite() && (0.0..=60.0).contains(&self.interference_margin_db)) {
             err(
@@ -687,6 +673,9 @@ impl NrConfig {
                 ),
             );
         }
+        for (key, message) in self.handover.problems().into_iter().chain(self.rlf.problems()) {
+            err(key, message);
+        }
         if errs.is_empty() {
             Ok(())
         } else {
@@ -696,101 +685,4 @@ impl NrConfig {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn defaults_are_valid_and_n_tables_match_the_reference() {
-        assert!(NrConfig::default().validate().is_ok());
-        assert_eq!(n1_n2_x2(1, 0), Some((16, 20)));
-        assert_eq!(n1_n2_x2(2, 1), Some((9, 11)));
-        assert_eq!(n1_n2_x2(2, 3), None);
-        assert_eq!(n1_n2_x2(3, 0), None);
-        assert_eq!(resource_blocks(FreqRange::Fr1, 30, 100), Some(273));
-        assert_eq!(resource_blocks(FreqRange::Fr2, 120, 400), Some(264));
-    }
-
-    #[test]
-    fn every_problem_is_listed_with_what_is_allowed() {
-        let cfg = NrConfig {
-            scs_khz: 45,
-            symbols: 5,
-            capability: 3,
-            bler: 1.5,
-            harq_max_retx: 99,
-            ..NrConfig::default()
-        };
-        let e = cfg.validate().unwrap_err();
-        let keys: Vec<&str> = e.0.iter().map(|e| e.key).collect();
-        assert_eq!(
-            keys,
-            ["scs_khz", "symbols", "capability", "harq_max_retx", "bler"]
-        );
-        let text = e.to_string();
-        assert!(text.contains("allowed: 15, 30, 60, 120"), "{text}");
-        assert!(text.contains("7, 4 or 2"), "{text}");
-    }
-
-    #[test]
-    fn frequency_range_constraints() {
-        let fr2_15 = NrConfig {
-            scs_khz: 15,
-            bandwidth_mhz: 20,
-            carrier_ghz: 28.0,
-            ..NrConfig::default()
-        };
-        assert!(fr2_15
-            .validate()
-            .unwrap_err()
-            .to_string()
-            .contains("FR2 allows 60 and 120"));
-        let fr1_120 = NrConfig {
-            scs_khz: 120,
-            ..NrConfig::default()
-        };
-        assert!(fr1_120
-            .validate()
-            .unwrap_err()
-            .to_string()
-            .contains("120 kHz needs an FR2"));
-        let ok = NrConfig {
-            scs_khz: 120,
-            carrier_ghz: 28.0,
-            ..NrConfig::default()
-        };
-        assert!(ok.validate().is_ok());
-        let bw = NrConfig {
-            scs_khz: 15,
-            bandwidth_mhz: 100,
-            ..NrConfig::default()
-        };
-        assert!(bw.validate().unwrap_err().to_string().contains("allowed: 5, 10"));
-    }
-
-    #[test]
-    fn parses_duplex_split_and_sr_period() {
-        assert_eq!(Duplex::parse("FDD", SpecialSplit::default()), Ok(Duplex::Fdd));
-        let d = Duplex::parse("dddsu", SpecialSplit::default()).unwrap();
-        assert_eq!(d.pattern_name(), "DDDSU");
-        assert!(Duplex::parse("DDXSU", SpecialSplit::default()).is_err());
-        assert!(Duplex::parse("", SpecialSplit::default()).is_err());
-        assert_eq!(
-            SpecialSplit::parse("6:4:4"),
-            Ok(SpecialSplit {
-                dl: 6,
-                guard: 4,
-                ul: 4
-            })
-        );
-        assert!(SpecialSplit::parse("10:2:3").unwrap_err().contains("sum to 14"));
-        assert!(SpecialSplit::parse("10:2").is_err());
-        assert_eq!(SrPeriod::parse("2sym"), Ok(SrPeriod::Symbols(2)));
-        assert_eq!(SrPeriod::parse("4 slots"), Ok(SrPeriod::Slots(4)));
-        assert_eq!(SrPeriod::parse("1ms").unwrap().symbols(1), Ok(28));
-        assert_eq!(SrPeriod::parse("1slot").unwrap().symbols(3), Ok(14));
-        assert!(SrPeriod::parse("0.5ms").unwrap().symbols(0).is_err());
-        assert!(SrPeriod::Slots(3).symbols(1).unwrap_err().contains("allowed"));
-        assert!(SrPeriod::Slots(640).symbols(0).is_err());
-        assert!(SrPeriod::parse("soon").is_err());
-    }
-}
+mod tests;

@@ -17,6 +17,20 @@
 //! - [`Channel`] and [`LinkBudget`] are the TR 38.901 indoor-factory path loss,
 //!   LOS probability and shadowing, the SINR and the link adaptation (CQI
 //!   table); [`Nr::radio_link`] picks a UE's best gNB.
+//! - [`CorrelatedField`] is a spatially consistent random variable over the
+//!   floor (sum of sinusoids with exponential correlation); [`RadioMap`]
+//!   holds one replication's LOS-state and shadow-fading fields per gNB
+//!   (TR 38.901 §7.6.3) and gives each gNB's [`LinkState`] at a point, in
+//!   the [`Shadowing`] mode chosen (consistent, per message, off).
+//! - [`RadioBudget`] is the link budget of both ends (gNB and UE powers and
+//!   noise figures) and [`RadioMap::downlink_sinr`] /
+//!   [`RadioMap::uplink_sinr`] the SINR with reuse-1 interference from the
+//!   other cells, weighted by their load.
+//! - [`LinkAdaptation`] picks the MCS of a TS 38.214 table for a BLER
+//!   target from each entry's [`BlerCurve`] (BLER as a function of SINR).
+//! - [`Mobility`] is one UE's cell selection, A3 handovers with their
+//!   interruption, and radio link failures (T310) with re-establishment,
+//!   from a stream of measurements.
 //! - [`Cell`] shares a cell's resource blocks among packets and a fluid
 //!   background load, slot by slot, driven by the caller's event queue and
 //!   woken only on slots where something is queued.
@@ -47,16 +61,26 @@
 //! assert!(d.delivered_at().unwrap() > SimTime::from_nanos(3_000_000));
 //! ```
 
+mod bands;
+mod budget;
 pub mod calculator;
 mod cell;
 mod channel;
 mod config;
 mod core_delay;
+mod field;
 mod frame;
 mod link;
+mod mcs;
+mod mobility;
 mod nr;
+mod shadowing;
 mod step;
 
+pub use bands::{BANDWIDTHS_FR1, BANDWIDTHS_FR2};
+pub use budget::{
+    cell_centre_interferers, dbm_to_mw, mw_to_dbm, noise_dbm, sinr, RadioBudget, Sinr, UplinkInterferer,
+};
 pub use cell::{Background, Cell, CellDelivery, CellPacket, SlotResult};
 pub use channel::{
     link_adaptation, Channel, GnbView, InfParams, InfScenario, LinkBudget, Mcs, RadioLink, CQI_TABLE,
@@ -64,11 +88,19 @@ pub use channel::{
 };
 pub use config::{
     ConfigError, ConfigErrors, Duplex, NrConfig, Scheduler, SlotKind, SpecialSplit, SrPeriod, UlAccess,
-    BANDWIDTHS_FR1, BANDWIDTHS_FR2, SCS_KHZ, TX_SYMBOLS,
+    SCS_KHZ, TX_SYMBOLS,
 };
 pub use core_delay::CoreDelay;
+pub use field::{CorrelatedField, FIELD_TERMS};
 pub use link::{Delivery, Outcome};
+pub use mcs::{BlerCurve, LinkAdaptation, McsEntry, McsTable, Selection, LOW_SE_BELOW};
+pub use mobility::{
+    HandoverConfig, Mobility, MobilityEvent, RlfConfig, MAX_OUTAGE, T310_MS, TIME_TO_TRIGGER_MS,
+};
 pub use nr::Nr;
+pub use shadowing::{
+    field_stream_name, CorrelationDistances, GnbFields, LinkState, LosState, RadioMap, Shadowing,
+};
 pub use step::{FrameExact, StepLatency};
 
 use serde::Serialize;

@@ -22,10 +22,9 @@
 //!   waits for a downlink opportunity, sends it (L symbols), UE decodes it
 //!   (Tproc,1/2); then the data goes again as a first transmission.
 
+use super::bands::{freq_range, resource_blocks, FreqRange};
 use super::channel::{best_link, best_link_in, gnb_views, Channel, GnbView, LinkBudget, RadioLink};
-use super::config::{
-    freq_range, n1_n2_x2, numerology, resource_blocks, ConfigError, ConfigErrors, FreqRange,
-};
+use super::config::{n1_n2_x2, numerology, ConfigError, ConfigErrors};
 use super::config::{NrConfig, UlAccess};
 use super::frame::{Frame, Tick, SLOT_SYMBOLS};
 use super::{ticks_to_ms, Direction};

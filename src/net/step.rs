@@ -46,14 +46,16 @@ pub struct StepLatency {
     pub one_shot_ms: f64,
     /// T_HARQ, TR 37.910 convention.
     pub harq_rtt_ms: f64,
-    /// L0 + p·T_HARQ (TR 37.910: at most one retransmission counted).
+    /// L0 + p·T_HARQ (TR 37.910: at most one retransmission counted; L0
+    /// when no retransmission is allowed, `harq_max_retx` = 0).
     pub mean_ms: f64,
     /// L0 + T_HARQ·(p + p² + … + p^k), k = `harq_max_retx` (lost packets
     /// counted at their last attempt).
     pub mean_with_retx_ms: f64,
     /// p^(k+1): the packets lost after every attempt failed.
     pub residual_loss: f64,
-    /// Components of `mean_ms` (harq = p·T_HARQ).
+    /// Components of `mean_ms` (harq = p·T_HARQ, 0 when `harq_max_retx` =
+    /// 0); they sum to `mean_ms`.
     pub components_ms: Components,
     /// Components of `one_shot_ms`.
     #[serde(skip)]
@@ -113,7 +115,11 @@ impl Nr {
         };
         let t_harq = (self.p1h() + self.p2h() + self.frame.tx()) as f64 + mean_wait_fb + l0_retx;
         let geometric: f64 = (1..=k).map(|j| p.powi(j as i32)).sum();
-        let mean = l0 + p * t_harq;
+        // TR 37.910 counts one retransmission with probability p; with no
+        // retransmission allowed (k = 0) there is none to count: a failed
+        // packet is lost, and the mean of every packet is L0.
+        let harq = if k == 0 { 0.0 } else { p * t_harq };
+        let mean = l0 + harq;
 
         // Frame-exact: mean over delivered packets of attempt j's latency,
         // attempt j succeeding with p^j (1 − p) / (1 − p^(k+1)).
@@ -139,7 +145,7 @@ impl Nr {
             mean_with_retx_ms: ms(l0 + t_harq * geometric),
             residual_loss: p.powi(k as i32 + 1),
             components_ms: Components {
-                harq: ms(p * t_harq),
+                harq: ms(harq),
                 ..one_shot
             },
             one_shot_components_ms: one_shot,

@@ -5,8 +5,8 @@
 //! more than a factor of ten (a 2 ms heartbeat beside a 100 ms deadline),
 //! linear from 0 otherwise (a fixed-latency network). The probability axis
 //! goes down to the power of ten at or below the smallest resolution of the
-//! curves (each curve stops at 1/its samples): a curve's last step is its
-//! largest latency, drawn down to the bottom of the axis.
+//! curves (each curve stops at 1/its samples): a curve ends at its largest
+//! latency at about 1/its samples, not drawn down to the axis.
 
 use super::style::{self, clean, font, font_anchored, text_width, Mark, Placer, MUTED};
 use super::{Draw, PlotError};
@@ -214,6 +214,28 @@ pub fn fmt_prob(p: f64) -> String {
     }
 }
 
+/// A curve as a polyline in chart coordinates (`t` of the latency, `ty` of
+/// the probability), from P = 1 at the left edge through every step. The
+/// last step, to P = 0 at the largest latency, is not drawn down: a zero
+/// probability has no place on a log axis, and drawn to the axis' bottom it
+/// would claim a resolution the samples do not have. The curve ends at the
+/// largest latency at its last probability, about 1/samples (1/427 for a
+/// flow of 427 messages).
+fn polyline(c: &CcdfCurve, x: &XAxis, ty: &dyn Fn(f64) -> f64) -> Vec<(f64, f64)> {
+    let (x0, _) = x.range();
+    let mut pts = vec![(x0, 0.0)];
+    let mut p = 1.0;
+    for &(sx, sp) in &c.steps {
+        let tx = x.t(sx);
+        pts.push((tx, ty(p)));
+        if sp > 0.0 {
+            pts.push((tx, ty(sp)));
+        }
+        p = sp;
+    }
+    pts
+}
+
 impl LatencyCcdf {
     /// The bottom of the probability axis: a power of ten at least a factor
     /// 2 below every curve's resolution.
@@ -304,21 +326,7 @@ impl Draw for LatencyCcdf {
             (l, t, r, b)
         };
         // The curves, as polylines in chart coordinates.
-        let lines: Vec<Vec<(f64, f64)>> = self
-            .curves
-            .iter()
-            .map(|c| {
-                let mut pts = vec![(x0, 0.0)];
-                let mut p = 1.0;
-                for &(sx, sp) in &c.steps {
-                    let tx = x.t(sx);
-                    pts.push((tx, ty(p)));
-                    pts.push((tx, ty(sp)));
-                    p = sp;
-                }
-                pts
-            })
-            .collect();
+        let lines: Vec<Vec<(f64, f64)>> = self.curves.iter().map(|c| polyline(c, &x, &ty)).collect();
         // Deadlines first, under the curves; their labels where they cross
         // no other deadline and, if possible, no curve.
         let mut placer = Placer::default();
@@ -420,8 +428,8 @@ impl Draw for LatencyCcdf {
         y += 6;
         for line in [
             "Delivered messages, all replications.",
-            "Each curve stops at 1/its samples;",
-            "its last step is its largest latency.",
+            "Each curve ends at its largest latency,",
+            "at about 1/its samples.",
         ] {
             side.draw(&Text::new(
                 line,
@@ -437,6 +445,37 @@ impl Draw for LatencyCcdf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_curve_ends_at_one_over_its_samples_not_at_the_axis() {
+        // 427 messages, one step each down to 1/427, then the largest
+        // latency to 0.
+        let n = 427;
+        let mut steps: Vec<(f64, f64)> = (1..n).map(|r| (r as f64, (n - r) as f64 / n as f64)).collect();
+        steps.push((n as f64, 0.0));
+        let curve = CcdfCurve {
+            label: "f".into(),
+            detail: vec![],
+            steps,
+            resolution: 1.0 / n as f64,
+            deadline_ms: None,
+        };
+        let x = XAxis::of(std::slice::from_ref(&curve));
+        let plot = LatencyCcdf {
+            title: "t".into(),
+            curves: vec![curve.clone()],
+        };
+        let floor = 10f64.powi(plot.y_min_exp());
+        let ty = |p: f64| p.max(floor).log10();
+        let pts = polyline(&curve, &x, &ty);
+        let lowest = pts.iter().map(|p| p.1).fold(f64::INFINITY, f64::min);
+        assert!(
+            (lowest - (1.0 / n as f64).log10()).abs() < 1e-12,
+            "lowest point 10^{lowest}, want 1/{n}; the axis goes to {floor}"
+        );
+        // It ends at the largest latency.
+        assert_eq!(pts.last().map(|p| p.0), Some(x.t(n as f64)));
+    }
 
     #[test]
     fn axis_labels_read_well() {

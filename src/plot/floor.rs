@@ -1,5 +1,7 @@
 //! The floor plan: the hall, the 5G SINR coverage map, the aisles coloured
-//! and sized by AGV load, the gNBs, the points, and the stations labelled.
+//! and sized by AGV load (one-way aisles with an arrow at their middle),
+//! the gNBs, the points, and the stations labelled. Without load figures it
+//! is the layout alone (`factory5g layout`), aisles in grey.
 //!
 //! The coverage map is a heat map of the SINR of each grid cell in discrete
 //! bands (a colour per band, pale for low SINR to dark blue for high, so
@@ -203,6 +205,8 @@ pub struct PlanAisle {
     pub to: [f64; 2],
     /// AGV load (e.g. passes per hour); `None` when there is no fleet.
     pub load_per_h: Option<f64>,
+    /// Driven only from `from` to `to`: an arrow at its middle shows which way.
+    pub one_way: bool,
 }
 
 const LEGEND_W: u32 = 250;
@@ -326,7 +330,11 @@ impl Draw for FloorPlan {
                 vec![from, to],
                 colour.stroke_width(width),
             )))?;
-            placer.avoid_line(chart.backend_coord(&from), chart.backend_coord(&to), width);
+            let ends = (chart.backend_coord(&from), chart.backend_coord(&to));
+            if a.one_way {
+                draw_arrowhead(root, ends, colour, width)?;
+            }
+            placer.avoid_line(ends.0, ends.1, width);
         }
         // The points, then their labels where they overlap nothing.
         let plot = {
@@ -423,6 +431,41 @@ impl Draw for FloorPlan {
         }
         Ok(())
     }
+}
+
+/// An arrowhead at the middle of the aisle from `ends.0` to `ends.1`
+/// (pixels), pointing its way, a little wider than the aisle (`width`),
+/// with a dark edge so that it shows on an aisle of its own colour.
+fn draw_arrowhead<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    ends: ((i32, i32), (i32, i32)),
+    colour: RGBColor,
+    width: u32,
+) -> Result<(), PlotError> {
+    let ((x0, y0), (x1, y1)) = ends;
+    let (dx, dy) = (f64::from(x1 - x0), f64::from(y1 - y0));
+    let length = dx.hypot(dy);
+    if length < 12.0 {
+        return Ok(());
+    }
+    let (ux, uy) = (dx / length, dy / length);
+    let (mx, my) = (f64::from(x0 + x1) / 2.0, f64::from(y0 + y1) / 2.0);
+    let (long, half) = (f64::from(width) + 7.0, f64::from(width) / 2.0 + 4.0);
+    let corner = |along: f64, across: f64| {
+        (
+            (mx + ux * along - uy * across).round() as i32,
+            (my + uy * along + ux * across).round() as i32,
+        )
+    };
+    let tip = corner(long / 2.0, 0.0);
+    let left = corner(-long / 2.0, half);
+    let right = corner(-long / 2.0, -half);
+    root.draw(&Polygon::new(vec![tip, left, right], colour.filled()))?;
+    root.draw(&PathElement::new(
+        vec![tip, left, right, tip],
+        INK.stroke_width(1),
+    ))?;
+    Ok(())
 }
 
 impl FloorPlan {

@@ -189,6 +189,7 @@ mod tests {
                 from: [10.0, 10.0],
                 to: [90.0, 30.0],
                 load_per_h: Some(3.0),
+                one_way: true,
             }],
             load_label: "AGV passes per hour".into(),
             gnbs: vec![[50.0, 20.0], [120.0, 20.0]],

@@ -1,7 +1,9 @@
 //! One KPI of a sweep against one axis: a line per combination of the other
 //! axes' values, each point its mean with the 95% interval as a whisker.
-//! A numeric axis places the points at their values; any other axis places
-//! them at 0, 1, 2... under their text.
+//! A numeric axis (numbers, or quantities such as durations, converted to
+//! one unit by the caller) places the points at their values, so a cliff
+//! between 99 and 100 ms looks like one; any other axis places them at 0,
+//! 1, 2... under their text.
 
 use super::style::{self, font, GRID};
 use super::{padded_span, Draw, PlotError};
@@ -28,7 +30,11 @@ pub struct SweepSeries {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct SweepChart {
+    /// In words: `lead time against network.fixed.latency`.
+    pub title: String,
+    /// The KPI with its unit: the y axis' description.
     pub kpi: String,
+    /// The axis with its unit: the x axis' description.
     pub axis: String,
     /// The axis values as numbers, or `None` for categories at 0, 1, 2...
     pub numeric: Option<Vec<f64>>,
@@ -44,6 +50,11 @@ const LEGEND: u32 = 12;
 const MAX_MANUAL_TICKS: usize = 16;
 
 impl SweepChart {
+    /// Where axis value `i` is: its number, or its place among categories.
+    fn x_of(&self, i: usize) -> f64 {
+        self.numeric.as_ref().map_or(i as f64, |v| v[i])
+    }
+
     /// The x range: the axis values (numeric, padded by 5%) or the
     /// categories, one unit either side of a single value.
     fn x_span(&self) -> (f64, f64) {
@@ -95,10 +106,7 @@ impl Draw for SweepChart {
         let (x0, x1) = self.x_span();
         let (y0, y1) = self.y_span();
         let mut chart = ChartBuilder::on(root)
-            .caption(
-                style::clean(&format!("{} vs {}", self.kpi, self.axis)),
-                font(CAPTION),
-            )
+            .caption(style::clean(&self.title), font(CAPTION))
             .margin(14)
             .x_label_area_size(50)
             .y_label_area_size(80)
@@ -108,7 +116,7 @@ impl Draw for SweepChart {
         let manual = self.labels.len() <= MAX_MANUAL_TICKS;
         let mut mesh = chart.configure_mesh();
         mesh.x_desc(style::clean(&self.axis))
-            .y_desc(style::clean(&format!("{} (mean, 95% CI)", self.kpi)))
+            .y_desc(style::clean(&format!("{}: mean, 95% CI", self.kpi)))
             .label_style(font(style::SMALL))
             .axis_desc_style(font(style::SMALL))
             .light_line_style(GRID);
@@ -118,11 +126,20 @@ impl Draw for SweepChart {
         mesh.draw()?;
         if manual {
             let tick = font(style::SMALL).pos(Pos::new(HPos::Center, VPos::Top));
-            for (i, label) in self.labels.iter().enumerate() {
-                let x = self.numeric.as_ref().map_or(i as f64, |v| v[i]);
-                let (px, py) = chart.backend_coord(&(x, y0));
+            // Every value gets its tick; a label that would touch the one
+            // before it (99 and 100 on a 0 to 100 axis) is left out.
+            let mut last_right = i32::MIN;
+            let mut order: Vec<usize> = (0..self.labels.len()).collect();
+            order.sort_by(|&i, &j| self.x_of(i).total_cmp(&self.x_of(j)));
+            for i in order {
+                let label = style::clean(&self.labels[i]);
+                let (px, py) = chart.backend_coord(&(self.x_of(i), y0));
                 root.draw(&PathElement::new(vec![(px, py), (px, py + 4)], BLACK))?;
-                root.draw(&Text::new(style::clean(label), (px, py + 7), tick.clone()))?;
+                let half = style::text_width(root, &label, style::SMALL) / 2;
+                if px - half >= last_right + 6 {
+                    root.draw(&Text::new(label, (px, py + 7), tick.clone()))?;
+                    last_right = px + half;
+                }
             }
         }
         // Series at the same x are shifted apart a little, so that their

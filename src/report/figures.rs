@@ -447,6 +447,7 @@ fn floor_plan(model: &Model, outs: &[RunOutput], name: &str) -> Option<FloorPlan
                 from: [a.x, a.y],
                 to: [b.x, b.y],
                 load_per_h: load,
+                one_way: seg.one_way,
             }
         })
         .collect();
@@ -477,6 +478,25 @@ fn floor_plan(model: &Model, outs: &[RunOutput], name: &str) -> Option<FloorPlan
     })
 }
 
+/// The floor plan alone, before any simulation (`factory5g layout`): the
+/// hall, the aisles (one-way ones with their direction; each segment
+/// between two points is a zone of zone control), the points with their
+/// names or their stations, and the gNBs; no load and no coverage map.
+/// `None` without a layout.
+pub fn layout_plan(model: &Model) -> Option<FloorPlan> {
+    let mut plan = floor_plan(model, &[], &model.name)?;
+    plan.coverage = None;
+    let [x, y] = plan.size;
+    let one_way = plan.aisles.iter().filter(|a| a.one_way).count();
+    plan.title = format!(
+        "Layout: {} ({x} m × {y} m, {} points, {} aisle segments, {one_way} one-way)",
+        model.name,
+        plan.points.len(),
+        plan.aisles.len()
+    );
+    Some(plan)
+}
+
 /// The side of a coverage cell: the smallest of 1, 2, 2.5, 5, 10, 20 m
 /// giving at most 200 cells along the hall's longer side.
 pub fn coverage_cell_m(size: [f64; 2]) -> f64 {
@@ -498,11 +518,7 @@ pub fn expected_sinr_db(nr: &NrNetwork, ue: (f64, f64)) -> Option<f64> {
     let loss = nr
         .gnbs
         .iter()
-        .map(|&(x, y)| {
-            let d = (ue.0 - x).hypot(ue.1 - y);
-            let p = ch.p_los(d);
-            p * ch.path_loss(d, true) + (1.0 - p) * ch.path_loss(d, false)
-        })
+        .map(|&(x, y)| ch.mean_path_loss((ue.0 - x).hypot(ue.1 - y)))
         .reduce(f64::min)?;
     Some(nr.nr.link_budget().sinr_db(loss))
 }

@@ -1,5 +1,5 @@
-//! Summaries of replications: the `report.json` structure of DESIGN section 4
-//! and the text summary printed on stdout.
+//! Summaries of replications: the `report.json` structure (its keys are
+//! listed in the README) and the text summary printed on stdout.
 //!
 //! Every figure is a mean over replications; `ci95` is the Student-t 95%
 //! interval over replications (`null` with one replication). Lead-time
@@ -11,18 +11,21 @@
 //! runs into the plots of `plot/`.
 
 pub mod figures;
+pub mod findings;
 pub mod network;
 pub mod out;
 pub mod tables;
+pub mod text;
 pub mod warmup;
+
+pub use text::text_summary;
 
 use crate::experiment::Replications;
 use crate::factory::{AgvState, StationState};
 use crate::model::Model;
-use crate::stats::{mean_ci95, Histogram};
+use crate::stats::{clip, mean_ci95, Histogram};
 use serde::Serialize;
 use std::collections::BTreeMap;
-use std::fmt::Write;
 
 #[derive(Clone, Debug, Serialize)]
 pub struct Report {
@@ -46,6 +49,10 @@ pub struct Report {
     /// report.json).
     #[serde(skip)]
     pub warmup_check: warmup::WarmupCheck,
+    /// No replication finished an end product after the warm-up (see
+    /// [`findings`]); in `warnings`, not a key of its own.
+    #[serde(skip)]
+    pub nothing_produced: bool,
 }
 
 /// AGVs and robot arms (the servers of stations with `robot = true`).
@@ -81,14 +88,33 @@ pub struct RunInfo {
 pub struct Estimate {
     pub mean: f64,
     pub ci95: Option<[f64; 2]>,
+    /// Present (`true`) when an end of `ci95` was cut at the quantity's
+    /// bound (0 for the counts, rates and times of the report): the
+    /// Student-t interval reached below it.
+    #[serde(skip_serializing_if = "is_false")]
+    pub clipped: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 impl Estimate {
+    /// Mean and 95% interval of a quantity that cannot be negative, the
+    /// interval clipped at 0 (see [`crate::stats::clip`]).
     pub fn of(values: &[f64]) -> Estimate {
+        Estimate::within(values, 0.0, f64::INFINITY)
+    }
+
+    /// Mean and 95% interval of a quantity within `[lo, hi]`, the interval
+    /// clipped to it.
+    pub fn within(values: &[f64], lo: f64, hi: f64) -> Estimate {
         let (mean, ci) = mean_ci95(values);
+        let (ci, clipped) = clip(ci, lo, hi);
         Estimate {
             mean,
             ci95: ci.map(|(lo, hi)| [lo, hi]),
+            clipped,
         }
     }
 }
@@ -97,6 +123,8 @@ impl Estimate {
 pub struct Throughput {
     pub mean: f64,
     pub ci95: Option<[f64; 2]>,
+    #[serde(skip_serializing_if = "is_false")]
+    pub clipped: bool,
     pub by_product: BTreeMap<String, Estimate>,
 }
 
@@ -104,6 +132,8 @@ pub struct Throughput {
 pub struct LeadTime {
     pub mean: f64,
     pub ci95: Option<[f64; 2]>,
+    #[serde(skip_serializing_if = "is_false")]
+    pub clipped: bool,
     pub p50: Option<f64>,
     pub p95: Option<f64>,
 }
@@ -218,11 +248,17 @@ pub fn summarize(model: &Model, seed: u64, runs: &Replications) -> Report {
         })
         .collect();
     let robots = robots(model, runs);
-    let warmup_check = warmup::check(model.warmup, outs);
+    let nothing_produced = findings::nothing_produced(outs);
+    let mut warmup_check = warmup::check(model.warmup, outs);
+    if nothing_produced {
+        // A plant that produces nothing fills up whatever the warm-up: the
+        // check would suggest a longer one, which is the wrong fix.
+        warmup_check.series.clear();
+        warmup_check.skipped =
+            Some("nothing was produced after the warm-up, so the plant only fills up".into());
+    }
     let (network, network_warnings) = network::network_report(model, runs);
-    let mut warnings: Vec<String> = warmup_check.warning().into_iter().collect();
-    warnings.extend(network_warnings);
-    Report {
+    let mut report = Report {
         scenario: model.name.clone(),
         seed,
         replications: outs.len() as u32,
@@ -240,11 +276,13 @@ pub fn summarize(model: &Model, seed: u64, runs: &Replications) -> Report {
         throughput_per_h: Throughput {
             mean: throughput.mean,
             ci95: throughput.ci95,
+            clipped: throughput.clipped,
             by_product,
         },
         lead_time_s: LeadTime {
             mean: lead.mean,
             ci95: lead.ci95,
+            clipped: lead.clipped,
             p50: pooled.quantile(0.5).map(|ns| ns * 1e-9),
             p95: pooled.quantile(0.95).map(|ns| ns * 1e-9),
         },
@@ -254,9 +292,15 @@ pub fn summarize(model: &Model, seed: u64, runs: &Replications) -> Report {
         stations,
         robots,
         network,
-        warnings,
+        warnings: Vec::new(),
         warmup_check,
-    }
+        nothing_produced,
+    };
+    let mut warnings = findings::warnings(model, &report, outs);
+    warnings.extend(report.warmup_check.warning());
+    warnings.extend(network_warnings);
+    report.warnings = warnings;
+    report
 }
 
 /// Means over replications of state fractions.
@@ -314,155 +358,4 @@ fn robots(model: &Model, runs: &Replications) -> Robots {
         arms,
         by_group,
     }
-}
-
-fn fmt_ci(e: &Estimate, digits: usize) -> String {
-    match e.ci95 {
-        Some([lo, hi]) => format!(
-            "{:.*} (95% CI {:.*} to {:.*})",
-            digits, e.mean, digits, lo, digits, hi
-        ),
-        None => format!("{:.*}", digits, e.mean),
-    }
-}
-
-/// The human summary printed by `run`.
-pub fn text_summary(r: &Report) -> String {
-    let mut s = String::new();
-    let _ = writeln!(
-        s,
-        "scenario {}: {} replication(s), seed {}, horizon {:.1} h, warm-up {:.1} h",
-        r.scenario,
-        r.replications,
-        r.seed,
-        r.horizon_s / 3600.0,
-        r.warmup_s / 3600.0
-    );
-    let _ = writeln!(
-        s,
-        "run: {} events in {:.3} s ({:.2} M events/s)\n",
-        r.run.events,
-        r.run.wall_s,
-        r.run.events_per_s / 1e6
-    );
-    let tp = Estimate {
-        mean: r.throughput_per_h.mean,
-        ci95: r.throughput_per_h.ci95,
-    };
-    let _ = writeln!(s, "throughput      {} jobs/h (end products)", fmt_ci(&tp, 3));
-    let width = r
-        .throughput_per_h
-        .by_product
-        .keys()
-        .map(|n| n.len() + 2)
-        .max()
-        .unwrap_or(0)
-        .max(14);
-    for (name, e) in &r.throughput_per_h.by_product {
-        let _ = writeln!(s, "  {name:<width$}{} jobs/h", fmt_ci(e, 3));
-    }
-    let lt = Estimate {
-        mean: r.lead_time_s.mean,
-        ci95: r.lead_time_s.ci95,
-    };
-    // Hours read better than seconds for a plant; seconds for a queue.
-    let (unit, scale) = if lt.mean >= 3600.0 {
-        ("h", 3600.0)
-    } else {
-        ("s", 1.0)
-    };
-    let scaled = Estimate {
-        mean: lt.mean / scale,
-        ci95: lt.ci95.map(|[a, b]| [a / scale, b / scale]),
-    };
-    let _ = writeln!(s, "lead time       {} {unit}", fmt_ci(&scaled, 2));
-    if let (Some(p50), Some(p95)) = (r.lead_time_s.p50, r.lead_time_s.p95) {
-        let _ = writeln!(
-            s,
-            "                p50 {:.2} {unit}, p95 {:.2} {unit}",
-            p50 / scale,
-            p95 / scale
-        );
-    }
-    let _ = writeln!(s, "WIP             {:.2} jobs\n", r.wip.mean);
-    let _ = writeln!(
-        s,
-        "{:<16}{:>4}{:>10}  {:>6}{:>6}{:>6}{:>6}{:>6}{:>6}{:>6}{:>6}  {:>10}{:>8}",
-        "station",
-        "srv",
-        "done",
-        "busy",
-        "setup",
-        "idle",
-        "starv",
-        "block",
-        "fail",
-        "net",
-        "stop",
-        "wait s",
-        "queue"
-    );
-    for st in &r.stations {
-        let _ = write!(s, "{:<16}{:>4}{:>10.1}  ", st.name, st.servers, st.completed);
-        for state in StationState::ALL {
-            let _ = write!(s, "{:>5.1}%", 100.0 * st.utilization.get(state));
-        }
-        let _ = writeln!(s, "  {:>10.2}{:>8.2}", st.queue_wait_s.mean, st.queue_len.mean);
-    }
-    let rb = &r.robots;
-    if rb.total > 0 {
-        let _ = writeln!(s, "\nrobots: {} ({} AGVs, {} arms)", rb.total, rb.agvs, rb.arms);
-        for g in rb.by_group.iter().filter(|g| g.kind == "agv") {
-            let _ = write!(s, "  {:<14}{:>4}  ", g.name, g.count);
-            for state in AgvState::ALL {
-                let _ = write!(s, "{} {:.1}%  ", state.key(), 100.0 * g.utilization[state.key()]);
-            }
-            let _ = writeln!(s);
-        }
-    }
-    let net = &r.network;
-    if !net.flows.is_empty() || !net.background.is_empty() || net.model != "ideal" {
-        let _ = writeln!(
-            s,
-            "\nnetwork: {} (messages per replication; latency of delivered messages, all replications)",
-            net.model
-        );
-        if net.flows.is_empty() {
-            let _ = writeln!(s, "  no robot flows");
-        } else {
-            let width = net.flows.iter().map(|f| f.name.len()).max().unwrap_or(0).max(12) + 2;
-            let _ = writeln!(
-                s,
-                "  {:<width$}{:>4}{:>12}{:>9}{:>9}{:>8}{:>10}{:>9}{:>9}",
-                "flow", "dir", "sent", "lost", "late", "stops", "avail", "mean ms", "p99 ms"
-            );
-            let ms = |x: Option<f64>| x.map_or_else(|| "-".to_string(), |v| format!("{v:.2}"));
-            for f in &net.flows {
-                let _ = writeln!(
-                    s,
-                    "  {:<width$}{:>4}{:>12.1}{:>9.1}{:>9.1}{:>8.1}{:>10.6}{:>9}{:>9}",
-                    f.name,
-                    f.direction.name().to_uppercase(),
-                    f.sent,
-                    f.lost,
-                    f.deadline_misses,
-                    f.survival_violations,
-                    f.availability,
-                    ms(f.latency_ms.mean),
-                    ms(f.latency_ms.p99)
-                );
-            }
-        }
-        for b in &net.background {
-            let _ = writeln!(
-                s,
-                "  background {}: {} × {} Mbit/s {}",
-                b.name,
-                b.ues,
-                b.rate_bps / 1e6,
-                b.direction.name().to_uppercase()
-            );
-        }
-    }
-    s
 }

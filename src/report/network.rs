@@ -5,13 +5,14 @@
 //! Counts are means per replication; latency quantiles pool the messages of
 //! all replications; `availability` is the mean over replications of one
 //! minus the robot-time without valid service over the robot-time observed.
-//! A quantile estimated from too few messages (fewer than 10 beyond it:
-//! under 10/(1 − q) samples) is still printed, with a warning.
+//! A quantile that the samples cannot support (fewer than 10 observations
+//! beyond it: under 10/(1 − q) samples) is not reported (`null`), and one
+//! warning lists every quantile left out, flow by flow.
 
 use crate::experiment::Replications;
 use crate::model::{FlowKind, Model};
 use crate::net::Direction;
-use crate::stats::Histogram;
+use crate::stats::{samples_needed, Histogram};
 use serde::Serialize;
 
 #[derive(Clone, Debug, Serialize)]
@@ -34,6 +35,13 @@ pub struct FlowReport {
     pub lost: f64,
     pub deadline_misses: f64,
     pub survival_violations: f64,
+    /// Robots in a protective stop when the warm-up ended (mean per
+    /// replication): stops begun during the warm-up, which
+    /// `survival_violations` does not count.
+    pub stops_at_warmup: f64,
+    /// When the earliest of those stops began, seconds from the start of
+    /// the run (over all replications); `null` when none was under way.
+    pub stopped_since_s: Option<f64>,
     pub availability: f64,
     /// Distinct latency observations behind the quantiles (all replications;
     /// for periodic flows, the link profile draws used).
@@ -80,13 +88,26 @@ const QUANTILES: [(f64, &str); 5] = [
     (0.99999, "p99999"),
 ];
 
-/// The network block, and warnings about quantiles with too few samples.
+/// A flow's availability in one replication (TS 22.261): one minus the
+/// robot-time without valid service over the robot-time observed (1 for a
+/// flow without robots).
+pub fn availability(fo: &crate::factory::FlowOutput, observed_s: f64) -> f64 {
+    let robot_ns = f64::from(fo.robots) * observed_s * 1e9;
+    if robot_ns > 0.0 {
+        1.0 - fo.unavailable_ns as f64 / robot_ns
+    } else {
+        1.0
+    }
+}
+
+/// The network block, and a warning about quantiles left out for too few
+/// samples.
 pub fn network_report(model: &Model, runs: &Replications) -> (NetworkReport, Vec<String>) {
     let outs = &runs.outputs;
     let reps = outs.len().max(1) as f64;
     let mut flows = Vec::new();
     let mut background = Vec::new();
-    let mut warnings = Vec::new();
+    let mut short_flows: Vec<String> = Vec::new();
     for (f, flow) in model.flows.iter().enumerate() {
         let kind = match flow.kind {
             FlowKind::Periodic { .. } => "periodic",
@@ -128,32 +149,29 @@ pub fn network_report(model: &Model, runs: &Replications) -> (NetworkReport, Vec
             comp.core += fo.components.core;
             robots = fo.robots;
         }
-        let q = |p: f64| hist.quantile(p).map(|ns| ns * 1e-6);
-        let short: Vec<String> = QUANTILES
+        // A quantile only where the samples support it.
+        let q = |p: f64| {
+            (samples >= samples_needed(p))
+                .then(|| hist.quantile(p).map(|ns| ns * 1e-6))
+                .flatten()
+        };
+        let short: Vec<&str> = QUANTILES
             .iter()
-            .map(|&(p, name)| (name, (10.0 / (1.0 - p)).round() as u64))
-            .filter(|&(_, needed)| samples > 0 && samples < needed)
-            .map(|(name, needed)| format!("{name} (needs {needed})"))
+            .filter(|&&(p, _)| samples > 0 && samples < samples_needed(p))
+            .map(|&(_, name)| name)
             .collect();
         if !short.is_empty() {
-            warnings.push(format!(
-                "flow `{}`: {samples} latency samples are too few for {}",
+            short_flows.push(format!(
+                "`{}` {} ({} samples)",
                 flow.name,
-                short.join(", ")
+                short.join(", "),
+                crate::text::thousands(samples)
             ));
         }
         let per_msg = |x: f64| if n > 0 { x / n as f64 } else { 0.0 };
         let availability = outs
             .iter()
-            .filter_map(|o| o.flows.get(f).map(|fo| (o, fo)))
-            .map(|(o, fo)| {
-                let robot_ns = f64::from(fo.robots) * o.observed_s * 1e9;
-                if robot_ns > 0.0 {
-                    1.0 - fo.unavailable_ns as f64 / robot_ns
-                } else {
-                    1.0
-                }
-            })
+            .filter_map(|o| o.flows.get(f).map(|fo| availability(fo, o.observed_s)))
             .sum::<f64>()
             / reps;
         flows.push(FlowReport {
@@ -166,6 +184,12 @@ pub fn network_report(model: &Model, runs: &Replications) -> (NetworkReport, Vec
             lost: per(&|fo| fo.lost),
             deadline_misses: per(&|fo| fo.deadline_misses),
             survival_violations: per(&|fo| fo.survival_violations as f64),
+            stops_at_warmup: per(&|fo| fo.stops_at_warmup as f64),
+            stopped_since_s: outs
+                .iter()
+                .filter_map(|o| o.flows.get(f)?.stopped_since)
+                .min()
+                .map(|t| t.as_secs_f64()),
             availability,
             latency_samples: samples,
             latency_ms: Latency {
@@ -187,6 +211,16 @@ pub fn network_report(model: &Model, runs: &Replications) -> (NetworkReport, Vec
             },
         });
     }
+    let warnings = (!short_flows.is_empty())
+        .then(|| {
+            format!(
+                "latency quantiles left out (null) where the samples cannot support them (a quantile q needs \
+                 10/(1 − q) samples: 1,000 for p99, 1,000,000 for p99999): {}",
+                short_flows.join("; ")
+            )
+        })
+        .into_iter()
+        .collect();
     (
         NetworkReport {
             model: model.network.link.name(),

@@ -212,6 +212,35 @@ pub fn write_out(
     Ok((names, figs.notes))
 }
 
+/// Writes the floor plan alone (`layout.svg`, `layout.png`) into `dir`,
+/// created if missing; returns the paths written, or `None` when the
+/// model has no layout.
+pub fn write_layout(dir: &Path, model: &Model) -> Result<Option<Vec<PathBuf>>, String> {
+    let Some(plan) = super::figures::layout_plan(model) else {
+        return Ok(None);
+    };
+    let figure = crate::plot::render(
+        "layout",
+        "The layout: aisles (arrows on one-way aisles), points and stations.",
+        &plan,
+    )
+    .map_err(|e| e.to_string())?;
+    if dir.exists() && !dir.is_dir() {
+        return Err(format!("--out {}: exists and is not a directory", dir.display()));
+    }
+    fs::create_dir_all(dir)
+        .map_err(|e| format!("cannot create the output directory {}: {e}", dir.display()))?;
+    remove_stale_temporaries(dir);
+    let mut written = Vec::new();
+    for (ext, bytes) in [("svg", figure.svg.as_bytes()), ("png", figure.png.as_slice())] {
+        let path = dir.join(format!("layout.{ext}"));
+        write_atomic(&path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        written.push(path);
+    }
+    sync_dir(dir);
+    Ok(Some(written))
+}
+
 /// Removes `plots/NAME.{svg,png}` of the plots this run did not draw.
 fn remove_undrawn_plots(dir: &Path, drawn: &[crate::plot::Figure]) -> Result<(), String> {
     for name in PLOT_NAMES {

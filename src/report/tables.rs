@@ -18,8 +18,9 @@
 //!   replication; latencies pool all replications and are empty when no
 //!   message was delivered); header only when there are no flows.
 
+use super::text::hours;
 use super::warmup::{fmt_duration, WarmupCheck, BATCH};
-use super::{Estimate, Report};
+use super::Report;
 use crate::factory::{AgvState, StationState};
 use crate::net::Direction;
 use crate::plot::Figure;
@@ -120,60 +121,67 @@ fn pct(f: f64) -> String {
     format!("{:.1}", 100.0 * f)
 }
 
-fn ci(e: &Estimate, digits: usize, scale: f64) -> String {
-    match e.ci95 {
-        Some([lo, hi]) => format!("{:.*} to {:.*}", digits, lo / scale, digits, hi / scale),
+/// `lo to hi` of an interval, each value through `f`; `(clipped)` when an
+/// end was cut at the quantity's bound.
+fn ci(ci95: Option<[f64; 2]>, clipped: bool, f: &dyn Fn(f64) -> String) -> String {
+    match ci95 {
+        Some([lo, hi]) => format!(
+            "{} to {}{}",
+            f(lo),
+            f(hi),
+            if clipped { " (clipped)" } else { "" }
+        ),
         None => "–".into(),
     }
 }
 
-/// Throughput, lead time and WIP.
+/// Throughput, lead time and WIP, in the units of the text summary
+/// (lead time in hours).
 pub fn key_figures(r: &Report) -> Table {
     let mut t = Table::new(
         &["quantity", "mean", "95% CI", "unit"],
         &[false, true, true, false],
     );
-    let tp = Estimate {
-        mean: r.throughput_per_h.mean,
-        ci95: r.throughput_per_h.ci95,
-    };
+    let three = |x: f64| format!("{x:.3}");
+    let tp = &r.throughput_per_h;
     t.rows.push(vec![
         "throughput (end products)".into(),
         format!("{:.3}", tp.mean),
-        ci(&tp, 3, 1.0),
-        "jobs/h".into(),
+        ci(tp.ci95, tp.clipped, &three),
+        "end products/h".into(),
     ]);
-    for (name, e) in &r.throughput_per_h.by_product {
+    for (name, e) in &tp.by_product {
         t.rows.push(vec![
             format!("throughput: {name}"),
             format!("{:.3}", e.mean),
-            ci(e, 3, 1.0),
-            "jobs/h".into(),
+            ci(e.ci95, e.clipped, &three),
+            "/h".into(),
         ]);
     }
-    let lead = Estimate {
-        mean: r.lead_time_s.mean,
-        ci95: r.lead_time_s.ci95,
-    };
-    let (unit, scale) = if lead.mean >= 3600.0 {
-        ("h", 3600.0)
+    let lead: &super::LeadTime = &r.lead_time_s;
+    if r.nothing_produced {
+        t.rows.push(vec![
+            "lead time".into(),
+            "–".into(),
+            "–".into(),
+            "no end product finished".into(),
+        ]);
     } else {
-        ("s", 1.0)
-    };
-    t.rows.push(vec![
-        "lead time".into(),
-        format!("{:.2}", lead.mean / scale),
-        ci(&lead, 2, scale),
-        unit.into(),
-    ]);
-    for (q, v) in [("p50", r.lead_time_s.p50), ("p95", r.lead_time_s.p95)] {
-        if let Some(v) = v {
-            t.rows.push(vec![
-                format!("lead time {q} (pooled)"),
-                format!("{:.2}", v / scale),
-                "–".into(),
-                unit.into(),
-            ]);
+        t.rows.push(vec![
+            "lead time".into(),
+            hours(lead.mean),
+            ci(lead.ci95, lead.clipped, &hours),
+            "h".into(),
+        ]);
+        for (q, v) in [("p50", lead.p50), ("p95", lead.p95)] {
+            if let Some(v) = v {
+                t.rows.push(vec![
+                    format!("lead time {q} (pooled)"),
+                    hours(v),
+                    "–".into(),
+                    "h".into(),
+                ]);
+            }
         }
     }
     t.rows.push(vec![
@@ -189,7 +197,7 @@ pub fn key_figures(r: &Report) -> Table {
 pub fn stations(r: &Report) -> Table {
     let mut header = vec!["station", "servers", "completed"];
     header.extend(StationState::ALL.iter().map(|s| s.key()));
-    header.extend(["queue wait s", "queue wait 95% CI", "queue length"]);
+    header.extend(["queue wait h", "queue wait 95% CI (h)", "queue length"]);
     let mut t = Table::new(&header, &[]);
     t.right = (0..header.len()).map(|i| i > 0).collect();
     for st in &r.stations {
@@ -199,8 +207,8 @@ pub fn stations(r: &Report) -> Table {
             format!("{:.1}", st.completed),
         ];
         row.extend(StationState::ALL.iter().map(|&s| pct(st.utilization.get(s))));
-        row.push(format!("{:.1}", st.queue_wait_s.mean));
-        row.push(ci(&st.queue_wait_s, 1, 1.0));
+        row.push(hours(st.queue_wait_s.mean));
+        row.push(ci(st.queue_wait_s.ci95, st.queue_wait_s.clipped, &hours));
         row.push(format!("{:.2}", st.queue_len.mean));
         t.rows.push(row);
     }

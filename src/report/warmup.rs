@@ -1,5 +1,4 @@
-//! The warm-up check of DESIGN section 6: does the output still trend after
-//! the warm-up?
+//! The warm-up check: does the output still trend after the warm-up?
 //!
 //! [`mser`] is the Marginal Standard Error Rule (White 1997): deleting the
 //! first `d` of `n` observations leaves a mean whose squared standard error is

@@ -219,8 +219,12 @@ fn split_args(inner: &str, offset: usize) -> Vec<Arg<'_>> {
 /// The largest file of samples read by `empirical(FILE)`, in bytes.
 const MAX_EMPIRICAL_BYTES: u64 = 100_000_000;
 
-/// `empirical(FILE)`: one sample a line, each a duration or a number of
-/// seconds; a first line that does not parse is taken for a header.
+/// `empirical(FILE)`: one sample a line, each a duration with its unit
+/// (`12.5ms`), or a bare number when a header line names the unit
+/// (`latency_ms`, `delay (us)`, `seconds`); a first line that is not a
+/// sample is taken for a header. A bare number with no unit named is
+/// refused: read as seconds, a column of milliseconds would be a thousand
+/// times too slow without a word.
 fn empirical(inner: &str, offset: usize, dir: Option<&Path>) -> Result<Dist, DistParseError> {
     let lead = inner.len() - inner.trim_start().len();
     let trimmed = inner.trim();
@@ -243,19 +247,49 @@ fn empirical(inner: &str, offset: usize, dir: Option<&Path>) -> Result<Dist, Dis
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let mut samples = Vec::new();
     let mut first = true;
+    // The unit a header names, for bare numbers.
+    let mut unit: Option<&str> = None;
     for (i, line) in text.lines().enumerate() {
         let value = strip_quotes(line.trim());
         if value.is_empty() {
             continue;
         }
         let is_first = std::mem::replace(&mut first, false);
+        let bare = value.parse::<f64>().is_ok();
+        if bare {
+            let Some(u) = unit else {
+                return err(
+                    format!(
+                        "empirical: `{}` line {}: `{value}` has no unit; write it with one (`{value}ms`, `{value}s`) \
+                         or name the unit in a header line (`latency_ms`, `seconds`)",
+                        path.display(),
+                        i + 1
+                    ),
+                    at,
+                );
+            };
+            match parse_sample(&format!("{value}{u}")) {
+                Some(t) => samples.push(t),
+                None => {
+                    return err(
+                        format!(
+                            "empirical: `{}` line {}: `{value}` {u} is not a duration 0 or more",
+                            path.display(),
+                            i + 1
+                        ),
+                        at,
+                    )
+                }
+            }
+            continue;
+        }
         match parse_sample(value) {
             Some(t) => samples.push(t),
-            None if is_first => {} // a header
+            None if is_first => unit = header_unit(value),
             None => {
                 return err(
                     format!(
-                        "empirical: `{}` line {}: `{value}` is not a duration (\"30s\") or a number of seconds 0 or more",
+                        "empirical: `{}` line {}: `{value}` is not a duration (\"30s\", \"12.5ms\")",
                         path.display(),
                         i + 1
                     ),
@@ -279,14 +313,44 @@ fn strip_quotes(s: &str) -> &str {
     s
 }
 
-/// A duration string, or a bare number of seconds.
+/// A duration string with its unit.
 fn parse_sample(s: &str) -> Option<SimTime> {
-    if let Ok(t) = SimTime::parse_duration(s) {
-        return Some(t);
-    }
-    let secs: f64 = s.parse().ok()?;
-    (secs.is_finite() && secs >= 0.0 && secs * 1e9 <= MAX_DURATION.as_nanos() as f64)
-        .then(|| SimTime::from_secs_f64(secs))
+    SimTime::parse_duration(s).ok().filter(|t| *t <= MAX_DURATION)
+}
+
+/// The time unit a header names, as a duration suffix: the last word of
+/// the header that is a unit (`latency_ms`, `delay (us)`, `Time [s]`,
+/// `seconds`).
+fn header_unit(header: &str) -> Option<&'static str> {
+    const UNITS: [(&str, &str); 16] = [
+        ("ns", "ns"),
+        ("us", "us"),
+        ("µs", "us"),
+        ("ms", "ms"),
+        ("msec", "ms"),
+        ("millis", "ms"),
+        ("milliseconds", "ms"),
+        ("s", "s"),
+        ("sec", "s"),
+        ("secs", "s"),
+        ("second", "s"),
+        ("seconds", "s"),
+        ("min", "min"),
+        ("minutes", "min"),
+        ("h", "h"),
+        ("hours", "h"),
+    ];
+    header
+        .to_lowercase()
+        .split(|c: char| !c.is_alphanumeric() && c != 'µ')
+        .filter(|word| !word.is_empty())
+        .filter_map(|word| {
+            UNITS
+                .iter()
+                .find(|(name, _)| *name == word)
+                .map(|(_, unit)| *unit)
+        })
+        .next_back()
 }
 
 #[cfg(test)]
@@ -364,7 +428,7 @@ mod tests {
     fn reads_empirical_files() {
         let dir = std::env::temp_dir().join(format!("f5g-emp-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join("ok.csv"), "time\n1s\n\n3\n\"2s\"\n").unwrap();
+        std::fs::write(dir.join("ok.csv"), "time_s\n1s\n\n3\n\"2s\"\n").unwrap();
         std::fs::write(dir.join("bad.csv"), "1s\n2s\nabc\n").unwrap();
         std::fs::write(dir.join("empty.csv"), "header\n\n").unwrap();
         let d = parse_dist("empirical(ok.csv)", Some(&dir)).unwrap();

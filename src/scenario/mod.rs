@@ -13,8 +13,10 @@
 //!    and the file overlays it: tables merge key by key, the arrays of tables
 //!    `station`, `product`, `crew` and `flow` merge entries by `name`. The
 //!    base's `scenario.name` is not inherited: a variant is named after its own
-//!    file unless it says otherwise. Then each `--set PATH=VALUE` is applied
-//!    as a small source of its own.
+//!    file unless it says otherwise; nor is the base's hall (`layout.size`,
+//!    `points`, `aisles`, `one_way`) by a file that names a drawing
+//!    (`layout.dxf`, read by [`dxf`]). Then each `--set PATH=VALUE` is
+//!    applied as a small source of its own.
 //! 2. The merged tree is read into raw structs (types, unknown keys), then
 //!    validated into the [`Model`]; both collect every problem. Each key is
 //!    defined once, in its section's key table in `raw/` (name, type,
@@ -43,6 +45,7 @@
 mod builtin;
 mod diag;
 mod dist;
+pub mod dxf;
 mod raw;
 mod tree;
 mod validate;
@@ -66,9 +69,13 @@ const MAX_BASE_DEPTH: usize = 16;
 /// The largest scenario file read, in bytes.
 pub(crate) const MAX_SCENARIO_BYTES: u64 = 16_000_000;
 
-/// Reads a text file of at most `limit` bytes: a larger one (or an endless
-/// one, such as `/dev/zero`) is refused rather than read into memory.
-pub(crate) fn read_bounded(path: &Path, limit: u64) -> Result<String, String> {
+/// The keys of `[layout]` that a drawing (`dxf`) gives, which a file that
+/// names a drawing does not inherit from its base.
+const DRAWN_LAYOUT_KEYS: [&str; 4] = ["size", "points", "aisles", "one_way"];
+
+/// Reads a file of at most `limit` bytes: a larger one (or an endless one,
+/// such as `/dev/zero`) is refused rather than read into memory.
+pub(crate) fn read_bounded_bytes(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
     use std::io::Read;
     let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
     let mut bytes = Vec::new();
@@ -81,6 +88,12 @@ pub(crate) fn read_bounded(path: &Path, limit: u64) -> Result<String, String> {
             limit / 1_000_000
         ));
     }
+    Ok(bytes)
+}
+
+/// Reads a text file of at most `limit` bytes (see [`read_bounded_bytes`]).
+pub(crate) fn read_bounded(path: &Path, limit: u64) -> Result<String, String> {
+    let bytes = read_bounded_bytes(path, limit)?;
     String::from_utf8(bytes).map_err(|e| {
         format!(
             "the file is not UTF-8 text (invalid byte at offset {})",
@@ -94,6 +107,17 @@ pub(crate) fn read_bounded(path: &Path, limit: u64) -> Result<String, String> {
 pub struct Loaded {
     pub model: Model,
     pub warnings: Vec<Diagnostic>,
+    /// The scenario files read from disk as bases (`[scenario] base = "FILE"`),
+    /// outermost first, each at its absolute path: what a sweep plan embeds
+    /// so that its runs do not depend on the files staying as they were.
+    pub files: Vec<SourceFile>,
+}
+
+/// A scenario file's text, named by its absolute path.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SourceFile {
+    pub path: String,
+    pub text: String,
 }
 
 /// Loads a scenario file, then applies `overrides` (`PATH=VALUE` strings).
@@ -102,7 +126,13 @@ pub fn load_file(path: &Path, overrides: &[String]) -> Result<Loaded, Diagnostic
     let default_name = path
         .file_stem()
         .map_or_else(|| name.clone(), |s| s.to_string_lossy().into_owned());
-    load(Origin::File(path.to_path_buf()), name, default_name, overrides)
+    load(
+        Origin::File(path.to_path_buf()),
+        name,
+        default_name,
+        overrides,
+        &[],
+    )
 }
 
 /// Loads a scenario from text. `origin` names it in diagnostics (and its stem
@@ -114,6 +144,19 @@ pub fn load_str(
     base_dir: Option<&Path>,
     overrides: &[String],
 ) -> Result<Loaded, Diagnostics> {
+    load_str_with_files(origin, text, base_dir, overrides, &[])
+}
+
+/// [`load_str`], reading a base file from `files` (by absolute path) when it
+/// is there, and from disk otherwise: a sweep plan's runs load the bases it
+/// embedded.
+pub fn load_str_with_files(
+    origin: &str,
+    text: &str,
+    base_dir: Option<&Path>,
+    overrides: &[String],
+    files: &[SourceFile],
+) -> Result<Loaded, Diagnostics> {
     let default_name = Path::new(origin)
         .file_stem()
         .map_or_else(|| origin.to_string(), |s| s.to_string_lossy().into_owned());
@@ -122,7 +165,7 @@ pub fn load_str(
         text: text.to_string(),
         dir: base_dir.map(Path::to_path_buf),
     };
-    load(o, origin.to_string(), default_name, overrides)
+    load(o, origin.to_string(), default_name, overrides, files)
 }
 
 /// Loads a built-in scenario (see [`builtin_names`]).
@@ -132,9 +175,9 @@ pub fn load_builtin(name: &str) -> Result<Loaded, Diagnostics> {
 
 /// Loads a built-in scenario, then applies `overrides`.
 pub fn load_builtin_with(name: &str, overrides: &[String]) -> Result<Loaded, Diagnostics> {
-    let origin = format!("builtin:{name}");
+    let origin = format!("{}{name}", builtin::PREFIX);
     match builtin::builtin_name(name) {
-        Some(n) => load(Origin::Builtin(n), origin, n.to_string(), overrides),
+        Some(n) => load(Origin::Builtin(n), origin, n.to_string(), overrides, &[]),
         None => Err(Diagnostics(vec![Diagnostic::error(
             origin,
             format!(
@@ -155,11 +198,15 @@ enum Origin {
     },
 }
 
-struct Loader {
+struct Loader<'a> {
     map: SourceMap,
     sink: Sink,
     /// The sources being loaded, outermost first: (identity, display name).
     chain: Vec<(String, String)>,
+    /// Base files given beforehand, read instead of the disk.
+    stored: &'a [SourceFile],
+    /// The base files read (or taken from `stored`), in load order.
+    files: Vec<SourceFile>,
 }
 
 fn load(
@@ -167,11 +214,15 @@ fn load(
     file: String,
     default_name: String,
     overrides: &[String],
+    stored: &[SourceFile],
 ) -> Result<Loaded, Diagnostics> {
+    let top_is_file = matches!(origin, Origin::File(_));
     let mut l = Loader {
         map: SourceMap::default(),
         sink: Sink::default(),
         chain: Vec::new(),
+        stored,
+        files: Vec::new(),
     };
     let mut model = None;
     if let Some(mut tree) = l.load_tree(origin, None) {
@@ -190,7 +241,15 @@ fn load(
     let diags = l.sink.resolve(&l.map, &file);
     let (errors, warnings): (Vec<_>, Vec<_>) = diags.into_iter().partition(Diagnostic::is_error);
     match model {
-        Some(model) if errors.is_empty() => Ok(Loaded { model, warnings }),
+        Some(model) if errors.is_empty() => {
+            // The file named on the command line is not a base.
+            let files = l.files.into_iter().skip(usize::from(top_is_file)).collect();
+            Ok(Loaded {
+                model,
+                warnings,
+                files,
+            })
+        }
         _ if errors.is_empty() => Err(Diagnostics(vec![Diagnostic::error(
             file,
             "internal error: the scenario was refused without a reason",
@@ -199,21 +258,33 @@ fn load(
     }
 }
 
-impl Loader {
+impl Loader<'_> {
     /// Reads, parses and converts one source, and merges it over its base.
     /// `via` is the `base = ...` string that named it.
     fn load_tree(&mut self, origin: Origin, via: Option<Span>) -> Option<Node> {
         let (name, text, dir, id) = match origin {
             Origin::File(path) => {
                 let name = path.display().to_string();
-                let text = match read_bounded(&path, MAX_SCENARIO_BYTES) {
+                let absolute = std::path::absolute(&path)
+                    .unwrap_or_else(|_| path.clone())
+                    .display()
+                    .to_string();
+                let stored = self.stored.iter().find(|f| f.path == absolute);
+                let read = match stored {
+                    Some(f) => Ok(f.text.clone()),
+                    None => read_bounded(&path, MAX_SCENARIO_BYTES),
+                };
+                let text = match read {
                     Ok(t) => t,
                     Err(e) => {
                         match via {
                             Some(v) => self.sink.error(
                                 Some(v),
                                 "scenario.base",
-                                format!("cannot read base scenario `{name}`: {e}"),
+                                format!(
+                                    "cannot read base scenario `{name}`: {e}{}",
+                                    builtin_hint(path.file_name().map_or(&path, Path::new))
+                                ),
                             ),
                             None => self.sink.error(
                                 None,
@@ -229,10 +300,14 @@ impl Loader {
                     .display()
                     .to_string();
                 let dir = path.parent().map(Path::to_path_buf);
+                self.files.push(SourceFile {
+                    path: absolute,
+                    text: text.clone(),
+                });
                 (name, text, dir, id)
             }
             Origin::Builtin(n) => {
-                let name = format!("builtin:{n}");
+                let name = format!("{}{n}", builtin::PREFIX);
                 let text = builtin_text(n).unwrap_or("").to_string();
                 (name.clone(), text, None, name)
             }
@@ -296,8 +371,28 @@ impl Loader {
         let base_tree = self.load_tree(target, Some(via));
         self.chain.pop();
         let mut base_tree = base_tree?;
+        // Adding an entry in a variant is legitimate; adding one named one
+        // letter off a base entry is a misspelling, most likely.
+        for (span, key, name, close) in tree::near_misses(&base_tree, &node) {
+            self.sink.warning(
+                Some(span),
+                &format!("{key}.{name}"),
+                format!(
+                    "the base has no {key} `{name}`, so this adds one; did you mean `{close}`? (a variant changes \
+                     the base's {key} of the same name)"
+                ),
+            );
+        }
         tree::remove(&mut base_tree, "scenario", "name");
         tree::remove(&mut base_tree, "scenario", "base");
+        // A file that names a drawing takes its hall from the drawing, not
+        // from its base (its own points and aisles still win over the
+        // drawing's).
+        if node.get("layout").and_then(|l| l.get("dxf")).is_some() {
+            for key in DRAWN_LAYOUT_KEYS {
+                tree::remove(&mut base_tree, "layout", key);
+            }
+        }
         Some(tree::merge(base_tree, node, true))
     }
 

@@ -43,7 +43,7 @@ pub(crate) use fleet::{RawBattery, RawFleet};
 pub(crate) use flows::{FlowKey, RawFlow};
 pub(crate) use keys::Key;
 pub(crate) use layout::{Pair, RawAisle, RawLayout, RawPoint};
-pub(crate) use network::{NrKey, RawBadState, RawEmpirical, RawFixed, RawNetwork, RawNr};
+pub(crate) use network::{RawBadState, RawEmpirical, RawFixed, RawHandover, RawNetwork, RawNr, RawRlf};
 pub(crate) use products::{RawProduct, RawStep};
 pub(crate) use scenario::RawScenario;
 pub(crate) use stations::{RawCrew, RawFailures, RawStation};

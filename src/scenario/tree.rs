@@ -201,6 +201,34 @@ pub(crate) fn merge(base: Node, over: Node, top: bool) -> Node {
     }
 }
 
+/// Entries of `over`'s named arrays whose name is not in `base` but close
+/// to one there (a misspelling adds an entry instead of changing one):
+/// (the name's span, the array's key, the name, the base's close name).
+pub(crate) fn near_misses<'a>(base: &'a Node, over: &'a Node) -> Vec<(Span, &'static str, &'a str, &'a str)> {
+    let mut out = Vec::new();
+    for (key, _) in NAMED_ARRAYS {
+        let names = |tree: &'a Node| -> Vec<&'a Node> {
+            match tree.get(key).map(|n| &n.kind) {
+                Some(Kind::Array(items)) => items.iter().collect(),
+                _ => Vec::new(),
+            }
+        };
+        let known: Vec<&str> = names(base).iter().filter_map(|n| n.entry_name()).collect();
+        for item in names(over) {
+            let (Some(name), Some(node)) = (item.entry_name(), item.get("name")) else {
+                continue;
+            };
+            if known.contains(&name) {
+                continue;
+            }
+            if let Some(close) = super::diag::suggest(name, known.iter().copied()) {
+                out.push((node.span, *key, name, close));
+            }
+        }
+    }
+    out
+}
+
 /// Merges two arrays of tables by the entries' `name`: same name, the tables
 /// merge; a new name (or no name) is appended.
 fn merge_named(base: Node, over: Node) -> Node {

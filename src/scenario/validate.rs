@@ -33,8 +33,9 @@ use super::tree::Str;
 use crate::engine::SimTime;
 use crate::model::{Dist, Model};
 use crate::text::thousands;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
+mod drawing;
 mod fleet;
 mod flows;
 mod layout;
@@ -66,6 +67,10 @@ struct Names {
     plural: &'static str,
     index: HashMap<String, (usize, Span)>,
     order: Vec<String>,
+    /// Names left out of listings (a drawing's unnamed vertices, `v1`,
+    /// ...), and what a listing says of them instead.
+    unlisted: HashSet<String>,
+    unlisted_note: String,
 }
 
 impl Names {
@@ -75,7 +80,15 @@ impl Names {
             plural,
             index: HashMap::new(),
             order: Vec::new(),
+            unlisted: HashSet::new(),
+            unlisted_note: String::new(),
         }
+    }
+
+    /// Leaves `names` out of listings, which say `note` of them instead.
+    fn unlist(&mut self, names: &[String], note: &str) {
+        self.unlisted.extend(names.iter().cloned());
+        self.unlisted_note = note.to_string();
     }
 
     /// Records entry `i` named `name`, written at `span`.
@@ -85,8 +98,17 @@ impl Names {
     }
 
     fn listing(&self) -> String {
-        let names: Vec<&str> = self.order.iter().map(String::as_str).collect();
-        list(&names)
+        let names: Vec<&str> = self
+            .order
+            .iter()
+            .map(String::as_str)
+            .filter(|name| !self.unlisted.contains(*name))
+            .collect();
+        match (names.is_empty(), self.unlisted_note.is_empty()) {
+            (_, true) => list(&names),
+            (true, false) => self.unlisted_note.clone(),
+            (false, false) => format!("{}, and {}", list(&names), self.unlisted_note),
+        }
     }
 
     /// The name of entry `i`.

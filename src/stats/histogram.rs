@@ -4,6 +4,12 @@
 //! (reported at the bucket's middle). Memory is at most about 60 kB, whatever
 //! the number of values.
 
+/// The samples a quantile `p` needs to be reported: 10 observations beyond
+/// it, 10/(1 − p) in all (1,000 for p99, 1,000,000 for p99.999).
+pub fn samples_needed(p: f64) -> u64 {
+    (10.0 / (1.0 - p)).round() as u64
+}
+
 /// Counts of values by bucket.
 #[derive(Clone, Debug, Default)]
 pub struct Histogram {

@@ -6,7 +6,12 @@
 //!   nanoseconds, so the fractions of one clock sum to exactly one.
 //! - [`Histogram`]: log-linear buckets (under 0.4% relative error) for
 //!   quantiles down to p99.999.
-//! - [`mean_ci95`]: the Student-t 95% interval over replications.
+//! - [`mean_ci95`]: the Student-t 95% interval over replications; [`clip`]
+//!   keeps it within a quantity's range, [`t_two_sided_p`] and [`holm`] test
+//!   many paired differences at once.
+//! - [`normal_cdf`], [`normal_sf`], [`normal_quantile`], [`erfc`]: the
+//!   standard normal distribution (the radio's error curves and random
+//!   fields, the truncated normal's mean).
 //!
 //! ```
 //! use factory5g::stats::{Tally, mean_ci95};
@@ -20,8 +25,13 @@
 //! ```
 
 mod histogram;
+mod intervals;
+mod normal;
 
-pub use histogram::Histogram;
+pub use histogram::{samples_needed, Histogram};
+pub(crate) use intervals::lanczos;
+pub use intervals::{clip, holm, t_two_sided_p};
+pub use normal::{erfc, normal_cdf, normal_quantile, normal_sf};
 
 use crate::engine::SimTime;
 

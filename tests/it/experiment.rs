@@ -1,49 +1,13 @@
 //! Experiments: KPIs, paired comparisons under common random numbers, and
 //! sweeps (plan, sharded runs, merge).
 
+use crate::{factory5g, factory5g_in, json, ok, p, text};
 use factory5g::experiment::compare::{compare, paired};
 use factory5g::experiment::kpi::{kpis, KpiTable};
 use factory5g::experiment::sweep::{expand, split_values, Axis};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 use std::time::SystemTime;
-
-fn factory5g(args: &[&str]) -> Output {
-    factory5g_in(None, args)
-}
-
-fn factory5g_in(dir: Option<&Path>, args: &[&str]) -> Output {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_factory5g"));
-    c.args(args);
-    if let Some(d) = dir {
-        c.current_dir(d);
-    }
-    c.output().expect("the binary runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
-        out.status.code(),
-        text(&out.stdout),
-        text(&out.stderr)
-    );
-    text(&out.stdout)
-}
-
-fn json(out: &Output) -> serde_json::Value {
-    serde_json::from_str(&ok(out)).expect("stdout is JSON")
-}
-
-fn p(path: &Path) -> &str {
-    path.to_str().expect("a UTF-8 path")
-}
 
 #[test]
 fn kpis_are_named_in_the_documented_order() {
@@ -51,18 +15,22 @@ fn kpis_are_named_in_the_documented_order() {
     let out = factory5g::factory::simulate(&model, 18, 0).unwrap();
     let names: Vec<String> = kpis(&model, &out).into_iter().map(|k| k.name).collect();
     let mut expected = vec!["throughput_per_h".to_string(), "lead_time_s".into(), "wip".into()];
-    expected.extend(
-        model
-            .stations()
-            .iter()
-            .map(|s| format!("station.{}.busy", s.name())),
-    );
+    for s in model.stations() {
+        expected.push(format!("station.{}.busy", s.name()));
+        // Robot arms: the network's share of their time too.
+        if s.robot() {
+            expected.push(format!("station.{}.network_wait", s.name()));
+            expected.push(format!("station.{}.stopped", s.name()));
+        }
+    }
     for s in [
         "idle",
         "travel_empty",
         "travel_loaded",
         "handling",
         "zone_wait",
+        "network_wait",
+        "stopped",
         "charging",
         "charge_wait",
     ] {
@@ -73,6 +41,8 @@ fn kpis_are_named_in_the_documented_order() {
         if !matches!(f.kind(), factory5g::model::FlowKind::Background { .. }) {
             expected.push(format!("flow.{}.p99_ms", f.name()));
             expected.push(format!("flow.{}.stops", f.name()));
+            expected.push(format!("flow.{}.stops_at_warmup", f.name()));
+            expected.push(format!("flow.{}.availability", f.name()));
         }
     }
     assert_eq!(names, expected);
@@ -213,7 +183,22 @@ fn compare_json_has_exactly_the_documented_keys() {
     assert_eq!(keys(&v), ["kpis"]);
     let kpis = v["kpis"].as_array().unwrap();
     for k in kpis {
-        assert_eq!(keys(k), ["a", "b", "ci95", "diff", "name", "significant"], "{k}");
+        // The contract's keys, and the multiple-comparison fields added.
+        assert_eq!(
+            keys(k),
+            [
+                "a",
+                "b",
+                "ci95",
+                "diff",
+                "name",
+                "p_holm",
+                "p_value",
+                "significant",
+                "significant_holm"
+            ],
+            "{k}"
+        );
         assert!(k["name"].is_string() && k["significant"].is_boolean());
     }
     // A's KPIs first, then those only B has (mm3's station `cell`).

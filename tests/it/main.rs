@@ -2,6 +2,8 @@
 
 mod cli;
 mod coupling;
+mod dxf;
+mod edges;
 mod experiment;
 mod fleet;
 mod fleet_props;
@@ -21,6 +23,48 @@ use factory5g::experiment::{run_replications, RunSettings};
 use factory5g::factory::RunOutput;
 use factory5g::model::Model;
 use factory5g::stats::mean_ci95;
+use std::path::Path;
+use std::process::{Command, Output};
+
+/// Runs the binary with `args`.
+pub fn factory5g(args: &[&str]) -> Output {
+    factory5g_in(None, args)
+}
+
+/// Runs the binary with `args` in `dir` (the test's directory when `None`).
+pub fn factory5g_in(dir: Option<&Path>, args: &[&str]) -> Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_factory5g"));
+    c.args(args);
+    if let Some(d) = dir {
+        c.current_dir(d);
+    }
+    c.output().expect("the binary runs")
+}
+
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// The stdout of a run that must succeed (else its exit code and output).
+pub fn ok(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
+        out.status.code(),
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    text(&out.stdout)
+}
+
+/// The stdout of a run that must succeed, as JSON.
+pub fn json(out: &Output) -> serde_json::Value {
+    serde_json::from_str(&ok(out)).expect("stdout is JSON")
+}
+
+pub fn p(path: &Path) -> &str {
+    path.to_str().expect("a UTF-8 path")
+}
 
 /// Loads a scenario from text; panics with the diagnostics if it is invalid.
 pub fn model(text: &str) -> Model {

@@ -7,7 +7,7 @@ use super::shard::{read_run, run_file_name, RunFileState, RunRecord};
 use super::{Plan, SweepError, LIST_LIMIT};
 use crate::experiment::figures::sweep_plots;
 use crate::experiment::files::{create_dir, write_atomic};
-use crate::experiment::kpi::estimate;
+use crate::experiment::kpi::bounded_estimate;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -82,7 +82,10 @@ pub fn collect(plan: &Plan, dir: &Path) -> Result<Merged, SweepError> {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PointKpi {
     pub mean: Option<f64>,
+    /// Clipped to the KPI's range ([`crate::experiment::kpi::bounds`]).
     pub ci95: Option<[f64; 2]>,
+    /// Whether an end of `ci95` was clipped.
+    pub clipped: bool,
 }
 
 /// The summary table: KPI names (first appearance over runs in index order)
@@ -91,6 +94,13 @@ pub struct PointKpi {
 pub struct Summary {
     pub kpis: Vec<String>,
     pub rows: Vec<Vec<Option<PointKpi>>>,
+}
+
+impl Summary {
+    /// How many intervals of the summary were clipped at their KPI's bound.
+    pub fn clipped(&self) -> usize {
+        self.rows.iter().flatten().flatten().filter(|p| p.clipped).count()
+    }
 }
 
 impl Merged {
@@ -110,8 +120,8 @@ impl Merged {
                 kpis.iter()
                     .map(|name| {
                         r.kpis.iter().find(|k| k.name == *name).map(|k| {
-                            let (mean, ci95) = estimate(&k.finite_values());
-                            PointKpi { mean, ci95 }
+                            let (mean, ci95, clipped) = bounded_estimate(name, &k.finite_values());
+                            PointKpi { mean, ci95, clipped }
                         })
                     })
                     .collect()
@@ -129,13 +139,15 @@ pub struct MergeFiles {
     pub plots: Option<(PathBuf, usize)>,
 }
 
-/// Writes the summary CSV of a complete sweep to `output` and, with
-/// `plots`, every KPI against every axis into `plots/` beside it.
+/// Writes the summary CSV of a complete sweep to `output` and, given a
+/// directory, every KPI against every axis into it (`sweep merge` gives
+/// `plots/` of the run directory, or `--plots`: never the current
+/// directory by accident).
 pub fn write_merge(
     plan: &Plan,
     summary: &Summary,
     output: &Path,
-    plots: bool,
+    plots: Option<&Path>,
 ) -> Result<MergeFiles, SweepError> {
     let csv = summary_csv(plan, summary)
         .map_err(|e| SweepError::Files(format!("cannot write the summary: {e}")))?;
@@ -146,14 +158,14 @@ pub fn write_merge(
     create_dir(&parent)
         .and_then(|()| write_atomic(output, csv.as_bytes()))
         .map_err(SweepError::Files)?;
-    let plots = if plots {
-        let dir = parent.join("plots");
-        let files = create_dir(&dir)
-            .and_then(|()| sweep_plots(plan, summary, &dir))
-            .map_err(SweepError::Files)?;
-        Some((dir, files.len() / 2))
-    } else {
-        None
+    let plots = match plots {
+        Some(dir) => {
+            let files = create_dir(dir)
+                .and_then(|()| sweep_plots(plan, summary, dir))
+                .map_err(SweepError::Files)?;
+            Some((dir.to_path_buf(), files.len() / 2))
+        }
+        None => None,
     };
     Ok(MergeFiles {
         summary: output.to_path_buf(),
@@ -167,8 +179,9 @@ fn num(x: Option<f64>) -> String {
 }
 
 /// summary.csv: `index`, one column per axis (its path), then for each KPI
-/// `NAME.mean`, `NAME.ci95_lo`, `NAME.ci95_hi`; one row per design point in
-/// index order. Floats use Rust's shortest round-trip formatting; an
+/// `NAME.mean`, `NAME.ci95_lo`, `NAME.ci95_hi` (the interval clipped to the
+/// KPI's range: shares within [0, 1], the rest at 0 or more); one row per
+/// design point in index order. Floats use Rust's shortest round-trip formatting; an
 /// undefined value is an empty field.
 pub fn summary_csv(plan: &Plan, summary: &Summary) -> Result<String, String> {
     let mut w = csv::WriterBuilder::new()

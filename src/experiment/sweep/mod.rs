@@ -1,4 +1,4 @@
-//! Parameter sweeps (DESIGN section 6): plan, run in shards, merge.
+//! Parameter sweeps: plan, run in shards, merge.
 //!
 //! **Plan.** `--vary PATH=V1,V2,...` axes expand into the full factorial of
 //! runs. Run indices are stable: the first axis varies slowest, the last
@@ -23,9 +23,12 @@
 //!
 //! (`"kind": "builtin", "name": "sany18"` for a built-in.) A run's scenario is
 //! the stored text, then `overrides` (the plan's `--horizon`, `--warmup` and
-//! `--set`, in that order), then `AXIS=VALUE` for each axis. Files the text
-//! refers to (a `base` file, `empirical(...)` samples) are still read from
-//! the scenario's original directory. A built-in's stored text must equal the
+//! `--set`, in that order), then `AXIS=VALUE` for each axis. A variant's
+//! base files (`base = "FILE"`, recursively) are embedded too, in `"bases":
+//! [ { "path", "text" } ]`, so that moving or editing them changes nothing;
+//! `empirical(...)` sample files are still read from the scenario's
+//! original directory. The `--set` options are validated with the axes
+//! applied (the first design point), not alone. A built-in's stored text must equal the
 //! binary's (else the run refuses: make the plan again with this binary).
 //! Every run uses the plan's seed, so design points share random numbers.
 //!
@@ -57,7 +60,7 @@ pub use shard::{
 };
 
 use super::files::write_atomic;
-use crate::scenario::{self, Diagnostic, Diagnostics, Loaded};
+use crate::scenario::{self, Diagnostic, Diagnostics, Loaded, SourceFile};
 use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -95,8 +98,18 @@ pub struct Plan {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ScenarioSource {
-    Builtin { name: String, text: String },
-    File { path: String, text: String },
+    Builtin {
+        name: String,
+        text: String,
+    },
+    File {
+        path: String,
+        text: String,
+        /// The base files the scenario loads (`base = "FILE"`, recursively),
+        /// embedded so that moving or editing them changes no run.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        bases: Vec<SourceFile>,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -157,6 +170,7 @@ impl ScenarioSource {
                 Ok(ScenarioSource::File {
                     path: abs.display().to_string(),
                     text,
+                    bases: Vec::new(),
                 })
             }
         }
@@ -175,9 +189,9 @@ impl ScenarioSource {
                 }
                 scenario::load_builtin_with(name, overrides)
             }
-            ScenarioSource::File { path, text } => {
+            ScenarioSource::File { path, text, bases } => {
                 let dir = Path::new(path).parent();
-                scenario::load_str(path, text, dir, overrides)
+                scenario::load_str_with_files(path, text, dir, overrides, bases)
             }
         }
     }
@@ -360,16 +374,34 @@ pub fn make_plan(req: &PlanRequest) -> Result<(Plan, Vec<Diagnostic>), SweepErro
     let source =
         ScenarioSource::capture(&ScenarioRef::resolve(&req.scenario)).map_err(SweepError::Scenario)?;
     let overrides = base_overrides(req.horizon.as_deref(), req.warmup.as_deref(), &req.set);
-    let base = source.load(&overrides).map_err(SweepError::Scenario)?;
     let mut plan = Plan {
         format: PLAN_FORMAT.to_string(),
-        seed: req.seed.unwrap_or(base.model.seed),
-        replications: req.replications.unwrap_or(base.model.replications),
+        seed: req.seed.unwrap_or(0),
+        replications: req.replications.unwrap_or(1),
         scenario: source,
         overrides,
         runs: expand(&axes),
         axes,
     };
+    // The first design point, not the scenario without its axes: `--set
+    // network.model=fixed` may need the axis' `network.fixed.latency` to
+    // validate. When even the scenario alone does not load, its problems
+    // are the scenario's, not the axes'.
+    let first = match plan.load_run(0) {
+        Ok(first) => first,
+        Err(d) => {
+            return Err(match plan.scenario.load(&plan.overrides) {
+                Err(alone) => SweepError::Scenario(alone),
+                Ok(_) => SweepError::Request(format!("run 0 ({}) is invalid:\n{d}", plan.point_label(0))),
+            })
+        }
+    };
+    // Embed the base files read, so that the runs read no scenario file.
+    if let ScenarioSource::File { bases, .. } = &mut plan.scenario {
+        *bases = first.files.clone();
+    }
+    plan.seed = req.seed.unwrap_or(first.model.seed);
+    plan.replications = req.replications.unwrap_or(first.model.replications);
     if plan.replications == 0 {
         return Err(SweepError::Request("replications must be at least 1".into()));
     }
@@ -398,7 +430,7 @@ pub fn make_plan(req: &PlanRequest) -> Result<(Plan, Vec<Diagnostic>), SweepErro
         return Err(SweepError::Request(msg.trim_end().to_string()));
     }
     plan.runs.shrink_to_fit();
-    Ok((plan, base.warnings))
+    Ok((plan, first.warnings))
 }
 
 impl Plan {

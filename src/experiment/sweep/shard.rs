@@ -5,7 +5,7 @@
 
 use super::{Plan, SweepError, PLAN_FILE, RUN_FORMAT};
 use crate::experiment::files::{create_dir, write_atomic};
-use crate::experiment::kpi::{estimate, KpiTable};
+use crate::experiment::kpi::{bounded_estimate, KpiTable};
 use crate::experiment::{run_replications_with, Counted, Progress, RunSettings, Stopped};
 use crate::factory::Limits;
 use crate::report::summarize;
@@ -63,7 +63,7 @@ pub struct RunRecord {
     pub seed: u64,
     pub replications: u32,
     pub kpis: Vec<RunKpi>,
-    /// The run's report.json (DESIGN section 4): means over replications.
+    /// The run's report.json: means over replications.
     pub report: serde_json::Value,
 }
 
@@ -141,7 +141,7 @@ pub fn execute_with(
         .iter()
         .zip(&table.values)
         .map(|(name, values)| {
-            let (mean, ci95) = estimate(values);
+            let (mean, ci95, _) = bounded_estimate(name, values);
             RunKpi {
                 name: name.clone(),
                 values: values.iter().map(|v| v.is_finite().then_some(*v)).collect(),

@@ -89,6 +89,12 @@ pub struct FlowOutput {
     /// Distinct latency observations behind the histogram (simulated
     /// messages, or profile draws): what a quantile's trust rests on.
     pub samples: u64,
+    /// Robots of the flow in a protective stop when the warm-up ended: their
+    /// stops began during the warm-up, so `survival_violations` (the stops
+    /// begun after it) leaves them out.
+    pub stops_at_warmup: u64,
+    /// When the earliest of those stops began.
+    pub stopped_since: Option<SimTime>,
 }
 
 impl FlowOutput {
@@ -287,6 +293,14 @@ impl<'m> NetRt<'m> {
     pub fn clear_statistics(&mut self) {
         self.flows.iter_mut().for_each(FlowOutput::clear);
         self.valid_by_context.iter_mut().flatten().for_each(|c| *c = 0);
+        // Stops under way: begun in the warm-up, they go on being observed.
+        for stream in self.streams.iter().filter(|s| s.stopped) {
+            let flow = &mut self.flows[stream.flow];
+            flow.stops_at_warmup += 1;
+            if let Some(since) = stream.outage {
+                flow.stopped_since = Some(flow.stopped_since.map_or(since, |s| s.min(since)));
+            }
+        }
     }
 
     /// Flow statistics at the end of the run; ongoing outages count up to `now`.

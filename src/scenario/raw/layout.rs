@@ -1,7 +1,8 @@
 //! `[layout]`: its keys, raw structs and reader (size, named points,
-//! aisles, zone length). An aisle is written as a polyline of two or more
-//! point names, `["a", "b", "c"]` being the aisles a-b and b-c; the reader
-//! gives one [`RawAisle`] per pair.
+//! aisles, zone length, and the drawing they may come from). An aisle is
+//! written as a polyline of two or more point names, `["a", "b", "c"]`
+//! being the aisles a-b and b-c; the reader gives one [`RawAisle`] per
+//! pair.
 
 use super::keys::{keys, written_keys, Ty};
 use super::values::{pair, TextKind, Value};
@@ -16,6 +17,19 @@ keys! {
         Aisles = "aisles": Ty::NamePairs, default "none", "polylines of point names, `[\"a\", \"b\", \"c\"]` being a-b and b-c";
         OneWay = "one_way": Ty::NamePairs, default "none", "polylines of point names driven only from each point to the next";
         ZoneLength = "zone_length": Ty::Text(TextKind::Length), default "none", "cuts aisles longer than this into zones of equal length";
+        Dxf = "dxf": Ty::Word, default "none", "a DXF drawing of the aisles and named points";
+        DxfLayers = "dxf_layers": Ty::Table(&DXF_LAYERS), default "see below", "the drawing's layers that are read";
+        DxfSnap = "dxf_snap": Ty::Text(TextKind::Length), default "`\"0.5m\"`", "how close drawn ends join and labels name a vertex";
+        DxfUnits = "dxf_units": Ty::Word, default "the drawing's `$INSUNITS`", "the drawing's unit";
+    }
+}
+
+keys! {
+    /// `dxf_layers = { ... }`: the layers of the drawing that are read.
+    pub(crate) enum DxfLayerKey in DXF_LAYERS, heading "`[layout.dxf_layers]`", table "dxf_layers" {
+        Aisles = "aisles": Ty::Word, default "`\"AISLES\"`", "the layer of two-way aisles";
+        OneWay = "one_way": Ty::Word, default "`\"ONEWAY\"`", "the layer of one-way aisles";
+        Points = "points": Ty::Word, default "`\"POINTS\"`", "the layer of point names";
     }
 }
 
@@ -32,16 +46,29 @@ pub(crate) struct RawLayout {
     /// Aisles driven only from their first point to their second.
     pub one_way: Field<Vec<RawAisle>>,
     pub zone_length: Field<Str>,
+    /// The drawing's path, relative to the scenario that names it.
+    pub dxf: Field<String>,
+    pub dxf_layers: Field<RawDxfLayers>,
+    pub dxf_snap: Field<Str>,
+    pub dxf_units: Field<String>,
 }
 
-#[derive(Debug)]
+/// `dxf_layers = { aisles, one_way, points }`.
+#[derive(Debug, Default)]
+pub(crate) struct RawDxfLayers {
+    pub aisles: Field<String>,
+    pub one_way: Field<String>,
+    pub points: Field<String>,
+}
+
+#[derive(Clone, Debug)]
 pub(crate) struct RawPoint {
     /// The key naming the point.
     pub name: Sp<String>,
     pub at: Field<Pair>,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct RawAisle {
     /// `layout.aisles[I]` (1-based), the polyline it is part of.
     pub label: String,
@@ -62,9 +89,31 @@ pub(super) fn read_layout(sink: &mut Sink, entries: &[Entry], key_span: Span) ->
             LayoutKey::Aisles => layout.aisles = read_aisles(sink, &value),
             LayoutKey::OneWay => layout.one_way = read_aisles(sink, &value),
             LayoutKey::ZoneLength => layout.zone_length = value.text(sink),
+            LayoutKey::Dxf => layout.dxf = value.string(sink),
+            LayoutKey::DxfLayers => {
+                layout.dxf_layers = value.table(
+                    sink,
+                    "a table like { aisles = \"AISLES\", one_way = \"ONEWAY\", points = \"POINTS\" }",
+                    |sink, entries, _| read_dxf_layers(sink, entries),
+                )
+            }
+            LayoutKey::DxfSnap => layout.dxf_snap = value.text(sink),
+            LayoutKey::DxfUnits => layout.dxf_units = value.string(sink),
         }
     }
     layout
+}
+
+fn read_dxf_layers(sink: &mut Sink, entries: &[Entry]) -> RawDxfLayers {
+    let mut layers = RawDxfLayers::default();
+    for (key, value) in written_keys::<DxfLayerKey>(sink, entries, "layout.dxf_layers") {
+        match key {
+            DxfLayerKey::Aisles => layers.aisles = value.string(sink),
+            DxfLayerKey::OneWay => layers.one_way = value.string(sink),
+            DxfLayerKey::Points => layers.points = value.string(sink),
+        }
+    }
+    layers
 }
 
 /// `points = { NAME = [x, y], ... }`.

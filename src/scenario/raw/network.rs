@@ -1,7 +1,7 @@
-//! `[network]` (with its `fixed`, `empirical` and `nr` sub-tables): their
-//! keys, raw structs and readers.
+//! `[network]` (with its `fixed`, `empirical` and `nr` sub-tables, and
+//! `nr`'s `handover` and `rlf`): their keys, raw structs and readers.
 
-use super::keys::{keys, written_keys, Ty};
+use super::keys::{keys, written_keys, Key, Ty};
 use super::values::{pair, TextKind, TextOrInt, Value};
 use super::{Field, Pair, Sp};
 use crate::scenario::diag::{Sink, Span};
@@ -61,6 +61,32 @@ keys! {
         NoiseFigureDb = "noise_figure_db": Ty::Number, default "9", "receiver noise figure";
         InterferenceMarginDb = "interference_margin_db": Ty::Number, default "0", "subtracted from the SINR where gNBs reuse the band";
         Scheduler = "scheduler": Ty::Word, default "`\"pf\"`", "how a cell shares its resource blocks among the UEs with data";
+        Shadowing = "shadowing": Ty::Word, default "`\"consistent\"`", "LOS state and shadow fading";
+        GnbTxPowerDbm = "gnb_tx_power_dbm": Ty::Number, default "24", "the gNB's transmit power";
+        UeTxPowerDbm = "ue_tx_power_dbm": Ty::Number, default "23", "the UE's transmit power";
+        GnbNoiseFigureDb = "gnb_noise_figure_db": Ty::Number, default "5", "the gNB's noise figure, the uplink receiver's";
+        UeNoiseFigureDb = "ue_noise_figure_db": Ty::Number, default "9", "the UE's noise figure, the downlink receiver's";
+        Interference = "interference": Ty::Bool, default "`true`", "whether the other gNBs interfere";
+        Bler = "bler": Ty::Number, default "none", "a fixed block error rate of every attempt";
+        Handover = "handover": Ty::Table(&HANDOVER), default "see below", "event-A3 handover";
+        Rlf = "rlf": Ty::Table(&RLF), default "see below", "radio link failure";
+    }
+}
+
+keys! {
+    pub(crate) enum HandoverKey in HANDOVER, heading "`[network.nr.handover]`", table "handover" {
+        HysteresisDb = "hysteresis_db": Ty::Number, default "3", "the A3 hysteresis";
+        TimeToTrigger = "time_to_trigger": Ty::Text(TextKind::Duration), default "`\"256ms\"`", "how long a neighbour must stay stronger";
+        Interruption = "interruption": Ty::Text(TextKind::Duration), default "`\"50ms\"`", "no data during a handover";
+    }
+}
+
+keys! {
+    pub(crate) enum RlfKey in RLF, heading "`[network.nr.rlf]`", table "rlf" {
+        QOutDb = "q_out_db": Ty::Number, default "-8", "out of sync below this SINR";
+        QInDb = "q_in_db": Ty::Number, default "2 dB above `q_out_db`", "in sync above this SINR";
+        T310 = "t310": Ty::Text(TextKind::Duration), default "`\"1s\"`", "how long out of sync before a radio link failure";
+        Reestablishment = "reestablishment": Ty::Text(TextKind::Duration), default "`\"220ms\"`", "no data from a radio link failure until the link is back";
     }
 }
 
@@ -122,14 +148,53 @@ pub(crate) struct RawNr {
     pub noise_figure_db: Field<f64>,
     pub interference_margin_db: Field<f64>,
     pub scheduler: Field<String>,
+    pub shadowing: Field<String>,
+    pub gnb_tx_power_dbm: Field<f64>,
+    pub ue_tx_power_dbm: Field<f64>,
+    pub gnb_noise_figure_db: Field<f64>,
+    pub ue_noise_figure_db: Field<f64>,
+    pub interference: Field<bool>,
+    pub bler: Field<f64>,
+    pub handover: Field<RawHandover>,
+    pub rlf: Field<RawRlf>,
+}
+
+/// `handover = { hysteresis_db, time_to_trigger, interruption }`.
+#[derive(Debug, Default)]
+pub(crate) struct RawHandover {
+    pub hysteresis_db: Field<f64>,
+    pub time_to_trigger: Field<Str>,
+    pub interruption: Field<Str>,
+}
+
+/// `rlf = { q_out_db, q_in_db, t310, reestablishment }`.
+#[derive(Debug, Default)]
+pub(crate) struct RawRlf {
+    pub q_out_db: Field<f64>,
+    pub q_in_db: Field<f64>,
+    pub t310: Field<Str>,
+    pub reestablishment: Field<Str>,
+}
+
+/// Where a field was written, if it was with the right shape.
+fn span_of<T>(field: &Field<T>) -> Option<Span> {
+    field.ok().map(|x| x.span)
 }
 
 impl RawNr {
-    /// Where a key was written, if it was.
-    pub fn written_at(&self, key: NrKey) -> Option<Span> {
-        fn span_of<T>(field: &Field<T>) -> Option<Span> {
-            field.ok().map(|x| x.span)
+    /// Where a key of `[network.nr]`, or of its `handover` or `rlf`, was
+    /// written, if it was: `path` is the key's path below `network.nr`
+    /// (`"scheduler"`, `"rlf.t310"`).
+    pub fn written_at(&self, path: &str) -> Option<Span> {
+        match path.split_once('.') {
+            None => self.key_written_at(NrKey::from_name(path)?),
+            Some(("handover", inner)) => self.handover.ok()?.v.written_at(HandoverKey::from_name(inner)?),
+            Some(("rlf", inner)) => self.rlf.ok()?.v.written_at(RlfKey::from_name(inner)?),
+            Some(_) => None,
         }
+    }
+
+    fn key_written_at(&self, key: NrKey) -> Option<Span> {
         match key {
             NrKey::ScsKhz => span_of(&self.scs_khz),
             NrKey::Symbols => span_of(&self.symbols),
@@ -148,6 +213,36 @@ impl RawNr {
             NrKey::NoiseFigureDb => span_of(&self.noise_figure_db),
             NrKey::InterferenceMarginDb => span_of(&self.interference_margin_db),
             NrKey::Scheduler => span_of(&self.scheduler),
+            NrKey::Shadowing => span_of(&self.shadowing),
+            NrKey::GnbTxPowerDbm => span_of(&self.gnb_tx_power_dbm),
+            NrKey::UeTxPowerDbm => span_of(&self.ue_tx_power_dbm),
+            NrKey::GnbNoiseFigureDb => span_of(&self.gnb_noise_figure_db),
+            NrKey::UeNoiseFigureDb => span_of(&self.ue_noise_figure_db),
+            NrKey::Interference => span_of(&self.interference),
+            NrKey::Bler => span_of(&self.bler),
+            NrKey::Handover => span_of(&self.handover),
+            NrKey::Rlf => span_of(&self.rlf),
+        }
+    }
+}
+
+impl RawHandover {
+    fn written_at(&self, key: HandoverKey) -> Option<Span> {
+        match key {
+            HandoverKey::HysteresisDb => span_of(&self.hysteresis_db),
+            HandoverKey::TimeToTrigger => span_of(&self.time_to_trigger),
+            HandoverKey::Interruption => span_of(&self.interruption),
+        }
+    }
+}
+
+impl RawRlf {
+    fn written_at(&self, key: RlfKey) -> Option<Span> {
+        match key {
+            RlfKey::QOutDb => span_of(&self.q_out_db),
+            RlfKey::QInDb => span_of(&self.q_in_db),
+            RlfKey::T310 => span_of(&self.t310),
+            RlfKey::Reestablishment => span_of(&self.reestablishment),
         }
     }
 }
@@ -261,9 +356,51 @@ fn read_nr(sink: &mut Sink, entries: &[Entry], key_span: Span) -> RawNr {
             NrKey::NoiseFigureDb => nr.noise_figure_db = value.number(sink),
             NrKey::InterferenceMarginDb => nr.interference_margin_db = value.number(sink),
             NrKey::Scheduler => nr.scheduler = value.string(sink),
+            NrKey::Shadowing => nr.shadowing = value.string(sink),
+            NrKey::GnbTxPowerDbm => nr.gnb_tx_power_dbm = value.number(sink),
+            NrKey::UeTxPowerDbm => nr.ue_tx_power_dbm = value.number(sink),
+            NrKey::GnbNoiseFigureDb => nr.gnb_noise_figure_db = value.number(sink),
+            NrKey::UeNoiseFigureDb => nr.ue_noise_figure_db = value.number(sink),
+            NrKey::Interference => nr.interference = value.boolean(sink),
+            NrKey::Bler => nr.bler = value.number(sink),
+            NrKey::Handover => nr.handover = value.table(
+                sink,
+                "a table like { hysteresis_db = 3, time_to_trigger = \"256ms\", interruption = \"50ms\" }",
+                |sink, entries, _| read_handover(sink, entries),
+            ),
+            NrKey::Rlf => nr.rlf = value.table(
+                sink,
+                "a table like { q_out_db = -8, q_in_db = -6, t310 = \"1s\", reestablishment = \"220ms\" }",
+                |sink, entries, _| read_rlf(sink, entries),
+            ),
         }
     }
     nr
+}
+
+fn read_handover(sink: &mut Sink, entries: &[Entry]) -> RawHandover {
+    let mut handover = RawHandover::default();
+    for (key, value) in written_keys::<HandoverKey>(sink, entries, "network.nr.handover") {
+        match key {
+            HandoverKey::HysteresisDb => handover.hysteresis_db = value.number(sink),
+            HandoverKey::TimeToTrigger => handover.time_to_trigger = value.text(sink),
+            HandoverKey::Interruption => handover.interruption = value.text(sink),
+        }
+    }
+    handover
+}
+
+fn read_rlf(sink: &mut Sink, entries: &[Entry]) -> RawRlf {
+    let mut rlf = RawRlf::default();
+    for (key, value) in written_keys::<RlfKey>(sink, entries, "network.nr.rlf") {
+        match key {
+            RlfKey::QOutDb => rlf.q_out_db = value.number(sink),
+            RlfKey::QInDb => rlf.q_in_db = value.number(sink),
+            RlfKey::T310 => rlf.t310 = value.text(sink),
+            RlfKey::Reestablishment => rlf.reestablishment = value.text(sink),
+        }
+    }
+    rlf
 }
 
 /// `gnb = [[x, y], ...]`.

@@ -3,7 +3,10 @@
 use super::{errors, errors_with, messages, ok, temp_dir, MM3};
 use crate::engine::SimTime;
 use crate::model::{FlowKind, FlowRobots, LinkModel, Trigger};
-use crate::net::{Direction, Duplex, InfScenario, Scheduler, SpecialSplit, SrPeriod, UlAccess};
+use crate::net::{
+    Direction, Duplex, HandoverConfig, InfScenario, NrConfig, RlfConfig, Scheduler, Shadowing, SpecialSplit,
+    SrPeriod, UlAccess,
+};
 use crate::scenario::{load_file, load_str};
 
 const PLANT: &str = include_str!("../../../tests/data/network/plant.toml");
@@ -340,7 +343,7 @@ fn nr_errors_are_at_their_keys() {
             "network.nr.channel: `InF` is not an indoor-factory channel; allowed: InF-SL, InF-DL, InF-SH, InF-DH, InF-HH",
             "network.nr.scheduler: `edf` is not a scheduler; allowed: fifo, round_robin, pf",
             "network.nr.harq_max_retx: harq_max_retx must be a whole number of retransmissions from 0 to 32, found -1",
-            "network.nr.bandwidth: unknown key `bandwidth`; allowed keys: scs_khz, symbols, duplex, special_split, ul_access, sr_period, capability, harq_max_retx, bler_target, bandwidth_mhz, carrier_ghz, channel, gnb, tx_power_dbm, noise_figure_db, interference_margin_db, scheduler",
+            "network.nr.bandwidth: unknown key `bandwidth`; allowed keys: scs_khz, symbols, duplex, special_split, ul_access, sr_period, capability, harq_max_retx, bler_target, bandwidth_mhz, carrier_ghz, channel, gnb, tx_power_dbm, noise_figure_db, interference_margin_db, scheduler, shadowing, gnb_tx_power_dbm, ue_tx_power_dbm, gnb_noise_figure_db, ue_noise_figure_db, interference, bler, handover, rlf",
         ]
     );
     // Every value checked by the radio at once.
@@ -356,6 +359,146 @@ fn nr_errors_are_at_their_keys() {
     assert_eq!(
         msgs("ul_access = \"grant_based\"\nsr_period = \"3slots\"\n"),
         ["network.nr.sr_period: 3 slots is not an SR periodicity at 30 kHz; allowed: 2 or 7 symbols, or 1, 2, 4, 5, 8, 10, 16, 20, 40, 80, 160 slots"]
+    );
+}
+
+/// The `[network.nr]` configuration of the floor with `extra` keys.
+fn nr_config(extra: &str) -> NrConfig {
+    let l = ok(&with(&format!("{NR}{extra}")), &[]);
+    let LinkModel::Nr(nr) = &l.model.network.link else {
+        panic!("{:?}", l.model.network.link)
+    };
+    nr.nr.config().clone()
+}
+
+#[test]
+fn channel_with_memory_keys_are_read_with_their_defaults() {
+    assert_eq!(nr_config("").shadowing, Shadowing::Consistent);
+    assert_eq!(
+        nr_config("shadowing = \"per_message\"\n").shadowing,
+        Shadowing::PerMessage
+    );
+    assert_eq!(nr_config("shadowing = \"off\"\n").shadowing, Shadowing::Off);
+    let e = errors(&with(&format!("{NR}shadowing = \"sometimes\"\n")));
+    assert_eq!(
+        messages(&e),
+        ["network.nr.shadowing: `sometimes` is not a shadowing mode; allowed: consistent, per_message, off"]
+    );
+    assert_eq!((e[0].line, e[0].col), (Some(28), Some(13)));
+    // A fixed BLER beside the target.
+    assert_eq!(nr_config("").bler_override, None);
+    let c = nr_config("bler_target = 1e-5\nbler = 0.02\n");
+    assert_eq!((c.bler, c.bler_override), (1e-5, Some(0.02)));
+    let e = errors(&with(&format!("{NR}bler = 1.5\n")));
+    assert_eq!(
+        messages(&e),
+        ["network.nr.bler: a block error rate of 1.5 is not allowed; it must be at least 0 and below 1 (e.g. 0.1)"]
+    );
+    assert_eq!((e[0].line, e[0].col), (Some(28), Some(8)));
+}
+
+#[test]
+fn powers_and_noise_figures_of_each_end() {
+    let ends = |extra: &str| {
+        let c = nr_config(extra);
+        (
+            c.tx_power_dbm,
+            c.ue_tx_power_dbm,
+            c.noise_figure_db,
+            c.gnb_noise_figure_db,
+            c.interference,
+        )
+    };
+    assert_eq!(ends(""), (24.0, 23.0, 9.0, 5.0, true));
+    assert_eq!(
+        ends("gnb_tx_power_dbm = 30\nue_tx_power_dbm = 20\nue_noise_figure_db = 7\ngnb_noise_figure_db = 3\ninterference = false\n"),
+        (30.0, 20.0, 7.0, 3.0, false)
+    );
+    // The first stage's names still work.
+    let c = nr_config("tx_power_dbm = 27\nnoise_figure_db = 8\n");
+    assert_eq!((c.tx_power_dbm, c.noise_figure_db), (27.0, 8.0));
+    let e = errors(&with(&format!(
+        "{NR}gnb_tx_power_dbm = 30\ntx_power_dbm = 27\nue_noise_figure_db = 7\nnoise_figure_db = 8\n"
+    )));
+    assert_eq!(
+        messages(&e),
+        [
+            "network.nr.tx_power_dbm: `tx_power_dbm` is another name for `gnb_tx_power_dbm`, which is written too; keep one",
+            "network.nr.noise_figure_db: `noise_figure_db` is another name for `ue_noise_figure_db`, which is written too; keep one",
+        ]
+    );
+    assert_eq!((e[0].line, e[0].col), (Some(29), Some(16)));
+    let e = errors(&with(&format!(
+        "{NR}gnb_tx_power_dbm = 99\nue_tx_power_dbm = -50\ngnb_noise_figure_db = 31\ninterference = \"yes\"\n"
+    )));
+    assert_eq!(
+        messages(&e),
+        ["network.nr.interference: interference must be true or false, found string \"yes\"",]
+    );
+    let e = errors(&with(&format!(
+        "{NR}gnb_tx_power_dbm = 99\nue_tx_power_dbm = -50\ngnb_noise_figure_db = 31\n"
+    )));
+    assert_eq!(
+        messages(&e),
+        [
+            "network.nr.gnb_tx_power_dbm: 99 dBm is not a plausible transmit power; allowed: -40 to 70 dBm",
+            "network.nr.ue_tx_power_dbm: -50 dBm is not a plausible transmit power; allowed: -40 to 70 dBm",
+            "network.nr.gnb_noise_figure_db: a noise figure of 31 dB is not allowed; allowed: 0 to 30 dB",
+        ]
+    );
+    assert_eq!((e[1].line, e[1].col), (Some(29), Some(19)));
+}
+
+#[test]
+fn handover_and_radio_link_failure_settings() {
+    let c = nr_config("");
+    assert_eq!(
+        (c.handover, c.rlf),
+        (HandoverConfig::default(), RlfConfig::default())
+    );
+    let c = nr_config(
+        "handover = { hysteresis_db = 1.5, time_to_trigger = \"160ms\", interruption = \"30ms\" }\nrlf = { q_out_db = -7, t310 = \"2s\", reestablishment = \"0.5s\" }\n",
+    );
+    assert_eq!(
+        c.handover,
+        HandoverConfig {
+            hysteresis_db: 1.5,
+            time_to_trigger: ms(160),
+            interruption: ms(30)
+        }
+    );
+    // Q_in keeps its 2 dB above a Q_out that is written alone.
+    assert_eq!(
+        c.rlf,
+        RlfConfig {
+            q_out_db: -7.0,
+            q_in_db: -5.0,
+            t310: ms(2000),
+            reestablishment: ms(500)
+        }
+    );
+    // As a sub-table too.
+    let c = nr_config("[network.nr.handover]\ntime_to_trigger = \"0ms\"\n");
+    assert_eq!(c.handover.time_to_trigger, SimTime::ZERO);
+    let e = errors(&with(&format!(
+        "{NR}handover = {{ hysteresis_db = 2.2, time_to_trigger = \"250ms\" }}\nrlf = {{ t310 = \"300ms\", q_in_db = -9 }}\n"
+    )));
+    assert_eq!(
+        messages(&e),
+        [
+            "network.nr.handover.hysteresis_db: a hysteresis of 2.2 dB is not a TS 38.331 value; allowed: 0 to 15 dB in steps of 0.5 dB",
+            "network.nr.handover.time_to_trigger: 250ms is not a TS 38.331 time-to-trigger; allowed: 0ms, 40ms, 64ms, 80ms, 100ms, 128ms, 160ms, 256ms, 320ms, 480ms, 512ms, 640ms, 1024ms, 1280ms, 2560ms, 5120ms",
+            "network.nr.rlf.t310: 300ms is not a TS 38.331 T310 value; allowed: 0ms, 50ms, 100ms, 200ms, 500ms, 1000ms, 2000ms, 4000ms, 6000ms",
+            "network.nr.rlf.q_in_db: Q_in must be from Q_out (-8 dB) to 10 dB above it (e.g. 2 dB above), found -9 dB",
+        ]
+    );
+    assert_eq!((e[1].line, e[1].col), (Some(28), Some(53)));
+    assert_eq!(
+        messages(&errors(&with(&format!("{NR}handover = 3\nrlf = {{ t311 = \"1s\" }}\n")))),
+        [
+            "network.nr.handover: handover must be a table like { hysteresis_db = 3, time_to_trigger = \"256ms\", interruption = \"50ms\" }, found integer 3",
+            "network.nr.rlf.t311: unknown key `t311`; allowed keys: q_out_db, q_in_db, t310, reestablishment; did you mean `t310`?",
+        ]
     );
 }
 

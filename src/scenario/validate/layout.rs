@@ -1,6 +1,8 @@
 //! `[layout]`: the floor's size, its named points (inside it) and the
-//! aisles between them; and references to points from elsewhere.
+//! aisles between them, merged with those of a drawing (`drawing.rs`); and
+//! references to points from elsewhere.
 
+use super::drawing::Drawing;
 use super::units::parse_length;
 use super::{last, Names, Validator};
 use crate::model::{Layout, PointId, MAX_POINTS};
@@ -82,6 +84,20 @@ impl Validator<'_, '_> {
                 };
             }
         };
+        let merged = match self.drawing(raw) {
+            Drawing::None => None,
+            Drawing::Failed => {
+                return Floor {
+                    written: true,
+                    broken: true,
+                    points,
+                    has_aisles: false,
+                    layout: None,
+                }
+            }
+            Drawing::Merged(merged) => Some(*merged),
+        };
+        let raw = merged.as_ref().map_or(raw, |m| &m.raw);
         let mut ok = true;
         let size = self.floor_size(raw);
         let raw_points = match &raw.points {
@@ -106,6 +122,9 @@ impl Validator<'_, '_> {
             }
         };
         let coords = self.points(raw_points, size, &mut points, &mut ok);
+        if let Some(merged) = &merged {
+            points.unlist(&merged.unnamed, &merged.note);
+        }
         let (aisles, has_aisles) = self.aisles(raw, &points, &mut ok);
         let zone_length = self.zone_length(raw, &mut ok);
         let layout = match size.filter(|_| ok) {

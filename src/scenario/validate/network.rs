@@ -4,17 +4,24 @@
 //! The NR radio's own rules (which SCS goes with which capability, bandwidth
 //! and carrier; which TDD pattern offers which transmission) live in
 //! [`crate::net::Nr::new`]: its messages are reported here at the key they
-//! concern. Sub-tables of models other than the chosen one are a warning,
-//! not an error, so that `--set network.model=fixed` works on a file written
-//! for `nr`.
+//! concern, those of `handover` and `rlf` too (a key of theirs left out
+//! takes its own default). `tx_power_dbm` and `noise_figure_db` are the
+//! first names of `gnb_tx_power_dbm` and `ue_noise_figure_db`: either name
+//! may be written, not both. Sub-tables of models other than the chosen
+//! one are a warning, not an error, so that `--set network.model=fixed`
+//! works on a file written for `nr`.
 
 use super::layout::{inside, Floor};
 use super::{last, Validator};
-use crate::model::{BadState, LinkModel, Network, NrNetwork};
-use crate::net::{Duplex, InfScenario, Nr, NrConfig, Scheduler, SlotKind, SpecialSplit, SrPeriod, UlAccess};
+use crate::engine::SimTime;
+use crate::model::{BadState, Dist, LinkModel, Network, NrNetwork};
+use crate::net::{
+    Duplex, HandoverConfig, InfScenario, Nr, NrConfig, RlfConfig, Scheduler, Shadowing, SlotKind,
+    SpecialSplit, SrPeriod, UlAccess,
+};
 use crate::scenario::diag::{did_you_mean, Span};
 use crate::scenario::raw::{
-    Field, Key, NrKey, RawBadState, RawEmpirical, RawFixed, RawNetwork, RawNr, Sp, TextOrInt,
+    Field, RawBadState, RawEmpirical, RawFixed, RawHandover, RawNetwork, RawNr, RawRlf, Sp, TextOrInt,
 };
 use crate::scenario::tree::Str;
 
@@ -56,6 +63,30 @@ pub(super) fn written<T>(field: &Field<T>) -> bool {
 /// The span of a written field (valid or not).
 pub(super) fn span_of<T>(field: &Field<T>) -> Option<Span> {
     field.ok().map(|x| x.span)
+}
+
+/// A value that may be left out: `Some(None)` when not written, `None` when
+/// written with the wrong shape (already reported).
+fn optional<T: Copy>(field: &Field<T>) -> Option<Option<T>> {
+    match field {
+        Field::Ok(x) => Some(Some(x.v)),
+        Field::Missing => Some(None),
+        Field::Invalid => None,
+    }
+}
+
+/// The `[network.nr]` key a configuration error of `NrConfig`'s field
+/// `field` is about: `bler` is `bler_target`, `bler_override` is `bler`;
+/// the gNB's power and the UE's noise figure are under the name that was
+/// written (the new one when neither was).
+fn nr_written_key(raw: &RawNr, field: &'static str) -> &'static str {
+    match field {
+        "bler" => "bler_target",
+        "bler_override" => "bler",
+        "tx_power_dbm" if span_of(&raw.tx_power_dbm).is_none() => "gnb_tx_power_dbm",
+        "noise_figure_db" if span_of(&raw.noise_figure_db).is_none() => "ue_noise_figure_db",
+        other => other,
+    }
 }
 
 impl Validator<'_, '_> {
@@ -237,6 +268,8 @@ impl Validator<'_, '_> {
         let table = empirical.key_span;
         let ul = self.required_dist(&empirical.ul, "network.empirical.ul", table, "exp(6ms)");
         let dl = self.required_dist(&empirical.dl, "network.empirical.dl", table, "exp(5ms)");
+        self.warn_implausible_latency(&empirical.ul, "network.empirical.ul", ul.as_ref());
+        self.warn_implausible_latency(&empirical.dl, "network.empirical.dl", dl.as_ref());
         let bad_state = match &empirical.bad_state {
             Field::Ok(bad) => self.bad_state(&bad.v, bad.span).map(Some),
             Field::Missing => Some(None),
@@ -247,6 +280,31 @@ impl Validator<'_, '_> {
             dl: dl?,
             bad_state: bad_state?,
         })
+    }
+
+    /// Warns when a one-way network latency has a mean over 1 s or under
+    /// 1 µs: measured samples in another unit than the file says (a column
+    /// of milliseconds written as seconds) look like that.
+    fn warn_implausible_latency(&mut self, field: &Field<Str>, key: &str, dist: Option<&Dist>) {
+        let (Field::Ok(text), Some(dist)) = (field, dist) else {
+            return;
+        };
+        let mean = SimTime::from_nanos(dist.mean_ns().round() as u64);
+        let why = if dist.mean_ns() > 1e9 {
+            "over a second, implausible for a one-way network latency"
+        } else if dist.mean_ns() < 1e3 {
+            "under a microsecond, faster than any radio link"
+        } else {
+            return;
+        };
+        self.sink.warning(
+            Some(text.span),
+            key,
+            format!(
+                "mean latency {mean}: {why}; are the samples in another unit? Write each with its unit \
+                 (`12.5ms`) or name the unit in the file's header (`latency_ms`)"
+            ),
+        );
     }
 
     fn bad_state(&mut self, bad: &RawBadState, table: Span) -> Option<BadState> {
@@ -311,6 +369,76 @@ impl Validator<'_, '_> {
         }
     }
 
+    /// A number that has two names (`main`, and the older `alias`): either
+    /// may be written, not both.
+    fn nr_aliased(&mut self, main: (&Field<f64>, &str), alias: (&Field<f64>, &str)) -> Option<Option<f64>> {
+        match (main.0, alias.0) {
+            (Field::Invalid, _) | (_, Field::Invalid) => None,
+            (Field::Ok(_), Field::Ok(written_alias)) => {
+                self.sink.error(
+                    Some(written_alias.span),
+                    &format!("network.nr.{}", alias.1),
+                    format!(
+                        "`{}` is another name for `{}`, which is written too; keep one",
+                        alias.1, main.1
+                    ),
+                );
+                None
+            }
+            (Field::Ok(x), Field::Missing) | (Field::Missing, Field::Ok(x)) => Some(Some(x.v)),
+            (Field::Missing, Field::Missing) => Some(None),
+        }
+    }
+
+    /// An optional duration of a sub-table: `Some(None)` when not written.
+    fn optional_duration(&mut self, field: &Field<Str>, key: &str) -> Option<Option<SimTime>> {
+        match field {
+            Field::Ok(text) => self.duration(text, key).map(Some),
+            Field::Missing => Some(None),
+            Field::Invalid => None,
+        }
+    }
+
+    /// `handover`, each key defaulting to its own default. (Its values are
+    /// checked with the rest of the radio, by `Nr::new`.)
+    fn handover(&mut self, field: &Field<RawHandover>) -> Option<HandoverConfig> {
+        let defaults = HandoverConfig::default();
+        let handover = match field {
+            Field::Ok(handover) => &handover.v,
+            Field::Missing => return Some(defaults),
+            Field::Invalid => return None,
+        };
+        let time_to_trigger =
+            self.optional_duration(&handover.time_to_trigger, "network.nr.handover.time_to_trigger");
+        let interruption = self.optional_duration(&handover.interruption, "network.nr.handover.interruption");
+        Some(HandoverConfig {
+            hysteresis_db: optional(&handover.hysteresis_db)?.unwrap_or(defaults.hysteresis_db),
+            time_to_trigger: time_to_trigger?.unwrap_or(defaults.time_to_trigger),
+            interruption: interruption?.unwrap_or(defaults.interruption),
+        })
+    }
+
+    /// `rlf`, each key defaulting to its own default. (Its values are
+    /// checked with the rest of the radio, by `Nr::new`.)
+    fn rlf(&mut self, field: &Field<RawRlf>) -> Option<RlfConfig> {
+        let defaults = RlfConfig::default();
+        let rlf = match field {
+            Field::Ok(rlf) => &rlf.v,
+            Field::Missing => return Some(defaults),
+            Field::Invalid => return None,
+        };
+        let t310 = self.optional_duration(&rlf.t310, "network.nr.rlf.t310");
+        let reestablishment = self.optional_duration(&rlf.reestablishment, "network.nr.rlf.reestablishment");
+        let q_out_db = optional(&rlf.q_out_db)?.unwrap_or(defaults.q_out_db);
+        Some(RlfConfig {
+            q_out_db,
+            // Q_in keeps its distance above Q_out unless written.
+            q_in_db: optional(&rlf.q_in_db)?.unwrap_or(q_out_db + (defaults.q_in_db - defaults.q_out_db)),
+            t310: t310?.unwrap_or(defaults.t310),
+            reestablishment: reestablishment?.unwrap_or(defaults.reestablishment),
+        })
+    }
+
     fn nr(&mut self, raw: &RawNr, floor: &Floor) -> Option<NrNetwork> {
         let key_of = |name: &str| format!("network.nr.{name}");
         let defaults = NrConfig::default();
@@ -372,12 +500,18 @@ impl Validator<'_, '_> {
         }
         let channel = self.nr_parse(&raw.channel, &key_of("channel"), InfScenario::parse);
         let scheduler = self.nr_parse(&raw.scheduler, &key_of("scheduler"), Scheduler::parse);
+        let shadowing = self.nr_parse(&raw.shadowing, &key_of("shadowing"), Shadowing::parse);
         let gnbs = self.gnbs(raw, floor);
-        let float = |field: &Field<f64>| match field {
-            Field::Ok(x) => Some(Some(x.v)),
-            Field::Missing => Some(None),
-            Field::Invalid => None,
-        };
+        let handover = self.handover(&raw.handover);
+        let rlf = self.rlf(&raw.rlf);
+        let gnb_power = self.nr_aliased(
+            (&raw.gnb_tx_power_dbm, "gnb_tx_power_dbm"),
+            (&raw.tx_power_dbm, "tx_power_dbm"),
+        );
+        let ue_figure = self.nr_aliased(
+            (&raw.ue_noise_figure_db, "ue_noise_figure_db"),
+            (&raw.noise_figure_db, "noise_figure_db"),
+        );
         let config = (|| {
             let ul_access = if grant_based?.unwrap_or(false) {
                 UlAccess::GrantBased {
@@ -394,23 +528,31 @@ impl Validator<'_, '_> {
                 ul_access,
                 capability: capability?.unwrap_or(defaults.capability),
                 harq_max_retx: harq_max_retx?.unwrap_or(defaults.harq_max_retx),
-                bler: float(&raw.bler_target)?.unwrap_or(defaults.bler),
+                bler: optional(&raw.bler_target)?.unwrap_or(defaults.bler),
+                bler_override: optional(&raw.bler)?,
                 bandwidth_mhz: bandwidth_mhz?.unwrap_or(defaults.bandwidth_mhz),
-                carrier_ghz: float(&raw.carrier_ghz)?.unwrap_or(defaults.carrier_ghz),
+                carrier_ghz: optional(&raw.carrier_ghz)?.unwrap_or(defaults.carrier_ghz),
                 channel: channel?.unwrap_or(defaults.channel),
-                tx_power_dbm: float(&raw.tx_power_dbm)?.unwrap_or(defaults.tx_power_dbm),
-                noise_figure_db: float(&raw.noise_figure_db)?.unwrap_or(defaults.noise_figure_db),
-                interference_margin_db: float(&raw.interference_margin_db)?
+                tx_power_dbm: gnb_power?.unwrap_or(defaults.tx_power_dbm),
+                noise_figure_db: ue_figure?.unwrap_or(defaults.noise_figure_db),
+                ue_tx_power_dbm: optional(&raw.ue_tx_power_dbm)?.unwrap_or(defaults.ue_tx_power_dbm),
+                gnb_noise_figure_db: optional(&raw.gnb_noise_figure_db)?
+                    .unwrap_or(defaults.gnb_noise_figure_db),
+                interference: optional(&raw.interference)?.unwrap_or(defaults.interference),
+                interference_margin_db: optional(&raw.interference_margin_db)?
                     .unwrap_or(defaults.interference_margin_db),
                 scheduler: scheduler?.unwrap_or(defaults.scheduler),
+                shadowing: shadowing?.unwrap_or(defaults.shadowing),
+                handover: handover?,
+                rlf: rlf?,
             })
         })()?;
         let nr = match Nr::new(config) {
             Ok(nr) => Some(nr),
             Err(errors) => {
                 for e in errors.0 {
-                    let key = if e.key == "bler" { "bler_target" } else { e.key };
-                    let at = NrKey::from_name(key).and_then(|key| raw.written_at(key));
+                    let key = nr_written_key(raw, e.key);
+                    let at = raw.written_at(key);
                     let message = if at.is_some() {
                         e.message
                     } else {

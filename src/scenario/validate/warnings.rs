@@ -1,8 +1,9 @@
 //! Warnings on a model that validated: it runs, but probably not as meant.
-//! A station whose offered load per server is 1 or more (its queue grows
-//! without bound), a station no route visits and that never fails, a run
-//! so long that it would take hours or days (a rough count of its events),
-//! and a fleet that can deadlock under `deadlock = "detect"`.
+//! A station whose offered load per server is 1 or more, setups between
+//! products included (its queue grows without bound), a station no route
+//! visits and that never fails, a run so long that it would take hours or
+//! days (a rough count of its events), and a fleet that can deadlock under
+//! `deadlock = "detect"`.
 //!
 //! The deadlock test: under `"detect"` an AGV holds the segment it is on
 //! until the next is granted, so a deadlock is a cycle of segments, each
@@ -93,6 +94,7 @@ fn warn_deadlock(model: &Model, span: Option<Span>, sink: &mut Sink) {
 /// Unstable and idle stations, at their names.
 fn warn_stations(model: &Model, name_spans: &[Span], sink: &mut Sink) {
     let util = model.offered_utilization();
+    let setups = model.offered_setup_utilization();
     let mut visited = vec![false; model.stations.len()];
     for product in &model.products {
         for step in &product.route {
@@ -106,11 +108,20 @@ fn warn_stations(model: &Model, name_spans: &[Span], sink: &mut Sink) {
         let key = format!("station.{}", station.name);
         let utilization = util.get(i).copied().unwrap_or(0.0);
         if utilization >= 1.0 || utilization.is_nan() {
+            let setup = setups.get(i).copied().unwrap_or(0.0);
+            let split = if setup > 0.0 {
+                format!(
+                    " ({:.2} processing, {setup:.2} setups between products)",
+                    utilization - setup
+                )
+            } else {
+                String::new()
+            };
             sink.warning(
                 span,
                 &key,
                 format!(
-                    "unstable: offered utilization {utilization:.2} ≥ 1 at station `{}`; queues will grow without bound",
+                    "unstable: offered utilization {utilization:.2} ≥ 1 at station `{}`{split}; queues will grow without bound",
                     station.name
                 ),
             );

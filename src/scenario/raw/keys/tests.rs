@@ -109,7 +109,7 @@ fn every_section_has_distinct_keys_and_a_distinct_heading() {
     let all = sections();
     assert_eq!(
         all.len(),
-        16,
+        19,
         "{:?}",
         all.iter().map(|s| s.heading).collect::<Vec<_>>()
     );

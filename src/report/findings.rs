@@ -1,0 +1,132 @@
+//! What went wrong in the plant as a whole, said in words: a plant that
+//! produced nothing, robot groups stopped for the whole observed period,
+//! flows none of whose messages arrived in time. These are the edges where
+//! the figures alone mislead (a throughput of 0.000 and a lead time of 0
+//! read like numbers, a stop count of 0 beside robots stopped 100% reads
+//! like no stops), so each finding becomes a sentence of the report's
+//! `warnings` and a note beside its figure in the text summary.
+//!
+//! The tests of a finding are exact, not thresholds: nothing produced means
+//! no end product finished after the warm-up in any replication; a group
+//! stopped throughout means its `stopped` share is 1 in every replication
+//! (so the stop began before the warm-up ended); a flow that lost
+//! everything sent messages of which none was delivered within its
+//! deadline.
+
+use super::network::FlowReport;
+use super::warmup::fmt_duration;
+use super::Report;
+use crate::factory::RunOutput;
+use crate::model::{FlowRobots, Model};
+use crate::text::thousands;
+
+/// Whether no replication finished an end product after the warm-up.
+pub fn nothing_produced(outs: &[RunOutput]) -> bool {
+    !outs.is_empty()
+        && outs.iter().all(|o| {
+            o.products
+                .iter()
+                .filter(|p| p.end_product)
+                .all(|p| p.completed == 0)
+        })
+}
+
+/// The robot groups whose robots were all stopped for the whole observed
+/// period in every replication.
+pub fn stopped_throughout(r: &Report) -> Vec<&str> {
+    r.robots
+        .by_group
+        .iter()
+        .filter(|g| g.utilization.get("stopped").is_some_and(|&s| s >= 1.0))
+        .map(|g| g.name.as_str())
+        .collect()
+}
+
+/// Whether a flow sent messages and none arrived within its deadline.
+pub fn lost_everything(f: &FlowReport) -> bool {
+    f.sent > 0.0 && (f.delivered <= 0.0 || f.lost + f.deadline_misses >= f.sent)
+}
+
+/// The earliest start of a stop under way at the warm-up's end among the
+/// flows whose robots include group `group` (`agv`, or an arm station).
+fn group_stopped_since(model: &Model, r: &Report, group: &str) -> Option<f64> {
+    model
+        .flows
+        .iter()
+        .filter(|flow| match flow.robots {
+            FlowRobots::All => true,
+            FlowRobots::Agvs => group == "agv",
+            FlowRobots::Station(s) => model.stations.get(s).is_some_and(|st| st.name == group),
+        })
+        .filter_map(|flow| {
+            r.network
+                .flows
+                .iter()
+                .find(|f| f.name == flow.name)?
+                .stopped_since_s
+        })
+        .reduce(f64::min)
+}
+
+/// The sentences for `warnings`, in the order: production, robots, flows.
+pub fn warnings(model: &Model, r: &Report, outs: &[RunOutput]) -> Vec<String> {
+    let mut out = Vec::new();
+    if nothing_produced(outs) {
+        out.push(format!(
+            "nothing produced: no end product was finished after the warm-up in any of the {} \
+             replication(s), so the throughput is 0 and the lead time is undefined (reported as 0); \
+             {:.1} jobs were in the plant on average. A longer warm-up would not change this: look at \
+             the stopped robots, the flows and the stations below",
+            outs.len(),
+            r.wip.mean
+        ));
+    }
+    for g in r
+        .robots
+        .by_group
+        .iter()
+        .filter(|g| stopped_throughout(r).contains(&g.name.as_str()))
+    {
+        let who = match g.kind {
+            "agv" => format!("all {} AGVs", g.count),
+            _ => format!("all {} arms of station `{}`", g.count, g.name),
+        };
+        let since = group_stopped_since(model, r, &g.name).map_or_else(String::new, |s| {
+            format!(" (the first since {}, during the warm-up)", fmt_duration(s))
+        });
+        out.push(format!(
+            "{who} were stopped (protective stop) for the whole observed period of every replication: \
+             they stopped before the warm-up ended, at {}{since}, and never restarted",
+            fmt_duration(r.warmup_s)
+        ));
+    }
+    for f in r.network.flows.iter().filter(|f| f.stops_at_warmup > 0.0) {
+        let since = f
+            .stopped_since_s
+            .map_or_else(String::new, |s| format!(", the first since {}", fmt_duration(s)));
+        out.push(format!(
+            "flow `{}`: {:.1} robots per replication were in a protective stop when the warm-up ended{since}; \
+             those stops began during the warm-up and are not among its {:.1} stops (survival_violations), \
+             see stops_at_warmup",
+            f.name, f.stops_at_warmup, f.survival_violations
+        ));
+    }
+    for f in r.network.flows.iter().filter(|f| lost_everything(f)) {
+        let sent = thousands(f.sent.round() as u64);
+        let why = if f.delivered <= 0.0 && f.lost >= f.sent {
+            "all lost".to_string()
+        } else {
+            format!(
+                "{} lost, {} later than the deadline",
+                thousands(f.lost.round() as u64),
+                thousands(f.deadline_misses.round() as u64)
+            )
+        };
+        out.push(format!(
+            "flow `{}` lost everything: none of its {sent} messages per replication arrived in time \
+             ({why}); availability {:.3}",
+            f.name, f.availability
+        ));
+    }
+    out
+}
