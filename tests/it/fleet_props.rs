@@ -7,7 +7,8 @@
 //! For every case: the run ends without a deadlock; never two AGVs on a
 //! zone or in a crossing (counted as AGVs drive on and off, apart from the
 //! bookings; and, from the trace alone, never two AGVs driving one aisle
-//! segment, or the zone away from one crossing, at the same time); every
+//! segment, or the zone away from one crossing, at the same time, nor one
+//! docking at a crossing while another drives away from it); every
 //! job released has left the plant by the end, so every transport was done.
 //!
 //! Cases: 48 by default (CI); `PROPTEST_CASES=10000 cargo test --release
@@ -276,32 +277,83 @@ fn assert_apart(what: &str, spans: HashMap<String, Vec<(u64, u64, &str)>>) -> Re
     Ok(())
 }
 
+/// One straight movement from the trace (a resumed movement, `from`
+/// empty, merged into the one it continues), and when the AGV docked
+/// after it (handled cargo, idled, charged or waited for a charger), if it
+/// did before its next movement.
+struct Drive<'t> {
+    from: &'t str,
+    to: &'t str,
+    start: u64,
+    end: u64,
+    docked_at: Option<u64>,
+}
+
+/// Each AGV's movements, in order, from the trace.
+fn drives(trace: &Trace) -> HashMap<&str, Vec<Drive<'_>>> {
+    let mut by_agv: HashMap<&str, Vec<Drive<'_>>> = HashMap::new();
+    for r in &trace.records {
+        if !r.entity.starts_with("agv") {
+            continue;
+        }
+        let list = by_agv.entry(r.entity.as_str()).or_default();
+        match r.event {
+            "move" => {
+                let from = r.from.as_deref().unwrap_or("");
+                let end = (r.until.expect("a move has an end") * 1e9).round() as u64;
+                match list.last_mut() {
+                    Some(last) if from.is_empty() => last.end = end,
+                    _ => list.push(Drive {
+                        from,
+                        to: r.to.as_deref().unwrap_or(""),
+                        start: r.time_ns,
+                        end,
+                        docked_at: None,
+                    }),
+                }
+            }
+            "state" if matches!(r.state.as_str(), "handling" | "idle" | "charging" | "charge_wait") => {
+                if let Some(last) = list.last_mut() {
+                    last.docked_at.get_or_insert(r.time_ns);
+                }
+            }
+            _ => {}
+        }
+    }
+    by_agv
+}
+
 /// From the trace alone: the AGVs driving each aisle segment, as intervals
-/// of time, and the AGVs driving away from each crossing (which they hold
-/// until they have driven that zone); no two AGVs' intervals overlap on a
-/// segment or at a crossing. A move that resumes after a stop (`from`
-/// empty) continues the AGV's movement.
+/// of time, and the AGVs in each crossing: while driving the zone after it
+/// (which they hold it for), and at the instant they dock at it (an AGV
+/// that arrives waits at the end of its zone until the crossing is its
+/// own, which the trace does not show); no two AGVs' intervals overlap on
+/// a segment or at a crossing.
 fn assert_one_agv_per_segment_and_crossing(model: &Model, trace: &Trace) -> Result<(), TestCaseError> {
     let layout = model.layout().expect("a layout");
-    let mut last: HashMap<&str, (String, String)> = HashMap::new();
+    let crossing = |name: &str| layout.point(name).is_some_and(|p| layout.is_crossing(p));
     let mut segments: HashMap<String, Vec<(u64, u64, &str)>> = HashMap::new();
     let mut crossings: HashMap<String, Vec<(u64, u64, &str)>> = HashMap::new();
-    for r in trace.records.iter().filter(|r| r.event == "move") {
-        let (from, to) = (r.from.as_deref().unwrap_or(""), r.to.as_deref().unwrap_or(""));
-        let driven = if from.is_empty() {
-            last[r.entity.as_str()].clone()
-        } else {
-            (from.to_string(), to.to_string())
-        };
-        last.insert(&r.entity, driven.clone());
-        let until_ns = (r.until.expect("a move has an end") * 1e9).round() as u64;
-        let span = (r.time_ns, until_ns, r.entity.as_str());
-        let mut ends = [driven.0.clone(), driven.1.clone()];
-        ends.sort();
-        segments.entry(ends.join("-")).or_default().push(span);
-        let start = layout.point(&driven.0).expect("a point");
-        if layout.is_crossing(start) {
-            crossings.entry(driven.0.clone()).or_default().push(span);
+    for (agv, list) in drives(trace) {
+        for drive in &list {
+            let mut ends = [drive.from, drive.to];
+            ends.sort();
+            segments
+                .entry(ends.join("-"))
+                .or_default()
+                .push((drive.start, drive.end, agv));
+            if crossing(drive.from) {
+                crossings
+                    .entry(drive.from.to_string())
+                    .or_default()
+                    .push((drive.start, drive.end, agv));
+            }
+            if let Some(docked) = drive.docked_at.filter(|_| crossing(drive.to)) {
+                crossings
+                    .entry(drive.to.to_string())
+                    .or_default()
+                    .push((docked, docked, agv));
+            }
         }
     }
     assert_apart("segment", segments)?;
