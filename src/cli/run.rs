@@ -7,6 +7,7 @@ use super::{interrupt_flag, load, out, print_diagnostics, Failure};
 use crate::experiment::run_replications_with;
 use crate::factory::{simulate_traced_with_limits, Limits, Trace};
 use crate::model::Model;
+use crate::report::replay::{Recorder, Replay};
 use crate::report::{self, summarize, text_summary};
 use clap::Args;
 use std::path::PathBuf;
@@ -23,7 +24,7 @@ pub struct RunArgs {
     json: bool,
     #[command(flatten)]
     runner: RunnerOptions,
-    /// Also write report.json, summary.md, CSVs, plots/ and report.html into DIR (created if missing).
+    /// Also write report.json, summary.md, CSVs, plots/, report.html and replay.html into DIR (created if missing).
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
     /// Write the events of replication 0 to FILE as JSON lines (time, entity, event, state).
@@ -32,6 +33,9 @@ pub struct RunArgs {
     /// Keep at most N trace lines; later events are counted and dropped.
     #[arg(long, value_name = "N", default_value_t = 1_000_000)]
     trace_limit: usize,
+    /// With --out: the replay page (replay.html) holds at most the last N trace records of replication 0; earlier ones are dropped, the warm-up first.
+    #[arg(long, value_name = "N", default_value_t = report::replay::DEFAULT_LIMIT)]
+    replay_limit: usize,
     #[command(flatten)]
     limits: LimitOptions,
 }
@@ -95,7 +99,12 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         out(&text_summary(&report));
     }
     if let Some(dir) = &args.out {
-        let (files, _notes) = report::out::write_out(dir, &model, &runs, &report).map_err(Failure::Io)?;
+        let replay = replay(&model, settings.seed, args.replay_limit, &limits)?;
+        if let Some(note) = replay.dropped_note() {
+            eprintln!("{note}");
+        }
+        let (files, _notes) =
+            report::out::write_out(dir, &model, &runs, &report, Some(&replay)).map_err(Failure::Io)?;
         if !args.runner.quiet {
             eprintln!("wrote {} files to {}", files.len(), dir.display());
         }
@@ -115,6 +124,45 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     Ok(())
 }
 
+/// Runs replication 0 again for the replay page, keeping the last `limit`
+/// records. Stopped (Ctrl-C, --timeout), it writes nothing; a run that
+/// failed (which the replications would have reported first) plays up to
+/// its failure.
+fn replay(model: &Model, seed: u64, limit: usize, limits: &Limits) -> Result<Replay, Failure> {
+    let mut recorder = Recorder::new(model, limit);
+    rerun_traced(
+        model,
+        seed,
+        recorder.trace(),
+        limits,
+        "replay: not written, nor the other --out files",
+    )?;
+    Ok(recorder.finish(model, seed))
+}
+
+/// Runs replication 0 again into `trace`. A failed run keeps its records
+/// up to the failure (the replications reported the failure already); a
+/// stopped one (Ctrl-C, --timeout) is a failure, said with `what`.
+fn rerun_traced(
+    model: &Model,
+    seed: u64,
+    trace: &mut Trace,
+    limits: &Limits,
+    what: &str,
+) -> Result<(), Failure> {
+    match simulate_traced_with_limits(model, seed, 0, trace, limits) {
+        Err(e) if e.is_stop() => {
+            let note = format!("{what} ({e})");
+            Err(if e.is_interrupt() {
+                Failure::Interrupted(Some(note))
+            } else {
+                Failure::TimedOut(Some(note))
+            })
+        }
+        _ => Ok(()),
+    }
+}
+
 /// With --trace, runs replication 0 again with a trace and writes it;
 /// returns a note when the --trace-limit dropped events. A failed run keeps
 /// its trace up to the failure (the failure is reported already); a
@@ -124,16 +172,7 @@ fn trace(model: &Model, seed: u64, args: &RunArgs, limits: &Limits) -> Result<Op
         return Ok(None);
     };
     let mut trace = Trace::new(args.trace_limit);
-    if let Err(e) = simulate_traced_with_limits(model, seed, 0, &mut trace, limits) {
-        if e.is_stop() {
-            let note = format!("trace: not written ({e})");
-            return Err(if e.is_interrupt() {
-                Failure::Interrupted(Some(note))
-            } else {
-                Failure::TimedOut(Some(note))
-            });
-        }
-    }
+    rerun_traced(model, seed, &mut trace, limits, "trace: not written")?;
     report::out::write_trace(path, &trace).map_err(Failure::Io)?;
     Ok((trace.dropped > 0).then(|| {
         format!(

@@ -246,13 +246,15 @@ pub struct TraceRecord {
     pub time: f64,
     /// The same, exactly, in integer nanoseconds.
     pub time_ns: u64,
-    /// `station:NAME/K` (server K), `agvN`, or `job:ID`.
+    /// `station:NAME/K` (server K), `station:NAME` (its input queue),
+    /// `agvN`, or `job:ID`.
     pub entity: String,
-    /// `state` (the entity entered `state`), `release`, `leave`, `move` or
-    /// `pause`.
+    /// `state` (the entity entered `state`), `queue` (the station's input
+    /// queue changed), `release`, `leave`, `move` or `pause`.
     pub event: &'static str,
-    /// The new state, the product for job events, the AGV's state during a
-    /// movement (`move`) or `stopped` (`pause`).
+    /// The new state, the queue's length (`queue`), the product for job
+    /// events, the AGV's state during a movement (`move`) or `stopped`
+    /// (`pause`).
     pub state: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
@@ -289,21 +291,60 @@ impl TraceRecord {
     }
 }
 
-/// A bounded event trace: at most `limit` records are kept; the rest are
-/// counted. Records are in time order, ties in the order they were made.
-#[derive(Clone, Debug, Default)]
+/// A bounded event trace. By default the first `limit` records are kept
+/// and the rest counted in `dropped`; a trace made by
+/// [`Trace::keeping_last`] keeps the last `limit` instead and hands the
+/// older ones, as they fall out, to a function of the caller's (the replay
+/// folds them into the state the kept records start from). Records are in
+/// time order, ties in the order they were made.
+#[derive(Default)]
 pub struct Trace {
     pub limit: usize,
     pub records: Vec<TraceRecord>,
     pub dropped: u64,
+    /// Where the records that fall out of a trace keeping its last ones go.
+    front: Option<TraceFront>,
+}
+
+/// What a trace keeping its last records does with the older ones.
+pub type TraceFront = Box<dyn FnMut(TraceRecord) + Send>;
+
+impl std::fmt::Debug for Trace {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Trace")
+            .field("limit", &self.limit)
+            .field("records", &self.records.len())
+            .field("dropped", &self.dropped)
+            .field(
+                "keeps",
+                &if self.front.is_some() {
+                    "the last"
+                } else {
+                    "the first"
+                },
+            )
+            .finish()
+    }
 }
 
 impl Trace {
     pub fn new(limit: usize) -> Self {
         Trace {
             limit,
-            records: Vec::new(),
-            dropped: 0,
+            ..Trace::default()
+        }
+    }
+
+    /// A trace that keeps the last `limit` records: older ones go to
+    /// `front` as they fall out, in time order (but for a movement
+    /// recorded late, which may come after a record of a later time), and
+    /// are counted in `dropped`. Memory stays within 1.25 `limit` records;
+    /// [`Trace::settle`] at the end of the run brings it down to `limit`.
+    pub fn keeping_last(limit: usize, front: impl FnMut(TraceRecord) + Send + 'static) -> Self {
+        Trace {
+            limit,
+            front: Some(Box::new(front)),
+            ..Trace::default()
         }
     }
 
@@ -312,16 +353,48 @@ impl Trace {
     /// late, when the AGV's next event comes, and goes in before the
     /// records of later times.
     pub(crate) fn push(&mut self, record: impl FnOnce() -> TraceRecord) {
+        if self.front.is_some() {
+            return self.push_keeping_last(record());
+        }
         if self.records.len() < self.limit {
-            let record = record();
-            let at = self
-                .records
-                .iter()
-                .rposition(|r| r.time_ns <= record.time_ns)
-                .map_or(0, |i| i + 1);
-            self.records.insert(at, record);
+            self.insert(record());
         } else {
             self.dropped += 1;
+        }
+    }
+
+    fn insert(&mut self, record: TraceRecord) {
+        let at = self
+            .records
+            .iter()
+            .rposition(|r| r.time_ns <= record.time_ns)
+            .map_or(0, |i| i + 1);
+        self.records.insert(at, record);
+    }
+
+    /// Keeps the last records: they fall out a batch at a time (a quarter
+    /// of the limit), so that the front is not shifted at every record. A
+    /// record older than those let go (a movement recorded late) goes in
+    /// first and is the next to fall out: more than `limit` records are
+    /// held from then on, so [`Trace::settle`] lets it go at the latest.
+    #[cold]
+    fn push_keeping_last(&mut self, record: TraceRecord) {
+        self.insert(record);
+        if self.records.len() >= self.limit.saturating_add((self.limit / 4).max(1)) {
+            self.settle();
+        }
+    }
+
+    /// Brings a trace keeping its last records down to `limit`, handing the
+    /// older ones to its front; does nothing to a trace keeping its first.
+    pub fn settle(&mut self) {
+        let Some(front) = self.front.as_mut() else {
+            return;
+        };
+        let excess = self.records.len().saturating_sub(self.limit);
+        for record in self.records.drain(..excess) {
+            self.dropped += 1;
+            front(record);
         }
     }
 

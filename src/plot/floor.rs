@@ -113,6 +113,51 @@ impl Coverage {
     }
 }
 
+/// The coverage map in the floor plan's colours, for another drawing of
+/// the same map (the replay page draws it on a canvas).
+#[derive(Clone, Debug, PartialEq)]
+pub struct CoverageColours {
+    /// The lower edge (dB) and the colour of each band; a band is `step`
+    /// dB wide.
+    pub bands: Vec<(f64, [u8; 3])>,
+    pub step: f64,
+    /// The fill of a cell out of coverage.
+    pub out: [u8; 3],
+    /// The band of each cell, in the order of [`Coverage::sinr_db`];
+    /// `OUT` out of coverage, `UNDRAWN` not drawn.
+    pub cells: Vec<i16>,
+}
+
+impl CoverageColours {
+    pub const OUT: i16 = -1;
+    pub const UNDRAWN: i16 = -2;
+}
+
+impl Coverage {
+    /// The colours the floor plan gives the map; `None` when no cell is
+    /// in coverage (the plan draws no scale then either).
+    pub fn colours(&self) -> Option<CoverageColours> {
+        let bands = self.bands()?;
+        let rgb = |c: RGBColor| [c.0, c.1, c.2];
+        Some(CoverageColours {
+            bands: (0..bands.count)
+                .map(|k| (bands.lo + k as f64 * bands.step, rgb(band_color(&bands, k))))
+                .collect(),
+            step: bands.step,
+            out: rgb(OUT_FILL),
+            cells: self
+                .sinr_db
+                .iter()
+                .map(|&v| match self.band_of(&bands, v) {
+                    None => CoverageColours::OUT,
+                    Some(None) => CoverageColours::UNDRAWN,
+                    Some(Some(k)) => k as i16,
+                })
+                .collect(),
+        })
+    }
+}
+
 /// The colour at `t` (clamped to [0, 1]) of a scale through `stops`
 /// spaced evenly from 0 to 1, mixed linearly between neighbours.
 fn ramp(stops: &[(f64, f64, f64)], t: f64) -> RGBColor {

@@ -36,8 +36,9 @@ mod sweep;
 pub use bars::{BarRow, StateBars};
 pub use ccdf::{fmt_ms, fmt_prob, CcdfCurve, LatencyCcdf};
 pub use comparison::{ComparisonChart, DifferenceRow};
-pub use floor::{Coverage, FloorPlan, PlanAisle, PlanPoint, PointKind};
+pub use floor::{Coverage, CoverageColours, FloorPlan, PlanAisle, PlanPoint, PointKind};
 pub use series::TimeBand;
+pub use style::state_rgb;
 pub use sweep::{SweepChart, SweepPoint, SweepSeries};
 
 use plotters::coord::Shift;

@@ -75,6 +75,13 @@ pub fn state_color(key: &str) -> RGBColor {
     }
 }
 
+/// [`state_color`] as red, green and blue, for drawings made elsewhere
+/// (the replay page).
+pub fn state_rgb(key: &str) -> [u8; 3] {
+    let c = state_color(key);
+    [c.0, c.1, c.2]
+}
+
 /// Black or white, whichever reads better on `c`.
 pub fn text_on(c: RGBColor) -> RGBColor {
     let lum = 0.299 * f64::from(c.0) + 0.587 * f64::from(c.1) + 0.114 * f64::from(c.2);

@@ -383,46 +383,7 @@ fn band(
 
 fn floor_plan(model: &Model, outs: &[RunOutput], name: &str) -> Option<FloorPlan> {
     let layout = model.layout.as_ref()?;
-    let fleet = model.fleet.as_ref();
-    let points = layout
-        .points
-        .iter()
-        .enumerate()
-        // The points that cut aisles into zones are not the scenario's.
-        .filter(|(_, p)| !p.hidden)
-        .map(|(i, p)| {
-            let stations: Vec<&str> = model
-                .stations
-                .iter()
-                .filter(|s| s.at == Some(i))
-                .map(|s| s.name.as_str())
-                .collect();
-            let kind = if !stations.is_empty() {
-                PointKind::Station
-            } else if fleet.is_some_and(|f| f.warehouse == i) {
-                PointKind::Warehouse
-            } else if fleet
-                .and_then(|f| f.battery.as_ref())
-                .is_some_and(|b| b.chargers.contains(&i))
-            {
-                PointKind::Charger
-            } else if fleet.is_some_and(|f| f.home == i) {
-                PointKind::Home
-            } else {
-                PointKind::Other
-            };
-            PlanPoint {
-                label: if stations.is_empty() {
-                    p.name.clone()
-                } else {
-                    stations.join(", ")
-                },
-                x: p.x,
-                y: p.y,
-                kind,
-            }
-        })
-        .collect();
+    let points = plan_points(model);
     // AGV passes per hour of observed time, mean over replications.
     let fleets: Vec<(&crate::factory::FleetOutput, f64)> = outs
         .iter()
@@ -478,6 +439,57 @@ fn floor_plan(model: &Model, outs: &[RunOutput], name: &str) -> Option<FloorPlan
     })
 }
 
+/// The points of the layout as the floor plan shows them: a station's
+/// point labelled with its stations, the fleet's warehouse, chargers and
+/// home, the others by name. Empty without a layout.
+pub fn plan_points(model: &Model) -> Vec<PlanPoint> {
+    let Some(layout) = model.layout.as_ref() else {
+        return Vec::new();
+    };
+    let fleet = model.fleet.as_ref();
+    layout
+        .points
+        .iter()
+        .enumerate()
+        // The points that cut aisles into zones are not the scenario's;
+        // they come after all of its points, so the others keep their
+        // positions (the replay pairs these with the layout's points).
+        .filter(|(_, p)| !p.hidden)
+        .map(|(i, p)| {
+            let stations: Vec<&str> = model
+                .stations
+                .iter()
+                .filter(|s| s.at == Some(i))
+                .map(|s| s.name.as_str())
+                .collect();
+            let kind = if !stations.is_empty() {
+                PointKind::Station
+            } else if fleet.is_some_and(|f| f.warehouse == i) {
+                PointKind::Warehouse
+            } else if fleet
+                .and_then(|f| f.battery.as_ref())
+                .is_some_and(|b| b.chargers.contains(&i))
+            {
+                PointKind::Charger
+            } else if fleet.is_some_and(|f| f.home == i) {
+                PointKind::Home
+            } else {
+                PointKind::Other
+            };
+            PlanPoint {
+                label: if stations.is_empty() {
+                    p.name.clone()
+                } else {
+                    stations.join(", ")
+                },
+                x: p.x,
+                y: p.y,
+                kind,
+            }
+        })
+        .collect()
+}
+
 /// The floor plan alone, before any simulation (`factory5g layout`): the
 /// hall, the aisles (one-way ones with their direction; each segment
 /// between two points is a zone of zone control), the points with their
@@ -507,44 +519,78 @@ pub fn coverage_cell_m(size: [f64; 2]) -> f64 {
         .unwrap_or(longest / 200.0)
 }
 
-/// The SINR (dB) at `ue` from its best gNB, deterministically: for each gNB
-/// the path loss is the InF LOS and NLOS path losses weighted by the LOS
+/// The gNB that serves `ue` in the coverage map, and its path loss (dB):
+/// for each gNB the InF LOS and NLOS path losses weighted by the LOS
 /// probability at that distance (`p·PL_LOS + (1 − p)·PL_NLOS`, dB), without
-/// shadow fading (its mean in dB is 0); the gNB with the least loss is the
-/// best, and the link budget (transmit power, noise over the bandwidth, noise
-/// figure, interference margin) gives the SINR. `None` without gNBs.
-pub fn expected_sinr_db(nr: &NrNetwork, ue: (f64, f64)) -> Option<f64> {
+/// shadow fading (its mean in dB is 0); the least loss wins (the first gNB
+/// on a tie). `None` without gNBs.
+pub fn best_gnb(nr: &NrNetwork, ue: (f64, f64)) -> Option<(usize, f64)> {
     let ch = nr.nr.channel();
-    let loss = nr
-        .gnbs
+    nr.gnbs
         .iter()
         .map(|&(x, y)| ch.mean_path_loss((ue.0 - x).hypot(ue.1 - y)))
-        .reduce(f64::min)?;
+        .enumerate()
+        .reduce(|best, next| if next.1 < best.1 { next } else { best })
+}
+
+/// The SINR (dB) at `ue` from its best gNB ([`best_gnb`]), deterministically:
+/// the link budget (transmit power, noise over the bandwidth, noise figure,
+/// interference margin) of the least path loss. `None` without gNBs.
+pub fn expected_sinr_db(nr: &NrNetwork, ue: (f64, f64)) -> Option<f64> {
+    let (_, loss) = best_gnb(nr, ue)?;
     Some(nr.nr.link_budget().sinr_db(loss))
 }
 
+/// The grid of the coverage map: square cells of [`coverage_cell_m`] from
+/// the origin, the last row and column cut at the walls.
+#[derive(Copy, Clone, Debug, PartialEq)]
+pub struct CoverageGrid {
+    pub cell_m: f64,
+    /// Cells along x and along y.
+    pub nx: usize,
+    pub ny: usize,
+    size: [f64; 2],
+}
+
+impl CoverageGrid {
+    /// The grid over a hall of `size` metres; `None` for an empty hall.
+    pub fn of(size: [f64; 2]) -> Option<CoverageGrid> {
+        if !(size[0] > 0.0 && size[1] > 0.0) {
+            return None;
+        }
+        let cell_m = coverage_cell_m(size);
+        let nx = (size[0] / cell_m - 1e-9).ceil().max(1.0) as usize;
+        let ny = (size[1] / cell_m - 1e-9).ceil().max(1.0) as usize;
+        Some(CoverageGrid { cell_m, nx, ny, size })
+    }
+
+    /// The centre of every cell, row by row from y = 0 (cell (i, j) is the
+    /// `j * nx + i`-th).
+    pub fn centres(&self) -> impl Iterator<Item = (f64, f64)> + '_ {
+        let centre =
+            |k: usize, side: f64| (k as f64 * self.cell_m + ((k + 1) as f64 * self.cell_m).min(side)) / 2.0;
+        (0..self.ny)
+            .flat_map(move |j| (0..self.nx).map(move |i| (centre(i, self.size[0]), centre(j, self.size[1]))))
+    }
+}
+
 /// The SINR coverage map of the hall: [`expected_sinr_db`] at the centre of
-/// each cell (of [`coverage_cell_m`], the last row and column cut at the
-/// walls); out of coverage below CQI 1's threshold. `None` without gNBs.
+/// each cell of the [`CoverageGrid`]; out of coverage below CQI 1's
+/// threshold. `None` without gNBs.
 pub fn coverage(nr: &NrNetwork, size: [f64; 2]) -> Option<Coverage> {
-    if nr.gnbs.is_empty() || !(size[0] > 0.0 && size[1] > 0.0) {
+    if nr.gnbs.is_empty() {
         return None;
     }
-    let cell = coverage_cell_m(size);
-    let nx = (size[0] / cell - 1e-9).ceil().max(1.0) as usize;
-    let ny = (size[1] / cell - 1e-9).ceil().max(1.0) as usize;
-    let centre = |k: usize, side: f64| (k as f64 * cell + ((k + 1) as f64 * cell).min(side)) / 2.0;
-    let mut sinr_db = Vec::with_capacity(nx * ny);
-    for j in 0..ny {
-        for i in 0..nx {
-            sinr_db.push(expected_sinr_db(nr, (centre(i, size[0]), centre(j, size[1])))?);
-        }
-    }
+    let grid = CoverageGrid::of(size)?;
+    let sinr_db = grid
+        .centres()
+        .map(|ue| expected_sinr_db(nr, ue))
+        .collect::<Option<Vec<f64>>>()?;
     let cfg = nr.nr.config();
     Some(Coverage {
-        cell_m: cell,
-        nx,
-        ny,
+        cell_m: grid.cell_m,
+        nx: grid.nx,
+        ny: grid.ny,
         sinr_db,
         threshold_db: CQI_TABLE[0].sinr_db,
         label: format!(
@@ -554,7 +600,7 @@ pub fn coverage(nr: &NrNetwork, size: [f64; 2]) -> Option<Coverage> {
             cfg.carrier_ghz,
             cfg.bandwidth_mhz,
             cfg.tx_power_dbm,
-            fmt_ms(cell)
+            fmt_ms(grid.cell_m)
         ),
     })
 }

@@ -14,6 +14,7 @@ pub mod figures;
 pub mod findings;
 pub mod network;
 pub mod out;
+pub mod replay;
 pub mod tables;
 pub mod text;
 pub mod warmup;

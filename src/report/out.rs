@@ -7,10 +7,10 @@
 //!
 //! **The order of `--out`**: the report, tables and plots are all computed
 //! and rendered in memory first; only then are files written, one at a time:
-//! `plots/*.svg` and `plots/*.png`, the CSVs, `summary.md`, `report.html`,
-//! and `report.json` last. So a run interrupted during the simulation or the
-//! drawing leaves the directory as it was, and a new `report.json` means that
-//! every other file is new too. The only trace an interruption can leave is
+//! `plots/*.svg` and `plots/*.png`, the CSVs, `summary.md`, `replay.html`,
+//! `report.html`, and `report.json` last. So a run interrupted during the
+//! simulation or the drawing leaves the directory as it was, and a new
+//! `report.json` means that every other file is new too. The only trace an interruption can leave is
 //! the temporary of the one file being written at that instant (its write
 //! and fsync take milliseconds): a hidden file that the next run into the
 //! directory removes, once the process that made it is gone.
@@ -20,6 +20,7 @@
 //! now has no layout) are removed, so that `plots/` matches `report.html`.
 
 use super::figures::{figures, PLOT_NAMES};
+use super::replay::Replay;
 use super::{tables, text_summary, Report};
 use crate::experiment::Replications;
 use crate::factory::Trace;
@@ -157,13 +158,14 @@ pub fn check_trace_path(path: &Path) -> Result<(), String> {
 }
 
 /// Writes the report files of a run into `dir` (see the module doc for the
-/// order); returns the files written, relative to `dir`, and notes on the
-/// plots not drawn.
+/// order), with the replay page when there is one; returns the files
+/// written, relative to `dir`, and notes on the plots not drawn.
 pub fn write_out(
     dir: &Path,
     model: &Model,
     runs: &Replications,
     report: &Report,
+    replay: Option<&Replay>,
 ) -> Result<(Vec<String>, Vec<String>), String> {
     prepare_dir(dir)?;
     // Everything in memory first.
@@ -176,7 +178,8 @@ pub fn write_out(
         plots.push((format!("plots/{}.svg", f.name), f.svg.as_bytes()));
         plots.push((format!("plots/{}.png", f.name), &f.png));
     }
-    let files: Vec<(String, Vec<u8>)> = vec![
+    let replay_link = replay.map(Replay::link_text);
+    let mut files: Vec<(String, Vec<u8>)> = vec![
         ("stations.csv".into(), tables::stations_csv(report)?),
         ("robots.csv".into(), tables::robots_csv(report)?),
         ("flows.csv".into(), tables::flows_csv(report)?),
@@ -186,10 +189,20 @@ pub fn write_out(
         ),
         (
             "report.html".into(),
-            tables::report_html(report, &summary, &figs.figures, &figs.notes).into_bytes(),
+            tables::report_html(
+                report,
+                &summary,
+                &figs.figures,
+                &figs.notes,
+                replay_link.as_deref(),
+            )
+            .into_bytes(),
         ),
         ("report.json".into(), json.into_bytes()),
     ];
+    if let Some(replay) = replay {
+        files.insert(files.len() - 2, (REPLAY.into(), replay.page().into_bytes()));
+    }
     // Then to disk, one file at a time: plots, tables, report.json last.
     let write = |name: &str, bytes: &[u8]| {
         let path = dir.join(name);
@@ -199,6 +212,9 @@ pub fn write_out(
         write(name, bytes)?;
     }
     remove_undrawn_plots(dir, &figs.figures)?;
+    if replay.is_none() {
+        remove_if_present(&dir.join(REPLAY))?;
+    }
     sync_dir(&dir.join("plots"));
     for (name, bytes) in &files {
         write(name, bytes)?;
@@ -210,6 +226,18 @@ pub fn write_out(
         .chain(files.into_iter().map(|(n, _)| n))
         .collect();
     Ok((names, figs.notes))
+}
+
+/// The replay page's file name.
+pub const REPLAY: &str = "replay.html";
+
+/// Removes a file of an earlier run that this run does not write.
+fn remove_if_present(path: &Path) -> Result<(), String> {
+    match fs::remove_file(path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(format!("cannot remove the stale file {}: {e}", path.display())),
+    }
 }
 
 /// Writes the floor plan alone (`layout.svg`, `layout.png`) into `dir`,
@@ -248,12 +276,7 @@ fn remove_undrawn_plots(dir: &Path, drawn: &[crate::plot::Figure]) -> Result<(),
             continue;
         }
         for ext in ["svg", "png"] {
-            let path = dir.join("plots").join(format!("{name}.{ext}"));
-            match fs::remove_file(&path) {
-                Ok(()) => {}
-                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-                Err(e) => return Err(format!("cannot remove the stale plot {}: {e}", path.display())),
-            }
+            remove_if_present(&dir.join("plots").join(format!("{name}.{ext}")))?;
         }
     }
     Ok(())

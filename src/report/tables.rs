@@ -548,7 +548,15 @@ figcaption{color:#555;font-size:.9em;margin-top:.3em}";
 
 /// report.html: one self-contained page, the SVGs inline; no scripts and
 /// nothing loaded from elsewhere.
-pub fn report_html(r: &Report, text_summary: &str, figures: &[Figure], notes: &[String]) -> String {
+/// `replay`: what the replay page (`replay.html`, linked) shows, when
+/// there is one.
+pub fn report_html(
+    r: &Report,
+    text_summary: &str,
+    figures: &[Figure],
+    notes: &[String],
+    replay: Option<&str>,
+) -> String {
     let mut s = String::new();
     let title = format!("factory5g report: {}", r.scenario);
     let _ = write!(
@@ -560,6 +568,13 @@ pub fn report_html(r: &Report, text_summary: &str, figures: &[Figure], notes: &[
         esc(&title),
         esc(&settings(r))
     );
+    if let Some(replay) = replay {
+        let _ = writeln!(
+            s,
+            "<p><a href=\"replay.html\">Replay of replication 0</a>: {}</p>",
+            esc(replay)
+        );
+    }
     if !r.warnings.is_empty() {
         s.push_str("<h2>Warnings</h2>\n");
         for w in &r.warnings {

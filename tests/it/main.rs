@@ -14,6 +14,7 @@ mod net;
 mod perf;
 mod plant;
 mod props;
+mod replay;
 mod report;
 mod scenario_errors;
 mod theory;

@@ -30,13 +30,14 @@ const PLOTS: [&str; 6] = [
     "floor_plan",
 ];
 
-const TABLES: [&str; 6] = [
+const TABLES: [&str; 7] = [
     "report.json",
     "summary.md",
     "stations.csv",
     "robots.csv",
     "flows.csv",
     "report.html",
+    "replay.html",
 ];
 
 /// Every file under `dir`, relative paths, sorted.
@@ -248,6 +249,10 @@ fn out_writes_every_file() {
     ] {
         assert!(!html.contains(bad), "report.html holds {bad}");
     }
+    assert!(
+        html.contains("<a href=\"replay.html\">"),
+        "report.html does not link the replay"
+    );
     let md = fs::read_to_string(out_dir.join("summary.md")).unwrap();
     for part in [
         "## Stations",

@@ -140,11 +140,37 @@ impl<'m> Sim<'m> {
             Some(server) => self.start_job(station, server as u32, job),
             None => {
                 self.jobs[job].place = JobPlace::InQueue(station);
-                let st = &mut self.stations[station];
-                st.queue.push_back(job);
-                st.queue_len.set(self.now, st.queue.len() as u64);
+                self.stations[station].queue.push_back(job);
+                self.queue_changed(station);
             }
         }
+    }
+
+    /// The input queue of `station` grew or shrank: its time average and
+    /// the trace (`queue`, with the new length) are told.
+    #[inline(always)]
+    fn queue_changed(&mut self, station: StationId) {
+        let st = &mut self.stations[station];
+        let len = st.queue.len();
+        st.queue_len.set(self.now, len as u64);
+        if self.trace.is_some() {
+            self.trace_queue(station, len);
+        }
+    }
+
+    /// The trace's `queue` line, out of line so that the hot path above
+    /// only tests for a trace: inlined, the line's code cost an M/M/3 run
+    /// 1.1% more instructions (about 10 per job); out of line, 0.5%
+    /// (callgrind, mm3 over 200,000 h, against no queue line at all).
+    #[cold]
+    #[inline(never)]
+    fn trace_queue(&mut self, station: StationId, len: usize) {
+        let model = self.model;
+        self.trace_line(
+            || format!("station:{}", model.stations[station].name),
+            "queue",
+            || len.to_string(),
+        );
     }
 
     /// A job on its way by AGV arrives at the station that reserved it a place.
@@ -199,7 +225,7 @@ impl<'m> Sim<'m> {
         };
         match next {
             Some(job) => {
-                st.queue_len.set(self.now, st.queue.len() as u64);
+                self.queue_changed(station);
                 self.start_job(station, server, job);
             }
             None => self.refresh(station, server),
