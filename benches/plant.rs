@@ -1,5 +1,6 @@
 //! The built-in plant, one replication (72 h warm-up + one 8 h shift), with
-//! an ideal network and with the 5G `nr` model, in events per second
+//! an ideal network and with the 5G `nr` model, and its two-way grid variant
+//! `sany18_two_way` (`nr`), in events per second
 //! (criterion's "elements" are events). The link profiles are computed once
 //! per scenario, outside the timed loop, as `run` does.
 //!
@@ -25,6 +26,21 @@ fn plant(c: &mut Criterion) {
             b.iter(|| black_box(simulate_with(&model, &profiles, 18, 0)).map(|o| o.events))
         });
     }
+    group.finish();
+    // The same stations on a two-way grid of aisles with cross aisles,
+    // zone control avoiding deadlock (`nr` network).
+    let mut group = c.benchmark_group("sany18_two_way");
+    group.sample_size(20);
+    group.measurement_time(Duration::from_secs(5));
+    let model = factory5g::scenario::load_builtin_with("sany18_two_way", &[])
+        .expect("sany18_two_way is valid")
+        .model;
+    let profiles = LinkProfiles::compute(&model);
+    let events = simulate_with(&model, &profiles, 18, 0).expect("runs").events;
+    group.throughput(Throughput::Elements(events));
+    group.bench_function("nr", |b| {
+        b.iter(|| black_box(simulate_with(&model, &profiles, 18, 0)).map(|o| o.events))
+    });
     group.finish();
 }
 

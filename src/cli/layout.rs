@@ -37,7 +37,9 @@ pub fn layout(args: &LayoutArgs) -> Result<(), Failure> {
     let mut text = format!(
         "{}: floor {x} m × {y} m, {} points, {} aisle segments ({one_way} one-way)\n",
         model.name(),
-        layout.points().len(),
+        // The points that `zone_length` adds to cut aisles are not the
+        // scenario's; the segments are the zones they make.
+        layout.points().iter().filter(|p| !p.hidden()).count(),
         layout.segments().len()
     );
     for file in files {

@@ -18,7 +18,7 @@
 //! 3. the AGV fleet, when there is one: `agv.STATE` for every AGV state in
 //!    report order (`agv.idle`, `agv.travel_empty`, `agv.travel_loaded`,
 //!    `agv.handling`, `agv.zone_wait`, `agv.network_wait`, `agv.stopped`,
-//!    `agv.charging`, `agv.off_shift`), shares of
+//!    `agv.charging`, `agv.charge_wait`, `agv.off_shift`), shares of
 //!    the fleet's time;
 //! 4. each robot flow (periodic or triggered; background load has no
 //!    messages), in scenario order: `flow.NAME.p99_ms`, the 99th percentile

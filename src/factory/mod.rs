@@ -362,8 +362,13 @@ pub struct FleetOutput {
     pub trips: u64,
     /// From assignment to the end of unloading, in seconds.
     pub trip_s: Tally,
-    /// The most AGVs seen on one aisle segment at once, over the whole run.
+    /// The most AGVs seen on one aisle segment at once, over the whole run
+    /// (under deadlock avoidance counted as AGVs drive on and off, apart
+    /// from the bookings that let them).
     pub max_segment_occupancy: u32,
+    /// The most AGVs seen in one crossing at once, over the whole run
+    /// (deadlock avoidance; 0 otherwise).
+    pub max_crossing_occupancy: u32,
     /// Times each aisle segment was entered.
     pub segment_traversals: Vec<u64>,
     /// Milliwatt-nanoseconds the AGVs used after the warm-up, metered at

@@ -5,6 +5,18 @@
 //! is the rectilinear (Manhattan) distance between points, as on a grid of
 //! free lanes.
 //!
+//! Zones and crossings, for zone control: every segment of the graph is a
+//! zone (one AGV at a time). A `zone_length` cuts each aisle longer than it
+//! into equal segments at hidden points, named `a~b#1`, `a~b#2`, ... after
+//! the aisle's ends (with `'` added in the rare case that a point of the
+//! scenario already has the name), which scenarios cannot refer to and
+//! plots do not label. A point where three or more segment ends meet is a
+//! crossing: under deadlock avoidance it holds one AGV at a time too, from
+//! when the AGV enters it until it has cleared the zone after it. Where
+//! only two ends meet (a bend, a point along a corridor) the two zones
+//! already keep AGVs apart: an AGV at the point is at the end of one zone or
+//! the start of the other, and holds it.
+//!
 //! A layout is built by validation, with the rest of the model:
 //!
 //! ```
@@ -35,6 +47,8 @@ pub struct Point {
     pub(crate) name: String,
     pub(crate) x: f64,
     pub(crate) y: f64,
+    /// Made by `zone_length` to cut an aisle: not named by the scenario.
+    pub(crate) hidden: bool,
 }
 
 impl Point {
@@ -50,6 +64,12 @@ impl Point {
     /// Metres from the floor's bottom edge.
     pub fn y(&self) -> f64 {
         self.y
+    }
+
+    /// Made by `zone_length` to cut an aisle into zones (named `a~b#K`),
+    /// not by the scenario.
+    pub fn hidden(&self) -> bool {
+        self.hidden
     }
 }
 
@@ -114,6 +134,8 @@ pub struct Layout {
     pub(crate) size: [f64; 2],
     pub(crate) points: Vec<Point>,
     pub(crate) segments: Vec<Segment>,
+    /// Per point: three or more segment ends meet there.
+    crossing: Vec<bool>,
     /// n × n shortest distances (with aisles) in metres.
     dist: Vec<f64>,
     /// n × n: the segment by which the shortest path from i reaches j
@@ -127,7 +149,9 @@ pub const MAX_POINTS: usize = 2_000;
 impl Layout {
     /// Builds the layout and its shortest paths. `aisles` are pairs of point
     /// indices with whether the aisle is one-way (driven from the first to the
-    /// second only). Fails only with more than [`MAX_POINTS`] points; whether the
+    /// second only); with `zone_length`, each longer than it is cut into
+    /// equal segments at hidden points. Fails only with more than
+    /// [`MAX_POINTS`] points (hidden ones included); whether the
     /// points that matter can be reached is for the caller to check with
     /// [`Layout::reachable`]. Only validation builds a layout, from points
     /// on the floor and aisles between them that it checked.
@@ -135,28 +159,75 @@ impl Layout {
         size: [f64; 2],
         points: Vec<(String, [f64; 2])>,
         aisles: &[(PointId, PointId, bool)],
+        zone_length: Option<f64>,
     ) -> Result<Layout, String> {
         let n = points.len();
         if n > MAX_POINTS {
             return Err(format!("a layout holds at most {MAX_POINTS} points, found {n}"));
         }
-        let points: Vec<Point> = points
+        let mut points: Vec<Point> = points
             .into_iter()
-            .map(|(name, [x, y])| Point { name, x, y })
-            .collect();
-        let segments: Vec<Segment> = aisles
-            .iter()
-            .map(|&(a, b, one_way)| Segment {
-                a,
-                b,
-                length: ((points[a].x - points[b].x).powi(2) + (points[a].y - points[b].y).powi(2)).sqrt(),
-                one_way,
+            .map(|(name, [x, y])| Point {
+                name,
+                x,
+                y,
+                hidden: false,
             })
             .collect();
+        let length = |points: &[Point], a: PointId, b: PointId| {
+            ((points[a].x - points[b].x).powi(2) + (points[a].y - points[b].y).powi(2)).sqrt()
+        };
+        let mut names: std::collections::HashSet<String> = points.iter().map(|p| p.name.clone()).collect();
+        let mut segments = Vec::with_capacity(aisles.len());
+        for &(a, b, one_way) in aisles {
+            let whole = length(&points, a, b);
+            let pieces = match zone_length {
+                Some(zone) if zone > 0.0 && whole > zone => (whole / zone).ceil() as usize,
+                _ => 1,
+            };
+            if points.len() + pieces - 1 > MAX_POINTS {
+                return Err(format!(
+                    "zone_length cuts the aisles at more points than a layout holds ({MAX_POINTS}); choose a longer zone_length"
+                ));
+            }
+            let mut from = a;
+            for k in 1..=pieces {
+                let to = if k == pieces {
+                    b
+                } else {
+                    let share = k as f64 / pieces as f64;
+                    let mut name = format!("{}~{}#{k}", points[a].name, points[b].name);
+                    while names.contains(&name) {
+                        name.push('\'');
+                    }
+                    names.insert(name.clone());
+                    points.push(Point {
+                        name,
+                        x: points[a].x + share * (points[b].x - points[a].x),
+                        y: points[a].y + share * (points[b].y - points[a].y),
+                        hidden: true,
+                    });
+                    points.len() - 1
+                };
+                segments.push(Segment {
+                    a: from,
+                    b: to,
+                    length: length(&points, from, to),
+                    one_way,
+                });
+                from = to;
+            }
+        }
+        let mut ends = vec![0u32; points.len()];
+        for segment in &segments {
+            ends[segment.a] += 1;
+            ends[segment.b] += 1;
+        }
         let mut layout = Layout {
             size,
             points,
             segments,
+            crossing: ends.iter().map(|&e| e >= 3).collect(),
             dist: Vec::new(),
             via: Vec::new(),
         };
@@ -182,6 +253,16 @@ impl Layout {
 
     pub fn has_aisles(&self) -> bool {
         !self.segments.is_empty()
+    }
+
+    /// Whether any point is a crossing.
+    pub fn has_crossings(&self) -> bool {
+        self.crossing.iter().any(|&c| c)
+    }
+
+    /// Whether three or more segment ends meet at `point`.
+    pub fn is_crossing(&self, point: PointId) -> bool {
+        self.crossing[point]
     }
 
     pub fn point(&self, name: &str) -> Option<PointId> {
@@ -233,6 +314,65 @@ impl Layout {
             segments,
             length: self.distance(from, to),
         }
+    }
+
+    /// The shortest cycle of segments, each followed by the next on the
+    /// shortest path between two of `stops`, the last by the first; `None`
+    /// without one. Under zone control that holds a segment until the next
+    /// is granted, AGVs on every segment of such a cycle, each waiting for
+    /// the next, are a deadlock; and every such deadlock is one of these
+    /// cycles (the AGVs drive between `stops`).
+    pub(crate) fn zone_cycle(&self, stops: &[PointId]) -> Option<Vec<SegmentId>> {
+        let mut next: Vec<Vec<SegmentId>> = vec![Vec::new(); self.segments.len()];
+        let mut stops = stops.to_vec();
+        stops.sort_unstable();
+        stops.dedup();
+        for &from in &stops {
+            for &to in &stops {
+                if from == to || !self.reachable(from, to) {
+                    continue;
+                }
+                for pair in self.path(from, to).segments.windows(2) {
+                    if !next[pair[0]].contains(&pair[1]) {
+                        next[pair[0]].push(pair[1]);
+                    }
+                }
+            }
+        }
+        // Breadth first from each segment back to itself.
+        let mut best: Option<Vec<SegmentId>> = None;
+        let mut parent = vec![usize::MAX; next.len()];
+        let mut queue = std::collections::VecDeque::new();
+        for start in 0..next.len() {
+            parent.iter_mut().for_each(|p| *p = usize::MAX);
+            queue.clear();
+            queue.push_back((start, 1usize));
+            let mut found = None;
+            'search: while let Some((at, depth)) = queue.pop_front() {
+                if best.as_ref().is_some_and(|b| depth >= b.len()) {
+                    break;
+                }
+                for &to in &next[at] {
+                    if to == start {
+                        found = Some(at);
+                        break 'search;
+                    }
+                    if parent[to] == usize::MAX {
+                        parent[to] = at;
+                        queue.push_back((to, depth + 1));
+                    }
+                }
+            }
+            if let Some(last) = found {
+                let mut cycle = vec![last];
+                while *cycle.last().expect("not empty") != start {
+                    cycle.push(parent[*cycle.last().expect("not empty")]);
+                }
+                cycle.reverse();
+                best = Some(cycle);
+            }
+        }
+        best
     }
 
     /// Dijkstra from every point; ties broken by segment order, so paths are
@@ -304,7 +444,7 @@ mod tests {
             .iter()
             .map(|&(a, b)| (a, b, false))
             .collect();
-        Layout::new([100.0, 100.0], pts, &aisles).unwrap()
+        Layout::new([100.0, 100.0], pts, &aisles, None).unwrap()
     }
 
     #[test]
@@ -327,7 +467,13 @@ mod tests {
             ("b".to_string(), [10.0, 0.0]),
             ("c".to_string(), [10.0, 10.0]),
         ];
-        let l = Layout::new([20.0, 20.0], pts, &[(0, 1, true), (1, 2, true), (2, 0, true)]).unwrap();
+        let l = Layout::new(
+            [20.0, 20.0],
+            pts,
+            &[(0, 1, true), (1, 2, true), (2, 0, true)],
+            None,
+        )
+        .unwrap();
         assert_eq!(l.distance(0, 1), 10.0);
         let back = l.path(1, 0);
         assert_eq!(back.points, vec![1, 2, 0]);
@@ -337,8 +483,87 @@ mod tests {
     #[test]
     fn rectilinear_without_aisles() {
         let pts = vec![("a".to_string(), [0.0, 0.0]), ("b".to_string(), [3.0, 4.0])];
-        let l = Layout::new([10.0, 10.0], pts, &[]).unwrap();
+        let l = Layout::new([10.0, 10.0], pts, &[], None).unwrap();
         assert_eq!(l.distance(0, 1), 7.0);
         assert_eq!(l.path(0, 1).segments, Vec::<usize>::new());
+    }
+
+    #[test]
+    fn zone_length_cuts_long_aisles_at_hidden_points() {
+        // a -(50 m)- b, one way, and b -(10 m)- c: 20 m zones cut a-b in 3.
+        let pts = vec![
+            ("a".to_string(), [0.0, 0.0]),
+            ("b".to_string(), [50.0, 0.0]),
+            ("c".to_string(), [50.0, 10.0]),
+            // A scenario's point that has the name of the first cut.
+            ("a~b#1".to_string(), [90.0, 90.0]),
+        ];
+        let l = Layout::new([100.0, 100.0], pts, &[(0, 1, true), (1, 2, false)], Some(20.0)).unwrap();
+        let names: Vec<&str> = l.points.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["a", "b", "c", "a~b#1", "a~b#1'", "a~b#2"]);
+        assert_eq!(
+            l.points.iter().map(|p| p.hidden).collect::<Vec<_>>(),
+            [false, false, false, false, true, true]
+        );
+        let ab = l.path(0, 1);
+        assert_eq!(ab.points, [0, 4, 5, 1]);
+        assert!(ab.segments.iter().all(|&s| l.segments[s].one_way));
+        for &s in &ab.segments {
+            assert!((l.segments[s].length - 50.0 / 3.0).abs() < 1e-9);
+        }
+        assert!((l.distance(0, 2) - 60.0).abs() < 1e-9);
+        // Still one way: b back to a cannot be driven.
+        assert!(!l.reachable(1, 0));
+        // Short aisles stay whole.
+        assert_eq!(l.segments.len(), 4);
+    }
+
+    #[test]
+    fn crossings_are_where_three_segment_ends_meet() {
+        let l = grid();
+        // a, c, d, e are corners (two ends); b has two; none crosses.
+        assert!((0..6).all(|p| !l.is_crossing(p)));
+        let pts = vec![
+            ("m".to_string(), [10.0, 10.0]),
+            ("n".to_string(), [10.0, 20.0]),
+            ("s".to_string(), [10.0, 0.0]),
+            ("e".to_string(), [20.0, 10.0]),
+        ];
+        let t = Layout::new(
+            [30.0, 30.0],
+            pts,
+            &[(1, 0, false), (0, 2, false), (0, 3, true)],
+            None,
+        )
+        .unwrap();
+        assert!(t.is_crossing(0));
+        assert!(!t.is_crossing(1) && !t.is_crossing(3));
+    }
+
+    #[test]
+    fn zone_cycles_are_found_from_the_routes() {
+        // A one-way ring a -> b -> c -> a: AGVs between its three points
+        // drive on through each, a cycle of three segments.
+        let pts = vec![
+            ("a".to_string(), [0.0, 0.0]),
+            ("b".to_string(), [10.0, 0.0]),
+            ("c".to_string(), [10.0, 10.0]),
+        ];
+        let ring = Layout::new(
+            [20.0, 20.0],
+            pts.clone(),
+            &[(0, 1, true), (1, 2, true), (2, 0, true)],
+            None,
+        )
+        .unwrap();
+        assert_eq!(ring.zone_cycle(&[0, 1, 2]), Some(vec![0, 1, 2]));
+        // Only between a and b: b -> c -> a ends at a, where the AGV
+        // leaves the aisle; no route goes on from c -> a.
+        assert_eq!(ring.zone_cycle(&[0, 1]), None);
+        // Two-way a - b - c: head-on through b, a cycle of two.
+        let line = Layout::new([20.0, 20.0], pts, &[(0, 1, false), (1, 2, false)], None).unwrap();
+        assert_eq!(line.zone_cycle(&[0, 2]).map(|c| c.len()), Some(2));
+        // Only between a and b: one segment, no cycle.
+        assert_eq!(line.zone_cycle(&[0, 1]), None);
     }
 }

@@ -363,6 +363,8 @@ pub struct Fleet {
     pub(crate) agvs: u32,
     /// Metres per second.
     pub(crate) speed: f64,
+    /// Metres per second with cargo on board.
+    pub(crate) speed_loaded: f64,
     pub(crate) load: Dist,
     pub(crate) unload: Dist,
     /// Where the AGVs start.
@@ -378,6 +380,17 @@ pub struct Fleet {
     /// Electric power per AGV in each state, in milliwatts; `None`: not
     /// metered.
     pub(crate) power_mw: Option<[u64; AgvState::COUNT]>,
+    /// What the fleet manager does about deadlocks under zone control.
+    pub(crate) deadlock: Deadlock,
+    /// Points where idle AGVs park, one AGV each (none: they stay where
+    /// they finished).
+    pub(crate) parking: Vec<PointId>,
+    /// Under zone control with `deadlock = "avoid"`: whether the fleet
+    /// manager reserves paths ahead. Set by validation: only when the
+    /// layout has crossings or [`Model::zone_deadlock_cycle`] finds a cycle;
+    /// otherwise plain zone control, granting zones in the order asked,
+    /// cannot deadlock, and is used (it is what `"detect"` does).
+    pub(crate) reserve_paths: bool,
 }
 
 impl Fleet {
@@ -388,6 +401,21 @@ impl Fleet {
     /// Metres per second.
     pub fn speed(&self) -> f64 {
         self.speed
+    }
+
+    /// Metres per second with cargo on board.
+    pub fn speed_loaded(&self) -> f64 {
+        self.speed_loaded
+    }
+
+    /// Metres per second, loaded or not.
+    #[inline]
+    pub fn speed_when(&self, loaded: bool) -> f64 {
+        if loaded {
+            self.speed_loaded
+        } else {
+            self.speed
+        }
     }
 
     pub fn load(&self) -> &Dist {
@@ -430,6 +458,29 @@ impl Fleet {
     pub fn power_mw(&self) -> Option<&[u64; AgvState::COUNT]> {
         self.power_mw.as_ref()
     }
+
+    /// What the fleet manager does about deadlocks under zone control.
+    pub fn deadlock(&self) -> Deadlock {
+        self.deadlock
+    }
+
+    /// Points where idle AGVs park, one AGV each.
+    pub fn parking(&self) -> &[PointId] {
+        &self.parking
+    }
+}
+
+/// What the fleet manager does about deadlocks under zone control.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Deadlock {
+    /// Reserves each leg's zones and crossings ahead, in one order of AGVs
+    /// for all of them, so that no deadlock can form (`fleet/reserve.rs`);
+    /// on layouts where plain zone control cannot deadlock, grants zones
+    /// as [`Deadlock::Detect`] does.
+    Avoid,
+    /// Grants zones one at a time in the order asked; a deadlock ends the
+    /// run with an error naming the AGVs.
+    Detect,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -477,6 +528,29 @@ impl Battery {
 }
 
 impl Model {
+    /// The cycle of aisle segments along which the fleet can deadlock under
+    /// plain zone control (`deadlock = "detect"`), if any: the shortest
+    /// [`Layout::zone_cycle`] of the routes between the points the fleet
+    /// stops at (home, warehouse, stations, chargers, parking), when it has
+    /// no more segments than the fleet has AGVs. Each AGV of a deadlock
+    /// holds a segment and waits for the next of its route, held by the
+    /// next AGV: their segments are such a cycle, so without one there is
+    /// no deadlock (circular wait is necessary, Coffman, Elphick &
+    /// Shoshani 1971). `None` without zone control.
+    pub(crate) fn zone_deadlock_cycle(&self) -> Option<Vec<SegmentId>> {
+        let (fleet, layout) = (self.fleet.as_ref()?, self.layout.as_ref()?);
+        if !fleet.zone_control || fleet.agvs < 2 {
+            return None;
+        }
+        let mut stops = vec![fleet.home, fleet.warehouse];
+        stops.extend(self.stations.iter().filter_map(|s| s.at));
+        stops.extend(fleet.battery.iter().flat_map(|b| b.chargers.iter().copied()));
+        stops.extend(fleet.parking.iter().copied());
+        layout
+            .zone_cycle(&stops)
+            .filter(|cycle| cycle.len() <= fleet.agvs as usize)
+    }
+
     /// The scenario's name (`[scenario] name`, else the file's stem).
     pub fn name(&self) -> &str {
         &self.name

@@ -97,13 +97,16 @@ pub enum AgvState {
     ZoneWait,
     NetworkWait,
     Stopped,
+    /// On a charger.
     Charging,
+    /// Waiting for a free charger.
+    ChargeWait,
     /// Outside the fleet's calendar: the AGV stands where it is.
     OffShift,
 }
 
 impl AgvState {
-    pub const COUNT: usize = 9;
+    pub const COUNT: usize = 10;
     pub const ALL: [AgvState; Self::COUNT] = [
         AgvState::Idle,
         AgvState::TravelEmpty,
@@ -113,6 +116,7 @@ impl AgvState {
         AgvState::NetworkWait,
         AgvState::Stopped,
         AgvState::Charging,
+        AgvState::ChargeWait,
         AgvState::OffShift,
     ];
 
@@ -127,6 +131,7 @@ impl AgvState {
             AgvState::NetworkWait => "network_wait",
             AgvState::Stopped => "stopped",
             AgvState::Charging => "charging",
+            AgvState::ChargeWait => "charge_wait",
             AgvState::OffShift => "off_shift",
         }
     }

@@ -70,6 +70,7 @@ pub fn state_color(key: &str) -> RGBColor {
         "handling" => RGBColor(23, 190, 207),
         "zone_wait" => RGBColor(188, 189, 34),
         "charging" => RGBColor(227, 119, 194),
+        "charge_wait" => RGBColor(247, 182, 210),
         "no_operator" => RGBColor(255, 187, 120),
         "off_shift" => RGBColor(174, 199, 232),
         // Bottleneck shares.

@@ -488,6 +488,10 @@ pub fn plan_points(model: &Model) -> Vec<PlanPoint> {
         .points
         .iter()
         .enumerate()
+        // The points that cut aisles into zones are not the scenario's;
+        // they come after all of its points, so the others keep their
+        // positions (the replay pairs these with the layout's points).
+        .filter(|(_, p)| !p.hidden)
         .map(|(i, p)| {
             let stations: Vec<&str> = model
                 .stations

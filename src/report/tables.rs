@@ -9,7 +9,7 @@
 //!   queue_len_mean`; one row per station, in scenario order.
 //! - `robots.csv`: `name, kind, count`, then the station states and the
 //!   AGV-only states (`travel_empty, travel_loaded, handling, zone_wait,
-//!   charging`); one row per robot group. `idle`, `network_wait`,
+//!   charging, charge_wait`); one row per robot group. `idle`, `network_wait`,
 //!   `stopped` and `off_shift` are shared; a state a group cannot be in is
 //!   empty.
 //! - `flows.csv`: `name, sent, delivered, lost, deadline_misses,

@@ -210,7 +210,7 @@ pub(crate) fn validate(raw: &Raw, context: &Context<'_>, sink: &mut Sink) -> Opt
         return None;
     }
     let header = header?;
-    let model = Model {
+    let mut model = Model {
         name: header.name,
         horizon: header.horizon,
         warmup: header.warmup,
@@ -226,6 +226,12 @@ pub(crate) fn validate(raw: &Raw, context: &Context<'_>, sink: &mut Sink) -> Opt
         network: network?,
         flows: flows.into_iter().collect::<Option<Vec<_>>>()?,
     };
+    // Avoidance reserves paths only where plain zone control could deadlock.
+    let reserve_paths =
+        model.layout.as_ref().is_some_and(|l| l.has_crossings()) || model.zone_deadlock_cycle().is_some();
+    if let Some(fleet) = model.fleet.as_mut() {
+        fleet.reserve_paths = reserve_paths;
+    }
     warnings::warn(&model, raw, validator.sink);
     Some(model)
 }

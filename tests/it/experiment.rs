@@ -40,6 +40,7 @@ fn kpis_are_named_in_the_documented_order() {
         "network_wait",
         "stopped",
         "charging",
+        "charge_wait",
         "off_shift",
     ] {
         expected.push(format!("agv.{s}"));

@@ -7,6 +7,8 @@ mod dxf;
 mod edges;
 mod experiment;
 mod fleet;
+mod fleet_props;
+mod fleet_rules;
 mod fuzz_corpus;
 mod limits;
 mod net;
@@ -18,6 +20,7 @@ mod report;
 mod scenario_errors;
 mod shifts;
 mod theory;
+mod two_way;
 
 use factory5g::experiment::{run_replications, RunSettings};
 use factory5g::factory::RunOutput;

@@ -146,6 +146,7 @@ agvs = 2
 speed = "1m/s"
 home = "a"
 zone_control = ZONES
+deadlock = "detect"
 
 [[station]]
 name = "far"

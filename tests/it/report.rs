@@ -212,6 +212,7 @@ fn out_writes_every_file() {
     let (header, rows) = read_csv(&out_dir.join("robots.csv"));
     assert_eq!(&header[..4], ["name", "kind", "count", "busy"]);
     assert!(header.iter().any(|h| h == "charging") && header.iter().any(|h| h == "travel_loaded"));
+    assert!(header.iter().any(|h| h == "charge_wait"));
     assert_eq!(rows.len(), groups.len());
     assert_eq!((&rows[0][0], &rows[0][1]), ("agv", "agv"));
     let (header, rows) = read_csv(&out_dir.join("flows.csv"));

@@ -1,21 +1,41 @@
-//! The AGV fleet: dispatch, travel over the aisles, zone control, batteries.
+//! The AGV fleet: dispatch, travel over the aisles, zone control, batteries,
+//! parking.
 //!
 //! A transport task (a job between stations, a parts kit from the warehouse,
 //! a finished sub-assembly to its assembly station) goes to an idle AGV
 //! chosen by the dispatch rule, or waits in the fleet manager's list. The AGV
-//! drives empty to the pickup, loads, drives loaded to the drop point,
-//! unloads, and is free again. Under zone control it asks for each aisle
-//! segment before entering it and holds the segment it is on until the next
-//! one is granted; requests for a segment are granted in the order they were
-//! made. A cycle of AGVs each waiting for the segment the next one holds is a
-//! deadlock: the run ends with an error naming them.
+//! drives empty to the pickup, loads, drives loaded to the drop point
+//! (at `speed_loaded`), unloads, and is free again (`free.rs`: it charges,
+//! takes waiting work, or parks). Travel is `travel.rs`; the trace of its
+//! movements `moves.rs`.
 //!
-//! Choices where the design leaves room: idle AGVs park where they finished
-//! (they start at `home`); a battery drains while driving and handling, not
-//! while idle or waiting; an AGV checks its battery when it finishes a task
-//! and, below the threshold, goes to the nearest free charger (or waits for
-//! one, counted as `charging`) and charges for `recharge` times the fraction
-//! missing.
+//! Zone control comes in two kinds (`fleet.deadlock`). `"detect"`
+//! (`zones.rs`): an AGV asks for each aisle segment before entering it and
+//! holds the segment it is on until the next one is granted; requests are
+//! granted in the order they were made, and a cycle of AGVs each waiting
+//! for the segment the next one holds is a deadlock that ends the run with
+//! an error naming them. `"avoid"` (`reserve.rs`, the default): the fleet
+//! manager books each leg's zones and crossings ahead in one order of the
+//! AGVs, which keeps every wait pointing to an AGV earlier in that order, so
+//! no deadlock can form (the proof is in that module). Reserving ahead
+//! costs waits (an AGV waits for a zone booked by one still far away), so
+//! `"avoid"` reserves only where plain zone control could deadlock: when
+//! the layout has crossings, or the fleet's routes have a cycle of zones
+//! no longer than the fleet (`Model::zone_deadlock_cycle`); otherwise (a
+//! one-way loop longer than the fleet) it grants zones as `"detect"` does,
+//! which there cannot deadlock.
+//!
+//! Choices where the design leaves room: without parking points, idle AGVs
+//! stay where they finished (they start at `home`); with them, an idle AGV
+//! drives to the nearest free one (one AGV each; when all are taken it
+//! stays where it is, and it does not move to one that frees later), at the
+//! start too, and leaves it when dispatched; an AGV on its way to park is
+//! not idle, and takes waiting work on arrival. A battery drains while
+//! driving and handling, not while idle or waiting; an AGV checks its
+//! battery when it finishes a task, a charge or a drive to park and, below
+//! the threshold, goes to the nearest free charger, or waits for one where
+//! it is (`charge_wait`), and charges (`charging`, only on the charger) for
+//! `recharge` times the fraction missing.
 //!
 //! Off shift (a `calendar` on `[fleet]`), every AGV stands where it is,
 //! like a protective stop: what it was doing pauses and resumes at the
@@ -24,13 +44,16 @@
 //! if the stop outlasts the break. With `power_kw` the AGVs' energy is
 //! metered at each state change.
 
+mod free;
 mod moves;
+mod reserve;
+mod travel;
 mod zones;
 
-use super::event::{AgvStep, Cargo, Ctx, Effect, Event, Waiter};
+use super::event::{Cargo, Ctx, Effect, Event, Waiter};
 use super::{AgvState, FleetOutput, SimError};
 use crate::engine::{EventId, RngStreams, SimTime, StreamRng};
-use crate::model::{Dispatch, Fleet, Model, Path, PointId, SegmentId};
+use crate::model::{Deadlock, Dispatch, Fleet, Model, Path, PointId, SegmentId};
 use crate::stats::{StateClock, Tally};
 use std::collections::VecDeque;
 
@@ -60,19 +83,57 @@ enum Plan {
     ToCharger(usize),
     WaitCharger,
     Charging(usize),
+    /// Driving to the parking point it holds.
+    ToParking,
+}
+
+/// How AGVs share the aisles.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+enum Control {
+    /// No zone control: AGVs pass through each other.
+    Free,
+    /// Zone control, deadlocks detected (`zones.rs`).
+    Detect,
+    /// Zone control, deadlocks avoided (`reserve.rs`).
+    Avoid,
 }
 
 struct Travel {
     path: Path,
     /// Index of the segment being driven (zone control).
     segment: usize,
+    /// The segment (detect) or resource (avoid) the AGV is on.
     holding: Option<SegmentId>,
+    /// Avoid: the crossing the AGV is clearing, held until it leaves the
+    /// zone after it.
+    clearing: Option<usize>,
     waiting_for: Option<SegmentId>,
     /// Granted, the grant still on its way to the AGV.
     granted: Option<SegmentId>,
     loaded: bool,
+    /// Avoid: the zones and crossings of the leg in order, and the next to
+    /// ask for.
+    steps: Vec<reserve::Step>,
+    step: usize,
     /// What the trace has recorded of the leg.
     moves: moves::Moves,
+}
+
+impl Travel {
+    fn new(path: Path, loaded: bool) -> Travel {
+        Travel {
+            path,
+            segment: 0,
+            holding: None,
+            clearing: None,
+            waiting_for: None,
+            granted: None,
+            loaded,
+            steps: Vec::new(),
+            step: 0,
+            moves: moves::Moves::default(),
+        }
+    }
 }
 
 struct Agv {
@@ -98,19 +159,26 @@ struct Agv {
     pending: Option<(EventId, SimTime, Event)>,
     /// A timed event put off by a stop, with the time it still needs.
     paused: Option<(SimTime, Event)>,
+    /// The parking point it holds (parked, or on its way there).
+    parked: Option<usize>,
 }
 
 pub(super) struct FleetRt {
     agvs: Vec<Agv>,
     pending: VecDeque<Task>,
     handling_rng: StreamRng,
+    control: Control,
     holder: Vec<Option<u32>>,
     segment_queue: Vec<VecDeque<u32>>,
     occupancy: Vec<u32>,
     max_occupancy: u32,
+    /// Avoid: the bookings, resources and order of AGVs.
+    reserve: reserve::Reservations,
     traversals: Vec<u64>,
     charger_free: Vec<bool>,
     charger_queue: VecDeque<u32>,
+    /// Per parking point, the AGV that holds it.
+    parking_holder: Vec<Option<u32>>,
     trips: u64,
     trip_s: Tally,
     /// AGVs have periodic flows whose violations stop them: their timed
@@ -136,6 +204,15 @@ impl FleetRt {
             .battery
             .as_ref()
             .map_or(0.0, |b| b.runtime.as_nanos() as f64);
+        let control = match (fleet.zone_control, fleet.deadlock) {
+            (false, _) => Control::Free,
+            (true, Deadlock::Detect) => Control::Detect,
+            (true, Deadlock::Avoid) if fleet.reserve_paths => Control::Avoid,
+            // No crossings and no cycle of zones the fleet could fill:
+            // plain zone control cannot deadlock.
+            (true, Deadlock::Avoid) => Control::Detect,
+        };
+        let detect = usize::from(control == Control::Detect) * segments;
         FleetRt {
             agvs: (0..fleet.agvs)
                 .map(|_| Agv {
@@ -153,17 +230,24 @@ impl FleetRt {
                     resume_state: AgvState::Idle,
                     pending: None,
                     paused: None,
+                    parked: None,
                 })
                 .collect(),
             pending: VecDeque::new(),
             handling_rng: streams.stream("fleet/handling"),
-            holder: vec![None; segments],
-            segment_queue: vec![VecDeque::new(); segments],
-            occupancy: vec![0; segments],
+            control,
+            holder: vec![None; detect],
+            segment_queue: vec![VecDeque::new(); detect],
+            occupancy: vec![0; detect],
             max_occupancy: 0,
+            reserve: match (control, model.layout.as_ref()) {
+                (Control::Avoid, Some(layout)) => reserve::Reservations::new(layout, fleet.agvs as usize),
+                _ => reserve::Reservations::default(),
+            },
             traversals: vec![0; segments],
             charger_free: vec![true; fleet.battery.as_ref().map_or(0, |b| b.chargers.len())],
             charger_queue: VecDeque::new(),
+            parking_holder: vec![None; fleet.parking.len()],
             trips: 0,
             trip_s: Tally::default(),
             // A calendar pauses AGVs as stops do.
@@ -190,7 +274,7 @@ impl FleetRt {
         let assigned = self.agvs.iter().filter_map(|a| match a.plan {
             Plan::ToPickup(t) | Plan::Loading(t) => Some((t.cargo, false)),
             Plan::ToDrop(t) | Plan::Unloading(t) => Some((t.cargo, true)),
-            Plan::Idle | Plan::ToCharger(_) | Plan::WaitCharger | Plan::Charging(_) => None,
+            Plan::Idle | Plan::ToCharger(_) | Plan::WaitCharger | Plan::Charging(_) | Plan::ToParking => None,
         });
         waiting.chain(assigned)
     }
@@ -214,6 +298,10 @@ impl FleetRt {
 
     pub fn output(&self, now: SimTime, model: &Model) -> FleetOutput {
         let power = model.fleet.as_ref().and_then(|f| f.power_mw.as_ref());
+        let (zones, crossings) = match self.control {
+            Control::Avoid => self.reserve.max_inside(),
+            Control::Free | Control::Detect => (self.max_occupancy, 0),
+        };
         FleetOutput {
             energy_mwns: power.map(|power| {
                 self.agvs
@@ -226,7 +314,8 @@ impl FleetRt {
             agv_state_ns: self.agvs.iter().map(|a| a.clock.totals(now)).collect(),
             trips: self.trips,
             trip_s: self.trip_s.clone(),
-            max_segment_occupancy: self.max_occupancy,
+            max_segment_occupancy: zones,
+            max_crossing_occupancy: crossings,
             segment_traversals: self.traversals.clone(),
         }
     }
@@ -301,6 +390,7 @@ impl FleetRt {
     }
 
     fn assign(&mut self, agv: usize, task: Task, ctx: &mut Ctx, out: &mut Vec<Effect>) {
+        self.leave_parking(agv);
         let robot = &mut self.agvs[agv];
         robot.plan = Plan::ToPickup(task);
         robot.trip_start = ctx.now;
@@ -329,8 +419,14 @@ impl FleetRt {
     pub fn exchange_done(&mut self, waiter: Waiter, ctx: &mut Ctx, out: &mut Vec<Effect>) {
         match waiter {
             Waiter::Dispatch(agv) => self.dispatch_done(agv as usize, ctx, out),
-            Waiter::SegmentRequest(agv) => self.zone_request(agv as usize, ctx, out),
-            Waiter::SegmentGrant(agv) => self.start_segment(agv as usize, ctx, out),
+            Waiter::SegmentRequest(agv) => match self.control {
+                Control::Avoid => self.reserve_request(agv as usize, ctx, out),
+                Control::Detect | Control::Free => self.zone_request(agv as usize, ctx, out),
+            },
+            Waiter::SegmentGrant(agv) => match self.control {
+                Control::Avoid => self.reserve_enter(agv as usize, ctx, out),
+                Control::Detect | Control::Free => self.start_segment(agv as usize, ctx, out),
+            },
             Waiter::CycleStart(..) => unreachable!("arms' exchanges are the plant's"),
         }
     }
@@ -429,264 +525,6 @@ impl FleetRt {
             self.free(agv, ctx, out);
         }
     }
-
-    /// Starts driving to `to` over the shortest path.
-    fn drive(&mut self, agv: usize, to: PointId, loaded: bool, ctx: &mut Ctx, out: &mut Vec<Effect>) {
-        let model = ctx.model;
-        let layout = model.layout.as_ref().expect("a fleet has a layout");
-        let fleet = model.fleet.as_ref().expect("a fleet");
-        let path = layout.path(self.agvs[agv].at, to);
-        self.set_state(agv, travel_state(loaded), ctx);
-        let zoned = fleet.zone_control && !path.segments.is_empty();
-        if !zoned {
-            for &segment in &path.segments {
-                self.traversals[segment] += 1;
-            }
-            let time = SimTime::from_secs_f64(path.length / fleet.speed);
-            self.agvs[agv].travel = Some(Travel {
-                segment: path.segments.len(),
-                path,
-                holding: None,
-                waiting_for: None,
-                granted: None,
-                loaded,
-                moves: moves::Moves::default(),
-            });
-            self.schedule(agv, time, Event::AgvArrive { agv: agv as u32 }, ctx);
-            let pieces = {
-                let travel = self.agvs[agv].travel.as_ref().expect("travelling");
-                moves::piece_count(layout, &travel.path)
-            };
-            self.trace_travel(agv, 0, pieces, ctx);
-            return;
-        }
-        self.agvs[agv].travel = Some(Travel {
-            path,
-            segment: 0,
-            holding: None,
-            waiting_for: None,
-            granted: None,
-            loaded,
-            moves: moves::Moves::default(),
-        });
-        self.request_segment(agv, ctx, out);
-    }
-
-    /// End of a travel leg ([`Event::AgvArrive`]).
-    pub fn on_arrive(&mut self, agv: usize, ctx: &mut Ctx, out: &mut Vec<Effect>) {
-        self.trace_catch_up(agv, ctx);
-        let robot = &mut self.agvs[agv];
-        robot.pending = None;
-        let travel = robot.travel.as_mut().expect("an arriving AGV travels");
-        if travel.segment < travel.path.segments.len() {
-            // Zone control: the end of one segment.
-            travel.segment += 1;
-            robot.at = travel.path.points[travel.segment];
-            if travel.segment < travel.path.segments.len() {
-                self.request_segment(agv, ctx, out);
-                return;
-            }
-            if let Some(last) = travel.holding.take() {
-                let before = out.len();
-                self.leave_segment(last, ctx, out);
-                if out.len() > before {
-                    // The next AGV's grant goes out before this one handles
-                    // its cargo.
-                    out.push(Effect::ThenAgv {
-                        agv: agv as u32,
-                        step: AgvStep::FinishArrival,
-                    });
-                    return;
-                }
-            }
-        }
-        self.finish_arrival(agv, ctx);
-    }
-
-    /// The AGV is at the end of its path: it loads, unloads or charges.
-    fn finish_arrival(&mut self, agv: usize, ctx: &mut Ctx) {
-        let robot = &mut self.agvs[agv];
-        let travel = robot.travel.take().expect("travelling");
-        robot.at = *travel.path.points.last().expect("a path has an end");
-        match robot.plan {
-            Plan::ToPickup(task) => {
-                robot.plan = Plan::Loading(task);
-                self.handle_cargo(agv, true, ctx);
-            }
-            Plan::ToDrop(task) => {
-                robot.plan = Plan::Unloading(task);
-                self.handle_cargo(agv, false, ctx);
-            }
-            Plan::ToCharger(charger) => {
-                robot.plan = Plan::Charging(charger);
-                let battery = ctx
-                    .model
-                    .fleet
-                    .as_ref()
-                    .and_then(|f| f.battery.as_ref())
-                    .expect("charging needs a battery");
-                let full = battery.runtime.as_nanos() as f64;
-                let missing = 1.0 - robot.battery_ns / full;
-                let time = SimTime::from_nanos_f64(battery.recharge.as_nanos() as f64 * missing);
-                self.set_state(agv, AgvState::Charging, ctx);
-                self.schedule(agv, time, Event::AgvCharged { agv: agv as u32 }, ctx);
-            }
-            Plan::Idle | Plan::Loading(_) | Plan::Unloading(_) | Plan::WaitCharger | Plan::Charging(_) => {
-                unreachable!("an AGV arrives only when driving somewhere")
-            }
-        }
-    }
-
-    fn handle_cargo(&mut self, agv: usize, loading: bool, ctx: &mut Ctx) {
-        let fleet = ctx.model.fleet.as_ref().expect("a fleet");
-        let dist = if loading { &fleet.load } else { &fleet.unload };
-        let time = dist.sample(&mut self.handling_rng);
-        self.set_state(agv, AgvState::Handling, ctx);
-        self.schedule(agv, time, Event::AgvHandled { agv: agv as u32 }, ctx);
-    }
-
-    /// End of loading or unloading ([`Event::AgvHandled`]): the plant takes
-    /// the job off its place, or receives the cargo.
-    pub fn on_handled(&mut self, agv: usize, ctx: &mut Ctx, out: &mut Vec<Effect>) {
-        let robot = &mut self.agvs[agv];
-        robot.pending = None;
-        match robot.plan {
-            Plan::Loading(task) => {
-                robot.plan = Plan::ToDrop(task);
-                match task.cargo {
-                    Cargo::Job { job, .. } | Cargo::SubAssembly { job, .. } => {
-                        // The place the job leaves may take the next job
-                        // before the AGV drives off.
-                        out.push(Effect::PickedUp(job));
-                        out.push(Effect::ThenAgv {
-                            agv: agv as u32,
-                            step: AgvStep::DriveLoaded,
-                        });
-                    }
-                    Cargo::Kit { .. } => self.drive(agv, task.to, true, ctx, out),
-                }
-            }
-            Plan::Unloading(task) => {
-                let trip = ctx.now - robot.trip_start;
-                self.trips += 1;
-                self.trip_s.add(trip.as_secs_f64());
-                // What the delivery sets off (a kit called for) comes before
-                // the AGV looks for work.
-                out.push(Effect::Delivered(task.cargo));
-                out.push(Effect::ThenAgv {
-                    agv: agv as u32,
-                    step: AgvStep::Free,
-                });
-            }
-            _ => unreachable!("handling ends only when loading or unloading"),
-        }
-    }
-
-    /// A continuation ([`Effect::ThenAgv`]): the AGV goes on.
-    pub fn then(&mut self, agv: usize, step: AgvStep, ctx: &mut Ctx, out: &mut Vec<Effect>) {
-        match step {
-            AgvStep::FinishArrival => self.finish_arrival(agv, ctx),
-            AgvStep::DriveLoaded => {
-                let Plan::ToDrop(task) = self.agvs[agv].plan else {
-                    unreachable!("an AGV drives loaded to its drop point")
-                };
-                self.drive(agv, task.to, true, ctx, out);
-            }
-            AgvStep::Free => self.free(agv, ctx, out),
-        }
-    }
-
-    /// The AGV finished a task or a charge: charge, take waiting work, or idle.
-    fn free(&mut self, agv: usize, ctx: &mut Ctx, out: &mut Vec<Effect>) {
-        let model = ctx.model;
-        let layout = model.layout.as_ref().expect("a fleet has a layout");
-        let fleet = model.fleet.as_ref().expect("a fleet");
-        if let Some(battery) = &fleet.battery {
-            if self.agvs[agv].battery_ns < battery.threshold * battery.runtime.as_nanos() as f64 {
-                let at = self.agvs[agv].at;
-                let nearest_free = (0..battery.chargers.len())
-                    .filter(|&c| self.charger_free[c])
-                    .min_by(|&x, &y| {
-                        layout
-                            .distance(at, battery.chargers[x])
-                            .total_cmp(&layout.distance(at, battery.chargers[y]))
-                            .then(x.cmp(&y))
-                    });
-                match nearest_free {
-                    Some(charger) => {
-                        self.charger_free[charger] = false;
-                        self.agvs[agv].plan = Plan::ToCharger(charger);
-                        self.drive(agv, battery.chargers[charger], false, ctx, out);
-                    }
-                    None => {
-                        self.agvs[agv].plan = Plan::WaitCharger;
-                        self.charger_queue.push_back(agv as u32);
-                        self.set_state(agv, AgvState::Charging, ctx);
-                    }
-                }
-                return;
-            }
-        }
-        let at = self.agvs[agv].at;
-        let pick = match fleet.dispatch {
-            Dispatch::Fifo => (!self.pending.is_empty()).then_some(0),
-            Dispatch::Nearest => self
-                .pending
-                .iter()
-                .enumerate()
-                .min_by(|(i, x), (j, y)| {
-                    layout
-                        .distance(at, x.from)
-                        .total_cmp(&layout.distance(at, y.from))
-                        .then(i.cmp(j))
-                })
-                .map(|(i, _)| i),
-        };
-        match pick.and_then(|i| self.pending.remove(i)) {
-            Some(task) => self.assign(agv, task, ctx, out),
-            None => {
-                let robot = &mut self.agvs[agv];
-                robot.plan = Plan::Idle;
-                robot.idle_since = ctx.now;
-                self.set_state(agv, AgvState::Idle, ctx);
-            }
-        }
-    }
-
-    /// The battery is full ([`Event::AgvCharged`]): the charger goes to the
-    /// next AGV waiting for one.
-    pub fn on_charged(&mut self, agv: usize, ctx: &mut Ctx, out: &mut Vec<Effect>) {
-        let battery = ctx
-            .model
-            .fleet
-            .as_ref()
-            .and_then(|f| f.battery.as_ref())
-            .expect("a battery");
-        let robot = &mut self.agvs[agv];
-        robot.pending = None;
-        let Plan::Charging(charger) = robot.plan else {
-            unreachable!("a charge ends only when charging")
-        };
-        robot.battery_ns = battery.runtime.as_nanos() as f64;
-        match self.charger_queue.pop_front() {
-            Some(next) => {
-                self.agvs[next as usize].plan = Plan::ToCharger(charger);
-                let before = out.len();
-                self.drive(next as usize, battery.chargers[charger], false, ctx, out);
-                if out.len() > before {
-                    // The next AGV's messages go out before this one looks
-                    // for work.
-                    out.push(Effect::ThenAgv {
-                        agv: agv as u32,
-                        step: AgvStep::Free,
-                    });
-                    return;
-                }
-            }
-            None => self.charger_free[charger] = true,
-        }
-        self.free(agv, ctx, out);
-    }
 }
 
 fn travel_state(loaded: bool) -> AgvState {
@@ -698,140 +536,4 @@ fn travel_state(loaded: bool) -> AgvState {
 }
 
 #[cfg(test)]
-mod tests {
-    //! The fleet alone: a test plays the plant, popping the fleet's events,
-    //! handing back its continuations and recording what it asks for.
-    use super::*;
-    use crate::engine::EventQueue;
-    use crate::model::StationId;
-
-    /// One AGV at the warehouse `w`, one station at `b`, two aisles of 50
-    /// and 60 m between them, driven at 2 m/s; loading 10 s, unloading 20 s.
-    const PLANT: &str = r#"
-[scenario]
-horizon = "1h"
-[layout]
-size = [100, 100]
-points = { w = [0, 0], m = [50, 0], b = [50, 60] }
-aisles = [["w", "m"], ["m", "b"]]
-[fleet]
-agvs = 1
-speed = "2m/s"
-load = "10s"
-unload = "20s"
-home = "w"
-warehouse = "w"
-[[station]]
-name = "s"
-at = "b"
-process = "1min"
-[[product]]
-name = "job"
-release = "const(1h)"
-route = ["s"]
-"#;
-
-    fn plant() -> Model {
-        crate::scenario::load_str("fleet.toml", PLANT, None, &[])
-            .expect("valid")
-            .model
-    }
-
-    /// Runs the fleet's events to the end; returns the effects meant for
-    /// the plant with their times (continuations are handed straight back).
-    fn run(
-        fleet: &mut FleetRt,
-        model: &Model,
-        queue: &mut EventQueue<Event>,
-        first: impl FnOnce(&mut FleetRt, &mut Ctx, &mut Vec<Effect>),
-    ) -> Vec<(f64, Effect)> {
-        let mut seen = Vec::new();
-        let mut out = Vec::new();
-        let mut step =
-            |now: SimTime,
-             fleet: &mut FleetRt,
-             queue: &mut EventQueue<Event>,
-             call: &mut dyn FnMut(&mut FleetRt, &mut Ctx, &mut Vec<Effect>)| {
-                let mut ctx = Ctx {
-                    now,
-                    model,
-                    queue,
-                    trace: None,
-                    view: (),
-                };
-                call(fleet, &mut ctx, &mut out);
-                while let Some(effect) = (!out.is_empty()).then(|| out.remove(0)) {
-                    match effect {
-                        Effect::ThenAgv { agv, step } => fleet.then(agv as usize, step, &mut ctx, &mut out),
-                        other => seen.push((now.as_secs_f64(), other)),
-                    }
-                }
-            };
-        let mut first = Some(first);
-        step(SimTime::ZERO, fleet, queue, &mut |f, ctx, out| {
-            (first.take().unwrap())(f, ctx, out)
-        });
-        while let Some((now, event)) = queue.pop() {
-            step(now, fleet, queue, &mut |f, ctx, out| match event {
-                Event::AgvArrive { agv } => f.on_arrive(agv as usize, ctx, out),
-                Event::AgvHandled { agv } => f.on_handled(agv as usize, ctx, out),
-                Event::AgvCharged { agv } => f.on_charged(agv as usize, ctx, out),
-                other => panic!("not the fleet's event: {other:?}"),
-            });
-        }
-        seen
-    }
-
-    #[test]
-    fn a_transport_request_is_answered_with_a_pickup_then_a_delivery() {
-        let model = plant();
-        let spec = model.fleet.as_ref().unwrap();
-        let (from, to): (PointId, PointId) = (spec.warehouse, model.stations[0].at.unwrap());
-        let mut fleet = FleetRt::new(&model, spec, &RngStreams::new(1, 0), false, Messages::default());
-        let mut queue = EventQueue::new();
-        let cargo = Cargo::Job {
-            job: 7,
-            dest: 0 as StationId,
-        };
-        let seen = run(&mut fleet, &model, &mut queue, |f, ctx, out| {
-            f.request_transport(cargo, from, to, ctx, out)
-        });
-        // Loaded where it stands after 10 s; 110 m at 2 m/s and 20 s later,
-        // delivered.
-        assert_eq!(
-            seen,
-            [(10.0, Effect::PickedUp(7)), (85.0, Effect::Delivered(cargo))]
-        );
-        let out = fleet.output(SimTime::from_secs(85), &model);
-        assert_eq!((out.trips, out.trip_s.mean()), (1, 85.0));
-        // Zone control: every segment of the path entered once.
-        assert_eq!(out.segment_traversals, [1, 1]);
-    }
-
-    #[test]
-    fn a_dispatch_over_the_network_waits_for_its_exchange() {
-        let model = plant();
-        let spec = model.fleet.as_ref().unwrap();
-        let messages = Messages {
-            dispatch: true,
-            ..Messages::default()
-        };
-        let mut fleet = FleetRt::new(&model, spec, &RngStreams::new(1, 0), false, messages);
-        let mut queue = EventQueue::new();
-        let cargo = Cargo::Kit {
-            station: 0,
-            server: 0,
-        };
-        let (from, to) = (spec.warehouse, model.stations[0].at.unwrap());
-        let seen = run(&mut fleet, &model, &mut queue, |f, ctx, out| {
-            f.request_transport(cargo, from, to, ctx, out)
-        });
-        // The AGV waits for its task: nothing moves until the exchange is done.
-        assert_eq!(seen, [(0.0, Effect::StartExchange(Waiter::Dispatch(0)))]);
-        assert_eq!(fleet.agvs[0].clock.state(), AgvState::NetworkWait as usize);
-        let seen = run(&mut fleet, &model, &mut queue, |f, ctx, out| {
-            f.exchange_done(Waiter::Dispatch(0), ctx, out)
-        });
-        assert_eq!(seen, [(85.0, Effect::Delivered(cargo))]);
-    }
-}
+mod tests;

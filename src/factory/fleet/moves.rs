@@ -157,7 +157,7 @@ impl FleetRt {
         if travel.moves.paused.is_some() {
             return;
         }
-        let speed = fleet.speed;
+        let speed = fleet.speed_when(travel.loaded);
         let state = super::travel_state(travel.loaded).key();
         while travel.moves.traced < travel.moves.end {
             let k = travel.moves.traced;
@@ -196,8 +196,9 @@ impl FleetRt {
             return;
         }
         let k = travel.moves.traced - 1;
-        let start = travel.moves.start_of(layout, &travel.path, k, fleet.speed);
-        let end = travel.moves.start_of(layout, &travel.path, k + 1, fleet.speed);
+        let speed = fleet.speed_when(travel.loaded);
+        let start = travel.moves.start_of(layout, &travel.path, k, speed);
+        let end = travel.moves.start_of(layout, &travel.path, k + 1, speed);
         let piece = piece(layout, &travel.path, k);
         let done = if end > start {
             (ctx.now - start).as_nanos() as f64 / (end - start).as_nanos() as f64
@@ -236,7 +237,9 @@ impl FleetRt {
             return;
         };
         let k = travel.moves.traced - 1;
-        let until = travel.moves.start_of(layout, &travel.path, k + 1, fleet.speed);
+        let until = travel
+            .moves
+            .start_of(layout, &travel.path, k + 1, fleet.speed_when(travel.loaded));
         let piece = piece(layout, &travel.path, k);
         let state = super::travel_state(travel.loaded).key();
         if let Some(trace) = ctx.trace.as_deref_mut() {

@@ -1,22 +1,27 @@
-//! Zone control: an AGV asks for each aisle segment before entering it and
-//! holds the segment it is on until the next one is granted; requests for
-//! a segment are granted in the order they were made. A cycle of AGVs each
-//! waiting for the segment the next one holds is a deadlock
-//! ([`Effect::Deadlock`]).
+//! Zone control that detects deadlock (`fleet.deadlock = "detect"`): an
+//! AGV asks for each aisle segment before entering it and holds the segment
+//! it is on until the next one is granted; requests for a segment are
+//! granted in the order they were made. A cycle of AGVs each waiting for
+//! the segment the next one holds is a deadlock ([`Effect::Deadlock`]).
+//! Crossings are not resources here: AGVs may meet at a point.
 
-use super::{agv_name, travel_state, FleetRt};
+use super::{agv_name, travel_state, Control, FleetRt};
 use crate::engine::SimTime;
 use crate::factory::event::{Ctx, Effect, Event, Waiter};
 use crate::factory::{AgvState, SimError};
 use crate::model::SegmentId;
 
 impl FleetRt {
-    /// Zone control: asks the fleet manager for the next segment of the
-    /// AGV's path (over the network, when there is a `segment` flow).
+    /// Zone control: asks the fleet manager for the next segment (or, when
+    /// avoiding deadlock, the next zone or crossing) of the AGV's path
+    /// (over the network, when there is a `segment` flow).
     pub(super) fn request_segment(&mut self, agv: usize, ctx: &mut Ctx, out: &mut Vec<Effect>) {
         let waiter = Waiter::SegmentRequest(agv as u32);
         if !self.waits_for(waiter, self.messages.segment_request, ctx, out) {
-            self.zone_request(agv, ctx, out);
+            match self.control {
+                Control::Avoid => self.reserve_request(agv, ctx, out),
+                Control::Detect | Control::Free => self.zone_request(agv, ctx, out),
+            }
         }
     }
 
@@ -63,10 +68,10 @@ impl FleetRt {
     pub(super) fn start_segment(&mut self, agv: usize, ctx: &mut Ctx, out: &mut Vec<Effect>) {
         let model = ctx.model;
         let layout = model.layout.as_ref().expect("a fleet has a layout");
-        let speed = model.fleet.as_ref().expect("a fleet").speed;
         let travel = self.agvs[agv].travel.as_mut().expect("travelling");
         let segment = travel.granted.take().expect("a granted segment");
         let loaded = travel.loaded;
+        let speed = model.fleet.as_ref().expect("a fleet").speed_when(loaded);
         let index = travel.segment;
         let previous = travel.holding.replace(segment);
         self.set_state(agv, travel_state(loaded), ctx);

@@ -532,6 +532,9 @@ impl<'m> Sim<'m> {
         if sim.net.is_some() {
             sim.with_net(|net, ctx, _| net.start_streams(ctx));
         }
+        if model.fleet.as_ref().is_some_and(|f| !f.parking.is_empty()) {
+            sim.with_fleet(|fleet, ctx, out| fleet.start(ctx, out));
+        }
         sim.mark_plain_stations();
         // CONWIP products: their jobs are all in the plant from the start.
         for (product, spec) in model.products.iter().enumerate() {

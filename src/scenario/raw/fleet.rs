@@ -11,6 +11,7 @@ keys! {
     pub(crate) enum FleetKey in FLEET, heading "`[fleet]`", table "fleet" {
         Agvs = "agvs": Ty::Int, default "required", "number of AGVs";
         Speed = "speed": Ty::Text(TextKind::Speed), default "required", "driving speed";
+        SpeedLoaded = "speed_loaded": Ty::Text(TextKind::Speed), default "`speed`", "driving speed with cargo on board";
         Load = "load": Ty::Text(TextKind::Dist), default "`\"0s\"`", "time to load a job or kit";
         Unload = "unload": Ty::Text(TextKind::Dist), default "`\"0s\"`", "time to unload one";
         Home = "home": Ty::Word, default "required", "where the AGVs start";
@@ -20,6 +21,8 @@ keys! {
         ZoneControl = "zone_control": Ty::Bool, default "false", "an AGV asks for each aisle segment before entering it";
         Calendar = "calendar": Ty::Word, default "none", "the `[[calendar]]` of the AGVs";
         PowerKw = "power_kw": Ty::Table(&AGV_POWER), default "none", "electric power per AGV by state";
+        Deadlock = "deadlock": Ty::Word, default "`\"avoid\"`", "under zone control, the fleet manager avoids deadlock, or only detects it";
+        Parking = "parking": Ty::Names("[\"park1\", \"park2\"]"), default "none", "points where idle AGVs park, one each";
     }
 }
 
@@ -39,6 +42,7 @@ pub(crate) struct RawFleet {
     pub key_span: Span,
     pub agvs: Field<i64>,
     pub speed: Field<Str>,
+    pub speed_loaded: Field<Str>,
     pub load: Field<Str>,
     pub unload: Field<Str>,
     pub home: Field<String>,
@@ -48,6 +52,8 @@ pub(crate) struct RawFleet {
     pub zone_control: Field<bool>,
     pub calendar: Field<String>,
     pub power_kw: Field<RawPower>,
+    pub deadlock: Field<String>,
+    pub parking: Field<Vec<Sp<String>>>,
 }
 
 #[derive(Debug, Default)]
@@ -67,6 +73,7 @@ pub(super) fn read_fleet(sink: &mut Sink, entries: &[Entry], key_span: Span) -> 
         match key {
             FleetKey::Agvs => fleet.agvs = value.int(sink),
             FleetKey::Speed => fleet.speed = value.text(sink),
+            FleetKey::SpeedLoaded => fleet.speed_loaded = value.text(sink),
             FleetKey::Load => fleet.load = value.text(sink),
             FleetKey::Unload => fleet.unload = value.text(sink),
             FleetKey::Home => fleet.home = value.string(sink),
@@ -86,6 +93,8 @@ pub(super) fn read_fleet(sink: &mut Sink, entries: &[Entry], key_span: Span) -> 
                     read_power::<AgvPowerKey>(sink, entries, "fleet.power_kw")
                 })
             }
+            FleetKey::Deadlock => fleet.deadlock = value.string(sink),
+            FleetKey::Parking => fleet.parking = value.names(sink),
         }
     }
     fleet

@@ -1,8 +1,11 @@
 //! `[layout]`: its keys, raw structs and reader (size, named points,
-//! aisles, and the drawing they may come from).
+//! aisles, zone length, and the drawing they may come from). An aisle is
+//! written as a polyline of two or more point names, `["a", "b", "c"]`
+//! being the aisles a-b and b-c; the reader gives one [`RawAisle`] per
+//! pair.
 
 use super::keys::{keys, written_keys, Ty};
-use super::values::{pair, string_pair, TextKind, Value};
+use super::values::{pair, TextKind, Value};
 use super::{Field, Sp};
 use crate::scenario::diag::{Sink, Span};
 use crate::scenario::tree::{Entry, Kind, Node, Str};
@@ -11,8 +14,9 @@ keys! {
     pub(crate) enum LayoutKey in LAYOUT, heading "`[layout]`", table "layout" {
         Size = "size": Ty::Pair("size = [120, 60]"), default "required", "the floor in metres";
         Points = "points": Ty::PointTable, default "none", "named points";
-        Aisles = "aisles": Ty::NamePairs, default "none", "pairs of point names";
-        OneWay = "one_way": Ty::NamePairs, default "none", "pairs of point names driven only from the first to the second";
+        Aisles = "aisles": Ty::NamePairs, default "none", "polylines of point names, `[\"a\", \"b\", \"c\"]` being a-b and b-c";
+        OneWay = "one_way": Ty::NamePairs, default "none", "polylines of point names driven only from each point to the next";
+        ZoneLength = "zone_length": Ty::Text(TextKind::Length), default "none", "cuts aisles longer than this into zones of equal length";
         Dxf = "dxf": Ty::Word, default "none", "a DXF drawing of the aisles and named points";
         DxfLayers = "dxf_layers": Ty::Table(&DXF_LAYERS), default "see below", "the drawing's layers that are read";
         DxfSnap = "dxf_snap": Ty::Text(TextKind::Length), default "`\"0.5m\"`", "how close drawn ends join and labels name a vertex";
@@ -41,6 +45,7 @@ pub(crate) struct RawLayout {
     pub aisles: Field<Vec<RawAisle>>,
     /// Aisles driven only from their first point to their second.
     pub one_way: Field<Vec<RawAisle>>,
+    pub zone_length: Field<Str>,
     /// The drawing's path, relative to the scenario that names it.
     pub dxf: Field<String>,
     pub dxf_layers: Field<RawDxfLayers>,
@@ -65,9 +70,10 @@ pub(crate) struct RawPoint {
 
 #[derive(Clone, Debug)]
 pub(crate) struct RawAisle {
-    /// `layout.aisles[I]` (1-based).
+    /// `layout.aisles[I]` (1-based), the polyline it is part of.
     pub label: String,
-    /// The two point names; `Invalid` when not a pair of strings (reported).
+    /// The two point names, spanning both; `Invalid` when the polyline is
+    /// not a list of strings (reported).
     pub ends: Field<[Sp<String>; 2]>,
 }
 
@@ -82,6 +88,7 @@ pub(super) fn read_layout(sink: &mut Sink, entries: &[Entry], key_span: Span) ->
             LayoutKey::Points => layout.points = read_points(sink, &value),
             LayoutKey::Aisles => layout.aisles = read_aisles(sink, &value),
             LayoutKey::OneWay => layout.one_way = read_aisles(sink, &value),
+            LayoutKey::ZoneLength => layout.zone_length = value.text(sink),
             LayoutKey::Dxf => layout.dxf = value.string(sink),
             LayoutKey::DxfLayers => {
                 layout.dxf_layers = value.table(
@@ -131,16 +138,18 @@ fn read_points(sink: &mut Sink, value: &Value<'_>) -> Field<Vec<RawPoint>> {
     })
 }
 
-/// `aisles` or `one_way`: `[["a", "b"], ...]`.
+/// `aisles` or `one_way`: `[["a", "b"], ["b", "c", "d"], ...]`, one
+/// [`RawAisle`] per pair of neighbours in a polyline.
 fn read_aisles(sink: &mut Sink, value: &Value<'_>) -> Field<Vec<RawAisle>> {
-    let what = "an array of point pairs like [[\"depot\", \"weld\"], [\"weld\", \"paint\"]]";
+    let what =
+        "an array of polylines of point names like [[\"depot\", \"weld\"], [\"weld\", \"a\", \"paint\"]]";
     let Some(items) = value.items(sink, what) else {
         return Field::Invalid;
     };
     let aisles = items
         .iter()
         .enumerate()
-        .map(|(i, item)| read_aisle(sink, item, format!("{}[{}]", value.path, i + 1)))
+        .flat_map(|(i, item)| read_polyline(sink, item, format!("{}[{}]", value.path, i + 1)))
         .collect();
     Field::Ok(Sp {
         v: aisles,
@@ -148,21 +157,43 @@ fn read_aisles(sink: &mut Sink, value: &Value<'_>) -> Field<Vec<RawAisle>> {
     })
 }
 
-fn read_aisle(sink: &mut Sink, item: &Node, label: String) -> RawAisle {
-    let ends = string_pair(item).map(|ends| {
-        ends.map(|end| Sp {
-            v: end.v.value,
-            span: end.span,
-        })
-    });
-    let ends = match ends {
-        Some(ends) => Field::Ok(Sp {
-            v: ends,
-            span: item.span,
-        }),
+fn read_polyline(sink: &mut Sink, item: &Node, label: String) -> Vec<RawAisle> {
+    let names: Option<Vec<Sp<String>>> = match &item.kind {
+        Kind::Array(items) if items.len() >= 2 => items
+            .iter()
+            .map(|node| match &node.kind {
+                Kind::Str(name) => Some(Sp {
+                    v: name.value.clone(),
+                    span: node.span,
+                }),
+                _ => None,
+            })
+            .collect(),
+        _ => None,
+    };
+    match names {
+        Some(names) => {
+            // A pair is where it was written; a longer polyline's aisles are
+            // where their two names are.
+            let whole = names.len() == 2;
+            names
+                .windows(2)
+                .map(|pair| RawAisle {
+                    label: label.clone(),
+                    ends: Field::Ok(Sp {
+                        v: [pair[0].clone(), pair[1].clone()],
+                        span: if whole {
+                            item.span
+                        } else {
+                            Span::new(pair[0].span.start, pair[1].span.end)
+                        },
+                    }),
+                })
+                .collect()
+        }
         None => {
             let found = match &item.kind {
-                Kind::Array(items) if items.len() != 2 => format!("an array of {} values", items.len()),
+                Kind::Array(items) if items.len() < 2 => format!("an array of {} values", items.len()),
                 Kind::Array(items) => items
                     .iter()
                     .find(|x| !matches!(x.kind, Kind::Str(_)))
@@ -172,10 +203,14 @@ fn read_aisle(sink: &mut Sink, item: &Node, label: String) -> RawAisle {
             sink.error(
                 Some(item.span),
                 &label,
-                format!("an aisle must be a pair of point names like [\"depot\", \"weld\"], found {found}"),
+                format!(
+                    "an aisle must be two or more point names like [\"depot\", \"weld\"] or [\"a\", \"b\", \"c\"], found {found}"
+                ),
             );
-            Field::Invalid
+            vec![RawAisle {
+                label,
+                ends: Field::Invalid,
+            }]
         }
-    };
-    RawAisle { label, ends }
+    }
 }

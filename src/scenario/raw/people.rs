@@ -74,7 +74,8 @@ keys! {
         ZoneWait = "zone_wait": Ty::Number, default "0", "kW per AGV while waiting for a segment";
         NetworkWait = "network_wait": Ty::Number, default "0", "kW per AGV while waiting for a message";
         Stopped = "stopped": Ty::Number, default "0", "kW per AGV while stopped";
-        Charging = "charging": Ty::Number, default "0", "kW per AGV while charging or waiting for a charger";
+        Charging = "charging": Ty::Number, default "0", "kW per AGV while charging";
+        ChargeWait = "charge_wait": Ty::Number, default "0", "kW per AGV while waiting for a free charger";
         OffShift = "off_shift": Ty::Number, default "0", "kW per AGV while off shift";
     }
 }

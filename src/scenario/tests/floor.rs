@@ -208,8 +208,8 @@ process = "1s"
         "layout.aisles[1]: an aisle must join two different points, found [\"a\", \"a\"]",
         "layout.aisles[2]: unknown point `c` in aisle; points are: a, b; did you mean `a`?",
         "layout.aisles[4]: duplicate aisle between `a` and `b`; the first is at t.toml:6:35",
-        "layout.aisles[5]: an aisle must be a pair of point names like [\"depot\", \"weld\"], found an array of 1 values",
-        "layout.aisles[6]: an aisle must be a pair of point names like [\"depot\", \"weld\"], found string \"a-b\"",
+        "layout.aisles[5]: an aisle must be two or more point names like [\"depot\", \"weld\"] or [\"a\", \"b\", \"c\"], found an array of 1 values",
+        "layout.aisles[6]: an aisle must be two or more point names like [\"depot\", \"weld\"] or [\"a\", \"b\", \"c\"], found string \"a-b\"",
         "station.s.at: unknown point `d`; points are: a, b; did you mean `a`?",
     ];
     assert_eq!(msgs, expected, "{msgs:#?}");
@@ -219,7 +219,7 @@ process = "1s"
     assert!(msgs[0].starts_with("layout.size: missing `size`"));
     assert_eq!((e[0].line, e[0].col), (Some(3), Some(2)));
     assert!(msgs[1].starts_with("layout.points: points must be a table of NAME = [x, y]"));
-    assert!(msgs[2].starts_with("layout.aisles: aisles must be an array of point pairs"));
+    assert!(msgs[2].starts_with("layout.aisles: aisles must be an array of polylines of point names"));
     // At most MAX_POINTS points.
     let mut many = String::from("[scenario]\nhorizon = \"8h\"\n[layout]\nsize = [10, 10]\n[layout.points]\n");
     for i in 0..=crate::model::MAX_POINTS {

@@ -379,6 +379,7 @@ impl Validator<'_, '_> {
                 dxf_layers: Field::Missing,
                 dxf_snap: raw.dxf_snap.clone(),
                 dxf_units: raw.dxf_units.clone(),
+                zone_length: raw.zone_length.clone(),
             },
             unnamed,
             note,

@@ -7,7 +7,7 @@ use super::layout::Floor;
 use super::units::parse_speed;
 use super::{Names, Validator};
 use crate::engine::SimTime;
-use crate::model::{AgvState, Battery, Dispatch, Dist, Fleet, PointId};
+use crate::model::{AgvState, Battery, Deadlock, Dispatch, Dist, Fleet, PointId};
 use crate::scenario::diag::{did_you_mean, Span};
 use crate::scenario::raw::{Field, RawBattery, RawFleet, RawStation, Sp};
 use crate::scenario::tree::Str;
@@ -56,6 +56,13 @@ impl Validator<'_, '_> {
                 "fleet.speed",
                 "missing `speed` (how fast an AGV drives), e.g. speed = \"1.5m/s\"",
             ),
+            Field::Invalid => None,
+        };
+        let speed_loaded = match &fleet.speed_loaded {
+            Field::Ok(loaded) => self
+                .parsed(&loaded.v.value, loaded.span, "fleet.speed_loaded", parse_speed)
+                .map(Some),
+            Field::Missing => Some(None),
             Field::Invalid => None,
         };
         let zero = || Dist::constant(SimTime::ZERO);
@@ -117,6 +124,30 @@ impl Validator<'_, '_> {
             }
             zone => Validator::flag(zone),
         };
+        let deadlock = match &fleet.deadlock {
+            Field::Ok(mode) => match mode.v.as_str() {
+                "avoid" => Some(Deadlock::Avoid),
+                "detect" => Some(Deadlock::Detect),
+                other => {
+                    self.sink.error(
+                        Some(mode.span),
+                        "fleet.deadlock",
+                        format!(
+                            "deadlock must be \"avoid\" (the fleet manager reserves each leg ahead so that AGVs never wait for each other in a circle) or \"detect\" (a deadlock ends the run), found \"{other}\"{}",
+                            did_you_mean(other, ["avoid", "detect"])
+                        ),
+                    );
+                    None
+                }
+            },
+            Field::Missing => Some(Deadlock::Avoid),
+            Field::Invalid => None,
+        };
+        let parking = match &fleet.parking {
+            Field::Ok(list) => self.parking(list, floor, &mut refs),
+            Field::Missing => Some(Vec::new()),
+            Field::Invalid => None,
+        };
         for station in stations {
             match &station.at {
                 Field::Missing => {
@@ -146,9 +177,11 @@ impl Validator<'_, '_> {
         let state_keys = AgvState::ALL.map(AgvState::key);
         let power_mw = self.power(&fleet.power_kw, "fleet.power_kw", &state_keys);
         let home = home?;
+        let speed = speed?;
         Some(Fleet {
             agvs: agvs?,
-            speed: speed?,
+            speed,
+            speed_loaded: speed_loaded?.unwrap_or(speed),
             load: load?,
             unload: unload?,
             home,
@@ -158,7 +191,41 @@ impl Validator<'_, '_> {
             zone_control: zone_control?,
             calendar: calendar?,
             power_mw: power_mw?,
+            deadlock: deadlock?,
+            parking: parking?,
+            // Decided once the whole model is known.
+            reserve_paths: true,
         })
+    }
+
+    /// `parking = [...]`: points of the layout, each once; recorded in
+    /// `refs` for the reachability check.
+    fn parking(
+        &mut self,
+        list: &Sp<Vec<Sp<String>>>,
+        floor: &Floor,
+        refs: &mut Vec<PointRef>,
+    ) -> Option<Vec<PointId>> {
+        let mut points = Vec::with_capacity(list.v.len());
+        let mut ok = true;
+        for name in &list.v {
+            match self.fleet_point(floor, name, "fleet.parking", refs) {
+                Some(point) if points.contains(&point) => {
+                    self.sink.error(
+                        Some(name.span),
+                        "fleet.parking",
+                        format!(
+                            "parking names `{}` twice; each parking point holds one AGV",
+                            name.v
+                        ),
+                    );
+                    ok = false;
+                }
+                Some(point) => points.push(point),
+                None => ok = false,
+            }
+        }
+        ok.then_some(points)
     }
 
     /// A point the fleet names, recorded in `refs` for the reachability

@@ -3,6 +3,7 @@
 //! references to points from elsewhere.
 
 use super::drawing::Drawing;
+use super::units::parse_length;
 use super::{last, Names, Validator};
 use crate::model::{Layout, PointId, MAX_POINTS};
 use crate::scenario::diag::Span;
@@ -125,6 +126,7 @@ impl Validator<'_, '_> {
             points.unlist(&merged.unnamed, &merged.note);
         }
         let (aisles, has_aisles) = self.aisles(raw, &points, &mut ok);
+        let zone_length = self.zone_length(raw, &mut ok);
         let layout = match size.filter(|_| ok) {
             Some(size) => {
                 let named = raw_points
@@ -132,7 +134,7 @@ impl Validator<'_, '_> {
                     .zip(coords)
                     .map(|(point, at)| (point.name.v.clone(), at))
                     .collect();
-                match Layout::new(size, named, &aisles) {
+                match Layout::new(size, named, &aisles, zone_length) {
                     Ok(layout) => Some(Some(layout)),
                     Err(message) => {
                         self.sink.error(Some(raw.key_span), "layout", message);
@@ -148,6 +150,37 @@ impl Validator<'_, '_> {
             points,
             has_aisles,
             layout,
+        }
+    }
+
+    /// `zone_length`: a length above 0 and at most [`MAX_LENGTH`]; `ok`
+    /// cleared on a problem.
+    fn zone_length(&mut self, raw: &RawLayout, ok: &mut bool) -> Option<f64> {
+        let key = "layout.zone_length";
+        let text = match &raw.zone_length {
+            Field::Ok(text) => text,
+            Field::Missing => return None,
+            Field::Invalid => {
+                *ok = false;
+                return None;
+            }
+        };
+        let length = self.parsed(&text.v.value, text.span, key, |t| parse_length(t, MAX_LENGTH));
+        match length {
+            Some(metres) if metres > 0.0 => Some(metres),
+            Some(_) => {
+                self.sink.error(
+                    Some(text.span),
+                    key,
+                    format!("zone_length must be longer than 0, found \"{}\"", text.v.value),
+                );
+                *ok = false;
+                None
+            }
+            None => {
+                *ok = false;
+                None
+            }
         }
     }
 

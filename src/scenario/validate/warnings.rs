@@ -3,10 +3,25 @@
 //! products included (its queue grows without bound), a station no route
 //! visits and that never fails, end products released by CONWIP beside
 //! others released at their own rate (throughput then measures neither
-//! demand nor capacity), and a run so long that it would take hours or days
-//! (a rough count of its events).
+//! demand nor capacity), a run so long that it would take hours or
+//! days (a rough count of its events), and a fleet that can deadlock under
+//! `deadlock = "detect"`.
+//!
+//! The deadlock test: under `"detect"` an AGV holds the segment it is on
+//! until the next is granted, so a deadlock is a cycle of segments, each
+//! followed by the next on some AGV's route, with an AGV on each waiting
+//! for the next. The routes are the shortest paths between the points the
+//! fleet stops at (home, warehouse, stations, chargers, parking); the test
+//! warns when the shortest such cycle has no more segments than the fleet
+//! has AGVs (a two-way aisle of two segments or more that routes drive both
+//! ways, with two AGVs; a one-way loop shorter than the fleet). It is
+//! sufficient: every deadlock `"detect"` can end a run with is such a
+//! cycle. It does not tell whether the dispatching and the timing of the
+//! plant will ever fill the cycle, so a plant that it warns about may run
+//! for a long time before it deadlocks, or never (say, a two-way aisle that
+//! only one AGV ever uses at a time).
 
-use crate::model::{Model, Product};
+use crate::model::{Deadlock, Model, Product};
 use crate::scenario::diag::{Sink, Span};
 use crate::scenario::raw::Raw;
 
@@ -30,6 +45,53 @@ pub(super) fn warn(model: &Model, raw: &Raw, sink: &mut Sink) {
         .and_then(|table| table.v.horizon.ok())
         .map(|horizon| horizon.span);
     warn_long_run(model, horizon_span, sink);
+    let fleet_span = raw.fleet.ok().map(|fleet| {
+        let fleet = &fleet.v;
+        fleet
+            .deadlock
+            .ok()
+            .map(|d| d.span)
+            .or(fleet.zone_control.ok().map(|z| z.span))
+            .unwrap_or(fleet.key_span)
+    });
+    warn_deadlock(model, fleet_span, sink);
+}
+
+/// Warns when zone control that only detects deadlock can deadlock: the
+/// shortest cycle of segments along the fleet's routes has at most as many
+/// segments as there are AGVs.
+fn warn_deadlock(model: &Model, span: Option<Span>, sink: &mut Sink) {
+    let (Some(fleet), Some(layout)) = (&model.fleet, &model.layout) else {
+        return;
+    };
+    if fleet.deadlock != Deadlock::Detect {
+        return;
+    }
+    let Some(cycle) = model.zone_deadlock_cycle() else {
+        return;
+    };
+    let name = |s: usize| {
+        let segment = &layout.segments[s];
+        format!(
+            "{}-{}",
+            layout.points[segment.a].name, layout.points[segment.b].name
+        )
+    };
+    let mut shown: Vec<String> = cycle.iter().take(6).map(|&s| name(s)).collect();
+    if cycle.len() > shown.len() {
+        shown.push("...".to_string());
+    }
+    sink.warning(
+        span,
+        "fleet.deadlock",
+        format!(
+            "with deadlock = \"detect\" these {} AGVs can deadlock: the {} aisle segments {} each lead to the next on some AGV's route, and {} AGVs, one on each waiting for the next, would wait forever; set deadlock = \"avoid\" (the default), or make the aisles one-way with loops longer than the fleet",
+            fleet.agvs,
+            cycle.len(),
+            shown.join(", "),
+            cycle.len()
+        ),
+    );
 }
 
 /// Unstable and idle stations, at their names.
