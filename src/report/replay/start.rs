@@ -2,8 +2,8 @@
 //!
 //! A trace keeping its last records ([`Trace::keeping_last`]) hands the
 //! older ones to [`StartState::add`] as they fall out. What a drawing of
-//! the plant needs from them is little: each server's and AGV's last
-//! state, each station's last queue length, each AGV's last movement or
+//! the plant needs from them is little: each server's, AGV's and
+//! calendar's last state, each station's last queue length, each AGV's last movement or
 //! pause (where it is), the end products released and not yet left (the
 //! WIP), and two counts (end products completed, entries into `stopped`).
 //! So the state is bounded by the plant's size and the jobs in it, never by
