@@ -117,6 +117,8 @@ impl LinkProfiles {
             for point in 0..points {
                 for state in 0..states {
                     profiles.push(match flow.kind {
+                        // Under nr the replication's radio computes the links.
+                        FlowKind::Periodic { .. } if matches!(model.network.link, LinkModel::Nr(_)) => None,
                         FlowKind::Periodic { deadline, .. } => {
                             link.bad = state == 1;
                             link.state_until = SimTime::MAX;
@@ -220,21 +222,7 @@ impl<'m> LinkState<'m> {
                     .collect(),
                 None => vec![nr.nr.gnb_views((0.0, 0.0), &nr.gnbs)],
             };
-            let cells = background_per_cell(model);
-            link.cell_load = cells
-                .iter()
-                .map(|bg| {
-                    let load = |d: Direction| {
-                        let b = bg[d as usize];
-                        if b.rate_bps <= 0.0 {
-                            0.0
-                        } else {
-                            b.rate_bps / nr.nr.capacity_bps(d, b.spectral_efficiency).max(1.0)
-                        }
-                    };
-                    [load(Direction::Dl), load(Direction::Ul)]
-                })
-                .collect();
+            link.cell_load = super::cell_loads(model, nr);
         }
         link
     }
