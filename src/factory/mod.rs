@@ -44,8 +44,8 @@ use crate::text::thousands;
 
 pub use bottleneck::{bottleneck_shares, BottleneckTime, MAX_BUFFERED};
 pub use network::{
-    FlowOutput, FlowSampling, LinkProfile, LinkProfiles, RadioOutput, FLOW_DRAWS, PER_MESSAGE_DRAWS,
-    PROFILE_DRAWS, REFRESH,
+    cell_loads, FlowOutput, FlowSampling, LinkProfile, LinkProfiles, RadioOutput, FLOW_DRAWS,
+    PER_MESSAGE_DRAWS, PROFILE_DRAWS, REFRESH,
 };
 pub use pools::PoolOutput;
 pub use run::{

@@ -79,7 +79,6 @@ impl NetRt<'_> {
         let FlowKind::Triggered { timeout, .. } = spec.kind else {
             unreachable!("exchanges send triggered flows")
         };
-        let point = ctx.robot_point(robot);
         self.flows[flow].sent += 1;
         let id = self.packets.insert(Packet {
             exchange,
@@ -122,7 +121,7 @@ impl NetRt<'_> {
                 }
             }
             _ => {
-                let delivery = self.link.message(spec.direction, now, point);
+                let delivery = self.link.message(spec.direction, now);
                 self.packets[id].components = delivery.components;
                 match delivery.outcome {
                     Outcome::Delivered(t) => {

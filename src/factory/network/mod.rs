@@ -22,28 +22,37 @@
 //!   `segment` sends the uplink request, the fleet manager grants the segment
 //!   when it is free, then the downlink grant.
 //! - Periodic flows are sampled, not simulated message by message: each
-//!   message of a robot is valid with probability 1 − q, independently, where
-//!   q (loss, or delivery after the deadline) is the failure probability of
-//!   the robot's current link ([`LinkProfile`]). Runs of valid messages and
-//!   runs of failures are each drawn in one step (both are geometric), so a
-//!   heartbeat that always arrives costs no event; events happen only when a
-//!   run of `survival_periods` + 1 failures makes the robot stop, when the
-//!   link comes back, and every [`REFRESH`] to follow the robot's position.
-//!   The convention: with a survival time of n periods, the (n+1)-th
-//!   consecutive failed message (known at its deadline) is the violation,
-//!   so stops start at a rate of (1 − q)·q^(n+1) per message.
-//! - The latency statistics of periodic flows are those of the link
-//!   profiles of the places the robots sent from, weighted by the number of
-//!   valid messages sent from each (a mixture); counts of sent, lost and
-//!   late messages cover every message.
-//! - Link profiles (q and a sample of latencies) are computed once per
-//!   scenario, before the replications, by [`LinkProfiles::compute`], for
-//!   every periodic flow at every point of the layout: robots are at a point
-//!   (an AGV at the last point it passed, an arm at its station). Under `nr`
-//!   they include the random LOS and shadowing of each message and the
-//!   residual HARQ loss BLER^(retx+1) exactly; a cell whose background load
-//!   takes all its resource blocks fails every message. Queueing behind
-//!   other robots' periodic messages is not modelled (their load is tiny).
+//!   message of a robot is valid with probability 1 − q, independently,
+//!   where q (loss, or delivery after the deadline) is the failure
+//!   probability of the robot's link at the message's send time. Runs of
+//!   valid messages and runs of failures are each drawn in one step (both
+//!   are geometric) and cut where the link changes, so a heartbeat that
+//!   always arrives costs no event; events happen only when a run of
+//!   `survival_periods` + 1 failures makes the robot stop, when the link
+//!   comes back, and every [`REFRESH`] at most. The convention: with a
+//!   survival time of n periods, the (n+1)-th consecutive failed message
+//!   (known at its deadline) is the violation, so stops start at a rate of
+//!   (1 − q)·q^(n+1) per message.
+//! - Under `nr` the link is the replication's radio (`radio.rs`): each
+//!   robot's place (an AGV's part of an aisle as it drives), serving cell,
+//!   handovers and radio link failures over time, and per link q computed
+//!   exactly from the BLER of one attempt: a message delivered by attempt
+//!   k + 1 (probability BLER^k (1 − BLER)) is late with the share of the
+//!   flow's latencies after k retransmissions beyond its deadline, drawn per
+//!   replication ([`FLOW_DRAWS`]); all attempts fail with BLER^(retx+1).
+//!   While the link is down (a handover's interruption, a re-establishment)
+//!   every message fails. When an AGV sets off or halts, what the streams
+//!   decided for messages sent from then on is taken back and decided again
+//!   on the new link (the runs are memoryless, so this is exact).
+//!   Triggered flows go through the serving cell's [`Cell`] at the link's
+//!   MCS and BLER, and are lost while the link is down or out of coverage.
+//! - Without cells (`ideal`, `fixed`, `empirical`) q and the latencies are
+//!   the link profiles of `profiles.rs`, computed once per scenario.
+//! - The latency statistics of periodic flows are those of the links the
+//!   robots sent on, weighted by the number of valid messages sent on each
+//!   (a mixture); counts of sent, lost and late messages cover every
+//!   message. Queueing behind other robots' periodic messages is not
+//!   modelled (their load is tiny).
 
 mod exchanges;
 mod periodic;
@@ -299,7 +308,7 @@ impl<'m> NetRt<'m> {
                 for st in &model.stations {
                     start.extend(std::iter::repeat_n(point_xy(st.at), st.servers as usize));
                 }
-                let loads = cell_loads(model, nr);
+                let loads = cell_loads(model);
                 let flows = radio::flow_radio(model, nr, &link.core, streams);
                 Some(Radio::new(nr, loads, &start, flows, streams))
             }
@@ -517,9 +526,13 @@ impl<'m> NetRt<'m> {
     }
 }
 
-/// Per cell, the share of its resource blocks the background flows offer
-/// in each direction, `[dl, ul]` (more than 1 beyond capacity).
-pub(super) fn cell_loads(model: &Model, nr: &crate::model::NrNetwork) -> Vec<[f64; 2]> {
+/// Per cell (under `nr`), the share of its resource blocks the background
+/// flows offer in each direction, `[dl, ul]` (more than 1 beyond
+/// capacity); empty without cells.
+pub fn cell_loads(model: &Model) -> Vec<[f64; 2]> {
+    let LinkModel::Nr(nr) = &model.network.link else {
+        return Vec::new();
+    };
     background_per_cell(model)
         .iter()
         .map(|bg| {

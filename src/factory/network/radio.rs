@@ -19,7 +19,12 @@
 //!   cells' resource-block load; uplink, one UE per other cell at that
 //!   cell's centre (its gNB) at the UE power, weighted by its cell's load.
 //!   Loads are the background flows' offered load over each cell's capacity
-//!   (robot messages are a few kbit/s and are left out). Link adaptation
+//!   (robot messages are a few kbit/s and are left out). The interfering
+//!   UEs use open-loop power control (TS 38.213 §7.1.1, P0 = −80 dBm per
+//!   block, α = 1, without closed-loop corrections): at full power a UE
+//!   under its own gNB would be heard 20 to 30 dB louder than it is, and
+//!   make uplink holes at every cell edge. The scenario's
+//!   `interference_margin_db` is taken off every SINR. Link adaptation
 //!   picks the MCS for the BLER target and gives the BLER of one attempt
 //!   ([`LinkAdaptation::attempt_bler`]; `bler` overrides it). A cell whose
 //!   background takes all its blocks fails every robot message.
@@ -177,11 +182,15 @@ pub(super) struct Radio {
     budget: RadioBudget,
     adaptation: LinkAdaptation,
     bler_override: Option<f64>,
+    /// The scenario's interference margin, dB, taken off every SINR.
+    margin_db: f64,
     gnbs: usize,
     /// Per cell, the resource-block load of each direction (0 to 1 and
     /// beyond), `[dl, ul]`.
     pub loads: Vec<[f64; 2]>,
-    /// Per serving cell, the uplink interference at its gNB, mW.
+    /// Per serving cell, the uplink interference at its gNB, mW (one UE of
+    /// each other cell at that cell's centre, its power controlled, times
+    /// the cell's uplink load).
     ul_interference_mw: Vec<f64>,
     spacing_m: f64,
     places: FxHashMap<(i64, i64), u32>,
@@ -250,6 +259,7 @@ impl Radio {
             budget,
             adaptation: LinkAdaptation::new(cfg.bler),
             bler_override: cfg.bler_override,
+            margin_db: cfg.interference_margin_db,
             gnbs,
             loads,
             ul_interference_mw,
@@ -354,10 +364,12 @@ impl Radio {
         } else {
             0.0
         };
-        let dl = dl_signal - mw_to_dbm(dbm_to_mw(b.noise_dbm(Direction::Dl)) + dl_interference);
+        let dl =
+            dl_signal - mw_to_dbm(dbm_to_mw(b.noise_dbm(Direction::Dl)) + dl_interference) - self.margin_db;
         let ul_signal = b.tx_power_dbm(Direction::Ul) - losses[serving];
-        let ul =
-            ul_signal - mw_to_dbm(dbm_to_mw(b.noise_dbm(Direction::Ul)) + self.ul_interference_mw[serving]);
+        let ul = ul_signal
+            - mw_to_dbm(dbm_to_mw(b.noise_dbm(Direction::Ul)) + self.ul_interference_mw[serving])
+            - self.margin_db;
         [(Direction::Dl, dl), (Direction::Ul, ul)].map(|(dir, sinr_db)| {
             let saturated = self.loads[serving][dir as usize] >= 1.0;
             let chosen = self.adaptation.select(sinr_db).filter(|_| !saturated);
