@@ -597,19 +597,67 @@ fn sinr_formula_db(signal_dbm: f64, noise_dbm: f64, interferers_dbm: &[f64], loa
     signal_dbm - 10.0 * (mw(noise_dbm) + interference).log10()
 }
 
+/// A link budget to check: the channel and its BS height, the radio, and
+/// where the serving and interfering gNBs stand.
+struct Geometry {
+    channel: &'static str,
+    h_bs: f64,
+    carrier_ghz: f64,
+    tx_power_dbm: f64,
+    bandwidth_mhz: u32,
+    noise_figure_db: f64,
+    distance_m: f64,
+    interferers_m: &'static [f64],
+}
+
 #[test]
 fn calculator_sinr_with_interferers_follows_the_formula() {
     use factory5g::net::calculator::LinkState;
-    // (channel, BS height, carrier, tx power, bandwidth, noise figure,
-    // serving distance, interferer distances)
-    let geometries: [(&str, f64, f64, f64, u32, f64, f64, &[f64]); 3] = [
-        ("InF-DH", 8.0, 3.5, 24.0, 100, 9.0, 20.0, &[60.0, 90.0]),
-        ("InF-SL", 1.5, 3.7, 30.0, 40, 7.0, 5.0, &[15.0]),
-        ("InF-HH", 8.0, 28.0, 24.0, 100, 9.0, 40.0, &[40.0, 50.0, 120.0]),
+    let geometries = [
+        Geometry {
+            channel: "InF-DH",
+            h_bs: 8.0,
+            carrier_ghz: 3.5,
+            tx_power_dbm: 24.0,
+            bandwidth_mhz: 100,
+            noise_figure_db: 9.0,
+            distance_m: 20.0,
+            interferers_m: &[60.0, 90.0],
+        },
+        Geometry {
+            channel: "InF-SL",
+            h_bs: 1.5,
+            carrier_ghz: 3.7,
+            tx_power_dbm: 30.0,
+            bandwidth_mhz: 40,
+            noise_figure_db: 7.0,
+            distance_m: 5.0,
+            interferers_m: &[15.0],
+        },
+        Geometry {
+            channel: "InF-HH",
+            h_bs: 8.0,
+            carrier_ghz: 28.0,
+            tx_power_dbm: 24.0,
+            bandwidth_mhz: 100,
+            noise_figure_db: 9.0,
+            distance_m: 40.0,
+            interferers_m: &[40.0, 50.0, 120.0],
+        },
     ];
     // 28 GHz is FR2: 120 kHz.
     let scs = |fc: f64| if fc > 7.125 { 120 } else { 30 };
-    for (channel, h_bs, fc, power, bandwidth, nf, d, interferers) in geometries {
+    for g in geometries {
+        let Geometry {
+            channel,
+            h_bs,
+            carrier_ghz: fc,
+            tx_power_dbm: power,
+            bandwidth_mhz: bandwidth,
+            noise_figure_db: nf,
+            distance_m: d,
+            interferers_m: interferers,
+        } = g;
         let noise = -174.0 + 10.0 * (f64::from(bandwidth) * 1e6).log10() + nf;
         let signal = power - inf_los_path_loss(d, h_bs, fc);
         let received: Vec<f64> = interferers
