@@ -751,18 +751,22 @@ fn calculator_sinr_with_interferers_follows_the_formula() {
 /// round the last bit).
 #[test]
 fn calculator_mixed_state_without_interferers_is_unchanged() {
-    let cases: [(&str, f64, Option<f64>, Option<u32>); 4] = [
-        ("InF-DH", 50.0, None, None),
-        ("InF-SH", 20.0, None, None),
-        ("InF-SL", 0.0, Some(30.0), None),
-        ("InF-HH", 20.0, None, Some(40)),
+    // 70 MHz and a 7 dB noise figure: a noise level whose trip through
+    // milliwatts and back does not return the same last bit.
+    let cases: [(&str, f64, Option<f64>, Option<u32>, Option<f64>); 5] = [
+        ("InF-DH", 50.0, None, None, None),
+        ("InF-DH", 30.0, None, Some(70), Some(7.0)),
+        ("InF-SH", 20.0, None, None, None),
+        ("InF-SL", 0.0, Some(30.0), None, None),
+        ("InF-HH", 20.0, None, Some(40), None),
     ];
-    for (channel, d, power, bandwidth) in cases {
+    for (channel, d, power, bandwidth, noise_figure) in cases {
         let request = Request {
             channel: Some(channel.into()),
             distance_m: Some(d),
             tx_power_dbm: power,
             bandwidth_mhz: bandwidth,
+            noise_figure_db: noise_figure,
             ..Request::default()
         };
         let link = calculate(&request).expect("valid").link.expect("a link budget");
