@@ -7,7 +7,8 @@
 //! The calculator takes a [`Request`] (plain values, the text ones parsed
 //! here) and returns a [`Calculation`], a serializable structure of numbers,
 //! or the [`ConfigErrors`] of the request, each naming the configuration
-//! key at fault (`scs_khz`, `special_split`, `distance_m`); it prints
+//! key at fault (`scs_khz`, `special_split`, `distance_m`,
+//! `interferer_load`); it prints
 //! nothing. The command line turns options into the request and
 //! the calculation into text or JSON.
 //!
