@@ -8,9 +8,8 @@
 //! here) and returns a [`Calculation`], a serializable structure of numbers,
 //! or the [`ConfigErrors`] of the request, each naming the configuration
 //! key at fault (`scs_khz`, `special_split`, `distance_m`,
-//! `interferer_load`); it prints
-//! nothing. The command line turns options into the request and
-//! the calculation into text or JSON.
+//! `interferer_load`); it prints nothing. The command line turns options
+//! into the request and the calculation into text or JSON.
 //!
 //! Defaults ([`Request::default`]): 30 kHz, 14 symbols, capability 1, FDD
 //! (special slot 10:2:2 under TDD), downlink, configured grant, SR period 1
