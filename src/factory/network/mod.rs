@@ -69,7 +69,6 @@ use exchanges::{Exchange, Packet};
 use periodic::Stream;
 use profiles::{background_per_cell, LinkState};
 use radio::{Quality, Radio};
-use rustc_hash::FxHashMap;
 
 pub use profiles::{FlowSampling, LinkProfile, LinkProfiles, PROFILE_DRAWS};
 pub use radio::{FLOW_DRAWS, PER_MESSAGE_DRAWS};
@@ -174,7 +173,7 @@ pub(super) struct NetRt<'m> {
     first_arm: Vec<usize>,
     /// Under `nr`, valid periodic messages per flow and link (place and
     /// serving cell).
-    valid_by_link: Vec<FxHashMap<(u32, u32), u64>>,
+    valid_by_link: Vec<Vec<u64>>,
     /// Per AGV, its periodic streams.
     agv_streams: Vec<Vec<usize>>,
     /// How long a robot's past link is kept: no undecided periodic message
@@ -352,7 +351,7 @@ impl<'m> NetRt<'m> {
             ideal: matches!(model.network.link, LinkModel::Ideal),
             radio,
             first_arm,
-            valid_by_link: vec![FxHashMap::default(); model.flows.len()],
+            valid_by_link: vec![Vec::new(); model.flows.len()],
             agv_streams,
             keep: model
                 .flows
@@ -441,7 +440,7 @@ impl<'m> NetRt<'m> {
     pub fn clear_statistics(&mut self, now: SimTime) {
         self.flows.iter_mut().for_each(FlowOutput::clear);
         self.valid_by_context.iter_mut().flatten().for_each(|c| *c = 0);
-        self.valid_by_link.iter_mut().for_each(FxHashMap::clear);
+        self.valid_by_link.iter_mut().for_each(Vec::clear);
         if let Some(radio) = self.radio.as_mut() {
             radio.clear_statistics(now);
         }
@@ -523,11 +522,9 @@ impl<'m> NetRt<'m> {
         if let Some(radio) = self.radio.as_ref() {
             let mut quality = Quality::default();
             for (flow, counts) in self.valid_by_link.iter().enumerate() {
-                // In a fixed order: the sums do not depend on the map's.
-                let mut links: Vec<(&(u32, u32), &u64)> = counts.iter().filter(|(_, &c)| c > 0).collect();
-                links.sort_unstable();
-                for (&(place, cell), &c) in links {
-                    radio.flow_quality(flow, radio::Link::Up { place, cell }, &mut quality);
+                for (index, &c) in counts.iter().enumerate().filter(|(_, &c)| c > 0) {
+                    let link = radio.link_of(index);
+                    radio.flow_quality(flow, link, &mut quality);
                     let out = &mut flows[flow];
                     for (k, &w) in quality.valid_weights.iter().enumerate() {
                         let valid = &radio.flows[flow].valid[k];

@@ -72,6 +72,11 @@ pub(super) struct Stream {
     pub logging: bool,
     /// `fail_run` when the current call of `advance` began.
     pub log_fail_run: u64,
+    /// When the pending event is due.
+    pub pending_at: SimTime,
+    /// A take-back made the pending refresh (due then, of that generation)
+    /// stale; if the stream needs the same refresh again, it is kept.
+    pub taken_back_refresh: Option<(SimTime, u32)>,
     pub rng: StreamRng,
 }
 
@@ -158,6 +163,8 @@ impl Stream {
             log: Vec::new(),
             logging: false,
             log_fail_run: 0,
+            pending_at: SimTime::ZERO,
+            taken_back_refresh: None,
             rng,
         }
     }
@@ -251,7 +258,12 @@ impl NetRt<'_> {
             end = end.min(self.link.bad_state_at(now));
         }
         if self.radio.is_some() {
-            end = end.min(now + REFRESH);
+            // On a grid of REFRESH: a take-back in the same interval finds
+            // its pending refresh still good.
+            let grid = REFRESH.as_nanos();
+            end = end.min(SimTime::from_nanos(
+                (now.as_nanos() / grid + 1).saturating_mul(grid),
+            ));
         }
         let _ = stream;
         end
@@ -288,8 +300,16 @@ impl NetRt<'_> {
                 *c = c.wrapping_add_signed(count);
             }
             StatKey::Radio { place, cell } => {
-                let c = self.valid_by_link[flow].entry((place, cell)).or_insert(0);
-                *c = c.wrapping_add_signed(count);
+                let index = self
+                    .radio
+                    .as_ref()
+                    .expect("radio links under nr")
+                    .link_index(Link::Up { place, cell });
+                let counts = &mut self.valid_by_link[flow];
+                if counts.len() <= index {
+                    counts.resize(index + 1, 0);
+                }
+                counts[index] = counts[index].wrapping_add_signed(count);
             }
             StatKey::Down => {}
         }
@@ -462,6 +482,7 @@ impl NetRt<'_> {
         this.log = log;
         this.next = from;
         this.fails_next = false;
+        this.taken_back_refresh = (this.due == Due::Refresh).then_some((this.pending_at, this.generation));
         this.generation = this.generation.wrapping_add(1);
         true
     }
@@ -469,11 +490,20 @@ impl NetRt<'_> {
     fn schedule_stream(&mut self, stream: usize, at: SimTime, due: Due, ctx: &mut NetCtx) {
         let this = &mut self.streams[stream];
         this.due = due;
+        let kept = this.taken_back_refresh.take();
         if due == Due::Refresh && at >= ctx.model.horizon {
             // Nothing changes before the horizon: no event needed.
             return;
         }
         let at = at.max(ctx.now);
+        if let Some((pending, generation)) = kept {
+            if due == Due::Refresh && pending == at {
+                // The refresh taken back is the one needed: still pending.
+                this.generation = generation;
+                return;
+            }
+        }
+        this.pending_at = at;
         ctx.queue.schedule(
             at,
             Event::Stream {

@@ -219,8 +219,13 @@ pub(super) struct Radio {
     /// Handovers and radio link failures begun after the warm-up.
     pub handovers: u64,
     pub link_failures: u64,
-    /// [`Radio::runs`] computed so far, by flow, place and cell.
-    runs_cache: FxHashMap<(u32, u32, u32), Runs>,
+    /// [`Radio::runs`] computed so far, per flow: down first, then by
+    /// [`link_index`](Radio::link_index) + 1.
+    runs_cache: Vec<Vec<Option<Runs>>>,
+    /// The straight pieces driven so far, and their parts' places
+    /// ([`Radio::piece_parts`]).
+    pieces_seen: FxHashMap<[u64; 4], (usize, usize)>,
+    part_places: Vec<u32>,
     /// Handovers and failures counted, not yet written to the trace.
     happened: Vec<RadioEvent>,
     quality_buf: Quality,
@@ -267,6 +272,7 @@ impl Radio {
                     .sum()
             })
             .collect();
+        let flow_count = late.len();
         let mut radio = Radio {
             map,
             budget,
@@ -287,8 +293,10 @@ impl Radio {
             flows: late,
             handovers: 0,
             link_failures: 0,
-            runs_cache: FxHashMap::default(),
+            runs_cache: vec![Vec::new(); flow_count],
             happened: Vec::new(),
+            pieces_seen: FxHashMap::default(),
+            part_places: Vec::new(),
             quality_buf: Quality::default(),
             events: Vec::new(),
             sinr_buf: Vec::new(),
@@ -464,11 +472,14 @@ impl Radio {
     /// loss share, with the geometric laws of runs of valid and of failed
     /// messages, kept per flow and link for the replication.
     pub fn runs(&mut self, flow: usize, link: Link) -> Runs {
-        let key = match link {
-            Link::Up { place, cell } => (flow as u32, place, cell),
-            Link::Down => (flow as u32, u32::MAX, u32::MAX),
+        let slot = match link {
+            Link::Up { .. } => self.link_index(link),
+            // Down: the slot after every link's.
+            Link::Down => 0,
         };
-        if let Some(runs) = self.runs_cache.get(&key) {
+        let cache = &mut self.runs_cache[flow];
+        let index = if link == Link::Down { 0 } else { slot + 1 };
+        if let Some(Some(runs)) = cache.get(index) {
             return *runs;
         }
         let mut quality = std::mem::take(&mut self.quality_buf);
@@ -480,8 +491,37 @@ impl Radio {
             failed_run: Geometric::new(1.0 - quality.q),
         };
         self.quality_buf = quality;
-        self.runs_cache.insert(key, runs);
+        let cache = &mut self.runs_cache[flow];
+        if cache.len() <= index {
+            cache.resize(index + 1, None);
+        }
+        cache[index] = Some(runs);
         runs
+    }
+
+    /// A dense index of an up link (its place and serving cell, or
+    /// [`ANY_CELL`]), for tables kept per link.
+    pub fn link_index(&self, link: Link) -> usize {
+        match link {
+            Link::Up { place, cell } => {
+                let slot = if cell == ANY_CELL {
+                    self.gnbs
+                } else {
+                    cell as usize
+                };
+                place as usize * (self.gnbs + 1) + slot
+            }
+            Link::Down => usize::MAX,
+        }
+    }
+
+    /// The up link of a [`link_index`](Self::link_index).
+    pub fn link_of(&self, index: usize) -> Link {
+        let (place, slot) = (index / (self.gnbs + 1), index % (self.gnbs + 1));
+        Link::Up {
+            place: place as u32,
+            cell: if slot == self.gnbs { ANY_CELL } else { slot as u32 },
+        }
     }
 
     // ---- timelines -------------------------------------------------------
@@ -705,6 +745,27 @@ impl Radio {
         r.frontier = at;
     }
 
+    /// The places of the parts of the straight piece from `a` to `b`
+    /// (equal parts no longer than the spacing, each at its midpoint), as
+    /// the first index into `part_places` and the count; computed once per
+    /// piece and replication.
+    fn piece_parts(&mut self, a: [f64; 2], b: [f64; 2]) -> (usize, usize) {
+        let key = [a[0], a[1], b[0], b[1]].map(f64::to_bits);
+        if let Some(&range) = self.pieces_seen.get(&key) {
+            return range;
+        }
+        let n = (length(a, b) / self.spacing_m).ceil().max(1.0) as usize;
+        let first = self.part_places.len();
+        for j in 0..n {
+            let middle = (j as f64 + 0.5) / n as f64;
+            let xy = (a[0] + middle * (b[0] - a[0]), a[1] + middle * (b[1] - a[1]));
+            let place = self.place(xy);
+            self.part_places.push(place);
+        }
+        self.pieces_seen.insert(key, (first, n));
+        (first, n)
+    }
+
     /// An AGV drives its leg's `corners` from `driven_m` metres along them
     /// at `at` to their end at `until`.
     pub fn drive(&mut self, robot: usize, at: SimTime, corners: &[[f64; 2]], driven_m: f64, until: SimTime) {
@@ -722,19 +783,14 @@ impl Radio {
         let mut start_m = 0.0;
         for w in corners.windows(2) {
             let piece = length(w[0], w[1]);
-            let n = (piece / self.spacing_m).ceil().max(1.0) as usize;
+            let (first, n) = self.piece_parts(w[0], w[1]);
             for j in 0..n {
                 let part_end = start_m + piece * (j + 1) as f64 / n as f64;
                 if part_end <= driven_m {
                     continue;
                 }
                 let part_start = start_m + piece * j as f64 / n as f64;
-                let middle = (j as f64 + 0.5) / n as f64;
-                let xy = (
-                    w[0][0] + middle * (w[1][0] - w[0][0]),
-                    w[0][1] + middle * (w[1][1] - w[0][1]),
-                );
-                let place = self.place(xy);
+                let place = self.part_places[first + j];
                 let entered = time_at(part_start.max(driven_m));
                 match parts.last_mut() {
                     // Parts entered at one instant: the last holds.
