@@ -75,7 +75,9 @@ mod mcs;
 mod mobility;
 mod nr;
 mod shadowing;
+mod stationary;
 mod step;
+mod traffic;
 
 pub use bands::{BANDWIDTHS_FR1, BANDWIDTHS_FR2};
 pub use budget::{
@@ -101,7 +103,12 @@ pub use nr::Nr;
 pub use shadowing::{
     field_stream_name, CorrelationDistances, GnbFields, LinkState, LosState, RadioMap, Shadowing,
 };
+pub use stationary::{Batches, LawError, QueueLaw, TAIL_MASS};
 pub use step::{FrameExact, StepLatency};
+pub use traffic::{
+    Arrivals, BackgroundFlow, BackgroundPacket, Traffic, BACKGROUND_PRIORITY, DEFAULT_FPS,
+    DEFAULT_PACKET_BYTES, LOWEST_PRIORITY, ROBOT_PRIORITY,
+};
 
 use serde::Serialize;
 
