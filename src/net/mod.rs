@@ -83,7 +83,10 @@ pub use bands::{BANDWIDTHS_FR1, BANDWIDTHS_FR2};
 pub use budget::{
     cell_centre_interferers, dbm_to_mw, mw_to_dbm, noise_dbm, sinr, RadioBudget, Sinr, UplinkInterferer,
 };
-pub use cell::{Background, Cell, CellDelivery, CellPacket, SlotResult};
+pub use cell::{
+    level_laws, Background, BackgroundSimulation, BackgroundStats, Cell, CellDelivery, CellPacket, LevelLaws,
+    SlotResult,
+};
 pub use channel::{
     link_adaptation, Channel, GnbView, InfParams, InfScenario, LinkBudget, Mcs, RadioLink, CQI_TABLE,
     THERMAL_NOISE_DBM_HZ,

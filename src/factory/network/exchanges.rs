@@ -104,6 +104,7 @@ impl NetRt<'_> {
                             bits: u64::from(spec.size_bytes) * 8,
                             spectral_efficiency: l.spectral_efficiency,
                             bler: nr.nr.config().bler,
+                            priority: spec.priority,
                         };
                         if let Some(wake) = self.cells[l.gnb].enqueue(now, pkt) {
                             ctx.queue.schedule(wake, Event::CellSlot { cell: l.gnb as u32 });
