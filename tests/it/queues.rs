@@ -1,0 +1,330 @@
+//! Traffic that queues: one cell with background packets, against the
+//! M/D/1 closed form, the queue's stationary law, priorities and what each
+//! scheduler promises.
+
+use factory5g::engine::{EventQueue, RngStreams, SimTime};
+use factory5g::net::{
+    level_laws, BackgroundFlow, Cell, CellPacket, Direction, Nr, NrConfig, Outcome, Scheduler, Traffic,
+};
+use factory5g::stats::{mean_ci95, t_975};
+use rand::RngExt;
+use std::sync::Arc;
+
+/// Student's t, 0.9995 quantile, 19 degrees of freedom: a two-sided 99.9 %
+/// interval over 20 replications, for families of up to 50 comparisons
+/// (Bonferroni: 5 % for the family).
+const T_9995_DF19: f64 = 3.883;
+
+/// Spectral efficiency of the robots and, unless said, of the background.
+const SE: f64 = 2.0;
+
+#[derive(Clone, Copy, PartialEq)]
+enum Mode {
+    /// Background packets simulated one by one.
+    Packets,
+    /// Robot waits drawn from the queue's law.
+    Law,
+}
+
+#[derive(Clone)]
+struct Setup {
+    scheduler: Scheduler,
+    background: Vec<BackgroundFlow>,
+    mode: Mode,
+    robot_priority: u8,
+    robot_bytes: u64,
+    /// Mean gap between robot packets (Poisson), ms.
+    robot_gap_ms: f64,
+    robots: u32,
+    seconds: u64,
+}
+
+#[derive(Default)]
+struct Outcomes {
+    /// Queueing of each delivered robot packet, ms.
+    queueing_ms: Vec<f64>,
+    latency_ms: Vec<f64>,
+    sent: u64,
+    lost: u64,
+    cell: Option<Cell>,
+}
+
+fn nr(scheduler: Scheduler) -> Nr {
+    Nr::new(NrConfig {
+        bler: 0.0,
+        scheduler,
+        ..NrConfig::default()
+    })
+    .unwrap()
+}
+
+/// Opportunity interval of the default FDD downlink, ms.
+fn tau_ms() -> f64 {
+    nr(Scheduler::Fifo).slot_ms()
+}
+
+/// A background flow of `ues` UEs offering `rho` of the downlink's blocks
+/// with packets of `bytes`, at efficiency `se`.
+fn poisson(rho: f64, bytes: u32, ues: u32, se: f64, priority: u8) -> BackgroundFlow {
+    let nr = nr(Scheduler::Fifo);
+    let bits = f64::from(bytes) * 8.0;
+    let blocks = (bits / nr.bits_per_prb(Direction::Dl, se)).ceil();
+    // ρ = packets per opportunity × blocks / 273.
+    let per_opportunity = rho * f64::from(nr.n_prb()) / blocks;
+    let rate_bps = per_opportunity / (tau_ms() * 1e-3) * bits / f64::from(ues);
+    BackgroundFlow {
+        traffic: Traffic::Poisson,
+        ues,
+        rate_bps,
+        packet_bytes: bytes,
+        priority,
+        spectral_efficiency: se,
+    }
+}
+
+fn run(setup: &Setup, seed: u64) -> Outcomes {
+    #[derive(Clone, Copy)]
+    enum Ev {
+        Robot(u64),
+        Wake,
+    }
+    let nr = nr(setup.scheduler);
+    let streams = RngStreams::new(seed, 0);
+    let mut cell = Cell::new(nr.clone(), streams.stream("cell"));
+    let mut q = EventQueue::new();
+    match setup.mode {
+        Mode::Packets => {
+            if let Some(t) = cell
+                .set_background_flows(
+                    Direction::Dl,
+                    &setup.background,
+                    SimTime::ZERO,
+                    streams.stream("bg"),
+                )
+                .unwrap()
+            {
+                q.schedule(t, Ev::Wake);
+            }
+        }
+        Mode::Law => {
+            let laws = level_laws(&nr, Direction::Dl, &setup.background, &[setup.robot_priority]);
+            cell.set_background_laws(Direction::Dl, Arc::new(laws), streams.stream("law"));
+        }
+    }
+    let mut arrivals = streams.stream("robots");
+    let horizon = SimTime::from_secs(setup.seconds);
+    q.schedule(SimTime::from_nanos(1_000_000), Ev::Robot(0));
+    let mut out = Outcomes::default();
+    let mut sent = Vec::new();
+    while let Some((now, ev)) = q.pop() {
+        if now > horizon {
+            break;
+        }
+        match ev {
+            Ev::Robot(i) => {
+                out.sent += 1;
+                let pkt = CellPacket {
+                    id: i,
+                    ue: (i % u64::from(setup.robots)) as u32,
+                    dir: Direction::Dl,
+                    bits: setup.robot_bytes * 8,
+                    spectral_efficiency: SE,
+                    bler: 0.0,
+                    priority: setup.robot_priority,
+                };
+                if let Some(t) = cell.enqueue(now, pkt) {
+                    q.schedule(t, Ev::Wake);
+                }
+                let u: f64 = arrivals.random();
+                let gap = -(1.0 - u).ln() * setup.robot_gap_ms * 1e6;
+                q.schedule(now + SimTime::from_nanos_f64(gap), Ev::Robot(i + 1));
+            }
+            Ev::Wake => {
+                sent.clear();
+                if let Some(t) = cell.on_slot_into(now, &mut sent) {
+                    q.schedule(t, Ev::Wake);
+                }
+                for d in &sent {
+                    match d.outcome {
+                        Outcome::Delivered(at) => {
+                            out.queueing_ms.push(d.components.queueing);
+                            out.latency_ms.push((at - d.sent).as_nanos() as f64 * 1e-6);
+                        }
+                        Outcome::Lost(_) => out.lost += 1,
+                    }
+                }
+            }
+        }
+    }
+    out.cell = Some(cell);
+    out
+}
+
+fn mean(v: &[f64]) -> f64 {
+    v.iter().sum::<f64>() / v.len().max(1) as f64
+}
+
+/// The `p` quantile of `v` (nearest rank).
+fn quantile(v: &[f64], p: f64) -> f64 {
+    let mut s = v.to_vec();
+    s.sort_by(f64::total_cmp);
+    s[((p * s.len() as f64).ceil() as usize).clamp(1, s.len()) - 1]
+}
+
+/// Mean and 95 % half-width over replications.
+fn ci(values: &[f64]) -> (f64, f64) {
+    let (m, i) = mean_ci95(values);
+    let (lo, hi) = i.expect("replications");
+    (m, 0.5 * (hi - lo))
+}
+
+fn robot_setup(background: Vec<BackgroundFlow>, mode: Mode, scheduler: Scheduler, priority: u8) -> Setup {
+    Setup {
+        scheduler,
+        background,
+        mode,
+        robot_priority: priority,
+        robot_bytes: 100,
+        robot_gap_ms: 5.0,
+        robots: 4,
+        seconds: 20,
+    }
+}
+
+#[test]
+fn robot_queueing_follows_the_md1_closed_form_and_grows_with_load() {
+    // Background packets of exactly one opportunity's 273 blocks: in
+    // opportunities the queue is Q' = max(Q + A − 1, 0), A ~ Poisson(ρ),
+    // and a robot packet that fits in one opportunity, at the same level
+    // behind the backlog and the interval's earlier arrivals, waits
+    // Q + A_u: E[W] = ρ / (2 (1 − ρ)) opportunities (see
+    // `net::stationary`), the M/D/1 wait with one opportunity of service.
+    let nr = nr(Scheduler::Fifo);
+    let bpp = nr.bits_per_prb(Direction::Dl, SE);
+    let bytes = (273.0 * bpp / 8.0).floor() as u32;
+    assert_eq!((f64::from(bytes) * 8.0 / bpp).ceil(), 273.0);
+    let tau = tau_ms();
+    let reps = 10;
+    let mut p99s = Vec::new();
+    for rho in [0.2, 0.5, 0.8] {
+        let bg = vec![poisson(rho, bytes, 3, SE, 1)];
+        let setup = robot_setup(bg, Mode::Packets, Scheduler::Fifo, 1);
+        let (mut means, mut all) = (Vec::new(), Vec::new());
+        let mut lost = 0;
+        for seed in 0..reps {
+            let o = run(&setup, 100 + seed);
+            assert!(o.queueing_ms.len() > 3000, "{}", o.queueing_ms.len());
+            means.push(mean(&o.queueing_ms));
+            all.extend(o.queueing_ms);
+            lost += o.lost;
+        }
+        let (m, half) = ci(&means);
+        let closed = tau * rho / (2.0 * (1.0 - rho));
+        eprintln!("md1 rho {rho}: mean queueing {m:.4} ± {half:.4} ms, closed form {closed:.4} ms");
+        assert!(half < 0.15 * closed, "interval too wide: {half} for {closed}");
+        assert!(
+            (m - closed).abs() <= half,
+            "rho {rho}: {m} ± {half} against {closed}"
+        );
+        assert_eq!(lost, 0, "nothing lost below capacity");
+        p99s.push(quantile(&all, 0.99));
+    }
+    eprintln!("p99 queueing (ms): {p99s:?}");
+    assert!(p99s.windows(2).all(|w| w[0] < w[1]), "{p99s:?}");
+}
+
+#[test]
+fn the_queue_law_matches_packet_by_packet_simulation() {
+    // Poisson cameras of 1,500-byte packets (42 blocks each), robot packets
+    // of 100 bytes at the same level, fifo: the law's mean wait and its
+    // tail P(W ≥ k) inside the replications' intervals (99.9 %, a family of
+    // 4 loads × 4 figures), and the law-driven cell agrees too.
+    let tau = tau_ms();
+    let nr = nr(Scheduler::Fifo);
+    let robot_blocks = (800.0 / nr.bits_per_prb(Direction::Dl, SE)).ceil() as u64;
+    let reps = 20;
+    for rho in [0.2, 0.5, 0.8, 0.95] {
+        let bg = vec![poisson(rho, 1500, 10, SE, 9)];
+        let law = level_laws(&nr, Direction::Dl, &bg, &[9])[8]
+            .clone()
+            .unwrap()
+            .unwrap();
+        let pmf = law.wait_pmf(robot_blocks).unwrap();
+        let exact_ms = law.mean_wait(robot_blocks).unwrap() * tau;
+        let tail = |k: usize| pmf.iter().skip(k).sum::<f64>();
+        let mut setup = robot_setup(bg, Mode::Packets, Scheduler::Fifo, 9);
+        setup.seconds = if rho > 0.9 { 40 } else { 10 };
+        let mut means = Vec::new();
+        let mut tails = vec![Vec::new(); 3];
+        let ks = [1usize, 2, 4];
+        for seed in 0..reps {
+            let o = run(&setup, 500 + seed);
+            means.push(mean(&o.queueing_ms));
+            for (t, &k) in tails.iter_mut().zip(&ks) {
+                let n = o
+                    .queueing_ms
+                    .iter()
+                    .filter(|&&w| w >= (k as f64 - 0.5) * tau)
+                    .count();
+                t.push(n as f64 / o.queueing_ms.len() as f64);
+            }
+        }
+        let (m, half95) = ci(&means);
+        let half = half95 / t_975(reps - 1) * T_9995_DF19;
+        eprintln!(
+            "law rho {rho}: packets {m:.4} ± {half:.4} ms (99.9 %), law {exact_ms:.4} ms; P(W ≥ 1, 2, 4) law {:.4} {:.4} {:.4}",
+            tail(1),
+            tail(2),
+            tail(4)
+        );
+        assert!(
+            (m - exact_ms).abs() <= half,
+            "rho {rho}: {m} ± {half} against {exact_ms}"
+        );
+        for (t, &k) in tails.iter().zip(&ks) {
+            let (f, h) = ci(t);
+            let h = h / t_975(reps - 1) * T_9995_DF19;
+            eprintln!("   P(W ≥ {k}): packets {f:.4} ± {h:.4}");
+            assert!(
+                (f - tail(k)).abs() <= h.max(1e-4),
+                "rho {rho} k {k}: {f} ± {h} against {}",
+                tail(k)
+            );
+        }
+        // The cell driven by the law gives the same mean.
+        setup.mode = Mode::Law;
+        let law_means: Vec<f64> = (0..reps)
+            .map(|s| mean(&run(&setup, 900 + s).queueing_ms))
+            .collect();
+        let (lm, lh) = ci(&law_means);
+        let lh = lh / t_975(reps - 1) * T_9995_DF19;
+        eprintln!("   law-driven cell {lm:.4} ± {lh:.4} ms");
+        assert!(
+            (lm - exact_ms).abs() <= lh.max(1e-4),
+            "rho {rho}: law cell {lm} ± {lh} against {exact_ms}"
+        );
+    }
+}
+
+#[test]
+fn priority_keeps_robots_at_their_unloaded_latency_and_equal_priority_does_not() {
+    let reps = 10;
+    let latency = |bg: Vec<BackgroundFlow>, priority: u8| -> (f64, f64) {
+        let setup = robot_setup(bg, Mode::Packets, Scheduler::Fifo, priority);
+        let means: Vec<f64> = (0..reps).map(|s| mean(&run(&setup, 40 + s).latency_ms)).collect();
+        ci(&means)
+    };
+    let (idle, idle_half) = latency(Vec::new(), 1);
+    let loaded = vec![poisson(0.8, 1500, 10, SE, 9)];
+    let (first, first_half) = latency(loaded.clone(), 1);
+    let equal = vec![poisson(0.8, 1500, 10, SE, 1)];
+    let (same, same_half) = latency(equal, 1);
+    eprintln!(
+        "priority at rho 0.8: unloaded {idle:.4} ± {idle_half:.4} ms, priority 1 over 9 {first:.4} ± {first_half:.4}, equal {same:.4} ± {same_half:.4}"
+    );
+    assert!(
+        (first - idle).abs() <= idle_half + first_half,
+        "{first} against {idle}"
+    );
+    assert!(same - same_half > idle + idle_half, "{same} against {idle}");
+}
