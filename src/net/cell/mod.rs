@@ -148,8 +148,21 @@ pub type LevelLaws = [Option<Result<QueueLaw, LawError>>; LOWEST_PRIORITY as usi
 
 /// The laws a robot packet of each level in `levels` meets in a cell with
 /// these background flows (Poisson and video; fluid flows are left out).
+///
+/// Under `fifo` a robot packet waits behind its own level's backlog and
+/// earlier arrivals, and behind every higher level. Under `round_robin`
+/// and `pf` its own level does not delay it: round robin gives every UE
+/// with data at least ⌊273 / UEs⌋ blocks of each opportunity, and pf
+/// serves first the UE with the lowest average, which a sparse robot is;
+/// so the law keeps only the higher levels. That is exact while a robot
+/// packet fits in its share of one opportunity (a few hundred bytes beside
+/// a few dozen UEs); a larger one would take a few opportunities more.
 pub fn level_laws(nr: &Nr, dir: Direction, flows: &[BackgroundFlow], levels: &[u8]) -> LevelLaws {
     let cap = u64::from(nr.n_prb());
+    let own_level_delays = match nr.config().scheduler {
+        Scheduler::Fifo => true,
+        Scheduler::RoundRobin | Scheduler::ProportionalFair => false,
+    };
     let mut out: LevelLaws = Default::default();
     for &level in levels {
         let i = usize::from(level.clamp(1, LOWEST_PRIORITY) - 1);
@@ -163,7 +176,7 @@ pub fn level_laws(nr: &Nr, dir: Direction, flows: &[BackgroundFlow], levels: &[u
                 .filter_map(|f| f.batches(nr, dir))
                 .collect::<Vec<_>>()
         };
-        let equal = of(&|p| p == level);
+        let equal = of(&|p| p == level && own_level_delays);
         let higher = of(&|p| p < level);
         out[i] = Some(QueueLaw::new(cap, equal, higher));
     }
