@@ -43,7 +43,7 @@ use crate::stats::{Histogram, Tally};
 use crate::text::thousands;
 
 pub use bottleneck::{bottleneck_shares, BottleneckTime, MAX_BUFFERED};
-pub use network::{FlowOutput, FlowSampling, LinkProfile, LinkProfiles, PROFILE_DRAWS, REFRESH};
+pub use network::{cell_loads, FlowOutput, FlowSampling, LinkProfile, LinkProfiles, PROFILE_DRAWS, REFRESH};
 pub use pools::PoolOutput;
 pub use run::{
     simulate, simulate_traced, simulate_traced_with_limits, simulate_with, simulate_with_limits, Limits,

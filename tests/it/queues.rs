@@ -554,3 +554,110 @@ fn pf_serves_a_bursty_camera_ahead_of_a_saturating_transfer_and_round_robin_spli
     }
     assert!(frame_wait[0] * 1.5 < frame_wait[1], "{frame_wait:?}");
 }
+
+/// One gNB, four arms started by a triggered command at the same priority
+/// as ten Poisson cameras under fifo: the commands queue behind the
+/// cameras. `RATE` is each camera's rate.
+const CAMERAS: &str = r#"
+[scenario]
+horizon = "2h"
+warmup = "10min"
+
+[layout]
+size = [40, 20]
+points = { p = [10, 10] }
+
+[[station]]
+name = "cell"
+at = "p"
+servers = 4
+robot = true
+process = "exp(20s)"
+
+[[product]]
+name = "job"
+release = "exp(6s)"
+route = ["cell"]
+
+[network]
+model = "nr"
+
+[network.nr]
+scheduler = "fifo"
+gnb = [[20, 10]]
+
+[[flow]]
+name = "start"
+robots = "cell"
+direction = "dl"
+trigger = "cycle_start"
+size = "200B"
+priority = 9
+
+[[flow]]
+name = "cameras"
+direction = "dl"
+ues = 10
+rate = "RATE"
+"#;
+
+#[test]
+fn in_the_plant_robot_commands_queue_behind_cameras_and_a_saturated_cell_is_named() {
+    use crate::{model, replications};
+    // The load of 1 Mbit/s cameras gives the rate of each load (linear).
+    let probe = model(&CAMERAS.replace("RATE", "1Mbps"));
+    let per_mbps = factory5g::factory::cell_loads(&probe)[0][0];
+    let mut queueing = Vec::new();
+    for rho in [0.001, 0.5, 0.8, 0.95] {
+        let rate = format!("{:.3}Mbps", rho / per_mbps);
+        let m = model(&CAMERAS.replace("RATE", &rate));
+        let load = factory5g::factory::cell_loads(&m)[0][0];
+        assert!((load - rho).abs() < 1e-3 * rho.max(0.01), "{load}");
+        let outs = replications(&m, 7, 4);
+        let (mut q, mut n, mut lost) = (0.0, 0, 0.0);
+        for o in &outs {
+            q += o.flows[0].components.queueing;
+            n += o.flows[0].latency_n;
+            lost += o.flows[0].lost;
+        }
+        eprintln!(
+            "cameras at load {rho}: {rate} each, command queueing {:.4} ms",
+            q / n as f64
+        );
+        assert_eq!(lost, 0.0, "nothing lost below capacity");
+        queueing.push(q / n as f64);
+    }
+    assert!(queueing[0] < 1e-3, "{queueing:?}");
+    assert!(queueing.windows(2).all(|w| w[0] < w[1]), "{queueing:?}");
+    // Beyond capacity: the cell and the flow are named, with the load.
+    let dir = std::env::temp_dir().join(format!("factory5g-queues-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("saturated.toml");
+    let rate = format!("{:.3}Mbps", 1.1 / per_mbps);
+    std::fs::write(
+        &path,
+        CAMERAS.replace("RATE", &rate).replace("\"2h\"", "\"20min\""),
+    )
+    .unwrap();
+    let report = crate::json(&crate::factory5g(&["run", crate::p(&path), "-R", "2", "--json"]));
+    let warnings: Vec<&str> = report["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|w| w.as_str())
+        .collect();
+    eprintln!("{warnings:#?}");
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.starts_with("cell 1 (gNB at (20, 10) m) downlink: the background offers 1.10")),
+        "{warnings:?}"
+    );
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.starts_with("flow `start` lost everything") && w.ends_with("cell 1 downlink at 1.10")),
+        "{warnings:?}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -399,6 +399,38 @@ pub(super) fn cell_backgrounds(model: &Model) -> Vec<[CellBackground; 2]> {
         .collect()
 }
 
+/// The offered background load of every cell, downlink then uplink, over
+/// the cell's capacity (above 1: more than it can carry): packet flows by
+/// the blocks their packets need, fluid flows by their rate. Empty unless
+/// the link is `nr`.
+pub fn cell_loads(model: &Model) -> Vec<[f64; 2]> {
+    let LinkModel::Nr(nr) = &model.network.link else {
+        return Vec::new();
+    };
+    let cap = f64::from(nr.nr.n_prb());
+    cell_backgrounds(model)
+        .iter()
+        .map(|both| {
+            [Direction::Dl, Direction::Ul].map(|d| {
+                let bg = &both[d as usize];
+                let packets: f64 = bg
+                    .flows
+                    .iter()
+                    .filter_map(|f| f.batches(&nr.nr, d))
+                    .map(|b| b.mean_blocks())
+                    .sum::<f64>()
+                    / cap;
+                let fluid = if bg.fluid.rate_bps > 0.0 {
+                    bg.fluid.rate_bps / nr.nr.capacity_bps(d, bg.fluid.spectral_efficiency).max(1.0)
+                } else {
+                    0.0
+                };
+                packets + fluid
+            })
+        })
+        .collect()
+}
+
 /// The queue laws of every cell and direction, for the priority levels of
 /// the triggered robot flows that cross them.
 fn cell_laws(model: &Model, backgrounds: &[[CellBackground; 2]]) -> Vec<[Arc<LevelLaws>; 2]> {
