@@ -31,9 +31,13 @@
 //! - [`Mobility`] is one UE's cell selection, A3 handovers with their
 //!   interruption, and radio link failures (T310) with re-establishment,
 //!   from a stream of measurements.
-//! - [`Cell`] shares a cell's resource blocks among packets and a fluid
-//!   background load, slot by slot, driven by the caller's event queue and
-//!   woken only on slots where something is queued.
+//! - [`Cell`] shares a cell's resource blocks among packets of strict
+//!   priority levels and a background load, slot by slot, driven by the
+//!   caller's event queue and woken only on slots where something is
+//!   queued. The background is a fluid, or packets ([`Traffic`]: Poisson
+//!   or video, [`BackgroundFlow`]) that queue with the robots' packets,
+//!   simulated one by one or replaced by the stationary law of the queue
+//!   they make ([`QueueLaw`], Lindley's recursion solved numerically).
 //! - [`CoreDelay`] adds the core network and edge processing.
 //! - [`calculator`] computes what `factory5g latency` shows: a request in,
 //!   a serializable result out; it prints nothing.

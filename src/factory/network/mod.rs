@@ -16,7 +16,12 @@
 //!   of the exchange is delivered; a lost message is sent again after the
 //!   flow's `timeout`. Under `nr` the messages go through the serving gNB's
 //!   [`Cell`], which shares its resource blocks with the background load and
-//!   wakes only on slots where something is queued. Order of an exchange:
+//!   wakes only on slots where something is queued. Background packets
+//!   (Poisson, video) are not simulated: each robot message draws the
+//!   opportunities it waits behind them from the stationary law of the
+//!   cell's queue at its priority level (computed once per scenario,
+//!   [`cell_loads`] gives the offered loads); fluid background takes its
+//!   share of blocks at every opportunity. Order of an exchange:
 //!   `dispatch` and `cycle_start` send their downlink flows (the command)
 //!   then their uplink flows (an acknowledgement, if the scenario has one);
 //!   `segment` sends the uplink request, the fleet manager grants the segment
