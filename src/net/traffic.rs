@@ -38,7 +38,9 @@
 //! [`Batches`](crate::net::Batches): Poisson packets exactly; video as one
 //! Bernoulli trial per camera (a frame in the interval with probability
 //! fps × interval), which keeps the frames' sizes and rate but forgets
-//! their strict periodicity (periodic frames queue a little less).
+//! their strict periodicity: periodic frames queue less, so the law is an
+//! upper bound (close at a load of 0.5, about 1.7 times the simulated mean
+//! wait at 0.8 for ten 30 fps cameras; `tests/it/queues.rs`).
 
 use super::nr::Nr;
 use super::stationary::Batches;

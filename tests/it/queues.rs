@@ -662,3 +662,37 @@ fn in_the_plant_robot_commands_queue_behind_cameras_and_a_saturated_cell_is_name
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn the_law_of_video_frames_is_an_upper_bound_on_their_queueing() {
+    // Video frames are periodic; the law takes each camera's frame as a
+    // Bernoulli trial per slot, which forgets the periodicity and so
+    // queues more: the law's mean wait is at or above the packets' (99.9 %
+    // interval), and both grow with the load.
+    let tau = tau_ms();
+    let nr = nr(Scheduler::Fifo);
+    let robot_blocks = (800.0 / nr.bits_per_prb(Direction::Dl, SE)).ceil() as u64;
+    let reps = 20;
+    let mut laws = Vec::new();
+    for rho in [0.5, 0.8] {
+        // Ten cameras at 30 fps; 1,500-byte packets of 42 blocks.
+        let mut camera = poisson(rho, 1500, 10, SE, 1);
+        camera.traffic = Traffic::Video { fps: 30.0 };
+        let bg = vec![camera];
+        let law = level_laws(&nr, Direction::Dl, &bg, &[1])[0]
+            .clone()
+            .unwrap()
+            .unwrap();
+        let law_ms = law.mean_wait(robot_blocks).unwrap() * tau;
+        let setup = robot_setup(bg, Mode::Packets, Scheduler::Fifo, 1);
+        let means: Vec<f64> = (0..reps)
+            .map(|s| mean(&run(&setup, 300 + s).queueing_ms))
+            .collect();
+        let (m, half95) = ci(&means);
+        let half = half95 / t_975(reps - 1) * T_9995_DF19;
+        eprintln!("video rho {rho}: packets {m:.4} ± {half:.4} ms (99.9 %), law {law_ms:.4} ms");
+        assert!(law_ms >= m - half, "rho {rho}: law {law_ms} below {m} ± {half}");
+        laws.push((law_ms, m));
+    }
+    assert!(laws[0].0 < laws[1].0 && laws[0].1 < laws[1].1, "{laws:?}");
+}
