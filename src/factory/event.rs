@@ -80,9 +80,11 @@ pub(super) enum Event {
     CellSlot {
         cell: u32,
     },
-    /// A periodic flow of one robot: a stop, the link back, or a refresh.
+    /// A periodic flow of one robot: a stop, the link back, or a refresh
+    /// (stale when the stream's generation has moved on).
     Stream {
         stream: u32,
+        generation: u32,
     },
     /// A protective stop's time is over.
     StreamRestart {
@@ -203,6 +205,11 @@ pub(super) enum Effect {
     Shift { calendar: CalendarId, on: bool },
     /// A server waiting for operators has them now (the pools part).
     OperatorsGranted { station: StationId, server: u32 },
+    /// An AGV starts (or, after a stop, resumes) a timed event of travel
+    /// that ends at `drive_until`, or (`None`) halts mid-way: the network
+    /// follows its radio link along the way (the fleet's
+    /// [`leg_polyline`](super::fleet::FleetRt::leg_polyline)).
+    AgvMotion { agv: u32, drive_until: Option<SimTime> },
 }
 
 /// What a part may see and do while it handles an event: the time, the
@@ -233,10 +240,13 @@ impl<View> Ctx<'_, '_, View> {
 }
 
 /// What the network sees of the plant: where each AGV is (the last point it
-/// reached).
+/// reached) and what it drives.
 #[derive(Copy, Clone)]
 pub(super) struct Places<'a> {
     pub agv_at: &'a dyn Fn(u32) -> PointId,
+    /// The corners of the pieces an AGV drives in its current timed event
+    /// of travel (cleared first; left empty when it does not travel).
+    pub agv_leg: &'a dyn Fn(u32, &mut Vec<[f64; 2]>),
 }
 
 impl Ctx<'_, '_, Places<'_>> {

@@ -43,7 +43,10 @@ use crate::stats::{Histogram, Tally};
 use crate::text::thousands;
 
 pub use bottleneck::{bottleneck_shares, BottleneckTime, MAX_BUFFERED};
-pub use network::{cell_loads, FlowOutput, FlowSampling, LinkProfile, LinkProfiles, PROFILE_DRAWS, REFRESH};
+pub use network::{
+    cell_loads, FlowOutput, FlowSampling, LinkProfile, LinkProfiles, RadioOutput, FLOW_DRAWS,
+    PER_MESSAGE_DRAWS, PROFILE_DRAWS, REFRESH,
+};
 pub use pools::PoolOutput;
 pub use run::{
     simulate, simulate_traced, simulate_traced_with_limits, simulate_with, simulate_with_limits, Limits,
@@ -136,6 +139,8 @@ pub struct RunOutput {
     pub series: Series,
     /// Per flow of the model (background flows included, with no messages).
     pub flows: Vec<FlowOutput>,
+    /// Handovers, radio link failures and cell loads (under `nr`).
+    pub radio: RadioOutput,
     /// Per `[[pool]]`, its operators' time.
     pub pools: Vec<PoolOutput>,
     /// Per station, its time as sole or shifting bottleneck (the active

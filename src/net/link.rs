@@ -21,7 +21,7 @@
 
 use super::core_delay::CoreDelay;
 use super::frame::{tick_f64, Tick, TICKS_PER_NS};
-use super::nr::Nr;
+use super::nr::{Nr, Prepared};
 use super::{ticks_to_ms, Components, Direction};
 use crate::engine::{SimTime, StreamRng};
 use rand::{Rng, RngExt};
@@ -137,11 +137,46 @@ impl Nr {
         bler: f64,
         rng: &mut R,
     ) -> Delivery {
-        let t = to_ticks(sent);
-        let prep = self.prepare(dir, t);
+        let (prep, start, done0) = self.first_attempt(dir, sent);
+        let (done, attempts, delivered) = harq(self, dir, done0, bler, rng);
+        self.delivery(sent, &prep, start, done0, (done, attempts, delivered))
+    }
+
+    /// One packet sent at `sent` and delivered by its attempt
+    /// `retransmissions + 1` (no chance involved): the latency of a message
+    /// that needed exactly that many HARQ retransmissions.
+    pub fn transmit_after_retransmissions(
+        &self,
+        dir: Direction,
+        sent: SimTime,
+        retransmissions: u32,
+    ) -> Delivery {
+        let (prep, start, done0) = self.first_attempt(dir, sent);
+        let mut done = done0;
+        for _ in 0..retransmissions {
+            done = self.retransmit(dir, done);
+        }
+        self.delivery(sent, &prep, start, done0, (done, retransmissions + 1, true))
+    }
+
+    /// The preparation, start and end of a packet's first attempt.
+    fn first_attempt(&self, dir: Direction, sent: SimTime) -> (Prepared, Tick, Tick) {
+        let prep = self.prepare(dir, to_ticks(sent));
         let start = self.frame.next_opp(dir, prep.ready);
         let done0 = self.done_after(start);
-        let (done, attempts, delivered) = harq(self, dir, done0, bler, rng);
+        (prep, start, done0)
+    }
+
+    /// The delivery of a packet whose first attempt began at `start` and
+    /// ended at `done0`, and whose last ended at `done`.
+    fn delivery(
+        &self,
+        sent: SimTime,
+        prep: &Prepared,
+        start: Tick,
+        done0: Tick,
+        (done, attempts, delivered): (Tick, u32, bool),
+    ) -> Delivery {
         let components = Components {
             processing: ticks_to_ms(tick_f64(prep.processing + self.p1h())),
             alignment: ticks_to_ms(tick_f64(prep.alignment + start - prep.ready)),

@@ -28,7 +28,7 @@ use super::Report;
 use crate::experiment::Replications;
 use crate::factory::{AgvState, RunOutput, StationState};
 use crate::model::{FlowKind, LinkModel, Model, NrNetwork};
-use crate::net::CQI_TABLE;
+use crate::net::{dbm_to_mw, mw_to_dbm, Direction, RadioBudget, CQI_TABLE};
 use crate::plot::{
     self, fmt_ms, fmt_prob, BarRow, CcdfCurve, Coverage, FloorPlan, LatencyCcdf, PlanAisle, PlanPoint,
     PlotError, PointKind, StateBars, TimeBand,
@@ -453,7 +453,8 @@ fn floor_plan(model: &Model, outs: &[RunOutput], name: &str) -> Option<FloorPlan
         LinkModel::Nr(nr) => Some(nr),
         _ => None,
     };
-    let coverage = nr.and_then(|nr| coverage(nr, layout.size));
+    let dl_loads: Vec<f64> = crate::factory::cell_loads(model).iter().map(|l| l[0]).collect();
+    let coverage = nr.and_then(|nr| coverage(nr, layout.size, &dl_loads));
     let title = if coverage.is_some() {
         format!(
             "Floor plan and 5G coverage: {name} ({} m × {} m)",
@@ -570,12 +571,33 @@ pub fn best_gnb(nr: &NrNetwork, ue: (f64, f64)) -> Option<(usize, f64)> {
         .reduce(|best, next| if next.1 < best.1 { next } else { best })
 }
 
-/// The SINR (dB) at `ue` from its best gNB ([`best_gnb`]), deterministically:
-/// the link budget (transmit power, noise over the bandwidth, noise figure,
-/// interference margin) of the least path loss. `None` without gNBs.
-pub fn expected_sinr_db(nr: &NrNetwork, ue: (f64, f64)) -> Option<f64> {
-    let (_, loss) = best_gnb(nr, ue)?;
-    Some(nr.nr.link_budget().sinr_db(loss))
+/// The downlink SINR (dB) at `ue` from its best gNB ([`best_gnb`]),
+/// deterministically: the gNB's transmit power over the least path loss,
+/// against the noise over the band with the UE's noise figure and the
+/// other gNBs' power weighted by their cells' downlink load `dl_loads`
+/// (one per gNB, 0 to 1; reuse 1; none with `interference = false`), less
+/// the interference margin. `None` without gNBs.
+pub fn expected_sinr_db(nr: &NrNetwork, ue: (f64, f64), dl_loads: &[f64]) -> Option<f64> {
+    let (best, loss) = best_gnb(nr, ue)?;
+    let cfg = nr.nr.config();
+    let budget = RadioBudget::from_config(cfg);
+    let power = budget.tx_power_dbm(Direction::Dl);
+    let ch = nr.nr.channel();
+    let interference: f64 = if budget.interference {
+        nr.gnbs
+            .iter()
+            .enumerate()
+            .filter(|&(j, _)| j != best)
+            .map(|(j, &(x, y))| {
+                let load = dl_loads.get(j).copied().unwrap_or(0.0).clamp(0.0, 1.0);
+                load * dbm_to_mw(power - ch.mean_path_loss((ue.0 - x).hypot(ue.1 - y)))
+            })
+            .sum()
+    } else {
+        0.0
+    };
+    let noise = dbm_to_mw(budget.noise_dbm(Direction::Dl));
+    Some(power - loss - mw_to_dbm(noise + interference) - cfg.interference_margin_db)
 }
 
 /// The grid of the coverage map: square cells of [`coverage_cell_m`] from
@@ -612,16 +634,17 @@ impl CoverageGrid {
 }
 
 /// The SINR coverage map of the hall: [`expected_sinr_db`] at the centre of
-/// each cell of the [`CoverageGrid`]; out of coverage below CQI 1's
-/// threshold. `None` without gNBs.
-pub fn coverage(nr: &NrNetwork, size: [f64; 2]) -> Option<Coverage> {
+/// each cell of the [`CoverageGrid`], the other cells loaded with
+/// `dl_loads`; out of coverage below CQI 1's threshold. `None` without
+/// gNBs.
+pub fn coverage(nr: &NrNetwork, size: [f64; 2], dl_loads: &[f64]) -> Option<Coverage> {
     if nr.gnbs.is_empty() {
         return None;
     }
     let grid = CoverageGrid::of(size)?;
     let sinr_db = grid
         .centres()
-        .map(|ue| expected_sinr_db(nr, ue))
+        .map(|ue| expected_sinr_db(nr, ue, dl_loads))
         .collect::<Option<Vec<f64>>>()?;
     let cfg = nr.nr.config();
     Some(Coverage {
@@ -631,8 +654,8 @@ pub fn coverage(nr: &NrNetwork, size: [f64; 2]) -> Option<Coverage> {
         sinr_db,
         threshold_db: CQI_TABLE[0].sinr_db,
         label: format!(
-            "SINR to the best gNB (dB)\n{}, {} GHz, {} MHz, {} dBm\npath loss weighted by the LOS probability, no \
-             shadow fading\n{} m cells",
+            "downlink SINR to the best gNB (dB)\n{}, {} GHz, {} MHz, {} dBm\npath loss weighted by the LOS \
+             probability, no shadow fading\nother cells interfering at their load\n{} m cells",
             nr.nr.channel().scenario,
             cfg.carrier_ghz,
             cfg.bandwidth_mhz,
@@ -706,16 +729,29 @@ mod tests {
         let ch = nr.nr.channel();
         let p = ch.p_los(30.0);
         let pl = p * ch.path_loss(30.0, true) + (1.0 - p) * ch.path_loss(30.0, false);
-        let want = nr.nr.link_budget().sinr_db(pl);
-        assert!((expected_sinr_db(&nr, (40.0, 10.0)).unwrap() - want).abs() < 1e-9);
+        // Unloaded, the other gNB does not interfere: the SNR, −174 dBm/Hz
+        // over 100 MHz with the UE's 9 dB noise figure.
+        let noise = -174.0 + 80.0 + 9.0;
+        let want = 24.0 - pl - noise;
+        assert!((expected_sinr_db(&nr, (40.0, 10.0), &[]).unwrap() - want).abs() < 1e-9);
+        // Fully loaded, it does: S / (N + I), I its power at 350 m.
+        let mw = |dbm: f64| 10f64.powf(dbm / 10.0);
+        let q = ch.p_los(350.0);
+        let far = q * ch.path_loss(350.0, true) + (1.0 - q) * ch.path_loss(350.0, false);
+        let loaded = 24.0 - pl - 10.0 * (mw(noise) + mw(24.0 - far)).log10();
+        let got = expected_sinr_db(&nr, (40.0, 10.0), &[1.0, 1.0]).unwrap();
+        assert!((got - loaded).abs() < 1e-9, "{got} vs {loaded}");
+        let half = 24.0 - pl - 10.0 * (mw(noise) + 0.5 * mw(24.0 - far)).log10();
+        let got = expected_sinr_db(&nr, (40.0, 10.0), &[0.0, 0.5]).unwrap();
+        assert!((got - half).abs() < 1e-9, "{got} vs {half}");
         // Symmetric, and weaker away from the gNBs.
-        let a = expected_sinr_db(&nr, (50.0, 10.0)).unwrap();
-        let b = expected_sinr_db(&nr, (350.0, 10.0)).unwrap();
+        let a = expected_sinr_db(&nr, (50.0, 10.0), &[]).unwrap();
+        let b = expected_sinr_db(&nr, (350.0, 10.0), &[]).unwrap();
         assert!((a - b).abs() < 1e-9);
-        assert!(expected_sinr_db(&nr, (200.0, 10.0)).unwrap() < a);
+        assert!(expected_sinr_db(&nr, (200.0, 10.0), &[]).unwrap() < a);
 
         let size = [400.0, 21.0];
-        let cov = coverage(&nr, size).unwrap();
+        let cov = coverage(&nr, size, &[]).unwrap();
         assert_eq!(cov.cell_m, 2.0);
         assert_eq!((cov.nx, cov.ny), (200, 11));
         assert_eq!(cov.sinr_db.len(), 200 * 11);
@@ -725,15 +761,15 @@ mod tests {
         assert_eq!(cov.sinr_db[5 * 200 + 5], best);
         assert!(cov.sinr_db[5 * 200 + 100] < cov.sinr_db[5 * 200 + 50]);
         // The last row is cut at the wall: its centre is at y = 20.5.
-        let last = expected_sinr_db(&nr, (11.0, 20.5)).unwrap();
+        let last = expected_sinr_db(&nr, (11.0, 20.5), &[]).unwrap();
         assert!((cov.sinr_db[10 * 200 + 5] - last).abs() < 1e-9);
         // Deterministic.
-        assert_eq!(coverage(&nr, size).unwrap().sinr_db, cov.sinr_db);
+        assert_eq!(coverage(&nr, size, &[]).unwrap().sinr_db, cov.sinr_db);
         let none = NrNetwork {
             gnbs: vec![],
             ..nr.clone()
         };
-        assert!(coverage(&none, size).is_none());
+        assert!(coverage(&none, size, &[]).is_none());
         assert_eq!(coverage_cell_m([500.0, 200.0]), 2.5);
         assert_eq!(coverage_cell_m([40.0, 10.0]), 1.0);
     }

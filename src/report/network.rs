@@ -21,6 +21,25 @@ pub struct NetworkReport {
     pub flows: Vec<FlowReport>,
     /// Background load flows (fluid, no messages).
     pub background: Vec<BackgroundReport>,
+    /// Under `nr`, the gNBs (`gnb1`, `gnb2`, … in the scenario's order) and
+    /// the share of each cell's resource blocks offered by the background
+    /// load, downlink and uplink (0 to 1; above 1 beyond capacity; the
+    /// robots' messages, a few kbit/s, are left out).
+    pub cells: Vec<CellReport>,
+    /// Handovers begun after the warm-up, all robots, mean per replication.
+    pub handovers: f64,
+    /// Radio link failures after the warm-up, all robots, mean per
+    /// replication.
+    pub rlf: f64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct CellReport {
+    pub name: String,
+    pub x: f64,
+    pub y: f64,
+    pub dl_load: f64,
+    pub ul_load: f64,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -35,6 +54,10 @@ pub struct FlowReport {
     pub lost: f64,
     pub deadline_misses: f64,
     pub survival_violations: f64,
+    /// Messages sent while the robot's link was interrupted by a handover
+    /// or a re-establishment (none of them delivered), mean per
+    /// replication.
+    pub interruptions: f64,
     /// Robots in a protective stop when the warm-up ended (mean per
     /// replication): stops begun during the warm-up, which
     /// `survival_violations` does not count.
@@ -196,6 +219,7 @@ pub fn network_report(model: &Model, runs: &Replications) -> (NetworkReport, Vec
             lost: per(&|fo| fo.lost),
             deadline_misses: per(&|fo| fo.deadline_misses),
             survival_violations: per(&|fo| fo.survival_violations as f64),
+            interruptions: per(&|fo| fo.interruptions as f64),
             stops_at_warmup: per(&|fo| fo.stops_at_warmup as f64),
             stopped_since_s: outs
                 .iter()
@@ -233,11 +257,38 @@ pub fn network_report(model: &Model, runs: &Replications) -> (NetworkReport, Vec
         })
         .into_iter()
         .collect();
+    let gnbs = match &model.network.link {
+        crate::model::LinkModel::Nr(nr) => nr.gnbs().to_vec(),
+        _ => Vec::new(),
+    };
+    let cells = gnbs
+        .iter()
+        .enumerate()
+        .map(|(c, &(x, y))| {
+            let load = |d: Direction| {
+                outs.iter()
+                    .filter_map(|o| o.radio.cell_loads.get(c))
+                    .map(|l| l[d as usize])
+                    .sum::<f64>()
+                    / reps
+            };
+            CellReport {
+                name: format!("gnb{}", c + 1),
+                x,
+                y,
+                dl_load: load(Direction::Dl),
+                ul_load: load(Direction::Ul),
+            }
+        })
+        .collect();
     (
         NetworkReport {
             model: model.network.link.name(),
             flows,
             background,
+            cells,
+            handovers: outs.iter().map(|o| o.radio.handovers as f64).sum::<f64>() / reps,
+            rlf: outs.iter().map(|o| o.radio.link_failures as f64).sum::<f64>() / reps,
         },
         warnings,
     )

@@ -250,4 +250,24 @@ fn network(r: &Report, s: &mut String) {
             b.priority
         );
     }
+    if !net.cells.is_empty() {
+        let busiest = |load: fn(&crate::report::network::CellReport) -> f64| {
+            net.cells
+                .iter()
+                .max_by(|a, b| load(a).total_cmp(&load(b)))
+                .map(|c| format!("{:.2} ({})", load(c), c.name))
+                .unwrap_or_default()
+        };
+        let interrupted: f64 = net.flows.iter().map(|f| f.interruptions).sum();
+        let _ = writeln!(
+            s,
+            "  radio: {:.1} handovers, {:.1} radio link failures, {:.1} messages sent during interruptions; \
+             busiest cells: DL {}, UL {}",
+            net.handovers,
+            net.rlf,
+            interrupted,
+            busiest(|c| c.dl_load),
+            busiest(|c| c.ul_load)
+        );
+    }
 }

@@ -53,7 +53,7 @@ mod zones;
 use super::event::{Cargo, Ctx, Effect, Event, Waiter};
 use super::{AgvState, FleetOutput, SimError};
 use crate::engine::{EventId, RngStreams, SimTime, StreamRng};
-use crate::model::{Deadlock, Dispatch, Fleet, Model, Path, PointId, SegmentId};
+use crate::model::{Deadlock, Dispatch, Fleet, Layout, Model, Path, PointId, SegmentId};
 use crate::stats::{StateClock, Tally};
 use std::collections::VecDeque;
 
@@ -64,6 +64,10 @@ pub(super) struct Messages {
     pub dispatch: bool,
     pub segment_request: bool,
     pub segment_grant: bool,
+    /// The network follows the AGVs' movements (their radio links change
+    /// as they drive): the fleet tells it when one starts driving or halts
+    /// ([`Effect::AgvMotion`]).
+    pub follow_motion: bool,
 }
 
 #[derive(Copy, Clone, Debug)]
@@ -115,6 +119,8 @@ struct Travel {
     /// ask for.
     steps: Vec<reserve::Step>,
     step: usize,
+    /// The pieces of the path the current timed event drives.
+    leg: (usize, usize),
     /// What the trace has recorded of the leg.
     moves: moves::Moves,
 }
@@ -131,6 +137,7 @@ impl Travel {
             loaded,
             steps: Vec::new(),
             step: 0,
+            leg: (0, 0),
             moves: moves::Moves::default(),
         }
     }
@@ -282,6 +289,39 @@ impl FleetRt {
     /// Where an AGV is: the last point it reached.
     pub fn agv_point(&self, agv: u32) -> PointId {
         self.agvs[agv as usize].at
+    }
+
+    /// The corners of the straight pieces the AGV drives in its current
+    /// timed event of travel, in order (empty when it does not travel).
+    pub fn leg_polyline(&self, agv: u32, layout: &Layout, corners: &mut Vec<[f64; 2]>) {
+        corners.clear();
+        if let Some(travel) = &self.agvs[agv as usize].travel {
+            moves::polyline(layout, &travel.path, travel.leg, corners);
+        }
+    }
+
+    /// The AGV starts a timed event of travel over pieces `first..end` of
+    /// its path, `delay` long: it is scheduled, traced, and (when the AGV is
+    /// not held, else at its restart) the network is told.
+    pub(super) fn drive_pieces(
+        &mut self,
+        agv: usize,
+        (first, end): (usize, usize),
+        delay: SimTime,
+        ctx: &mut Ctx,
+        out: &mut Vec<Effect>,
+    ) {
+        if let Some(travel) = self.agvs[agv].travel.as_mut() {
+            travel.leg = (first, end);
+        }
+        self.schedule(agv, delay, Event::AgvArrive { agv: agv as u32 }, ctx);
+        if self.messages.follow_motion && self.agvs[agv].stops == 0 {
+            out.push(Effect::AgvMotion {
+                agv: agv as u32,
+                drive_until: Some(ctx.now + delay),
+            });
+        }
+        self.trace_travel(agv, first, end, ctx);
     }
 
     /// The deadlock that ended the run ([`Effect::Deadlock`]).
@@ -458,7 +498,7 @@ impl FleetRt {
     }
 
     /// A protective stop: the AGV halts where it is.
-    pub fn pause(&mut self, agv: usize, ctx: &mut Ctx) {
+    pub fn pause(&mut self, agv: usize, ctx: &mut Ctx, out: &mut Vec<Effect>) {
         let now = ctx.now;
         let robot = &mut self.agvs[agv];
         robot.stops += 1;
@@ -473,6 +513,12 @@ impl FleetRt {
             driving = matches!(event, Event::AgvArrive { .. });
         }
         robot.resume_state = AgvState::ALL[robot.clock.state()];
+        if driving && self.messages.follow_motion {
+            out.push(Effect::AgvMotion {
+                agv: agv as u32,
+                drive_until: None,
+            });
+        }
         self.trace_pause(agv, driving, ctx);
         self.show_held(agv, ctx);
     }
@@ -498,7 +544,7 @@ impl FleetRt {
             if on {
                 self.resume(agv, ctx, out);
             } else {
-                self.pause(agv, ctx);
+                self.pause(agv, ctx, out);
             }
         }
     }
@@ -518,6 +564,12 @@ impl FleetRt {
         self.set_state(agv, state, ctx);
         if let Some((delay, event)) = paused {
             self.schedule(agv, delay, event, ctx);
+            if matches!(event, Event::AgvArrive { .. }) && self.messages.follow_motion {
+                out.push(Effect::AgvMotion {
+                    agv: agv as u32,
+                    drive_until: Some(ctx.now + delay),
+                });
+            }
         }
         self.trace_resume(agv, ctx);
         if idle {

@@ -103,6 +103,23 @@ fn piece(layout: &Layout, path: &Path, k: usize) -> Piece {
     }
 }
 
+/// The corners of pieces `first..end` of `path`: the first piece's start,
+/// then every piece's end.
+pub(super) fn polyline(
+    layout: &Layout,
+    path: &Path,
+    (first, end): (usize, usize),
+    corners: &mut Vec<[f64; 2]>,
+) {
+    for k in first..end {
+        let piece = piece(layout, path, k);
+        if k == first {
+            corners.push(piece.from_xy);
+        }
+        corners.push(piece.to_xy);
+    }
+}
+
 impl Moves {
     /// The planned start of piece `k` of the timed event (`end`: its end).
     fn start_of(&self, layout: &Layout, path: &Path, k: usize, speed: f64) -> SimTime {

@@ -82,7 +82,7 @@
 
 use super::{agv_name, travel_state, FleetRt};
 use crate::engine::SimTime;
-use crate::factory::event::{Ctx, Effect, Event, Waiter};
+use crate::factory::event::{Ctx, Effect, Waiter};
 use crate::factory::{AgvState, SimError};
 use crate::model::{Layout, PointId};
 use std::collections::VecDeque;
@@ -318,8 +318,7 @@ impl FleetRt {
                 let segment = travel.path.segments[k];
                 self.set_state(agv, travel_state(loaded), ctx);
                 let time = SimTime::from_secs_f64(layout.segments[segment].length / speed);
-                self.schedule(agv, time, Event::AgvArrive { agv: agv as u32 }, ctx);
-                self.trace_travel(agv, k, k + 1, ctx);
+                self.drive_pieces(agv, (k, k + 1), time, ctx, out);
                 for left in behind.into_iter().flatten() {
                     self.reserve_release(agv, left, ctx, out);
                 }

@@ -33,8 +33,7 @@ impl FleetRt {
             let mut travel = Travel::new(path, loaded);
             travel.segment = travel.path.segments.len();
             self.agvs[agv].travel = Some(travel);
-            self.schedule(agv, time, Event::AgvArrive { agv: agv as u32 }, ctx);
-            self.trace_travel(agv, 0, pieces, ctx);
+            self.drive_pieces(agv, (0, pieces), time, ctx, out);
             return;
         }
         self.agvs[agv].travel = Some(Travel::new(path, loaded));

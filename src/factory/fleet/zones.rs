@@ -7,7 +7,7 @@
 
 use super::{agv_name, travel_state, Control, FleetRt};
 use crate::engine::SimTime;
-use crate::factory::event::{Ctx, Effect, Event, Waiter};
+use crate::factory::event::{Ctx, Effect, Waiter};
 use crate::factory::{AgvState, SimError};
 use crate::model::SegmentId;
 
@@ -76,8 +76,7 @@ impl FleetRt {
         let previous = travel.holding.replace(segment);
         self.set_state(agv, travel_state(loaded), ctx);
         let time = SimTime::from_secs_f64(layout.segments[segment].length / speed);
-        self.schedule(agv, time, Event::AgvArrive { agv: agv as u32 }, ctx);
-        self.trace_travel(agv, index, index + 1, ctx);
+        self.drive_pieces(agv, (index, index + 1), time, ctx, out);
         if let Some(previous) = previous {
             self.leave_segment(previous, ctx, out);
         }

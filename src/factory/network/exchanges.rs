@@ -8,7 +8,7 @@
 //! `timeout`. When the last message arrives the waiter goes on
 //! ([`Effect::ExchangeDone`]).
 
-use super::profiles::seen_from;
+use super::radio::{Link, ANY_CELL};
 use super::{NetCtx, NetRt};
 use crate::engine::SimTime;
 use crate::factory::event::{Effect, Event, Robot, Waiter};
@@ -79,7 +79,6 @@ impl NetRt<'_> {
         let FlowKind::Triggered { timeout, .. } = spec.kind else {
             unreachable!("exchanges send triggered flows")
         };
-        let point = ctx.robot_point(robot);
         self.flows[flow].sent += 1;
         let id = self.packets.insert(Packet {
             exchange,
@@ -88,32 +87,42 @@ impl NetRt<'_> {
             components: Components::default(),
         });
         match &model.network.link {
-            LinkModel::Nr(nr) => {
-                let views = seen_from(&self.link.views, point);
-                let link = nr.nr.radio_link_from(views, &mut self.link.rng);
-                match link.filter(|l| l.in_coverage()) {
+            LinkModel::Nr(_) => {
+                let robot_index = self.radio_robot(robot);
+                let radio = self.radio.as_mut().expect("nr has a radio");
+                let dir = spec.direction;
+                let (link, _) = radio.link_at(robot_index, now);
+                let target = match link {
+                    Link::Down => {
+                        self.flows[flow].interruptions += 1;
+                        None
+                    }
+                    Link::Up { place, cell } if cell == ANY_CELL => Some(radio.draw_link(place, dir)),
+                    Link::Up { place, cell } => Some((cell as usize, radio.dir_link(place, cell, dir))),
+                };
+                match target.and_then(|(cell, l)| l.bler.map(|bler| (cell, l.efficiency, bler))) {
                     None => {
                         ctx.queue
                             .schedule(now + timeout, Event::NetTimeout { packet: id });
                     }
-                    Some(l) => {
+                    Some((cell, spectral_efficiency, bler)) => {
                         let pkt = CellPacket {
                             id: u64::from(id),
                             ue: UeKey(robot).encode(),
-                            dir: spec.direction,
+                            dir,
                             bits: u64::from(spec.size_bytes) * 8,
-                            spectral_efficiency: l.spectral_efficiency,
-                            bler: nr.nr.config().bler,
+                            spectral_efficiency,
+                            bler,
                             priority: spec.priority,
                         };
-                        if let Some(wake) = self.cells[l.gnb].enqueue(now, pkt) {
-                            ctx.queue.schedule(wake, Event::CellSlot { cell: l.gnb as u32 });
+                        if let Some(wake) = self.cells[cell].enqueue(now, pkt) {
+                            ctx.queue.schedule(wake, Event::CellSlot { cell: cell as u32 });
                         }
                     }
                 }
             }
             _ => {
-                let delivery = self.link.message(spec.direction, now, point);
+                let delivery = self.link.message(spec.direction, now);
                 self.packets[id].components = delivery.components;
                 match delivery.outcome {
                     Outcome::Delivered(t) => {

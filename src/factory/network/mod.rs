@@ -27,34 +27,45 @@
 //!   `segment` sends the uplink request, the fleet manager grants the segment
 //!   when it is free, then the downlink grant.
 //! - Periodic flows are sampled, not simulated message by message: each
-//!   message of a robot is valid with probability 1 − q, independently, where
-//!   q (loss, or delivery after the deadline) is the failure probability of
-//!   the robot's current link ([`LinkProfile`]). Runs of valid messages and
-//!   runs of failures are each drawn in one step (both are geometric), so a
-//!   heartbeat that always arrives costs no event; events happen only when a
-//!   run of `survival_periods` + 1 failures makes the robot stop, when the
-//!   link comes back, and every [`REFRESH`] to follow the robot's position.
-//!   The convention: with a survival time of n periods, the (n+1)-th
-//!   consecutive failed message (known at its deadline) is the violation,
-//!   so stops start at a rate of (1 − q)·q^(n+1) per message.
-//! - The latency statistics of periodic flows are those of the link
-//!   profiles of the places the robots sent from, weighted by the number of
-//!   valid messages sent from each (a mixture); counts of sent, lost and
-//!   late messages cover every message.
-//! - Link profiles (q and a sample of latencies) are computed once per
-//!   scenario, before the replications, by [`LinkProfiles::compute`], for
-//!   every periodic flow at every point of the layout: robots are at a point
-//!   (an AGV at the last point it passed, an arm at its station). Under `nr`
-//!   they include the random LOS and shadowing of each message and the
-//!   residual HARQ loss BLER^(retx+1) exactly; a cell whose background load
-//!   takes all its resource blocks fails every message. Queueing behind
-//!   other robots' periodic messages is not modelled (their load is tiny).
+//!   message of a robot is valid with probability 1 − q, independently,
+//!   where q (loss, or delivery after the deadline) is the failure
+//!   probability of the robot's link at the message's send time. Runs of
+//!   valid messages and runs of failures are each drawn in one step (both
+//!   are geometric) and cut where the link changes, so a heartbeat that
+//!   always arrives costs no event; events happen only when a run of
+//!   `survival_periods` + 1 failures makes the robot stop, when the link
+//!   comes back, and every [`REFRESH`] at most. The convention: with a
+//!   survival time of n periods, the (n+1)-th consecutive failed message
+//!   (known at its deadline) is the violation, so stops start at a rate of
+//!   (1 − q)·q^(n+1) per message.
+//! - Under `nr` the link is the replication's radio (`radio.rs`): each
+//!   robot's place (an AGV's part of an aisle as it drives), serving cell,
+//!   handovers and radio link failures over time, and per link q computed
+//!   exactly from the BLER of one attempt: a message delivered by attempt
+//!   k + 1 (probability BLER^k (1 − BLER)) is late with the share of the
+//!   flow's latencies after k retransmissions beyond its deadline, drawn per
+//!   replication ([`FLOW_DRAWS`]); all attempts fail with BLER^(retx+1).
+//!   While the link is down (a handover's interruption, a re-establishment)
+//!   every message fails. When an AGV sets off or halts, what the streams
+//!   decided for messages sent from then on is taken back and decided again
+//!   on the new link (the runs are memoryless, so this is exact).
+//!   Triggered flows go through the serving cell's [`Cell`] at the link's
+//!   MCS and BLER, and are lost while the link is down or out of coverage.
+//! - Without cells (`ideal`, `fixed`, `empirical`) q and the latencies are
+//!   the link profiles of `profiles.rs`, computed once per scenario.
+//! - The latency statistics of periodic flows are those of the links the
+//!   robots sent on, weighted by the number of valid messages sent on each
+//!   (a mixture); counts of sent, lost and late messages cover every
+//!   message. Queueing behind other robots' periodic messages is not
+//!   modelled (their load is tiny).
 
 mod exchanges;
 mod periodic;
 mod profiles;
+mod radio;
 
-use super::event::{Ctx, Places, Robot, Waiter};
+use super::event::{Ctx, Effect, Places, Robot, Waiter};
+use super::TraceRecord;
 use crate::engine::{RngStreams, SimTime, Slab};
 use crate::model::{FlowKind, FlowRobots, LinkModel, Model, StationId, Trigger};
 use crate::net::{
@@ -64,9 +75,12 @@ use crate::stats::Histogram;
 use exchanges::{Exchange, Packet};
 use periodic::Stream;
 use profiles::{background_per_cell, LinkState};
+use radio::{Quality, Radio};
+use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
 pub use profiles::{FlowSampling, LinkProfile, LinkProfiles, PROFILE_DRAWS};
+pub use radio::{FLOW_DRAWS, PER_MESSAGE_DRAWS};
 
 /// The network's context: it sees where the robots are.
 pub(super) type NetCtx<'a, 'm> = Ctx<'a, 'm, Places<'a>>;
@@ -103,6 +117,9 @@ pub struct FlowOutput {
     pub stops_at_warmup: u64,
     /// When the earliest of those stops began.
     pub stopped_since: Option<SimTime>,
+    /// Messages sent while the robot's link was interrupted (a handover, or
+    /// re-establishment after a radio link failure): none is delivered.
+    pub interruptions: u64,
 }
 
 impl FlowOutput {
@@ -158,6 +175,23 @@ pub(super) struct NetRt<'m> {
     slot_sent: Vec<CellDelivery>,
     /// The link is ideal: no message takes time, so none is simulated.
     ideal: bool,
+    /// Under `nr`: the robots' links over time (AGVs first, then every
+    /// server of every station in order).
+    radio: Option<Radio>,
+    /// The radio's index of each station's first server.
+    first_arm: Vec<usize>,
+    /// Under `nr`, valid periodic messages per flow and link (place and
+    /// serving cell).
+    valid_by_link: Vec<FxHashMap<(u32, u32), u64>>,
+    /// Per AGV, its periodic streams.
+    agv_streams: Vec<Vec<usize>>,
+    /// How long a robot's past link is kept: no undecided periodic message
+    /// is older.
+    keep: SimTime,
+    /// Buffers: a leg's corners, a link's quality, radio events.
+    corners: Vec<[f64; 2]>,
+    happened: Vec<radio::RadioEvent>,
+    quality: Quality,
 }
 
 impl<'m> NetRt<'m> {
@@ -270,6 +304,45 @@ impl<'m> NetRt<'m> {
         };
         dl_first(&mut dispatch);
         cycle.iter_mut().for_each(dl_first);
+        let mut first_arm = Vec::with_capacity(model.stations.len());
+        let mut robots = agvs as usize;
+        for st in &model.stations {
+            first_arm.push(robots);
+            robots += st.servers as usize;
+        }
+        let radio = match &model.network.link {
+            LinkModel::Nr(nr) => {
+                let point_xy = |point: Option<usize>| {
+                    model
+                        .layout
+                        .as_ref()
+                        .zip(point)
+                        .and_then(|(l, p)| l.points.get(p))
+                        .map_or((0.0, 0.0), |p| (p.x, p.y))
+                };
+                let home = model.fleet.as_ref().map(|f| f.home);
+                let mut start = vec![point_xy(home); agvs as usize];
+                for st in &model.stations {
+                    start.extend(std::iter::repeat_n(point_xy(st.at), st.servers as usize));
+                }
+                let loads = cell_loads(model);
+                let flows = radio::flow_radio(model, nr, &link.core, streams);
+                Some(Radio::new(nr, loads, &start, flows, streams))
+            }
+            _ => None,
+        };
+        let logging = radio.is_some() && profiles.sampling() == FlowSampling::Runs;
+        let mut agv_streams = vec![Vec::new(); agvs as usize];
+        for (index, stream) in stream_list.iter_mut().enumerate() {
+            match stream.robot {
+                Robot::Agv(agv) => {
+                    stream.radio_robot = agv as usize;
+                    stream.logging = logging;
+                    agv_streams[agv as usize].push(index);
+                }
+                Robot::Arm(station, server) => stream.radio_robot = first_arm[station] + server as usize,
+            }
+        }
         NetRt {
             link,
             profiles,
@@ -292,6 +365,81 @@ impl<'m> NetRt<'m> {
                 .collect(),
             slot_sent: Vec::new(),
             ideal: matches!(model.network.link, LinkModel::Ideal),
+            radio,
+            first_arm,
+            valid_by_link: vec![FxHashMap::default(); model.flows.len()],
+            agv_streams,
+            keep: model
+                .flows
+                .iter()
+                .filter_map(|f| match f.kind {
+                    FlowKind::Periodic { deadline, period, .. } => Some(deadline + period),
+                    _ => None,
+                })
+                .max()
+                .unwrap_or(SimTime::ZERO)
+                + SimTime::from_secs(1),
+            corners: Vec::new(),
+            happened: Vec::new(),
+            quality: Quality::default(),
+        }
+    }
+
+    /// Whether the network follows the AGVs' movements: under `nr`, when a
+    /// flow involves them.
+    pub fn follows_agvs(&self) -> bool {
+        self.radio.is_some()
+            && (self.agv_streams.iter().any(|s| !s.is_empty())
+                || !self.dispatch.is_empty()
+                || !self.segment_ul.is_empty()
+                || !self.segment_dl.is_empty())
+    }
+
+    /// The radio's index of a robot.
+    pub(super) fn radio_robot(&self, robot: Robot) -> usize {
+        match robot {
+            Robot::Agv(agv) => agv as usize,
+            Robot::Arm(station, server) => self.first_arm[station] + server as usize,
+        }
+    }
+
+    /// An AGV starts (or resumes) driving a timed event of travel ending at
+    /// `drive_until`, or halts (`None`) ([`Effect::AgvMotion`]): its link
+    /// follows from now on, and its streams take back what they decided
+    /// for messages sent from now on, and decide them again.
+    pub fn agv_motion(
+        &mut self,
+        agv: u32,
+        drive_until: Option<SimTime>,
+        ctx: &mut NetCtx,
+        _out: &mut Vec<Effect>,
+    ) {
+        let Some(radio) = self.radio.as_mut() else {
+            return;
+        };
+        let now = ctx.now;
+        let robot = agv as usize;
+        match drive_until {
+            Some(until) => match radio.halted_leg(robot) {
+                // Resumed where it halted.
+                Some((corners, driven_m)) => radio.drive(robot, now, &corners, driven_m, until),
+                None => {
+                    (ctx.view.agv_leg)(agv, &mut self.corners);
+                    radio.drive(robot, now, &self.corners, 0.0, until);
+                }
+            },
+            None => radio.halt(robot, now),
+        }
+        radio.tidy(robot, now, self.keep, ctx.model.warmup);
+        self.trace_radio(false, ctx);
+        if self.profiles.sampling() == FlowSampling::EveryMessage {
+            return;
+        }
+        for k in 0..self.agv_streams[robot].len() {
+            let stream = self.agv_streams[robot][k];
+            if self.take_back(stream, now) {
+                self.advance(stream, ctx);
+            }
         }
     }
 
@@ -305,9 +453,13 @@ impl<'m> NetRt<'m> {
         }
     }
 
-    pub fn clear_statistics(&mut self) {
+    pub fn clear_statistics(&mut self, now: SimTime) {
         self.flows.iter_mut().for_each(FlowOutput::clear);
         self.valid_by_context.iter_mut().flatten().for_each(|c| *c = 0);
+        self.valid_by_link.iter_mut().for_each(FxHashMap::clear);
+        if let Some(radio) = self.radio.as_mut() {
+            radio.clear_statistics(now);
+        }
         // Stops under way: begun in the warm-up, they go on being observed.
         for stream in self.streams.iter().filter(|s| s.stopped) {
             let flow = &mut self.flows[stream.flow];
@@ -318,9 +470,98 @@ impl<'m> NetRt<'m> {
         }
     }
 
+    /// Writes the handovers and radio link failures counted so far to the
+    /// trace (`handover` / `rlf` records of the robot, at its place; they
+    /// are counted once they are past, so some are written late, and the
+    /// trace puts them in time order). `all`: count everything begun by now
+    /// first (the end of the run).
+    pub fn trace_radio(&mut self, all: bool, ctx: &mut NetCtx) {
+        let Some(radio) = self.radio.as_mut() else {
+            return;
+        };
+        if all {
+            radio.commit_all(ctx.now, ctx.model.warmup);
+        }
+        let mut happened = std::mem::take(&mut self.happened);
+        radio.take_happened(&mut happened);
+        if ctx.trace.is_some() {
+            for event in &happened {
+                let entity = self.robot_name(event.robot, ctx.model);
+                let (name, state) = match event.transition {
+                    radio::Transition::Handover { to } => ("handover", format!("to gnb{}", to + 1)),
+                    radio::Transition::LinkFailure { cell } => ("rlf", format!("gnb{} failed", cell + 1)),
+                };
+                let at_xy = event.xy.0.is_finite().then_some([event.xy.0, event.xy.1]);
+                if let Some(trace) = ctx.trace.as_deref_mut() {
+                    trace.push(|| TraceRecord {
+                        at_xy,
+                        ..TraceRecord::new(event.at, entity, name, state)
+                    });
+                }
+            }
+        }
+        self.happened = happened;
+    }
+
+    /// A robot's name in the trace, from its radio index.
+    fn robot_name(&self, robot: usize, model: &Model) -> String {
+        let station = self.first_arm.partition_point(|&first| first <= robot);
+        match station.checked_sub(1) {
+            Some(station) if robot >= self.first_arm[station] => format!(
+                "station:{}/{}",
+                model.stations[station].name,
+                robot - self.first_arm[station]
+            ),
+            _ => format!("agv{}", robot + 1),
+        }
+    }
+
+    /// What the radio saw in the run: handovers and link failures after the
+    /// warm-up, and the cells' loads.
+    pub fn radio_output(&mut self, now: SimTime, warmup: SimTime) -> RadioOutput {
+        let Some(radio) = self.radio.as_mut() else {
+            return RadioOutput::default();
+        };
+        radio.finish(now, warmup);
+        RadioOutput {
+            handovers: radio.handovers,
+            link_failures: radio.link_failures,
+            cell_loads: radio.loads.clone(),
+        }
+    }
+
     /// Flow statistics at the end of the run; ongoing outages count up to `now`.
     pub fn output(&self, now: SimTime, warmup: SimTime) -> Vec<FlowOutput> {
         let mut flows = self.flows.clone();
+        // Under nr: the latencies of each link's valid messages, by the
+        // number of retransmissions they needed.
+        if let Some(radio) = self.radio.as_ref() {
+            let mut quality = Quality::default();
+            for (flow, counts) in self.valid_by_link.iter().enumerate() {
+                // In a fixed order: the sums do not depend on the map's.
+                let mut links: Vec<(&(u32, u32), &u64)> = counts.iter().filter(|(_, &c)| c > 0).collect();
+                links.sort_unstable();
+                for (&(place, cell), &c) in links {
+                    radio.flow_quality(flow, radio::Link::Up { place, cell }, &mut quality);
+                    let out = &mut flows[flow];
+                    for (k, &w) in quality.valid_weights.iter().enumerate() {
+                        let valid = &radio.flows[flow].valid[k];
+                        let n = valid.latencies.len();
+                        let weight = c as f64 * w;
+                        if n == 0 || weight <= 0.0 {
+                            continue;
+                        }
+                        out.latency_hist.merge_weighted(&valid.hist, weight / n as f64);
+                        out.latency_sum_ms += weight * valid.mean_ms;
+                        add_components(&mut out.components, &valid.mean_components, weight);
+                    }
+                    out.latency_n += c;
+                }
+            }
+            for (flow, f) in radio.flows.iter().enumerate() {
+                flows[flow].samples += f.valid.iter().map(|v| v.latencies.len() as u64).sum::<u64>();
+            }
+        }
         for stream in &self.streams {
             if let Some(since) = stream.outage {
                 flows[stream.flow].unavailable_ns += (now - since.max(warmup)).as_nanos();
@@ -462,6 +703,17 @@ fn cell_laws(model: &Model, backgrounds: &[[CellBackground; 2]]) -> Vec<[Arc<Lev
         .collect()
 }
 
+/// What the radio saw in one replication (under `nr`).
+#[derive(Clone, Debug, Default)]
+pub struct RadioOutput {
+    /// Handovers begun after the warm-up, all robots.
+    pub handovers: u64,
+    /// Radio link failures after the warm-up, all robots.
+    pub link_failures: u64,
+    /// Per cell, the load of its resource blocks, `[dl, ul]`.
+    pub cell_loads: Vec<[f64; 2]>,
+}
+
 /// Whether a periodic flow can stop the servers of `station`.
 pub(super) fn stoppable_arms(model: &Model, station: StationId) -> bool {
     model.flows.iter().any(|f| {
@@ -547,7 +799,10 @@ size = "64B"
                     model,
                     queue,
                     trace: None,
-                    view: Places { agv_at: &agv_at },
+                    view: Places {
+                        agv_at: &agv_at,
+                        agv_leg: &|_, corners: &mut Vec<[f64; 2]>| corners.clear(),
+                    },
                 };
                 call(net, &mut ctx, &mut out);
                 while let Some(effect) = (!out.is_empty()).then(|| out.remove(0)) {
@@ -562,7 +817,7 @@ size = "64B"
             step(now, net, queue, &mut |n, ctx, out| match event {
                 Event::NetDelivered { packet } => n.on_delivered(packet, ctx, out),
                 Event::NetTimeout { packet } => n.on_timeout(packet, ctx),
-                Event::Stream { stream } => n.on_stream(stream as usize, ctx, out),
+                Event::Stream { stream, generation } => n.on_stream(stream as usize, generation, ctx, out),
                 Event::StreamRestart { stream } => n.on_stream_restart(stream as usize, ctx, out),
                 other => panic!("not the network's event: {other:?}"),
             });

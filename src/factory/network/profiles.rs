@@ -1,20 +1,20 @@
-//! Link profiles: what a periodic flow's message does at each place.
+//! Link profiles of the models without cells (`ideal`, `fixed`,
+//! `empirical`): what a periodic flow's message does.
 //!
 //! A profile is computed once per scenario, before the replications, by
-//! [`LinkProfiles::compute`], for every periodic flow at every point of the
-//! layout (robots are at a point: an AGV at the last point it passed, an
-//! arm at its station), from streams of the scenario's own
-//! ([`StreamPurpose::Scenario`]), so every replication and every seed sees
-//! the same links. It holds q, the probability that a message fails (is
-//! lost, or arrives after its deadline), and a sample of
-//! [`PROFILE_DRAWS`] delivered latencies. Loss probabilities the model
-//! states (`loss`, the bad state's loss, the residual HARQ loss
-//! BLER^(retx+1) under `nr`) are used exactly; what is drawn is the radio
-//! (coverage and shadowing, under `nr`) and the latency, at times spread
-//! over a 10 ms frame so that alignment is sampled as messages meet it. A
-//! cell whose background load takes all its resource blocks fails every
-//! message. Queueing behind other robots' periodic messages is not
-//! modelled (their load is tiny).
+//! [`LinkProfiles::compute`], for every periodic flow (at every point of
+//! the layout, and in each state of the empirical model's bad periods),
+//! from streams of the scenario's own ([`StreamPurpose::Scenario`]). It
+//! holds q, the probability that a message fails (is lost, or arrives
+//! after its deadline), and a sample of [`PROFILE_DRAWS`] delivered
+//! latencies. Loss probabilities the model states (`loss`, the bad state's
+//! loss) are used exactly; what is drawn is the latency. These models do
+//! not depend on the place, so the sample is the same for every place and
+//! every replication.
+//!
+//! Under `nr` there is no profile: each replication's radio (`radio.rs`)
+//! computes every link exactly from its own fields, and draws the flows'
+//! latencies per replication.
 //!
 //! [`LinkState`] is the link as a replication draws it message by message
 //! (triggered flows over a link without cells), with the same draws as the
@@ -23,7 +23,7 @@
 use super::add_components;
 use crate::engine::{RngStreams, SimTime, StreamPurpose, StreamRng};
 use crate::model::{FlowKind, LinkModel, Model};
-use crate::net::{Background, Components, CoreDelay, Delivery, Direction, GnbView, Outcome};
+use crate::net::{Background, Components, CoreDelay, Delivery, Direction, Outcome};
 use crate::stats::Histogram;
 use rand::RngExt;
 
@@ -114,13 +114,15 @@ impl LinkProfiles {
         );
         let mut profiles = Vec::with_capacity(model.flows.len() * points * states);
         for flow in &model.flows {
-            for point in 0..points {
+            for _point in 0..points {
                 for state in 0..states {
                     profiles.push(match flow.kind {
+                        // Under nr the replication's radio computes the links.
+                        FlowKind::Periodic { .. } if matches!(model.network.link, LinkModel::Nr(_)) => None,
                         FlowKind::Periodic { deadline, .. } => {
                             link.bad = state == 1;
                             link.state_until = SimTime::MAX;
-                            Some(link.profile(flow.direction, deadline, point))
+                            Some(link.profile(flow.direction, deadline))
                         }
                         _ => None,
                     });
@@ -177,18 +179,6 @@ pub(super) struct LinkState<'m> {
     /// Empirical bad periods: the current state and when it ends.
     pub bad: bool,
     state_until: SimTime,
-    /// Under nr: the background load of each cell and direction (fraction).
-    cell_load: Vec<[f64; 2]>,
-    /// Under nr: the gNBs seen from each point of the layout (one place,
-    /// the origin, without a layout), for [`Nr::radio_link_from`].
-    ///
-    /// [`Nr::radio_link_from`]: crate::net::Nr::radio_link_from
-    pub views: Vec<Vec<GnbView>>,
-}
-
-/// The gNBs seen from layout point `point`, of `views` per point.
-pub(super) fn seen_from(views: &[Vec<GnbView>], point: usize) -> &[GnbView] {
-    &views[point.min(views.len().saturating_sub(1))]
 }
 
 impl<'m> LinkState<'m> {
@@ -202,39 +192,12 @@ impl<'m> LinkState<'m> {
             bad_rng: streams.stream("network/bad_state"),
             bad: false,
             state_until: SimTime::MAX,
-            cell_load: Vec::new(),
-            views: Vec::new(),
         };
         if let LinkModel::Empirical {
             bad_state: Some(b), ..
         } = &net.link
         {
             link.state_until = b.enter.sample(&mut link.bad_rng);
-        }
-        if let LinkModel::Nr(nr) = &net.link {
-            link.views = match model.layout.as_ref().filter(|l| !l.points.is_empty()) {
-                Some(l) => l
-                    .points
-                    .iter()
-                    .map(|pt| nr.nr.gnb_views((pt.x, pt.y), &nr.gnbs))
-                    .collect(),
-                None => vec![nr.nr.gnb_views((0.0, 0.0), &nr.gnbs)],
-            };
-            let cells = background_per_cell(model);
-            link.cell_load = cells
-                .iter()
-                .map(|bg| {
-                    let load = |d: Direction| {
-                        let b = bg[d as usize];
-                        if b.rate_bps <= 0.0 {
-                            0.0
-                        } else {
-                            b.rate_bps / nr.nr.capacity_bps(d, b.spectral_efficiency).max(1.0)
-                        }
-                    };
-                    [load(Direction::Dl), load(Direction::Ul)]
-                })
-                .collect();
         }
         link
     }
@@ -268,7 +231,7 @@ impl<'m> LinkState<'m> {
     }
 
     /// One message over the link without cell queueing (every model).
-    pub fn message(&mut self, dir: Direction, now: SimTime, point: usize) -> Delivery {
+    pub fn message(&mut self, dir: Direction, now: SimTime) -> Delivery {
         let lost = |t: SimTime| Delivery {
             sent: now,
             outcome: Outcome::Lost(t),
@@ -303,79 +266,31 @@ impl<'m> LinkState<'m> {
                 let core = self.core.sample(&mut self.core_rng);
                 after(latency, core)
             }
-            LinkModel::Nr(nr) => {
-                let views = seen_from(&self.views, point);
-                let Some(link) = nr.nr.radio_link_from(views, &mut self.rng) else {
-                    return lost(now);
-                };
-                if !link.in_coverage()
-                    || self
-                        .cell_load
-                        .get(link.gnb)
-                        .is_some_and(|l| l[dir as usize] >= 1.0)
-                {
-                    return lost(now);
-                }
-                nr.nr.transmit_end_to_end(
-                    dir,
-                    now,
-                    nr.nr.config().bler,
-                    &self.core,
-                    &mut self.rng,
-                    &mut self.core_rng,
-                )
-            }
+            LinkModel::Nr(_) => unreachable!("under nr the replication's radio carries the messages"),
         }
     }
 
     /// The failure probability and delivered latencies of messages with
-    /// `deadline` at `pos`. Loss probabilities the model states (`loss`, the
-    /// bad state's loss, the residual HARQ loss BLER^(retx+1)) are used
-    /// exactly; what is drawn is the radio (coverage, under `nr`) and the
-    /// latency, at times spread over a 10 ms frame so that alignment is
-    /// sampled as messages meet it.
-    fn profile(&mut self, dir: Direction, deadline: SimTime, point: usize) -> LinkProfile {
+    /// `deadline` (models without cells: the same at every place). Loss
+    /// probabilities the model states (`loss`, the bad state's loss) are
+    /// used exactly; what is drawn is the latency.
+    fn profile(&mut self, dir: Direction, deadline: SimTime) -> LinkProfile {
         let model = self.model;
-        let mut no_radio = 0usize;
         let mut delivered = Vec::with_capacity(PROFILE_DRAWS);
-        for draw in 0..PROFILE_DRAWS {
-            let at = SimTime::from_nanos(1_000_000_000 + draw as u64 * 10_000_000 / PROFILE_DRAWS as u64);
+        for _ in 0..PROFILE_DRAWS {
             let core = self.core.sample(&mut self.core_rng);
             let latency = match &model.network.link {
-                LinkModel::Ideal => Some((SimTime::ZERO, Components::default())),
-                LinkModel::Fixed { latency, .. } => Some((*latency, Components::default())),
-                LinkModel::Empirical { .. } => Some((self.empirical_draw(dir).0, Components::default())),
-                LinkModel::Nr(nr) => {
-                    let views = seen_from(&self.views, point);
-                    let link = nr.nr.radio_link_from(views, &mut self.rng);
-                    let usable = link.is_some_and(|l| {
-                        l.in_coverage() && self.cell_load.get(l.gnb).is_none_or(|c| c[dir as usize] < 1.0)
-                    });
-                    if usable {
-                        // Delivered messages: attempts fail with the BLER, the
-                        // last one succeeds (exhaustion is counted exactly).
-                        let mut got = None;
-                        for _ in 0..64 {
-                            let d = nr.nr.transmit(dir, at, nr.nr.config().bler, &mut self.rng);
-                            if let Outcome::Delivered(t) = d.outcome {
-                                got = Some((t - at, d.components));
-                                break;
-                            }
-                        }
-                        got
-                    } else {
-                        no_radio += 1;
-                        None
-                    }
-                }
+                LinkModel::Ideal => SimTime::ZERO,
+                LinkModel::Fixed { latency, .. } => *latency,
+                LinkModel::Empirical { .. } => self.empirical_draw(dir).0,
+                LinkModel::Nr(_) => unreachable!("under nr the replication's radio computes the links"),
             };
-            if let Some((latency, mut c)) = latency {
-                if !matches!(model.network.link, LinkModel::Nr(_)) {
-                    c.transmission = latency.as_nanos() as f64 * 1e-6;
-                }
-                c.core += core.as_nanos() as f64 * 1e-6;
-                delivered.push((c.total(), c));
-            }
+            let c = Components {
+                transmission: latency.as_nanos() as f64 * 1e-6,
+                core: core.as_nanos() as f64 * 1e-6,
+                ..Components::default()
+            };
+            delivered.push((c.total(), c));
         }
         let late_share = if delivered.is_empty() {
             0.0
@@ -390,14 +305,10 @@ impl<'m> LinkState<'m> {
                 (true, Some(b)) => b.loss,
                 _ => 0.0,
             },
-            LinkModel::Nr(nr) => {
-                let cfg = nr.nr.config();
-                cfg.bler.powi(cfg.harq_max_retx as i32 + 1)
-            }
+            LinkModel::Nr(_) => unreachable!("under nr the replication's radio computes the links"),
         };
-        let covered = 1.0 - no_radio as f64 / PROFILE_DRAWS as f64;
-        let p_lost = (1.0 - covered) + covered * stated_loss;
-        let p_late = covered * (1.0 - stated_loss) * late_share;
+        let p_lost = stated_loss;
+        let p_late = (1.0 - stated_loss) * late_share;
         let q = (p_lost + p_late).min(1.0);
         let mut hist = Histogram::default();
         let mut mean_components = Components::default();

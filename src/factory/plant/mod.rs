@@ -306,6 +306,10 @@ pub(super) fn run<'m>(
         // Movements a leg began without an event of their own.
         sim.with_fleet(|fleet, ctx, _| fleet.flush_trace(ctx));
     }
+    if sim.trace.is_some() && sim.net.is_some() {
+        // Handovers and link failures not yet written.
+        sim.with_net(|net, ctx, _| net.trace_radio(true, ctx));
+    }
     let events = ended?;
     Ok(sim.finish(replication, events))
 }
@@ -372,6 +376,7 @@ impl<'m> Sim<'m> {
             dispatch: sends(Waiter::Dispatch(0)),
             segment_request: sends(Waiter::SegmentRequest(0)),
             segment_grant: sends(Waiter::SegmentGrant(0)),
+            follow_motion: net.as_ref().is_some_and(|n| n.follows_agvs()),
         };
         let stations = model
             .stations
@@ -591,8 +596,8 @@ impl<'m> Sim<'m> {
             }
             Event::NetTimeout { packet } => self.with_net(|net, ctx, _| net.on_timeout(packet, ctx)),
             Event::CellSlot { cell } => self.with_net(|net, ctx, _| net.on_cell_slot(cell as usize, ctx)),
-            Event::Stream { stream } => {
-                self.with_net(|net, ctx, out| net.on_stream(stream as usize, ctx, out))
+            Event::Stream { stream, generation } => {
+                self.with_net(|net, ctx, out| net.on_stream(stream as usize, generation, ctx, out))
             }
             Event::StreamRestart { stream } => {
                 self.with_net(|net, ctx, out| net.on_stream_restart(stream as usize, ctx, out))
@@ -628,7 +633,7 @@ impl<'m> Sim<'m> {
                     waiter @ (Waiter::Dispatch(_) | Waiter::SegmentRequest(_) | Waiter::SegmentGrant(_)),
                 ) => self.with_fleet(|fleet, ctx, out| fleet.exchange_done(waiter, ctx, out)),
                 Effect::StopRobot(Robot::Agv(agv)) => {
-                    self.with_fleet(|fleet, ctx, _| fleet.pause(agv as usize, ctx))
+                    self.with_fleet(|fleet, ctx, out| fleet.pause(agv as usize, ctx, out))
                 }
                 Effect::StopRobot(Robot::Arm(station, server)) => self.server_stop(station, server),
                 Effect::RestartRobot(Robot::Agv(agv)) => {
@@ -654,6 +659,9 @@ impl<'m> Sim<'m> {
                 }
                 Effect::Shift { calendar, on } => self.shift(calendar, on),
                 Effect::OperatorsGranted { station, server } => self.operators_granted(station, server),
+                Effect::AgvMotion { agv, drive_until } => {
+                    self.with_net(|net, ctx, out| net.agv_motion(agv, drive_until, ctx, out))
+                }
             }
         }
         self.effects.truncate(mark);
@@ -677,8 +685,20 @@ impl<'m> Sim<'m> {
         let net = self.net.as_mut().expect("a network");
         let fleet = self.fleet.as_ref();
         let agv_at = |agv: u32| fleet.map_or(0, |f| f.agv_point(agv));
+        let layout = self.model.layout.as_ref();
+        let agv_leg = |agv: u32, corners: &mut Vec<[f64; 2]>| match (fleet, layout) {
+            (Some(f), Some(l)) => f.leg_polyline(agv, l, corners),
+            _ => corners.clear(),
+        };
         let mark = self.effects.len();
-        let mut ctx = part_ctx!(self, None, Places { agv_at: &agv_at });
+        let mut ctx = part_ctx!(
+            self,
+            self.trace.as_deref_mut(),
+            Places {
+                agv_at: &agv_at,
+                agv_leg: &agv_leg
+            }
+        );
         call(net, &mut ctx, &mut self.effects);
         self.apply(mark);
     }
@@ -729,7 +749,7 @@ impl<'m> Sim<'m> {
             f.clear_statistics(now);
         }
         if let Some(n) = &mut self.net {
-            n.clear_statistics();
+            n.clear_statistics(now);
         }
         self.pools.clear_statistics(now);
         self.bottlenecks.clear_statistics(now);
@@ -834,6 +854,11 @@ impl<'m> Sim<'m> {
             .as_ref()
             .map(|n| n.output(now, self.model.warmup))
             .unwrap_or_default();
+        let radio = self
+            .net
+            .as_mut()
+            .map(|n| n.radio_output(now, self.model.warmup))
+            .unwrap_or_default();
         let series = Series {
             bin_s: self.series.bin_s(),
             completions: self.series.counts().to_vec(),
@@ -861,6 +886,7 @@ impl<'m> Sim<'m> {
             fleet,
             series,
             flows,
+            radio,
         }
     }
 }

@@ -390,7 +390,8 @@ impl<'m> Builder<'m> {
             _ => None,
         };
         let radio_map = nr.and_then(|(nr, size)| {
-            let cov = coverage(nr, size)?;
+            let dl_loads: Vec<f64> = crate::factory::cell_loads(model).iter().map(|l| l[0]).collect();
+            let cov = coverage(nr, size, &dl_loads)?;
             let colours = cov.colours()?;
             let grid = CoverageGrid::of(size)?;
             let best = grid

@@ -1,0 +1,911 @@
+//! The robots' radio links in one replication under `nr`: where each robot
+//! is, which gNB serves it, and how good that link is, over time.
+//!
+//! - **Places.** A robot's link depends on its place: an arm's station, the
+//!   layout point where an AGV stands, and, while an AGV drives, the pieces
+//!   of its path cut into equal parts no longer than the shadow-fading
+//!   correlation distance (10 m in every InF sub-scenario, TR 38.901 Table
+//!   7.5-6), each part's link being that of its midpoint. The parts depend
+//!   only on the piece's two ends, so two AGVs (or two passes) on one aisle
+//!   see the same places, and a place's link is computed once per
+//!   replication and kept. (The LOS-state field varies over
+//!   `d_clutter / 2`, 1 m in dense clutter: it is sampled at the same
+//!   places, so in dense clutter the LOS state of a 10 m part is that of
+//!   its midpoint.)
+//! - **Links at a place.** For each gNB the total loss (path loss and
+//!   shadow fading, [`RadioMap::link`], in the scenario's [`Shadowing`]
+//!   mode), the received power, and the SINR the robot would have with
+//!   that gNB serving: downlink, the other gNBs interfere weighted by their
+//!   cells' resource-block load; uplink, one UE per other cell at that
+//!   cell's centre (its gNB) at the UE power, weighted by its cell's load.
+//!   Loads are the background flows' offered load over each cell's capacity
+//!   (robot messages are a few kbit/s and are left out). The interfering
+//!   UEs use open-loop power control (TS 38.213 §7.1.1, P0 = −80 dBm per
+//!   block, α = 1, without closed-loop corrections): at full power a UE
+//!   under its own gNB would be heard 20 to 30 dB louder than it is, and
+//!   make uplink holes at every cell edge. The scenario's
+//!   `interference_margin_db` is taken off every SINR. Link adaptation
+//!   picks the MCS for the BLER target and gives the BLER of one attempt
+//!   ([`LinkAdaptation::attempt_bler`]; `bler` overrides it). A cell whose
+//!   background takes all its blocks fails every robot message.
+//! - **Timeline.** Each robot's link over time is a list of pieces (up on a
+//!   place and a serving cell, or down), computed ahead from what is known:
+//!   a robot that stands keeps its link; a driving AGV's places and their
+//!   times follow from its leg (the fleet tells the network when a timed
+//!   event of travel starts and when a stop halts it,
+//!   [`Effect::AgvMotion`]). The [`Mobility`] state machine of each robot
+//!   is fed a measurement at every place change and after every handover
+//!   or re-establishment, and its timers (time-to-trigger, T310, the
+//!   interruption, the re-establishment) change the link at their exact
+//!   times: down from a handover's start or a radio link failure until the
+//!   target (or the strongest cell) serves. What was computed ahead of an
+//!   unforeseen change (an AGV sets off, or stops mid-way) is cut at that
+//!   instant and computed again from the state the machine had then.
+//! - **Per-message shadowing** (`shadowing = "per_message"`, the first
+//!   stage's i.i.d. links): there is no serving cell to keep; each message
+//!   draws every gNB's LOS state and shadow fading and goes to the
+//!   strongest. Periodic flows use, per place and replication, the mean
+//!   over [`PER_MESSAGE_DRAWS`] such draws.
+//!
+//! [`Effect::AgvMotion`]: crate::factory::event::Effect::AgvMotion
+
+use super::add_components;
+use super::profiles::Geometric;
+use crate::engine::{RngStreams, SimTime, StreamRng};
+use crate::model::{FlowKind, Model, NrNetwork};
+use crate::net::{
+    dbm_to_mw, mw_to_dbm, Components, CoreDelay, Direction, LinkAdaptation, Mobility, MobilityEvent,
+    RadioBudget, RadioMap, Shadowing,
+};
+use crate::stats::Histogram;
+use rand::RngExt;
+use rustc_hash::FxHashMap;
+use std::collections::VecDeque;
+
+/// Link-state draws per place and replication for periodic flows under
+/// per-message shadowing.
+pub const PER_MESSAGE_DRAWS: usize = 64;
+
+/// One direction of a robot's link to one gNB at one place.
+#[derive(Copy, Clone, Debug, PartialEq)]
+pub(super) struct DirLink {
+    pub sinr_db: f64,
+    /// BLER of one attempt; `None`: no MCS works (out of coverage) or the
+    /// cell's background takes all its blocks.
+    pub bler: Option<f64>,
+    /// Bits per resource element of the chosen MCS.
+    pub efficiency: f64,
+}
+
+/// What a robot's link is during a piece of its timeline.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(super) enum Link {
+    /// Served by `cell` at `place` (under per-message shadowing `cell` is
+    /// [`ANY_CELL`]: each message goes to its strongest gNB).
+    Up { place: u32, cell: u32 },
+    /// Interrupted by a handover, or re-establishing after a failure.
+    Down,
+}
+
+/// The serving cell under per-message shadowing: chosen per message.
+pub(super) const ANY_CELL: u32 = u32::MAX;
+
+/// What started a piece, for the report's counts and the trace.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(super) enum Transition {
+    /// A handover towards the cell.
+    Handover { to: u32 },
+    /// The link to the cell failed.
+    LinkFailure { cell: u32 },
+}
+
+/// A handover or link failure that happened (for the trace).
+#[derive(Copy, Clone, Debug, PartialEq)]
+pub(super) struct RadioEvent {
+    pub at: SimTime,
+    pub robot: usize,
+    pub transition: Transition,
+    pub xy: (f64, f64),
+}
+
+#[derive(Copy, Clone, Debug)]
+struct Piece {
+    from: SimTime,
+    link: Link,
+    transition: Option<Transition>,
+}
+
+/// A stretch of a robot's timeline computed from one set of inputs: from
+/// `start`, the robot enters each place of `parts` at its time (the last
+/// holds), having been at `place` before; `mobility` is the machine's state
+/// just before `start` (to compute the stretch again up to a cut).
+#[derive(Clone, Debug)]
+struct Episode {
+    start: SimTime,
+    mobility: Mobility,
+    place: u32,
+    parts: Vec<(SimTime, u32)>,
+}
+
+/// Where a driving AGV is on its leg.
+#[derive(Clone, Debug, Default)]
+struct Leg {
+    corners: Vec<[f64; 2]>,
+    /// Metres driven along the corners at `since`.
+    driven_m: f64,
+    since: SimTime,
+    until: SimTime,
+    /// Driving (false: halted mid-way, or not on a leg).
+    moving: bool,
+}
+
+/// One robot's radio link over time.
+struct RobotRadio {
+    mobility: Mobility,
+    episode: Episode,
+    pieces: VecDeque<Piece>,
+    /// Pieces are known up to this instant (the next change of inputs or
+    /// timer; `MAX` once nothing more can change).
+    frontier: SimTime,
+    /// The place the robot is at, as of `frontier`.
+    place: u32,
+    /// When the machine last took a step (measured, or ran a timer out).
+    last_step: SimTime,
+    /// Pieces that began before this instant are counted in the report.
+    counted_until: SimTime,
+    leg: Leg,
+}
+
+/// Per flow, for [`Radio::flow_quality`]: the direction, and per number
+/// of retransmissions k the chance that a message delivered after them
+/// misses the deadline, and the latencies of those that meet it (periodic
+/// flows; empty otherwise).
+#[derive(Clone, Debug)]
+pub(super) struct FlowRadio {
+    pub dir: Direction,
+    pub retx: u32,
+    pub late: Vec<f64>,
+    pub valid: Vec<ValidLatencies>,
+}
+
+/// What a periodic message does on a link: it fails with `q`; `lost_share`
+/// of the failures are losses (the rest arrive late); valid messages needed
+/// k retransmissions with probability `valid_weights[k]`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(super) struct Quality {
+    pub q: f64,
+    pub lost_share: f64,
+    pub valid_weights: Vec<f64>,
+}
+
+/// What a periodic flow's messages do on one link (see [`Quality`]).
+#[derive(Copy, Clone, Debug)]
+pub(super) struct Runs {
+    pub q: f64,
+    pub lost_share: f64,
+    pub valid_run: Geometric,
+    pub failed_run: Geometric,
+}
+
+/// The robots' radio links in one replication.
+pub(super) struct Radio {
+    map: RadioMap,
+    budget: RadioBudget,
+    adaptation: LinkAdaptation,
+    bler_override: Option<f64>,
+    /// The scenario's interference margin, dB, taken off every SINR.
+    margin_db: f64,
+    gnbs: usize,
+    /// Per cell, the resource-block load of each direction (0 to 1 and
+    /// beyond), `[dl, ul]`.
+    pub loads: Vec<[f64; 2]>,
+    /// Per serving cell, the uplink interference at its gNB, mW (one UE of
+    /// each other cell at that cell's centre, its power controlled, times
+    /// the cell's uplink load).
+    ul_interference_mw: Vec<f64>,
+    spacing_m: f64,
+    places: FxHashMap<(i64, i64), u32>,
+    place_xy: Vec<(f64, f64)>,
+    /// Per place and gNB: received power (dBm, downlink), then the links
+    /// with that gNB serving, `[dl, ul]` (consistent and off shadowing).
+    rsrp: Vec<f64>,
+    links: Vec<[DirLink; 2]>,
+    /// Per place, under per-message shadowing: draws of the strongest
+    /// gNB's links.
+    draws: Vec<Vec<[DirLink; 2]>>,
+    robots: Vec<RobotRadio>,
+    rng: StreamRng,
+    pub flows: Vec<FlowRadio>,
+    /// Handovers and radio link failures begun after the warm-up.
+    pub handovers: u64,
+    pub link_failures: u64,
+    /// [`Radio::runs`] computed so far, by flow, place and cell.
+    runs_cache: FxHashMap<(u32, u32, u32), Runs>,
+    /// Handovers and failures counted, not yet written to the trace.
+    happened: Vec<RadioEvent>,
+    quality_buf: Quality,
+    /// Buffers reused.
+    events: Vec<MobilityEvent>,
+    sinr_buf: Vec<f64>,
+}
+
+impl Radio {
+    /// The radio of `model` (under `nr`) for `robots` robots, each at its
+    /// starting place (`start[i]`, x and y) at time 0.
+    pub fn new(
+        nr: &NrNetwork,
+        loads: Vec<[f64; 2]>,
+        start: &[(f64, f64)],
+        late: Vec<FlowRadio>,
+        streams: &RngStreams,
+    ) -> Radio {
+        let cfg = nr.nr().config();
+        let map = RadioMap::new(nr.nr().channel(), nr.gnbs(), cfg.shadowing, streams);
+        let budget = RadioBudget::from_config(cfg);
+        let gnbs = nr.gnbs().len();
+        let distances = map.channel().correlation_distances();
+        let mut unused = streams.stream("network/radio/unused");
+        // Uplink: one UE of each other cell at its gNB (cell centre), with
+        // open-loop power control.
+        let ul_power_dbm: Vec<f64> = (0..gnbs)
+            .map(|cell| {
+                let own_loss = map.link(cell, nr.gnbs()[cell], &mut unused).loss_db();
+                interferer_power_dbm(&budget, nr.nr().mu(), nr.nr().n_prb(), own_loss)
+            })
+            .collect();
+        let ul_interference_mw = (0..gnbs)
+            .map(|serving| {
+                if !budget.interference {
+                    return 0.0;
+                }
+                (0..gnbs)
+                    .filter(|&j| j != serving)
+                    .map(|j| {
+                        let loss = map.link(serving, nr.gnbs()[j], &mut unused).loss_db();
+                        loads[j][Direction::Ul as usize].min(1.0) * dbm_to_mw(ul_power_dbm[j] - loss)
+                    })
+                    .sum()
+            })
+            .collect();
+        let mut radio = Radio {
+            map,
+            budget,
+            adaptation: LinkAdaptation::new(cfg.bler),
+            bler_override: cfg.bler_override,
+            margin_db: cfg.interference_margin_db,
+            gnbs,
+            loads,
+            ul_interference_mw,
+            spacing_m: distances.shadow_los_m.min(distances.shadow_nlos_m),
+            places: FxHashMap::default(),
+            place_xy: Vec::new(),
+            rsrp: Vec::new(),
+            links: Vec::new(),
+            draws: Vec::new(),
+            robots: Vec::new(),
+            rng: streams.stream("network/radio"),
+            flows: late,
+            handovers: 0,
+            link_failures: 0,
+            runs_cache: FxHashMap::default(),
+            happened: Vec::new(),
+            quality_buf: Quality::default(),
+            events: Vec::new(),
+            sinr_buf: Vec::new(),
+        };
+        for &xy in start {
+            let place = radio.place(xy);
+            let mobility = Mobility::new(cfg.handover, cfg.rlf);
+            radio.robots.push(RobotRadio {
+                mobility: mobility.clone(),
+                episode: Episode {
+                    start: SimTime::ZERO,
+                    mobility,
+                    place,
+                    parts: vec![(SimTime::ZERO, place)],
+                },
+                pieces: VecDeque::new(),
+                frontier: SimTime::ZERO,
+                place,
+                last_step: SimTime::ZERO,
+                counted_until: SimTime::ZERO,
+                leg: Leg::default(),
+            });
+        }
+        radio
+    }
+
+    fn per_message(&self) -> bool {
+        self.map.shadowing() == Shadowing::PerMessage
+    }
+
+    /// The place at `xy`, computed on its first visit.
+    fn place(&mut self, xy: (f64, f64)) -> u32 {
+        let key = ((xy.0 * 1000.0).round() as i64, (xy.1 * 1000.0).round() as i64);
+        if let Some(&place) = self.places.get(&key) {
+            return place;
+        }
+        let place = self.place_xy.len() as u32;
+        self.places.insert(key, place);
+        self.place_xy.push(xy);
+        if self.per_message() {
+            let draws = (0..PER_MESSAGE_DRAWS)
+                .map(|_| {
+                    let (losses, serving) = self.draw_losses(xy);
+                    self.links_with(&losses, serving)
+                })
+                .collect();
+            self.draws.push(draws);
+            // Mobility sees the mean path loss (no handovers are simulated
+            // under per-message shadowing, but cell selection needs one).
+            self.rsrp.extend(std::iter::repeat_n(0.0, self.gnbs));
+            return place;
+        }
+        let losses: Vec<f64> = (0..self.gnbs)
+            .map(|gnb| self.map.link(gnb, xy, &mut self.rng).loss_db())
+            .collect();
+        let power = self.budget.tx_power_dbm(Direction::Dl);
+        self.rsrp.extend(losses.iter().map(|loss| power - loss));
+        for serving in 0..self.gnbs {
+            let links = self.links_with(&losses, serving);
+            self.links.push(links);
+        }
+        place
+    }
+
+    /// Every gNB's loss at `xy` drawn once (per-message shadowing), and the
+    /// strongest gNB.
+    fn draw_losses(&mut self, xy: (f64, f64)) -> (Vec<f64>, usize) {
+        let losses: Vec<f64> = (0..self.gnbs)
+            .map(|gnb| self.map.link(gnb, xy, &mut self.rng).loss_db())
+            .collect();
+        let serving = (0..self.gnbs)
+            .reduce(|best, g| if losses[g] < losses[best] { g } else { best })
+            .unwrap_or(0);
+        (losses, serving)
+    }
+
+    /// The links with `serving` serving, given every gNB's loss, `[dl, ul]`.
+    fn links_with(&self, losses: &[f64], serving: usize) -> [DirLink; 2] {
+        let b = &self.budget;
+        let dl_power = b.tx_power_dbm(Direction::Dl);
+        let dl_signal = dl_power - losses[serving];
+        let dl_interference: f64 = if b.interference {
+            (0..self.gnbs)
+                .filter(|&j| j != serving)
+                .map(|j| self.loads[j][Direction::Dl as usize].min(1.0) * dbm_to_mw(dl_power - losses[j]))
+                .sum()
+        } else {
+            0.0
+        };
+        let dl =
+            dl_signal - mw_to_dbm(dbm_to_mw(b.noise_dbm(Direction::Dl)) + dl_interference) - self.margin_db;
+        let ul_signal = b.tx_power_dbm(Direction::Ul) - losses[serving];
+        let ul = ul_signal
+            - mw_to_dbm(dbm_to_mw(b.noise_dbm(Direction::Ul)) + self.ul_interference_mw[serving])
+            - self.margin_db;
+        [(Direction::Dl, dl), (Direction::Ul, ul)].map(|(dir, sinr_db)| {
+            let saturated = self.loads[serving][dir as usize] >= 1.0;
+            let chosen = self.adaptation.select(sinr_db).filter(|_| !saturated);
+            DirLink {
+                sinr_db,
+                bler: chosen.map(|c| self.bler_override.unwrap_or(c.bler)),
+                efficiency: chosen.map_or(0.0, |c| c.mcs.efficiency),
+            }
+        })
+    }
+
+    /// The link in direction `dir` at `place` served by `cell`.
+    pub fn dir_link(&self, place: u32, cell: u32, dir: Direction) -> DirLink {
+        self.links[place as usize * self.gnbs + cell as usize][dir as usize]
+    }
+
+    /// One message's link at `place` under per-message shadowing: a fresh
+    /// draw of every gNB, the strongest serving; the cell and the link.
+    pub fn draw_link(&mut self, place: u32, dir: Direction) -> (usize, DirLink) {
+        let xy = self.place_xy[place as usize];
+        let (losses, serving) = self.draw_losses(xy);
+        (serving, self.links_with(&losses, serving)[dir as usize])
+    }
+
+    /// What a message of periodic flow `flow` does on `link`.
+    pub fn flow_quality(&self, flow: usize, link: Link, out: &mut Quality) {
+        let spec = &self.flows[flow];
+        out.valid_weights.clear();
+        out.valid_weights.resize(spec.retx as usize + 1, 0.0);
+        let Link::Up { place, cell } = link else {
+            out.q = 1.0;
+            out.lost_share = 1.0;
+            return;
+        };
+        let dir = spec.dir as usize;
+        let mut q = 0.0;
+        let mut lost = 0.0;
+        let mut add = |bler: Option<f64>, share: f64, weights: &mut Vec<f64>| {
+            let Some(b) = bler else {
+                q += share;
+                lost += share;
+                return;
+            };
+            // Attempt k + 1 delivers with b^k (1 − b); all fail with b^(R+1).
+            let mut reach = 1.0;
+            for (k, late) in spec.late.iter().enumerate() {
+                let delivered = reach * (1.0 - b);
+                weights[k] += share * delivered * (1.0 - late);
+                q += share * delivered * late;
+                reach *= b;
+            }
+            q += share * reach;
+            lost += share * reach;
+        };
+        if cell == ANY_CELL {
+            let draws = &self.draws[place as usize];
+            let share = 1.0 / draws.len() as f64;
+            for d in draws {
+                add(d[dir].bler, share, &mut out.valid_weights);
+            }
+        } else {
+            add(
+                self.dir_link(place, cell, spec.dir).bler,
+                1.0,
+                &mut out.valid_weights,
+            );
+        }
+        let q = q.clamp(0.0, 1.0);
+        let valid = 1.0 - q;
+        if valid > 0.0 {
+            out.valid_weights.iter_mut().for_each(|w| *w /= valid);
+        }
+        out.q = q;
+        out.lost_share = if q > 0.0 { (lost / q).min(1.0) } else { 1.0 };
+    }
+
+    /// [`flow_quality`](Self::flow_quality)'s failure probability and
+    /// loss share, with the geometric laws of runs of valid and of failed
+    /// messages, kept per flow and link for the replication.
+    pub fn runs(&mut self, flow: usize, link: Link) -> Runs {
+        let key = match link {
+            Link::Up { place, cell } => (flow as u32, place, cell),
+            Link::Down => (flow as u32, u32::MAX, u32::MAX),
+        };
+        if let Some(runs) = self.runs_cache.get(&key) {
+            return *runs;
+        }
+        let mut quality = std::mem::take(&mut self.quality_buf);
+        self.flow_quality(flow, link, &mut quality);
+        let runs = Runs {
+            q: quality.q,
+            lost_share: quality.lost_share,
+            valid_run: Geometric::new(quality.q),
+            failed_run: Geometric::new(1.0 - quality.q),
+        };
+        self.quality_buf = quality;
+        self.runs_cache.insert(key, runs);
+        runs
+    }
+
+    // ---- timelines -------------------------------------------------------
+
+    /// The measurement at `place`: each gNB's received power and SINR as
+    /// the serving cell (downlink).
+    fn observe(&mut self, robot: usize, at: SimTime, place: u32) {
+        let start = place as usize * self.gnbs;
+        self.sinr_buf.clear();
+        for cell in 0..self.gnbs {
+            let [dl, ul] = self.links[start + cell];
+            // A cell that cannot receive the UE at any MCS: its RLC runs
+            // out of retransmissions, which is a radio link failure too
+            // (TS 38.331 §5.3.10.3); modelled as out of sync, so that T310
+            // runs and the UE re-establishes on the strongest cell.
+            let in_sync = ul.bler.is_some() || self.loads[cell][Direction::Ul as usize] >= 1.0;
+            self.sinr_buf
+                .push(if in_sync { dl.sinr_db } else { f64::NEG_INFINITY });
+        }
+        let rsrp = &self.rsrp[start..start + self.gnbs];
+        self.robots[robot]
+            .mobility
+            .observe(at, rsrp, &self.sinr_buf, &mut self.events);
+    }
+
+    /// The link the machine gives at the robot's place now.
+    fn current_link(&self, robot: usize) -> Link {
+        let r = &self.robots[robot];
+        if self.per_message() {
+            return Link::Up {
+                place: r.place,
+                cell: ANY_CELL,
+            };
+        }
+        match r.mobility.serving() {
+            Some(cell) if r.mobility.is_connected() => Link::Up {
+                place: r.place,
+                cell: cell as u32,
+            },
+            _ => Link::Down,
+        }
+    }
+
+    /// The link from `from` on is the machine's now.
+    fn push_piece(&mut self, robot: usize, from: SimTime, transition: Option<Transition>) {
+        let link = self.current_link(robot);
+        let pieces = &mut self.robots[robot].pieces;
+        let piece = Piece {
+            from,
+            link,
+            transition,
+        };
+        match pieces.back_mut() {
+            None => pieces.push_back(piece),
+            Some(last) if last.from == from => {
+                // Several changes at one instant: the last one holds.
+                last.link = link;
+                last.transition = last.transition.or(transition);
+            }
+            Some(last) if last.link != link || transition.is_some() => pieces.push_back(piece),
+            Some(_) => {}
+        }
+    }
+
+    /// Computes the robot's timeline up to `limit`: pieces are then known
+    /// until `frontier` > `limit` (or for good).
+    pub fn materialize(&mut self, robot: usize, limit: SimTime) {
+        while self.robots[robot].frontier <= limit {
+            let at = self.robots[robot].frontier;
+            let r = &mut self.robots[robot];
+            let parts = &r.episode.parts;
+            let entered = parts.partition_point(|&(t, _)| t <= at);
+            if entered > 0 {
+                r.place = parts[entered - 1].1;
+            }
+            let next_input = parts.get(entered).map(|&(t, _)| t);
+            let place = r.place;
+            let mut transition = None;
+            if !self.per_message() {
+                self.events.clear();
+                self.observe(robot, at, place);
+                for event in &self.events {
+                    match *event {
+                        MobilityEvent::HandoverStart { to, .. } => {
+                            transition = Some(Transition::Handover { to: to as u32 })
+                        }
+                        MobilityEvent::LinkFailure { cell, .. } => {
+                            transition = Some(Transition::LinkFailure { cell: cell as u32 })
+                        }
+                        MobilityEvent::HandoverEnd { .. } | MobilityEvent::Reestablished { .. } => {}
+                    }
+                }
+            }
+            self.push_piece(robot, at, transition);
+            self.robots[robot].last_step = at;
+            let timer = self.robots[robot].mobility.next_deadline();
+            let next = match (next_input, timer) {
+                (Some(a), Some(b)) => a.min(b),
+                (a, b) => a.or(b).unwrap_or(SimTime::MAX),
+            };
+            debug_assert!(next > at, "changes come after {at}");
+            self.robots[robot].frontier = next.max(at + SimTime::from_nanos(1));
+        }
+    }
+
+    /// The robot's link at `t` and until when it holds (its timeline
+    /// computed that far).
+    pub fn link_at(&mut self, robot: usize, t: SimTime) -> (Link, SimTime) {
+        self.materialize(robot, t);
+        let r = &self.robots[robot];
+        let last = r.pieces.len() - 1;
+        let i = if r.pieces[last].from <= t {
+            last
+        } else {
+            r.pieces.partition_point(|p| p.from <= t).max(1) - 1
+        };
+        let end = match r.pieces.get(i + 1) {
+            Some(next) => next.from,
+            None => r.frontier,
+        };
+        (r.pieces[i].link, end)
+    }
+
+    /// Counts the handovers and link failures of the robot's pieces begun
+    /// after the warm-up and before `now`.
+    /// The events are also kept in `happened` for the trace.
+    fn commit(&mut self, robot: usize, now: SimTime, warmup: SimTime) {
+        let r = &mut self.robots[robot];
+        let first = r.pieces.partition_point(|p| p.from < r.counted_until);
+        for p in r.pieces.range(first..) {
+            if p.from >= now {
+                break;
+            }
+            let Some(transition) = p.transition else {
+                continue;
+            };
+            if p.from >= warmup {
+                match transition {
+                    Transition::Handover { .. } => self.handovers += 1,
+                    Transition::LinkFailure { .. } => self.link_failures += 1,
+                }
+            }
+            let place = match p.link {
+                Link::Up { place, .. } => Some(place),
+                Link::Down => None,
+            };
+            self.happened.push(RadioEvent {
+                at: p.from,
+                robot,
+                transition,
+                xy: place.map_or((f64::NAN, f64::NAN), |pl| self.place_xy[pl as usize]),
+            });
+        }
+        r.counted_until = r.counted_until.max(now);
+    }
+
+    /// The handovers and link failures counted since the last call, in the
+    /// order counted (for the trace).
+    pub fn take_happened(&mut self, into: &mut Vec<RadioEvent>) {
+        into.clear();
+        into.append(&mut self.happened);
+    }
+
+    /// Counts everything begun before `now` (the end of the run, or a
+    /// trace's flush).
+    pub fn commit_all(&mut self, now: SimTime, warmup: SimTime) {
+        for robot in 0..self.robots.len() {
+            self.commit(robot, now, warmup);
+        }
+    }
+
+    /// Counts what happened by `now` and forgets the pieces that ended
+    /// more than `keep` before it (no undecided message is that old).
+    pub fn tidy(&mut self, robot: usize, now: SimTime, keep: SimTime, warmup: SimTime) {
+        self.commit(robot, now, warmup);
+        let before = now.saturating_sub(keep);
+        let r = &mut self.robots[robot];
+        while r.pieces.len() > 1 && r.pieces[1].from <= before {
+            r.pieces.pop_front();
+        }
+    }
+
+    /// [`tidy`](Self::tidy), when the robot's timeline has grown (a robot
+    /// that stands has one piece or a few).
+    pub fn tidy_if_long(&mut self, robot: usize, now: SimTime, keep: SimTime, warmup: SimTime) {
+        if self.robots[robot].pieces.len() > 16 {
+            self.tidy(robot, now, keep, warmup);
+        }
+    }
+
+    /// From `at` on, the robot follows `parts` (entering each place at its
+    /// time; the last one holds): what was computed from `at` on is
+    /// dropped, and the machine is put back to its state just before `at`
+    /// by computing again from the episode's start.
+    fn new_episode(&mut self, robot: usize, at: SimTime, parts: Vec<(SimTime, u32)>) {
+        let r = &mut self.robots[robot];
+        if r.last_step >= at {
+            // The machine went past `at`: back to the episode's start.
+            let start = r.episode.start;
+            r.mobility = r.episode.mobility.clone();
+            r.place = r.episode.place;
+            while r.pieces.back().is_some_and(|p| p.from >= start) {
+                r.pieces.pop_back();
+            }
+            r.frontier = start;
+            r.last_step = start.saturating_sub(SimTime::from_nanos(1));
+        }
+        if at > SimTime::ZERO {
+            self.materialize(robot, at - SimTime::from_nanos(1));
+        }
+        let r = &mut self.robots[robot];
+        while r.pieces.back().is_some_and(|p| p.from >= at) {
+            r.pieces.pop_back();
+        }
+        r.episode = Episode {
+            start: at,
+            mobility: r.mobility.clone(),
+            place: r.place,
+            parts,
+        };
+        r.frontier = at;
+    }
+
+    /// An AGV drives its leg's `corners` from `driven_m` metres along them
+    /// at `at` to their end at `until`.
+    pub fn drive(&mut self, robot: usize, at: SimTime, corners: &[[f64; 2]], driven_m: f64, until: SimTime) {
+        let total: f64 = corners.windows(2).map(|w| length(w[0], w[1])).sum();
+        let left = (total - driven_m).max(0.0);
+        let span = until.saturating_sub(at).as_nanos() as f64;
+        let time_at = |metres: f64| -> SimTime {
+            if left <= 0.0 {
+                return at;
+            }
+            let share = ((metres - driven_m) / left).clamp(0.0, 1.0);
+            at + SimTime::from_nanos((share * span).round() as u64)
+        };
+        let mut parts: Vec<(SimTime, u32)> = Vec::new();
+        let mut start_m = 0.0;
+        for w in corners.windows(2) {
+            let piece = length(w[0], w[1]);
+            let n = (piece / self.spacing_m).ceil().max(1.0) as usize;
+            for j in 0..n {
+                let part_end = start_m + piece * (j + 1) as f64 / n as f64;
+                if part_end <= driven_m {
+                    continue;
+                }
+                let part_start = start_m + piece * j as f64 / n as f64;
+                let middle = (j as f64 + 0.5) / n as f64;
+                let xy = (
+                    w[0][0] + middle * (w[1][0] - w[0][0]),
+                    w[0][1] + middle * (w[1][1] - w[0][1]),
+                );
+                let place = self.place(xy);
+                let entered = time_at(part_start.max(driven_m));
+                match parts.last_mut() {
+                    // Parts entered at one instant: the last holds.
+                    Some(last) if last.0 == entered => last.1 = place,
+                    _ => parts.push((entered, place)),
+                }
+            }
+            start_m += piece;
+        }
+        if let Some(end) = corners.last() {
+            let place = self.place((end[0], end[1]));
+            match parts.last_mut() {
+                Some(last) if last.0 >= until => last.1 = place,
+                _ => parts.push((until, place)),
+            }
+        }
+        self.new_episode(robot, at, parts);
+        let leg = &mut self.robots[robot].leg;
+        leg.corners.clear();
+        leg.corners.extend_from_slice(corners);
+        leg.driven_m = driven_m;
+        leg.since = at;
+        leg.until = until;
+        leg.moving = true;
+    }
+
+    /// A driving AGV halts at `at` where it is on its leg (on the part it
+    /// is in).
+    pub fn halt(&mut self, robot: usize, at: SimTime) {
+        let r = &self.robots[robot];
+        if !r.leg.moving || at >= r.leg.until {
+            return;
+        }
+        let leg = &r.leg;
+        let total: f64 = leg.corners.windows(2).map(|w| length(w[0], w[1])).sum();
+        let span = leg.until.saturating_sub(leg.since).as_nanos() as f64;
+        let share = if span > 0.0 {
+            (at.saturating_sub(leg.since).as_nanos() as f64 / span).min(1.0)
+        } else {
+            1.0
+        };
+        let driven = leg.driven_m + share * (total - leg.driven_m);
+        let parts = &r.episode.parts;
+        let entered = parts.partition_point(|&(t, _)| t <= at);
+        let place = if entered == 0 {
+            r.episode.place
+        } else {
+            parts[entered - 1].1
+        };
+        self.new_episode(robot, at, vec![(at, place)]);
+        let leg = &mut self.robots[robot].leg;
+        leg.driven_m = driven;
+        leg.moving = false;
+    }
+
+    /// The leg a halted AGV resumes: its corners and the metres driven.
+    pub fn halted_leg(&self, robot: usize) -> Option<(Vec<[f64; 2]>, f64)> {
+        let leg = &self.robots[robot].leg;
+        (!leg.moving && !leg.corners.is_empty()).then(|| (leg.corners.clone(), leg.driven_m))
+    }
+
+    /// Statistics restart at the warm-up.
+    pub fn clear_statistics(&mut self, now: SimTime) {
+        self.commit_all(now, SimTime::ZERO);
+        self.handovers = 0;
+        self.link_failures = 0;
+    }
+
+    /// Counts what happened by the end of the run.
+    pub fn finish(&mut self, now: SimTime, warmup: SimTime) {
+        self.commit_all(now, warmup);
+        self.happened.clear();
+    }
+}
+
+/// Nominal received power per resource block of open-loop uplink power
+/// control, dBm (`P0`), and the share of the path loss compensated (`α`).
+pub const UL_P0_DBM: f64 = -80.0;
+pub const UL_ALPHA: f64 = 1.0;
+
+/// The transmit power of an interfering UE with open-loop power control
+/// (TS 38.213 §7.1.1, without closed-loop corrections) over `n_prb` blocks
+/// of numerology `mu`: `min(P_max, P0 + 10·log10(2^μ · M_RB) + α · PL)`.
+fn interferer_power_dbm(budget: &RadioBudget, mu: u32, n_prb: u32, own_loss_db: f64) -> f64 {
+    let open_loop =
+        UL_P0_DBM + 10.0 * (f64::from(1u32 << mu) * f64::from(n_prb)).log10() + UL_ALPHA * own_loss_db;
+    open_loop.min(budget.tx_power_dbm(Direction::Ul))
+}
+
+fn length(a: [f64; 2], b: [f64; 2]) -> f64 {
+    (b[0] - a[0]).hypot(b[1] - a[1])
+}
+
+/// Latency draws per periodic flow, number of retransmissions and
+/// replication.
+pub const FLOW_DRAWS: usize = 256;
+
+/// The flow constants of a replication: per periodic flow and number of
+/// retransmissions k, [`FLOW_DRAWS`] latencies of a message delivered by
+/// attempt k + 1 (sent at uniform times over 20 ms, so that the frame's
+/// alignment is met as messages meet it, with the core and edge delays),
+/// drawn from the replication's stream `network/flows`: the share beyond
+/// the deadline, and the valid ones for the statistics and for the time a
+/// link comes back. Drawn per replication, their sampling error is part of
+/// the replications' spread, and so of the intervals.
+pub(super) fn flow_radio(
+    model: &Model,
+    nr: &NrNetwork,
+    core: &CoreDelay,
+    streams: &RngStreams,
+) -> Vec<FlowRadio> {
+    let retx = nr.nr().config().harq_max_retx;
+    let mut rng = streams.stream("network/flows");
+    let mut core_rng = streams.stream("network/flows/core");
+    model
+        .flows
+        .iter()
+        .map(|f| {
+            let mut out = FlowRadio {
+                dir: f.direction,
+                retx,
+                late: Vec::new(),
+                valid: Vec::new(),
+            };
+            let FlowKind::Periodic { deadline, .. } = f.kind else {
+                return out;
+            };
+            for k in 0..=retx {
+                let mut valid = ValidLatencies::default();
+                let mut late = 0usize;
+                for _ in 0..FLOW_DRAWS {
+                    let sent = SimTime::from_nanos(1_000_000_000 + rng.random_range(0..20_000_000));
+                    let delay = core.sample(&mut core_rng);
+                    let mut d = nr.nr().transmit_after_retransmissions(f.direction, sent, k);
+                    d.add_core(delay);
+                    let latency = d.outcome.time() - sent;
+                    if latency > deadline {
+                        late += 1;
+                    } else {
+                        valid.add(latency, &d.components);
+                    }
+                }
+                out.late.push(late as f64 / FLOW_DRAWS as f64);
+                out.valid.push(valid);
+            }
+            out
+        })
+        .collect()
+}
+
+/// The valid latencies of a flow's messages delivered after k
+/// retransmissions.
+#[derive(Clone, Debug, Default)]
+pub(super) struct ValidLatencies {
+    pub latencies: Vec<SimTime>,
+    pub hist: Histogram,
+    pub mean_ms: f64,
+    pub mean_components: Components,
+}
+
+impl ValidLatencies {
+    fn add(&mut self, latency: SimTime, c: &Components) {
+        let n = self.latencies.len() as f64;
+        let ms = latency.as_nanos() as f64 * 1e-6;
+        self.latencies.push(latency);
+        self.hist.add(latency.as_nanos());
+        self.mean_ms += (ms - self.mean_ms) / (n + 1.0);
+        let mut sum = Components::default();
+        add_components(&mut sum, &self.mean_components, n);
+        add_components(&mut sum, c, 1.0);
+        self.mean_components = Components::default();
+        add_components(&mut self.mean_components, &sum, 1.0 / (n + 1.0));
+    }
+}
