@@ -7,7 +7,8 @@
 
 use super::{Dist, StationId};
 use crate::engine::SimTime;
-use crate::net::{Direction, Nr};
+use crate::net::{Direction, LevelLaws, Nr, Traffic};
+use std::sync::{Arc, OnceLock};
 
 #[derive(Clone, Debug)]
 pub struct Network {
@@ -118,6 +119,9 @@ pub struct NrNetwork {
     pub(crate) nr: Nr,
     /// Ceiling-mounted gNBs, (x, y) in metres.
     pub(crate) gnbs: Vec<(f64, f64)>,
+    /// The queue laws of each cell's background (per direction), computed
+    /// once per scenario by the first replication that needs them.
+    pub(crate) laws: OnceLock<Vec<[Arc<LevelLaws>; 2]>>,
 }
 
 impl NrNetwork {
@@ -137,9 +141,13 @@ pub struct Flow {
     pub(crate) name: String,
     pub(crate) robots: FlowRobots,
     pub(crate) direction: Direction,
-    /// Message size in bytes.
+    /// Message size in bytes (background: the largest packet).
     pub(crate) size_bytes: u32,
     pub(crate) kind: FlowKind,
+    /// 1 (served first) to 9.
+    pub(crate) priority: u8,
+    /// How a background flow's load arrives (`None` for robot flows).
+    pub(crate) traffic: Option<Traffic>,
 }
 
 impl Flow {
@@ -162,6 +170,16 @@ impl Flow {
 
     pub fn kind(&self) -> &FlowKind {
         &self.kind
+    }
+
+    /// Priority level, 1 served first.
+    pub fn priority(&self) -> u8 {
+        self.priority
+    }
+
+    /// How a background flow's load arrives (`None` for robot flows).
+    pub fn traffic(&self) -> Option<Traffic> {
+        self.traffic
     }
 }
 
@@ -194,8 +212,8 @@ pub enum FlowKind {
         deadline: Option<SimTime>,
         timeout: SimTime,
     },
-    /// Bulk traffic (video, other UEs): a fluid load of `ues` × `rate_bps` on
-    /// the cells, without events.
+    /// Bulk traffic (video, other UEs): `ues` × `rate_bps` on the cells, as
+    /// packets or a fluid ([`Flow::traffic`]).
     Background { ues: u32, rate_bps: f64 },
 }
 

@@ -31,9 +31,13 @@
 //! - [`Mobility`] is one UE's cell selection, A3 handovers with their
 //!   interruption, and radio link failures (T310) with re-establishment,
 //!   from a stream of measurements.
-//! - [`Cell`] shares a cell's resource blocks among packets and a fluid
-//!   background load, slot by slot, driven by the caller's event queue and
-//!   woken only on slots where something is queued.
+//! - [`Cell`] shares a cell's resource blocks among packets of strict
+//!   priority levels and a background load, slot by slot, driven by the
+//!   caller's event queue and woken only on slots where something is
+//!   queued. The background is a fluid, or packets ([`Traffic`]: Poisson
+//!   or video, [`BackgroundFlow`]) that queue with the robots' packets,
+//!   simulated one by one or replaced by the stationary law of the queue
+//!   they make ([`QueueLaw`], Lindley's recursion solved numerically).
 //! - [`CoreDelay`] adds the core network and edge processing.
 //! - [`calculator`] computes what `factory5g latency` shows: a request in,
 //!   a serializable result out; it prints nothing.
@@ -75,13 +79,18 @@ mod mcs;
 mod mobility;
 mod nr;
 mod shadowing;
+mod stationary;
 mod step;
+mod traffic;
 
 pub use bands::{BANDWIDTHS_FR1, BANDWIDTHS_FR2};
 pub use budget::{
     cell_centre_interferers, dbm_to_mw, mw_to_dbm, noise_dbm, sinr, RadioBudget, Sinr, UplinkInterferer,
 };
-pub use cell::{Background, Cell, CellDelivery, CellPacket, SlotResult};
+pub use cell::{
+    level_laws, Background, BackgroundSimulation, BackgroundStats, Cell, CellDelivery, CellPacket, LevelLaws,
+    SlotResult,
+};
 pub use channel::{
     link_adaptation, Channel, GnbView, InfParams, InfScenario, LinkBudget, Mcs, RadioLink, CQI_TABLE,
     THERMAL_NOISE_DBM_HZ,
@@ -101,7 +110,12 @@ pub use nr::Nr;
 pub use shadowing::{
     field_stream_name, CorrelationDistances, GnbFields, LinkState, LosState, RadioMap, Shadowing,
 };
+pub use stationary::{Batches, LawError, QueueLaw, TAIL_MASS};
 pub use step::{FrameExact, StepLatency};
+pub use traffic::{
+    Arrivals, BackgroundFlow, BackgroundPacket, Traffic, BACKGROUND_PRIORITY, DEFAULT_FPS,
+    DEFAULT_PACKET_BYTES, LOWEST_PRIORITY, ROBOT_PRIORITY,
+};
 
 use serde::Serialize;
 

@@ -723,6 +723,7 @@ mod tests {
         let nr = NrNetwork {
             nr: Nr::new(NrConfig::default()).unwrap(),
             gnbs: vec![(10.0, 10.0), (390.0, 10.0)],
+            laws: Default::default(),
         };
         // By hand at 30 m from the first gNB (the other is far).
         let ch = nr.nr.channel();

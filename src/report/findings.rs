@@ -68,6 +68,28 @@ fn group_stopped_since(model: &Model, r: &Report, group: &str) -> Option<f64> {
         .reduce(f64::min)
 }
 
+/// The cells and directions whose offered background load reaches their
+/// capacity: ((number from 1, gNB position), direction, load).
+pub fn saturated_cells(model: &Model) -> Vec<((usize, String), &'static str, f64)> {
+    let gnbs = match &model.network.link {
+        crate::model::LinkModel::Nr(nr) => nr.gnbs().to_vec(),
+        _ => Vec::new(),
+    };
+    let mut out = Vec::new();
+    for (c, loads) in crate::factory::cell_loads(model).iter().enumerate() {
+        let at = gnbs.get(c).map_or_else(
+            || "the one gNB".to_string(),
+            |(x, y)| format!("gNB at ({x}, {y}) m"),
+        );
+        for (d, name) in [(0, "downlink"), (1, "uplink")] {
+            if loads[d] >= 1.0 {
+                out.push(((c + 1, at.clone()), name, loads[d]));
+            }
+        }
+    }
+    out
+}
+
 /// The sentences for `warnings`, in the order: production, robots, flows.
 pub fn warnings(model: &Model, r: &Report, outs: &[RunOutput]) -> Vec<String> {
     let mut out = Vec::new();
@@ -111,6 +133,15 @@ pub fn warnings(model: &Model, r: &Report, outs: &[RunOutput]) -> Vec<String> {
             f.name, f.stops_at_warmup, f.survival_violations
         ));
     }
+    let saturated = saturated_cells(model);
+    for (cell, dir, load) in &saturated {
+        out.push(format!(
+            "cell {} ({}) {}: the background offers {:.2} of its capacity; its queue grows without bound, \
+             so robot messages at the background's priority level or below are lost (those above it still \
+             pass); lower the background's rate, raise the robots' priority or add a gNB",
+            cell.0, cell.1, dir, load
+        ));
+    }
     for f in r.network.flows.iter().filter(|f| lost_everything(f)) {
         let sent = thousands(f.sent.round() as u64);
         let why = if f.delivered <= 0.0 && f.lost >= f.sent {
@@ -122,9 +153,18 @@ pub fn warnings(model: &Model, r: &Report, outs: &[RunOutput]) -> Vec<String> {
                 thousands(f.deadline_misses.round() as u64)
             )
         };
+        let cells = if saturated.is_empty() {
+            String::new()
+        } else {
+            let list: Vec<String> = saturated
+                .iter()
+                .map(|(c, d, load)| format!("cell {} {d} at {load:.2}", c.0))
+                .collect();
+            format!("; offered load of the saturated cells: {}", list.join(", "))
+        };
         out.push(format!(
             "flow `{}` lost everything: none of its {sent} messages per replication arrived in time \
-             ({why}); availability {:.3}",
+             ({why}); availability {:.3}{cells}",
             f.name, f.availability
         ));
     }

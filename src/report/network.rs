@@ -101,6 +101,12 @@ pub struct BackgroundReport {
     pub direction: Direction,
     pub ues: u32,
     pub rate_bps: f64,
+    /// `poisson`, `video` or `fluid`.
+    pub traffic: &'static str,
+    /// Frames per second of video traffic.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fps: Option<f64>,
+    pub priority: u8,
 }
 
 const QUANTILES: [(f64, &str); 5] = [
@@ -141,6 +147,12 @@ pub fn network_report(model: &Model, runs: &Replications) -> (NetworkReport, Vec
                     direction: flow.direction,
                     ues,
                     rate_bps,
+                    traffic: flow.traffic.map_or("fluid", |t| t.name()),
+                    fps: match flow.traffic {
+                        Some(crate::net::Traffic::Video { fps }) => Some(fps),
+                        _ => None,
+                    },
+                    priority: flow.priority,
                 });
                 continue;
             }

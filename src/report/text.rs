@@ -240,11 +240,14 @@ fn network(r: &Report, s: &mut String) {
     for b in &net.background {
         let _ = writeln!(
             s,
-            "  background {}: {} × {} Mbit/s {}",
+            "  background {}: {} × {} Mbit/s {}, {}{}, priority {}",
             b.name,
             b.ues,
             b.rate_bps / 1e6,
-            b.direction.name().to_uppercase()
+            b.direction.name().to_uppercase(),
+            b.traffic,
+            b.fps.map_or_else(String::new, |f| format!(" at {f} fps")),
+            b.priority
         );
     }
     if !net.cells.is_empty() {

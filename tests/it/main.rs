@@ -16,6 +16,7 @@ mod net;
 mod perf;
 mod plant;
 mod props;
+mod queues;
 mod replay;
 mod report;
 mod scenario_errors;

@@ -446,6 +446,7 @@ fn loaded_cell(scheduler: Scheduler, bg: f64, horizon_ms: u64) -> Load {
                     bits,
                     spectral_efficiency: se,
                     bler: 0.0,
+                    priority: 1,
                 };
                 if let Some(t) = cell.enqueue(now, pkt) {
                     q.schedule(t, Ev::Wake);

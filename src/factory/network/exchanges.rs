@@ -113,6 +113,7 @@ impl NetRt<'_> {
                             bits: u64::from(spec.size_bytes) * 8,
                             spectral_efficiency,
                             bler,
+                            priority: spec.priority,
                         };
                         if let Some(wake) = self.cells[cell].enqueue(now, pkt) {
                             ctx.queue.schedule(wake, Event::CellSlot { cell: cell as u32 });

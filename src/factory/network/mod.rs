@@ -16,7 +16,12 @@
 //!   of the exchange is delivered; a lost message is sent again after the
 //!   flow's `timeout`. Under `nr` the messages go through the serving gNB's
 //!   [`Cell`], which shares its resource blocks with the background load and
-//!   wakes only on slots where something is queued. Order of an exchange:
+//!   wakes only on slots where something is queued. Background packets
+//!   (Poisson, video) are not simulated: each robot message draws the
+//!   opportunities it waits behind them from the stationary law of the
+//!   cell's queue at its priority level (computed once per scenario,
+//!   [`cell_loads`] gives the offered loads); fluid background takes its
+//!   share of blocks at every opportunity. Order of an exchange:
 //!   `dispatch` and `cycle_start` send their downlink flows (the command)
 //!   then their uplink flows (an acknowledgement, if the scenario has one);
 //!   `segment` sends the uplink request, the fleet manager grants the segment
@@ -63,12 +68,15 @@ use super::event::{Ctx, Effect, Places, Robot, Waiter};
 use super::TraceRecord;
 use crate::engine::{RngStreams, SimTime, Slab};
 use crate::model::{FlowKind, FlowRobots, LinkModel, Model, StationId, Trigger};
-use crate::net::{Cell, CellDelivery, Components, Direction};
+use crate::net::{
+    level_laws, Background, BackgroundFlow, Cell, CellDelivery, Components, Direction, LevelLaws, Traffic,
+};
 use crate::stats::Histogram;
 use exchanges::{Exchange, Packet};
 use periodic::Stream;
 use profiles::{background_per_cell, LinkState};
 use radio::{Quality, Radio};
+use std::sync::Arc;
 
 pub use profiles::{FlowSampling, LinkProfile, LinkProfiles, PROFILE_DRAWS};
 pub use radio::{FLOW_DRAWS, PER_MESSAGE_DRAWS};
@@ -189,18 +197,25 @@ impl<'m> NetRt<'m> {
     pub fn new(model: &'m Model, profiles: &'m LinkProfiles, streams: &RngStreams) -> NetRt<'m> {
         let link = LinkState::new(model, streams);
         let cells = match &model.network.link {
-            LinkModel::Nr(nr) => background_per_cell(model)
-                .into_iter()
-                .enumerate()
-                .map(|(c, bg)| {
-                    let mut cell = Cell::new(nr.nr.clone(), streams.stream(&format!("network/cell:{c}")));
-                    for d in [Direction::Dl, Direction::Ul] {
-                        // Validated loads: a rate the cell cannot carry only saturates it.
-                        let _ = cell.set_background(d, bg[d as usize]);
-                    }
-                    cell
-                })
-                .collect(),
+            LinkModel::Nr(nr) => {
+                let backgrounds = cell_backgrounds(model);
+                let laws = nr.laws.get_or_init(|| cell_laws(model, &backgrounds));
+                backgrounds
+                    .into_iter()
+                    .zip(laws)
+                    .enumerate()
+                    .map(|(c, (bg, laws))| {
+                        let mut cell = Cell::new(nr.nr.clone(), streams.stream(&format!("network/cell:{c}")));
+                        for d in [Direction::Dl, Direction::Ul] {
+                            // Validated loads: a rate the cell cannot carry only saturates it.
+                            let _ = cell.set_background(d, bg[d as usize].fluid);
+                            let rng = streams.stream(&format!("network/cell:{c}/queue:{}", d.name()));
+                            cell.set_background_laws(d, Arc::clone(&laws[d as usize]), rng);
+                        }
+                        cell
+                    })
+                    .collect()
+            }
             _ => Vec::new(),
         };
         let agvs = model.fleet.as_ref().map_or(0, |f| f.agvs);
@@ -573,23 +588,113 @@ impl<'m> NetRt<'m> {
     }
 }
 
-/// Per cell (under `nr`), the share of its resource blocks the background
-/// flows offer in each direction, `[dl, ul]` (more than 1 beyond
-/// capacity); empty without cells.
+/// The background of one cell and direction: its fluid flows summed, and
+/// its packet flows.
+pub(super) struct CellBackground {
+    pub fluid: Background,
+    pub flows: Vec<BackgroundFlow>,
+}
+
+/// Each cell's background, both directions: the UEs of every background
+/// flow dealt round robin over the cells (as the link profiles deal them),
+/// at the spectral efficiency the profiles give the background.
+pub(super) fn cell_backgrounds(model: &Model) -> Vec<[CellBackground; 2]> {
+    let all = background_per_cell(model);
+    let cells = all.len();
+    all.iter()
+        .enumerate()
+        .map(|(c, both)| {
+            [Direction::Dl, Direction::Ul].map(|d| {
+                let se = both[d as usize].spectral_efficiency;
+                let mut out = CellBackground {
+                    fluid: Background {
+                        spectral_efficiency: se,
+                        ..Background::default()
+                    },
+                    flows: Vec::new(),
+                };
+                for f in model.flows.iter().filter(|f| f.direction == d) {
+                    let (FlowKind::Background { ues, rate_bps }, Some(traffic)) = (&f.kind, f.traffic) else {
+                        continue;
+                    };
+                    let here = ues / cells as u32 + u32::from((c as u32) < ues % cells as u32);
+                    if here == 0 {
+                        continue;
+                    }
+                    match traffic {
+                        Traffic::Fluid => {
+                            out.fluid.rate_bps += f64::from(here) * rate_bps;
+                            out.fluid.ues = out.fluid.ues.max(1) + here;
+                        }
+                        Traffic::Poisson | Traffic::Video { .. } => out.flows.push(BackgroundFlow {
+                            traffic,
+                            ues: here,
+                            rate_bps: *rate_bps,
+                            packet_bytes: f.size_bytes,
+                            priority: f.priority,
+                            spectral_efficiency: se,
+                        }),
+                    }
+                }
+                out
+            })
+        })
+        .collect()
+}
+
+/// The offered background load of every cell, downlink then uplink, over
+/// the cell's capacity (above 1: more than it can carry): packet flows by
+/// the blocks their packets need, fluid flows by their rate. Empty unless
+/// the link is `nr`.
 pub fn cell_loads(model: &Model) -> Vec<[f64; 2]> {
     let LinkModel::Nr(nr) = &model.network.link else {
         return Vec::new();
     };
-    background_per_cell(model)
+    let cap = f64::from(nr.nr.n_prb());
+    cell_backgrounds(model)
         .iter()
-        .map(|bg| {
+        .map(|both| {
             [Direction::Dl, Direction::Ul].map(|d| {
-                let b = bg[d as usize];
-                if b.rate_bps <= 0.0 {
-                    0.0
+                let bg = &both[d as usize];
+                let packets: f64 = bg
+                    .flows
+                    .iter()
+                    .filter_map(|f| f.batches(&nr.nr, d))
+                    .map(|b| b.mean_blocks())
+                    .sum::<f64>()
+                    / cap;
+                let fluid = if bg.fluid.rate_bps > 0.0 {
+                    bg.fluid.rate_bps / nr.nr.capacity_bps(d, bg.fluid.spectral_efficiency).max(1.0)
                 } else {
-                    b.rate_bps / nr.nr().capacity_bps(d, b.spectral_efficiency).max(1.0)
-                }
+                    0.0
+                };
+                packets + fluid
+            })
+        })
+        .collect()
+}
+
+/// The queue laws of every cell and direction, for the priority levels of
+/// the triggered robot flows that cross them.
+fn cell_laws(model: &Model, backgrounds: &[[CellBackground; 2]]) -> Vec<[Arc<LevelLaws>; 2]> {
+    let LinkModel::Nr(nr) = &model.network.link else {
+        return Vec::new();
+    };
+    let levels = |d: Direction| -> Vec<u8> {
+        model
+            .flows
+            .iter()
+            .filter(|f| f.direction == d && matches!(f.kind, FlowKind::Triggered { .. }))
+            .map(|f| f.priority)
+            .collect()
+    };
+    let (dl, ul) = (levels(Direction::Dl), levels(Direction::Ul));
+    backgrounds
+        .iter()
+        .map(|both| {
+            [Direction::Dl, Direction::Ul].map(|d| {
+                let want = if d == Direction::Dl { &dl } else { &ul };
+                Arc::new(level_laws(&nr.nr, d, &both[d as usize].flows, want))
             })
         })
         .collect()

@@ -11,7 +11,8 @@ keys! {
         Name = "name": Ty::Word, default "required", "unique";
         Robots = "robots": Ty::Word, default "required for robot flows", "whose messages these are";
         Direction = "direction": Ty::Word, default "required", "robot to edge, or edge to robot";
-        Size = "size": Ty::Text(TextKind::Size), default "`\"100B\"`", "message size (robot flows)";
+        Size = "size": Ty::Text(TextKind::Size), default "`\"100B\"` (robot flows), `\"1500B\"` (background)", "message size (robot flows), largest packet (background)";
+        Priority = "priority": Ty::Int, default "1 (robot flows), 9 (background)", "1 to 9, 1 served first: strict priority between levels, the cell's scheduler within one";
         Period = "period": Ty::Text(TextKind::Duration), default "required", "time between messages, above 0";
         Deadline = "deadline": Ty::Text(TextKind::Duration), default "`period` (periodic), none (triggered)", "a message delivered later than this is not valid";
         Survival = "survival": Ty::TextOrInt(TextKind::Duration), default "0", "survival time";
@@ -20,6 +21,8 @@ keys! {
         Timeout = "timeout": Ty::Text(TextKind::Duration), default "`\"100ms\"`", "a lost message is sent again after this";
         Ues = "ues": Ty::Int, default "1", "how many UEs";
         Rate = "rate": Ty::Text(TextKind::Rate), default "required", "bit rate of each UE";
+        Traffic = "traffic": Ty::Word, default "`\"poisson\"`", "how the load arrives: Poisson packets, video frames, or a fluid";
+        Fps = "fps": Ty::Number, default "30 (video)", "frames per second of each UE (video only), above 0";
     }
 }
 
@@ -41,6 +44,9 @@ pub(crate) struct RawFlow {
     pub timeout: Field<Str>,
     pub ues: Field<i64>,
     pub rate: Field<Str>,
+    pub priority: Field<i64>,
+    pub traffic: Field<String>,
+    pub fps: Field<f64>,
 }
 
 pub(super) fn read_flow(sink: &mut Sink, entries: &[Entry], span: Span, label: String) -> RawFlow {
@@ -64,6 +70,9 @@ pub(super) fn read_flow(sink: &mut Sink, entries: &[Entry], span: Span, label: S
             FlowKey::Timeout => flow.timeout = value.text(sink),
             FlowKey::Ues => flow.ues = value.int(sink),
             FlowKey::Rate => flow.rate = value.text(sink),
+            FlowKey::Priority => flow.priority = value.int(sink),
+            FlowKey::Traffic => flow.traffic = value.string(sink),
+            FlowKey::Fps => flow.fps = value.number(sink),
         }
     }
     RawFlow { label, span, ..flow }

@@ -626,8 +626,7 @@ fn flow_kinds_do_not_mix() {
         msgs("robots = \"agvs\"\nsize = \"1kB\"\ndeadline = \"1ms\"\nrate = \"5Mbps\"\n"),
         [
             "flow.f.robots: background load has no `robots`: it stands for `ues` other devices sharing the cells; remove `robots`, or give the flow a `period` or `trigger` instead of `ues` and `rate`",
-            "flow.f.size: `size` does not apply to background load (`ues`, `rate`), a fluid load without messages; remove it",
-            "flow.f.deadline: `deadline` does not apply to background load (`ues`, `rate`), a fluid load without messages; remove it",
+            "flow.f.deadline: `deadline` does not apply to background load (`ues`, `rate`), which no robot waits for; remove it",
         ]
     );
     assert_eq!(
@@ -636,6 +635,51 @@ fn flow_kinds_do_not_mix() {
             "flow.f.ues: ues must be a whole number of at least 1, found 0",
             "flow.f.rate: missing `rate` (the bit rate of each UE of the background load), e.g. rate = \"20Mbps\"",
         ]
+    );
+}
+
+#[test]
+fn background_traffic_keys_are_checked() {
+    let msgs = |extra: &str| messages(&errors(&with(&format!("{FLOW}{extra}"))));
+    let bg = "rate = \"5Mbps\"\n";
+    assert_eq!(
+        msgs(&format!("{bg}traffic = \"vdeo\"\n")),
+        ["flow.f.traffic: traffic must be \"poisson\" (packets at exponential intervals), \"video\" (frames at `fps`, split into packets) or \"fluid\" (a mean share of every slot), found \"vdeo\"; did you mean `video`?"]
+    );
+    assert_eq!(
+        msgs(&format!("{bg}traffic = \"video\"\nfps = 0\n")),
+        ["flow.f.fps: fps must be above 0 (frames per second of each UE), found 0"]
+    );
+    assert_eq!(
+        msgs(&format!("{bg}fps = 25\n")),
+        ["flow.f.fps: `fps` goes with traffic = \"video\"; this flow's traffic is \"poisson\": remove `fps` or set traffic = \"video\""]
+    );
+    assert_eq!(
+        msgs(&format!("{bg}priority = 10\n")),
+        ["flow.f.priority: priority must be a whole number of at most 9, found 10"]
+    );
+    assert_eq!(
+        msgs("robots = \"agvs\"\ntrigger = \"dispatch\"\ntraffic = \"video\"\npriority = 0\n"),
+        [
+            "flow.f.traffic: `traffic` goes with background load (`ues`, `rate`); this is a triggered flow (`trigger`): remove it",
+            "flow.f.priority: priority must be a whole number of at least 1, found 0",
+        ]
+    );
+    // Defaults and a written video flow.
+    let m = crate::scenario::load_str(
+        "t.toml",
+        &with(&format!(
+            "{FLOW}{bg}traffic = \"video\"\nfps = 25\nsize = \"1000B\"\npriority = 3\n"
+        )),
+        None,
+        &[],
+    )
+    .expect("valid")
+    .model;
+    let f = m.flows.last().unwrap();
+    assert_eq!(
+        (f.traffic(), f.size_bytes(), f.priority()),
+        (Some(crate::net::Traffic::Video { fps: 25.0 }), 1000, 3)
     );
 }
 

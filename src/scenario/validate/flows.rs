@@ -11,7 +11,10 @@ use super::units::{parse_rate, parse_size};
 use super::{Names, Validator};
 use crate::engine::SimTime;
 use crate::model::{Flow, FlowKind, FlowRobots, LinkModel, Network, StationId, Trigger};
-use crate::net::Direction;
+use crate::net::{
+    Direction, Traffic, BACKGROUND_PRIORITY, DEFAULT_FPS, DEFAULT_PACKET_BYTES, LOWEST_PRIORITY,
+    ROBOT_PRIORITY,
+};
 use crate::scenario::diag::{did_you_mean, Span};
 use crate::scenario::raw::{Field, FlowKey, Key, Raw, RawFlow, RawStation, Sp, TextOrInt};
 use crate::scenario::tree::Str;
@@ -25,9 +28,9 @@ pub(crate) const MAX_UES: i64 = 10_000;
 pub(crate) const MAX_SURVIVAL_PERIODS: i64 = 1_000_000;
 /// Size of a robot flow's message when `size` is not written.
 pub(crate) const DEFAULT_SIZE_BYTES: u32 = 100;
-/// Nominal packet size recorded for background load (a fluid rate, whose
-/// packets are not simulated): an Ethernet MTU.
-pub(crate) const BACKGROUND_SIZE_BYTES: u32 = 1500;
+/// Largest packet of background load when `size` is not written: an
+/// Ethernet MTU.
+pub(crate) const BACKGROUND_SIZE_BYTES: u32 = DEFAULT_PACKET_BYTES;
 /// Resend time of a lost triggered message when `timeout` is not written.
 pub(crate) const DEFAULT_TIMEOUT: SimTime = SimTime::from_nanos(100_000_000);
 /// Protective stop when `on_violation` is not written.
@@ -176,8 +179,25 @@ impl Validator<'_, '_> {
             return None;
         }
         let clean = self.foreign_keys(flow, shape);
+        let default_priority = match shape {
+            Shape::Background => BACKGROUND_PRIORITY,
+            Shape::Periodic | Shape::Triggered => ROBOT_PRIORITY,
+        };
+        let priority = self.int_or(
+            &flow.priority,
+            &key_of("priority"),
+            default_priority,
+            1,
+            i64::from(LOWEST_PRIORITY),
+        );
         if shape == Shape::Background {
             let kind = self.background(flow);
+            let traffic = self.traffic(flow);
+            let size = match &flow.size {
+                Field::Ok(size) => self.parsed(&size.v.value, size.span, &key_of("size"), parse_size),
+                Field::Missing => Some(BACKGROUND_SIZE_BYTES),
+                Field::Invalid => None,
+            };
             if let Some(model) = scope.model.filter(|m| *m != LinkKind::Nr) {
                 let span = span_of(&flow.rate).or(span_of(&flow.ues));
                 self.sink.warning(
@@ -196,8 +216,10 @@ impl Validator<'_, '_> {
                 name: name?,
                 robots: FlowRobots::All,
                 direction: direction?,
-                size_bytes: BACKGROUND_SIZE_BYTES,
+                size_bytes: size?,
                 kind: kind?,
+                priority: priority?,
+                traffic: Some(traffic?),
             });
         }
         let robots = self.robots(flow, scope, at);
@@ -222,6 +244,8 @@ impl Validator<'_, '_> {
             direction: direction?,
             size_bytes: size?,
             kind: kind?,
+            priority: priority?,
+            traffic: None,
         })
     }
 
@@ -247,6 +271,8 @@ impl Validator<'_, '_> {
                 written(&flow.on_violation),
             ),
             (FlowKey::Timeout, span_of(&flow.timeout), written(&flow.timeout)),
+            (FlowKey::Traffic, span_of(&flow.traffic), written(&flow.traffic)),
+            (FlowKey::Fps, span_of(&flow.fps), written(&flow.fps)),
         ];
         let mut clean = true;
         for (key, span, is_written) in foreign {
@@ -258,6 +284,9 @@ impl Validator<'_, '_> {
                     Some((Shape::Periodic, "`period` (periodic flows)"))
                 }
                 FlowKey::Timeout => Some((Shape::Triggered, "`trigger` (triggered flows)")),
+                FlowKey::Traffic | FlowKey::Fps => {
+                    Some((Shape::Background, "background load (`ues`, `rate`)"))
+                }
                 _ => None,
             };
             let name = key.name();
@@ -266,8 +295,10 @@ impl Validator<'_, '_> {
                     "background load has no `robots`: it stands for `ues` other devices sharing the cells; remove `robots`, or give the flow a `period` or `trigger` instead of `ues` and `rate`"
                         .to_string(),
                 ),
+                (Shape::Background, _) if key == FlowKey::Size => None,
+                (Shape::Background, Some((Shape::Background, _))) => None,
                 (Shape::Background, _) => Some(format!(
-                    "`{name}` does not apply to background load (`ues`, `rate`), a fluid load without messages; remove it"
+                    "`{name}` does not apply to background load (`ues`, `rate`), which no robot waits for; remove it"
                 )),
                 (this, Some((want, with))) if this != want => Some(format!(
                     "`{name}` goes with {with}; this is {}: remove it",
@@ -592,6 +623,62 @@ impl Validator<'_, '_> {
             deadline: deadline?,
             timeout: timeout?,
         })
+    }
+
+    /// `traffic` and `fps` of background load.
+    fn traffic(&mut self, flow: &RawFlow) -> Option<Traffic> {
+        let key_of = |field: &str| format!("{}.{field}", flow.label);
+        let fps = match &flow.fps {
+            Field::Ok(fps) if !(fps.v.is_finite() && fps.v > 0.0) => {
+                self.sink.error(
+                    Some(fps.span),
+                    &key_of("fps"),
+                    format!(
+                        "fps must be above 0 (frames per second of each UE), found {}",
+                        fps.v
+                    ),
+                );
+                return None;
+            }
+            Field::Ok(fps) => Some(Some(fps)),
+            Field::Missing => Some(None),
+            Field::Invalid => None,
+        };
+        let traffic = match &flow.traffic {
+            Field::Ok(t) => match t.v.trim().to_ascii_lowercase().as_str() {
+                "poisson" => Some(Traffic::Poisson),
+                "video" => Some(Traffic::Video { fps: DEFAULT_FPS }),
+                "fluid" => Some(Traffic::Fluid),
+                other => {
+                    let hint = did_you_mean(other, Traffic::NAMES.iter().copied());
+                    self.sink.error(
+                        Some(t.span),
+                        &key_of("traffic"),
+                        format!(
+                            "traffic must be \"poisson\" (packets at exponential intervals), \"video\" (frames at `fps`, split into packets) or \"fluid\" (a mean share of every slot), found \"{other}\"{hint}"
+                        ),
+                    );
+                    None
+                }
+            },
+            Field::Missing => Some(Traffic::Poisson),
+            Field::Invalid => None,
+        };
+        match (traffic?, fps?) {
+            (Traffic::Video { .. }, Some(fps)) => Some(Traffic::Video { fps: fps.v }),
+            (other, Some(fps)) => {
+                self.sink.error(
+                    Some(fps.span),
+                    &key_of("fps"),
+                    format!(
+                        "`fps` goes with traffic = \"video\"; this flow's traffic is \"{}\": remove `fps` or set traffic = \"video\"",
+                        other.name()
+                    ),
+                );
+                None
+            }
+            (t, None) => Some(t),
+        }
     }
 
     fn background(&mut self, flow: &RawFlow) -> Option<FlowKind> {

@@ -564,7 +564,11 @@ impl Validator<'_, '_> {
                 None
             }
         };
-        Some(NrNetwork { nr: nr?, gnbs: gnbs? })
+        Some(NrNetwork {
+            nr: nr?,
+            gnbs: gnbs?,
+            laws: Default::default(),
+        })
     }
 
     /// `sr_period`: a string (`"1ms"`, `"4slots"`, `"2sym"`) or a whole

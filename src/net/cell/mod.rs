@@ -1,5 +1,6 @@
 //! A loaded cell: resource blocks shared slot by slot among robot packets
-//! and a fluid background load, driven by the caller's event queue.
+//! and a background load (packets that queue with them, or a fluid), driven
+//! by the caller's event queue.
 //!
 //! The cell has no event queue of its own. [`Cell::enqueue`] returns a
 //! wake-up time when the caller must schedule one (the cell had none, or
@@ -28,10 +29,32 @@
 //! fractions add up), with no event and no per-packet state: ten cameras cost
 //! what one costs. Unserved background demand is dropped (best effort).
 //!
-//! Schedulers ([`Scheduler`]), per opportunity:
-//! - `fifo`: the background's share first, then robot packets in the order
-//!   they became ready (head of line: a partly served packet stops the
-//!   queue);
+//! Background packets ([`Cell::set_background_flows`]): the other UEs'
+//! traffic ([`BackgroundFlow`]: Poisson packets or video frames) either
+//! - queues packet by packet with the robots' packets
+//!   ([`BackgroundSimulation::Packets`]): every background packet is
+//!   drawn, queued, given blocks by the scheduler and counted
+//!   ([`Cell::background_stats`]); the cell then wakes at every
+//!   opportunity where a background packet is waiting, or
+//! - is replaced by the stationary law of the queue it makes
+//!   ([`BackgroundSimulation::Law`], see [`QueueLaw`]): each robot packet
+//!   draws the opportunities it waits behind the background from the law
+//!   of its priority level, then takes blocks in an otherwise background-free
+//!   cell. An idle cell then costs nothing, whatever its load; a level whose
+//!   offered load reaches the capacity has no law, and a robot packet of
+//!   that level is lost at its first opportunity (it would wait for ever).
+//!
+//! Priorities (TS 38.321 §5.4.3.1 logical channel prioritisation, which
+//! gives each logical channel a priority and serves them in order): every
+//! packet has a level, 1 served first; at each opportunity the levels are
+//! served in strict order, the scheduler sharing blocks within a level. A
+//! fluid background has no queue and takes its blocks at the first level
+//! served, as before priorities existed.
+//!
+//! Schedulers ([`Scheduler`]), per opportunity and level (TS 38.214 leaves
+//! the choice to the gNB's implementation):
+//! - `fifo`: the fluid's share first, then packets in the order they became
+//!   ready (head of line: a partly served packet stops the queue);
 //! - `round_robin`: equal shares among the UEs with data, the background
 //!   counting as `ues` UEs (water-filling: what a UE does not need goes to
 //!   the others; leftover blocks go one each in a rotating order);
@@ -50,7 +73,7 @@
 //! #[derive(Clone, Copy)]
 //! enum Ev { Wake, Delivered(u64) }
 //! let mut q = EventQueue::new();
-//! let pkt = CellPacket { id: 1, ue: 7, dir: Direction::Dl, bits: 800, spectral_efficiency: 2.0, bler: 0.0 };
+//! let pkt = CellPacket { id: 1, ue: 7, dir: Direction::Dl, bits: 800, spectral_efficiency: 2.0, bler: 0.0, priority: 1 };
 //! if let Some(t) = cell.enqueue(SimTime::ZERO, pkt) { q.schedule(t, Ev::Wake); }
 //! let mut delivered = None;
 //! while let Some((now, ev)) = q.pop() {
@@ -72,10 +95,13 @@ use super::config::Scheduler;
 use super::frame::{tick_f64, Tick};
 use super::link::{harq, to_ticks, to_time, Outcome};
 use super::nr::{Nr, Prepared};
+use super::stationary::{LawError, QueueLaw};
+use super::traffic::{Arrivals, BackgroundFlow, BackgroundPacket, LOWEST_PRIORITY};
 use super::{ticks_to_ms, Components, Direction};
 use crate::engine::{SimTime, StreamRng};
 use rustc_hash::FxHashMap;
 use std::collections::VecDeque;
+use std::sync::Arc;
 
 /// A robot packet offered to the cell.
 #[derive(Copy, Clone, Debug, PartialEq)]
@@ -91,6 +117,84 @@ pub struct CellPacket {
     pub spectral_efficiency: f64,
     /// Block error rate of each attempt.
     pub bler: f64,
+    /// Priority level, 1 (served first) to 9.
+    pub priority: u8,
+}
+
+/// How a cell carries its background packets.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
+pub enum BackgroundSimulation {
+    /// Every background packet simulated (exact, and costly).
+    Packets,
+    /// Robot packets draw their wait from the queue's stationary law.
+    #[default]
+    Law,
+}
+
+impl BackgroundSimulation {
+    pub const NAMES: &'static [&'static str] = &["law", "packets"];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            BackgroundSimulation::Packets => "packets",
+            BackgroundSimulation::Law => "law",
+        }
+    }
+}
+
+/// The queue laws of a direction's background, one per robot priority level
+/// (index level − 1), `None` where no robot packet of that level is expected.
+pub type LevelLaws = [Option<Result<QueueLaw, LawError>>; LOWEST_PRIORITY as usize];
+
+/// The laws a robot packet of each level in `levels` meets in a cell with
+/// these background flows (Poisson and video; fluid flows are left out).
+///
+/// Under `fifo` a robot packet waits behind its own level's backlog and
+/// earlier arrivals, and behind every higher level. Under `round_robin`
+/// and `pf` its own level does not delay it: round robin gives every UE
+/// with data at least ⌊273 / UEs⌋ blocks of each opportunity, and pf
+/// serves first the UE with the lowest average, which a sparse robot is;
+/// so the law keeps only the higher levels. That is exact while a robot
+/// packet fits in its share of one opportunity (a few hundred bytes beside
+/// a few dozen UEs); a larger one would take a few opportunities more.
+pub fn level_laws(nr: &Nr, dir: Direction, flows: &[BackgroundFlow], levels: &[u8]) -> LevelLaws {
+    let cap = u64::from(nr.n_prb());
+    let own_level_delays = match nr.config().scheduler {
+        Scheduler::Fifo => true,
+        Scheduler::RoundRobin | Scheduler::ProportionalFair => false,
+    };
+    let mut out: LevelLaws = Default::default();
+    for &level in levels {
+        let i = usize::from(level.clamp(1, LOWEST_PRIORITY) - 1);
+        if out[i].is_some() {
+            continue;
+        }
+        let of = |keep: &dyn Fn(u8) -> bool| {
+            flows
+                .iter()
+                .filter(|f| keep(f.priority))
+                .filter_map(|f| f.batches(nr, dir))
+                .collect::<Vec<_>>()
+        };
+        let equal = of(&|p| p == level && own_level_delays);
+        let higher = of(&|p| p < level);
+        out[i] = Some(QueueLaw::new(cap, equal, higher));
+    }
+    out
+}
+
+/// What the background packets of a direction did (packets simulation).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct BackgroundStats {
+    /// Blocks given to each background UE.
+    pub blocks: Vec<u64>,
+    /// Packets sent, per flow.
+    pub sent: Vec<u64>,
+    /// Their summed wait from arrival to the opportunity that finished
+    /// them, ms, per flow.
+    pub wait_ms: Vec<f64>,
+    /// Packets dropped by the discard timer, per flow.
+    pub dropped: Vec<u64>,
 }
 
 /// A fluid background load of one direction.
@@ -135,10 +239,25 @@ pub struct SlotResult {
     pub next_wakeup: Option<SimTime>,
 }
 
+/// Whose packet a queued one is.
+#[derive(Copy, Clone, Debug, PartialEq)]
+enum Source {
+    Robot,
+    /// A background packet of this flow (the UE is `Queued::ue`).
+    Background {
+        flow: usize,
+    },
+}
+
 #[derive(Clone, Debug)]
 struct Queued {
     id: u64,
     ue: u32,
+    source: Source,
+    priority: u8,
+    /// When it may first be served (its ready time; under the law, the
+    /// opportunity the drawn wait leads to). The queue's order.
+    eligible: Tick,
     sent: SimTime,
     bler: f64,
     /// Bits per PRB; 0 out of coverage.
@@ -163,12 +282,25 @@ struct DirState {
     pf_robots: FxHashMap<u32, PfState>,
     /// pf averages of the background's UEs, by index (`None`: never served).
     pf_bg: Vec<Option<PfState>>,
+    /// pf averages of the background packets' UEs.
+    pf_sources: FxHashMap<u32, PfState>,
+    /// Background packets to come (packets simulation).
+    arrivals: Option<Arrivals>,
+    /// Background flows of those packets.
+    flows: Vec<BackgroundFlow>,
+    /// Bits per PRB of each flow.
+    flow_bpp: Vec<f64>,
+    arrived: Vec<BackgroundPacket>,
+    stats: BackgroundStats,
+    /// Queue laws (law simulation).
+    laws: Option<Arc<LevelLaws>>,
 }
 
 impl DirState {
     fn pf(&self, key: UeKey) -> Option<PfState> {
         match key {
             UeKey::Robot(ue) => self.pf_robots.get(&ue).copied(),
+            UeKey::Source(ue) => self.pf_sources.get(&ue).copied(),
             UeKey::Background(i) => self.pf_bg.get(i as usize).copied().flatten(),
         }
     }
@@ -177,6 +309,9 @@ impl DirState {
         match key {
             UeKey::Robot(ue) => {
                 self.pf_robots.insert(ue, st);
+            }
+            UeKey::Source(ue) => {
+                self.pf_sources.insert(ue, st);
             }
             UeKey::Background(i) => {
                 let i = i as usize;
@@ -192,7 +327,19 @@ impl DirState {
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum UeKey {
     Robot(u32),
+    /// A UE of the background packets.
+    Source(u32),
+    /// A UE of the fluid background (sorts last).
     Background(u32),
+}
+
+impl Queued {
+    fn key(&self) -> UeKey {
+        match self.source {
+            Source::Robot => UeKey::Robot(self.ue),
+            Source::Background { .. } => UeKey::Source(self.ue),
+        }
+    }
 }
 
 #[derive(Copy, Clone, Debug)]
@@ -234,6 +381,8 @@ pub struct Cell {
     /// PDCP discard timer, ticks.
     discard: Option<Tick>,
     scratch: Scratch,
+    /// Draws the robots' waits from the queue laws.
+    law_rng: Option<StreamRng>,
 }
 
 impl Cell {
@@ -249,6 +398,7 @@ impl Cell {
             wakeups: 0,
             discard: None,
             scratch: Scratch::default(),
+            law_rng: None,
         }
     }
 
@@ -278,6 +428,69 @@ impl Cell {
         d.bg_bpp = bpp;
         d.bg_prbs = bg.rate_bps * period_s / (opps * bpp);
         Ok(())
+    }
+
+    /// Simulates the packets of a direction's background `flows` from `now`
+    /// on (their fluid ones are left out: [`set_background`](Self::set_background)
+    /// carries those); `rng` draws their arrivals. Returns the wake-up the
+    /// caller must schedule for the first of them.
+    pub fn set_background_flows(
+        &mut self,
+        dir: Direction,
+        flows: &[BackgroundFlow],
+        now: SimTime,
+        rng: StreamRng,
+    ) -> Result<Option<SimTime>, String> {
+        for f in flows {
+            if !(f.rate_bps.is_finite() && f.rate_bps >= 0.0 && f.spectral_efficiency > 0.0) {
+                return Err(format!(
+                    "background flow {f:?}: rate 0 or more and efficiency above 0"
+                ));
+            }
+        }
+        let flow_bpp = flows
+            .iter()
+            .map(|f| self.nr.bits_per_prb(dir, f.spectral_efficiency))
+            .collect();
+        let arrivals = Arrivals::new(flows, now, rng);
+        let d = &mut self.dirs[dir.index()];
+        let ues: u32 = flows.iter().map(|f| f.ues).sum();
+        d.stats = BackgroundStats {
+            blocks: vec![0; ues as usize],
+            sent: vec![0; flows.len()],
+            wait_ms: vec![0.0; flows.len()],
+            dropped: vec![0; flows.len()],
+        };
+        d.flows = flows.to_vec();
+        d.flow_bpp = flow_bpp;
+        d.arrivals = Some(arrivals);
+        self.after = self.after.max(to_ticks(now));
+        let candidate = self.next_for(dir);
+        Ok(self.wake_at(candidate))
+    }
+
+    /// Gives a direction's robot packets the waits of these queue laws
+    /// (see [`level_laws`]); `rng` draws them.
+    pub fn set_background_laws(&mut self, dir: Direction, laws: Arc<LevelLaws>, rng: StreamRng) {
+        self.dirs[dir.index()].laws = Some(laws);
+        self.law_rng = Some(rng);
+    }
+
+    /// What a direction's background packets did so far.
+    pub fn background_stats(&self, dir: Direction) -> &BackgroundStats {
+        &self.dirs[dir.index()].stats
+    }
+
+    /// Makes `candidate` the pending wake-up when it comes first; returns it
+    /// then (the caller schedules it).
+    fn wake_at(&mut self, candidate: Option<Tick>) -> Option<SimTime> {
+        let c = candidate?;
+        if self.pending.is_none_or(|p| c < p) {
+            self.pending = Some(c);
+            Some(to_time(c))
+        } else {
+            None
+        }
     }
 
     /// The background's share of each opportunity's blocks (may exceed 1:
@@ -327,9 +540,29 @@ impl Cell {
         } else {
             0
         };
+        let priority = pkt.priority.clamp(1, LOWEST_PRIORITY);
+        let (mut bpp, mut eligible) = (bpp, prep.ready);
+        if let (Some(laws), Some(rng)) = (&self.dirs[dir.index()].laws, &mut self.law_rng) {
+            match &laws[usize::from(priority - 1)] {
+                Some(Ok(law)) if bpp > 0.0 => {
+                    // The opportunity the drawn wait leads to.
+                    let mut at = first_opp;
+                    for _ in 0..law.sample_wait(prbs, rng) {
+                        at = self.nr.frame.next_opp(dir, at + 1);
+                    }
+                    eligible = eligible.max(at);
+                }
+                // Saturated: it would wait for ever; lost at once.
+                Some(Err(_)) => bpp = 0.0,
+                _ => {}
+            }
+        }
         let q = Queued {
             id: pkt.id,
             ue: pkt.ue,
+            source: Source::Robot,
+            priority,
+            eligible,
             sent: now,
             bler: if pkt.bler.is_finite() { pkt.bler } else { 1.0 },
             bpp,
@@ -337,26 +570,13 @@ impl Cell {
             prep,
             first_opp,
         };
-        // Every queued packet arrived earlier (a smaller sequence): the new
-        // one goes after those ready at or before its ready time.
-        let queue = &mut self.dirs[dir.index()].queue;
-        if queue.back().is_none_or(|b| b.prep.ready <= prep.ready) {
-            queue.push_back(q);
-        } else {
-            let at = queue.partition_point(|x| x.prep.ready <= prep.ready);
-            queue.insert(at, q);
-        }
-        let candidate = if self.after <= prep.ready {
-            first_opp
+        insert(&mut self.dirs[dir.index()].queue, q);
+        let candidate = if self.after <= eligible {
+            self.nr.frame.next_opp(dir, eligible)
         } else {
             self.nr.frame.next_opp(dir, self.after)
         };
-        if self.pending.is_none_or(|p| candidate < p) {
-            self.pending = Some(candidate);
-            Some(to_time(candidate))
-        } else {
-            None
-        }
+        self.wake_at(Some(candidate))
     }
 
     /// Serves the opportunity of a wake-up at `now`.
@@ -390,13 +610,54 @@ impl Cell {
         self.pending.map(to_time)
     }
 
-    /// The next opportunity of `dir` at which a queued packet is ready.
+    /// The next opportunity of `dir` at which a queued packet is ready (or
+    /// a background packet will have arrived).
     fn next_for(&self, dir: Direction) -> Option<Tick> {
-        let ready = self.dirs[dir.index()].queue.front()?.prep.ready;
+        let d = &self.dirs[dir.index()];
+        let queued = d.queue.front().map(|q| q.eligible);
+        let coming = d.arrivals.as_ref().and_then(Arrivals::next_at).map(to_ticks);
+        let ready = match (queued, coming) {
+            (Some(a), Some(b)) => a.min(b),
+            (a, b) => a.or(b)?,
+        };
         Some(self.nr.frame.next_opp(dir, ready.max(self.after)))
     }
 
+    /// Queues the background packets arrived by opportunity `s`.
+    fn take_arrivals(&mut self, dir: Direction, s: Tick) {
+        let d = &mut self.dirs[dir.index()];
+        let Some(arrivals) = &mut d.arrivals else {
+            return;
+        };
+        d.arrived.clear();
+        // Ready at its arrival: at the opportunity when it arrives by then.
+        let until = SimTime::from_nanos(u64::try_from(s / super::frame::TICKS_PER_NS).unwrap_or(u64::MAX));
+        arrivals.take_until(until, &mut d.arrived);
+        for p in d.arrived.drain(..) {
+            let bpp = d.flow_bpp[p.flow];
+            let at = to_ticks(p.at);
+            let q = Queued {
+                id: 0,
+                ue: p.ue,
+                source: Source::Background { flow: p.flow },
+                priority: d.flows[p.flow].priority,
+                eligible: at,
+                sent: p.at,
+                bler: 0.0,
+                bpp,
+                prbs_left: ((p.bits as f64 / bpp).ceil() as u64).max(1),
+                prep: Prepared {
+                    ready: at,
+                    ..Prepared::default()
+                },
+                first_opp: s,
+            };
+            insert(&mut d.queue, q);
+        }
+    }
+
     fn serve(&mut self, dir: Direction, s: Tick, out: &mut Vec<CellDelivery>) {
+        self.take_arrivals(dir, s);
         let cap = u64::from(self.nr.n_prb());
         let Cell {
             nr,
@@ -417,33 +678,52 @@ impl Cell {
             bg_demand as u64
         };
         // The packets ready at `s`: the first `n` of the queue.
-        let mut n = d.queue.partition_point(|q| q.prep.ready <= s);
+        let mut n = d.queue.partition_point(|q| q.eligible <= s);
         if let Some(limit) = *discard {
             let mut i = 0;
             while i < n {
                 if s - to_ticks(d.queue[i].sent) > limit {
                     let q = d.queue.remove(i).expect("eligible");
-                    out.push(dropped(q, dir, s));
+                    match q.source {
+                        Source::Robot => out.push(dropped(q, dir, s)),
+                        Source::Background { flow } => d.stats.dropped[flow] += 1,
+                    }
                     n -= 1;
                 } else {
                     i += 1;
                 }
             }
         }
+        // The priority levels with a packet ready, in order.
+        let mut levels = [false; LOWEST_PRIORITY as usize + 1];
+        for q in d.queue.range(..n) {
+            levels[usize::from(q.priority)] = true;
+        }
+        let levels = (1..=LOWEST_PRIORITY).filter(|&l| levels[usize::from(l)]);
         match nr.config().scheduler {
             Scheduler::Fifo => {
                 let mut rem = cap - bg_demand;
-                for q in d.queue.range_mut(..n) {
-                    if rem == 0 {
-                        break;
+                for level in levels {
+                    for q in d.queue.range_mut(..n).filter(|q| q.priority == level) {
+                        if rem == 0 {
+                            break;
+                        }
+                        let take = q.prbs_left.min(rem);
+                        q.prbs_left -= take;
+                        rem -= take;
+                        if let Source::Background { .. } = q.source {
+                            d.stats.blocks[q.ue as usize] += take;
+                        }
                     }
-                    let take = q.prbs_left.min(rem);
-                    q.prbs_left -= take;
-                    rem -= take;
                 }
             }
             Scheduler::RoundRobin | Scheduler::ProportionalFair => {
-                share(nr, d, scratch, rr_turn, dir, s, cap, bg_demand, n);
+                let (mut rem, mut fluid) = (cap, bg_demand);
+                for level in levels {
+                    let slot = Slot { dir, s, n, level };
+                    rem = share(nr, d, scratch, rr_turn, slot, rem, fluid);
+                    fluid = 0;
+                }
             }
         }
         let tx = nr.frame.tx();
@@ -459,6 +739,11 @@ impl Cell {
                 continue;
             }
             let q = d.queue.remove(i).expect("eligible");
+            if let Source::Background { flow } = q.source {
+                d.stats.sent[flow] += 1;
+                d.stats.wait_ms[flow] += ticks_to_ms(tick_f64(s - q.eligible));
+                continue;
+            }
             if lost_now {
                 out.push(dropped(q, dir, s));
                 continue;
@@ -487,25 +772,45 @@ impl Cell {
     }
 }
 
-/// Round robin and pf: blocks per UE, then to each UE's packets (the first
-/// `n` of the queue) in FIFO order.
-#[allow(clippy::too_many_arguments)]
+/// Inserts a packet in a queue kept in order of eligibility (ties in
+/// arrival order): after every packet eligible at or before it.
+fn insert(queue: &mut VecDeque<Queued>, q: Queued) {
+    if queue.back().is_none_or(|b| b.eligible <= q.eligible) {
+        queue.push_back(q);
+    } else {
+        let at = queue.partition_point(|x| x.eligible <= q.eligible);
+        queue.insert(at, q);
+    }
+}
+
+/// Which opportunity a scheduler serves, and which of its packets: the
+/// first `n` of the queue, of priority `level`.
+#[derive(Copy, Clone)]
+struct Slot {
+    dir: Direction,
+    s: Tick,
+    n: usize,
+    level: u8,
+}
+
+/// Round robin and pf within one priority level: `cap` blocks left (and a
+/// fluid demand `bg_demand`) shared per UE, then to each UE's packets in
+/// FIFO order. Returns the blocks left.
 fn share(
     nr: &Nr,
     d: &mut DirState,
     sc: &mut Scratch,
     rr_turn: &mut u64,
-    dir: Direction,
-    s: Tick,
+    slot: Slot,
     cap: u64,
     bg_demand: u64,
-    n: usize,
-) {
+) -> u64 {
+    let Slot { dir, s, n, level } = slot;
     // Demand and rate (bits per PRB) of each UE with data, by key.
     sc.ues.clear();
-    for q in d.queue.range(..n) {
+    for q in d.queue.range(..n).filter(|q| q.priority == level) {
         if q.bpp > 0.0 {
-            let key = UeKey::Robot(q.ue);
+            let key = q.key();
             match sc.ues.binary_search_by(|e| e.0.cmp(&key)) {
                 Ok(i) => sc.ues[i].1 += q.prbs_left,
                 Err(i) => sc.ues.insert(i, (key, q.prbs_left, q.bpp)),
@@ -524,7 +829,7 @@ fn share(
     }
     let m_ues = sc.ues.len();
     if m_ues == 0 {
-        return;
+        return cap;
     }
     sc.alloc.clear();
     sc.alloc.resize(m_ues, 0);
@@ -621,16 +926,24 @@ fn share(
             }
         }
     }
-    // Each robot's blocks go to its packets in FIFO order (`alloc` now
+    // What is left for lower levels: a UE is never given more than it
+    // asks for, so every block allotted is used.
+    let left = cap.saturating_sub(sc.alloc.iter().sum::<u64>());
+    // Each UE's blocks go to its packets in FIFO order (`alloc` now
     // counts the blocks each UE has left).
-    for q in d.queue.range_mut(..n) {
-        if let Ok(i) = sc.ues.binary_search_by(|e| e.0.cmp(&UeKey::Robot(q.ue))) {
+    for q in d.queue.range_mut(..n).filter(|q| q.priority == level) {
+        let key = q.key();
+        if let Ok(i) = sc.ues.binary_search_by(|e| e.0.cmp(&key)) {
             let l = &mut sc.alloc[i];
             let take = q.prbs_left.min(*l);
             q.prbs_left -= take;
             *l -= take;
+            if let Source::Background { .. } = q.source {
+                d.stats.blocks[q.ue as usize] += take;
+            }
         }
     }
+    left
 }
 
 /// Whether a pf average `avg` decayed over `gap` opportunities, `avg ·
@@ -679,339 +992,4 @@ fn dropped(q: Queued, dir: Direction, s: Tick) -> CellDelivery {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::engine::{EventQueue, RngStreams};
-    use crate::net::{Duplex, NrConfig, SpecialSplit};
-    use rand::RngExt;
-
-    #[derive(Clone, Copy)]
-    enum Ev {
-        Arrive(u64),
-        Wake,
-    }
-
-    /// Poisson arrivals of `n` packets from `ues` robots; returns (mean
-    /// queueing ms, delivered, wake-ups).
-    fn run(cfg: NrConfig, bg_share: f64, n: u64, per_ms: f64, bits: u64) -> (f64, u64, u64, Cell) {
-        let nr = Nr::new(cfg).unwrap();
-        let se = 2.0;
-        let cap = nr.capacity_bps(Direction::Dl, se);
-        let mut cell = Cell::new(nr, RngStreams::new(1, 0).stream("cell"));
-        cell.set_background(
-            Direction::Dl,
-            Background {
-                rate_bps: bg_share * cap,
-                spectral_efficiency: se,
-                ues: 3,
-            },
-        )
-        .unwrap();
-        let mut arrivals = RngStreams::new(1, 0).stream("arrivals");
-        let mut q = EventQueue::new();
-        q.schedule(SimTime::ZERO, Ev::Arrive(0));
-        let (mut sum, mut count) = (0.0, 0u64);
-        let horizon = SimTime::from_nanos_f64(n as f64 / per_ms * 1e6 + 100e6);
-        while let Some((now, ev)) = q.pop() {
-            if now > horizon {
-                break;
-            }
-            match ev {
-                Ev::Arrive(i) => {
-                    let pkt = CellPacket {
-                        id: i,
-                        ue: (i % 10) as u32,
-                        dir: Direction::Dl,
-                        bits,
-                        spectral_efficiency: se,
-                        bler: 0.0,
-                    };
-                    if let Some(t) = cell.enqueue(now, pkt) {
-                        q.schedule(t, Ev::Wake);
-                    }
-                    if i + 1 < n {
-                        let u: f64 = arrivals.random();
-                        let gap = -(1.0 - u).ln() / per_ms * 1e6;
-                        q.schedule(now + SimTime::from_nanos_f64(gap), Ev::Arrive(i + 1));
-                    }
-                }
-                Ev::Wake => {
-                    let r = cell.on_slot(now);
-                    for d in &r.delivered {
-                        sum += d.components.queueing;
-                        count += 1;
-                        let total = d.components.total();
-                        let exact = (d.outcome.time().as_nanos() - d.sent.as_nanos()) as f64 * 1e-6;
-                        assert!((total - exact).abs() < 2e-6, "{d:?}");
-                    }
-                    if let Some(t) = r.next_wakeup {
-                        q.schedule(t, Ev::Wake);
-                    }
-                }
-            }
-        }
-        let w = cell.wakeups();
-        (sum / count.max(1) as f64, count, w, cell)
-    }
-
-    #[test]
-    fn an_idle_cell_costs_no_events_and_a_lone_packet_matches_the_link_model() {
-        let cfg = NrConfig {
-            bler: 0.0,
-            scheduler: Scheduler::Fifo,
-            ..NrConfig::default()
-        };
-        // 100 small packets 10 ms apart: one wake-up each, no queueing.
-        let (queueing, delivered, wakeups, _) = run(cfg.clone(), 0.5, 100, 0.1, 800);
-        assert_eq!(delivered, 100);
-        assert!(wakeups <= 100, "{wakeups}");
-        assert!(queueing < 1e-9);
-        let nr = Nr::new(cfg).unwrap();
-        let mut cell = Cell::new(nr.clone(), RngStreams::new(1, 0).stream("c"));
-        let t = SimTime::from_nanos(123_456);
-        let pkt = CellPacket {
-            id: 9,
-            ue: 1,
-            dir: Direction::Ul,
-            bits: 256,
-            spectral_efficiency: 1.0,
-            bler: 0.0,
-        };
-        let wake = cell.enqueue(t, pkt).unwrap();
-        let r = cell.on_slot(wake);
-        assert_eq!(r.next_wakeup, None);
-        let link = nr.transmit(Direction::Ul, t, 0.0, &mut RngStreams::new(1, 0).stream("l"));
-        assert_eq!(r.delivered[0].outcome, link.outcome);
-        assert_eq!(r.delivered[0].components, link.components);
-    }
-
-    #[test]
-    fn negligible_decays_are_absorbed_exactly() {
-        let alpha = 1.0 / PF_WINDOW;
-        assert!((1.0 - alpha).powf(69.0) < 0.5);
-        // Whenever `negligible` says so, the full update gives `a`.
-        let mut skipped = 0;
-        for avg in [0.0, 5e-324, 1e-300, 0.3, 57.0, 2.5e5, 1e12, 1e300] {
-            for a in [1e-270, 3e-2, 0.8, 17.3, 2.3e3, 6.1e4, 1e250] {
-                for gap in (0u128..20_000).step_by(37).chain([80_000, 10_000_000]) {
-                    if negligible(avg, gap, a) {
-                        skipped += 1;
-                        let before = avg * (1.0 - alpha).powf(gap as f64);
-                        assert_eq!((1.0 - alpha) * before + a, a, "{avg} {a} {gap}");
-                    }
-                }
-            }
-        }
-        assert!(skipped > 10_000, "{skipped}");
-        assert!(!negligible(1.0, 10, 1.0) && !negligible(1.0, 1 << 40, f64::INFINITY));
-        assert!(!negligible(f64::INFINITY, 1 << 40, 1.0) && !negligible(f64::NAN, 1 << 40, 1.0));
-        assert!(negligible(1.0, 1 << 100, 1.0) && !negligible(1.0, 1 << 100, 1e-280));
-    }
-
-    #[test]
-    fn superseded_wakeups_do_nothing_and_tdd_directions_wake_separately() {
-        let nr = Nr::new(NrConfig {
-            duplex: Duplex::parse("DDDSU", SpecialSplit::default()).unwrap(),
-            bler: 0.0,
-            ..NrConfig::default()
-        })
-        .unwrap();
-        let mut cell = Cell::new(nr, RngStreams::new(1, 0).stream("c"));
-        let pkt = |id, dir| CellPacket {
-            id,
-            ue: 1,
-            dir,
-            bits: 100,
-            spectral_efficiency: 1.0,
-            bler: 0.0,
-        };
-        let ul = cell.enqueue(SimTime::ZERO, pkt(1, Direction::Ul)).unwrap();
-        let dl = cell.enqueue(SimTime::ZERO, pkt(2, Direction::Dl)).unwrap();
-        assert!(dl < ul);
-        let r = cell.on_slot(dl);
-        assert_eq!(r.delivered.len(), 1);
-        assert_eq!(r.next_wakeup, Some(ul));
-        assert_eq!(cell.on_slot(ul).delivered[0].id, 1);
-        // The superseded wake-up at `ul` was scheduled by the caller too:
-        // calling again at the same time does nothing.
-        assert_eq!(cell.on_slot(ul), SlotResult::default());
-    }
-
-    #[test]
-    fn out_of_coverage_packets_are_lost_and_schedulers_serve_everyone() {
-        for scheduler in [
-            Scheduler::Fifo,
-            Scheduler::RoundRobin,
-            Scheduler::ProportionalFair,
-        ] {
-            let cfg = NrConfig {
-                bler: 0.0,
-                scheduler,
-                ..NrConfig::default()
-            };
-            let (_, delivered, _, cell) = run(cfg, 0.7, 3000, 3.0, 12_000);
-            assert_eq!(delivered, 3000, "{scheduler:?}");
-            assert_eq!(cell.queued(Direction::Dl), 0);
-        }
-        let nr = Nr::new(NrConfig::default()).unwrap();
-        let mut cell = Cell::new(nr, RngStreams::new(1, 0).stream("c"));
-        let pkt = CellPacket {
-            id: 1,
-            ue: 1,
-            dir: Direction::Dl,
-            bits: 100,
-            spectral_efficiency: 0.0,
-            bler: 0.0,
-        };
-        let t = cell.enqueue(SimTime::ZERO, pkt).unwrap();
-        let r = cell.on_slot(t);
-        assert!(matches!(r.delivered[0].outcome, Outcome::Lost(_)));
-    }
-
-    #[test]
-    fn round_robin_serves_robots_beside_a_saturating_background_and_fifo_does_not() {
-        // Background asks for everything; round robin still gives the
-        // robots their share (`round_robin_shares_equally_under_saturation`
-        // counts it), fifo gives them nothing.
-        let rr = NrConfig {
-            bler: 0.0,
-            scheduler: Scheduler::RoundRobin,
-            ..NrConfig::default()
-        };
-        let (_, delivered, _, _) = run(rr, 2.0, 500, 1.0, 8000);
-        assert_eq!(delivered, 500);
-        let fifo = NrConfig {
-            bler: 0.0,
-            scheduler: Scheduler::Fifo,
-            ..NrConfig::default()
-        };
-        let (_, delivered, _, cell) = run(fifo, 2.0, 500, 1.0, 8000);
-        assert_eq!(delivered, 0);
-        assert_eq!(cell.queued(Direction::Dl), 500);
-    }
-
-    #[test]
-    fn round_robin_shares_equally_under_saturation() {
-        // Four robots with more data than the cell can send, beside a
-        // background of `ues` UEs asking for twice the capacity: m = 4 + ues
-        // UEs with data share the 273 blocks of each opportunity, 273 / m
-        // each, and the 273 mod m left over go one each in a turn that
-        // moves on by one UE per opportunity. So over any m opportunities
-        // in a row every UE is given exactly 273 blocks, and in between no
-        // robot is more than one packet ahead of another. Robot packets
-        // take 10 blocks: after j rounds of m opportunities each robot has
-        // sent floor(273 j / 10).
-        for background_ues in [3u32, 1, 6] {
-            let nr = Nr::new(NrConfig {
-                bler: 0.0,
-                scheduler: Scheduler::RoundRobin,
-                ..NrConfig::default()
-            })
-            .unwrap();
-            assert_eq!(nr.n_prb(), 273);
-            let se = 2.0;
-            let bits = (10.0 * nr.bits_per_prb(Direction::Dl, se)).floor() as u64;
-            let cap = nr.capacity_bps(Direction::Dl, se);
-            let mut cell = Cell::new(nr, RngStreams::new(1, 0).stream("cell"));
-            let background = Background {
-                rate_bps: 2.0 * cap,
-                spectral_efficiency: se,
-                ues: background_ues,
-            };
-            cell.set_background(Direction::Dl, background).unwrap();
-            let robots = 4u32;
-            let mut wake = None;
-            for id in 0..u64::from(robots) * 2000 {
-                let pkt = CellPacket {
-                    id,
-                    ue: (id % u64::from(robots)) as u32,
-                    dir: Direction::Dl,
-                    bits,
-                    spectral_efficiency: se,
-                    bler: 0.0,
-                };
-                wake = cell.enqueue(SimTime::ZERO, pkt).or(wake);
-            }
-            let ues_with_data = u64::from(robots + background_ues);
-            let mut sent = vec![0u64; robots as usize];
-            let mut now = wake.expect("a wake-up");
-            for opportunity in 1..=280u64 {
-                let r = cell.on_slot(now);
-                for d in &r.delivered {
-                    assert!(matches!(d.outcome, Outcome::Delivered(_)), "{d:?}");
-                    sent[d.ue as usize] += 1;
-                }
-                let (least, most) = (sent.iter().min().unwrap(), sent.iter().max().unwrap());
-                assert!(
-                    most - least <= 1,
-                    "{background_ues} background UEs, opportunity {opportunity}: {sent:?}"
-                );
-                if opportunity % ues_with_data == 0 {
-                    let each = 273 * (opportunity / ues_with_data) / 10;
-                    assert_eq!(
-                        sent,
-                        vec![each; robots as usize],
-                        "{background_ues} background UEs, after {opportunity} opportunities"
-                    );
-                }
-                now = r.next_wakeup.expect("robots still have data");
-            }
-        }
-    }
-
-    #[test]
-    fn the_discard_timer_bounds_a_saturated_queue() {
-        let nr = Nr::new(NrConfig {
-            scheduler: Scheduler::Fifo,
-            ..NrConfig::default()
-        })
-        .unwrap();
-        let cap = nr.capacity_bps(Direction::Ul, 1.0);
-        let mut cell = Cell::new(nr, RngStreams::new(1, 0).stream("c"));
-        cell.set_background(
-            Direction::Ul,
-            Background {
-                rate_bps: 2.0 * cap,
-                spectral_efficiency: 1.0,
-                ues: 1,
-            },
-        )
-        .unwrap();
-        cell.set_discard_timer(Some(SimTime::from_nanos(5_000_000)));
-        let mut q = EventQueue::new();
-        for i in 0..200u64 {
-            q.schedule(SimTime::from_nanos(i * 100_000), Ev::Arrive(i));
-        }
-        let mut lost = 0;
-        while let Some((now, ev)) = q.pop() {
-            match ev {
-                Ev::Arrive(i) => {
-                    let pkt = CellPacket {
-                        id: i,
-                        ue: 1,
-                        dir: Direction::Ul,
-                        bits: 100,
-                        spectral_efficiency: 1.0,
-                        bler: 0.0,
-                    };
-                    if let Some(t) = cell.enqueue(now, pkt) {
-                        q.schedule(t, Ev::Wake);
-                    }
-                }
-                Ev::Wake => {
-                    let r = cell.on_slot(now);
-                    for d in &r.delivered {
-                        assert!(matches!(d.outcome, Outcome::Lost(_)) && d.attempts == 0);
-                        assert!(d.components.total() > 5.0 && d.components.total() < 5.6, "{d:?}");
-                        lost += 1;
-                    }
-                    if let Some(t) = r.next_wakeup {
-                        q.schedule(t, Ev::Wake);
-                    }
-                }
-            }
-        }
-        assert_eq!(lost, 200);
-        assert_eq!(cell.queued(Direction::Ul), 0);
-    }
-}
+mod tests;
