@@ -1,6 +1,7 @@
 //! Integration tests, one binary with a module per area.
 
 mod capacity;
+mod channel;
 mod cli;
 mod coupling;
 mod dxf;

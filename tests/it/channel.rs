@@ -1,0 +1,227 @@
+//! The 5G link with memory, coupled to the plant: handovers along an aisle
+//! between two gNBs, the protective stops they cause, the over-dispersion of
+//! a parked robot's stops under spatially consistent shadowing, sampling by
+//! runs against every message with handovers and stops, and per-message
+//! shadowing without interference against the first stage's figures.
+
+use super::{model, replications};
+use factory5g::factory::{simulate_traced, RunOutput, Trace};
+use factory5g::model::Model;
+use factory5g::stats::mean_ci95;
+use rayon::prelude::*;
+
+/// An aisle from x = 20 m to x = 180 m (points every 20 m) between gNBs at
+/// x = 0 and x = 200 m. Jobs are released every 4 min at the warehouse
+/// (x = 20 m) and taken by an AGV to the station at x = 180 m, where they
+/// leave the hall: each job is one trip west (empty) and one trip east
+/// (loaded), 80 s each at 2 m/s, so the AGVs stand still at the ends part
+/// of every cycle, and at the horizon (a multiple of 4 min). `nr` is added
+/// to `[network.nr]`; every AGV sends a heartbeat uplink every 100 ms
+/// (survival 3 periods, stop for 1 s).
+fn shuttle(agvs: u32, horizon: &str, nr: &str) -> String {
+    let xs: Vec<u32> = (1..=9).map(|k| 20 * k).collect();
+    let points: Vec<String> = xs.iter().map(|x| format!("p{x} = [{x}, 5]")).collect();
+    let aisles: Vec<String> = xs
+        .windows(2)
+        .map(|w| format!(r#"["p{}", "p{}"]"#, w[0], w[1]))
+        .collect();
+    format!(
+        r#"
+[scenario]
+horizon = "{horizon}"
+warmup = "0s"
+
+[layout]
+size = [200, 10]
+points = {{ {points} }}
+aisles = [{aisles}]
+
+[fleet]
+agvs = {agvs}
+speed = "2m/s"
+home = "p20"
+warehouse = "p20"
+
+[[station]]
+name = "east"
+at = "p180"
+servers = 2
+process = "1min"
+
+[[product]]
+name = "job"
+release = "const(4min)"
+route = ["east"]
+
+[network]
+model = "nr"
+
+[network.nr]
+channel = "InF-DH"
+gnb = [[0, 5], [200, 5]]
+{nr}
+
+[[flow]]
+name = "heartbeat"
+robots = "agvs"
+direction = "ul"
+period = "100ms"
+deadline = "100ms"
+survival = 3
+on_violation = "stop(1s)"
+"#,
+        points = points.join(", "),
+        aisles = aisles.join(", "),
+    )
+}
+
+/// Times the AGVs' movements cross the aisle's middle (x = 100 m), from the
+/// trace's `move` records: a crossing is a movement ending on the other
+/// side of the middle from where the AGV last was (a movement ending on the
+/// middle itself leaves the side unchanged).
+fn crossings(trace: &Trace) -> u64 {
+    let mut side: std::collections::HashMap<&str, bool> = std::collections::HashMap::new();
+    let mut count = 0;
+    for r in trace.records.iter().filter(|r| r.event == "move") {
+        let Some([x, _]) = r.to_xy else { continue };
+        if x == 100.0 {
+            continue;
+        }
+        let east = x > 100.0;
+        // Every AGV starts at home, in the west.
+        let was_east = side.insert(r.entity.as_str(), east).unwrap_or(false);
+        if was_east != east {
+            count += 1;
+        }
+    }
+    count
+}
+
+/// Per replication: the run, and the crossings of the middle.
+fn shuttle_runs(m: &Model, seed: u64, reps: u32) -> Vec<(RunOutput, u64)> {
+    (0..reps)
+        .into_par_iter()
+        .map(|r| {
+            let mut trace = Trace::new(1_000_000);
+            let out = simulate_traced(m, seed, r, &mut trace).expect("runs");
+            (out, crossings(&trace))
+        })
+        .collect()
+}
+
+/// Handovers per crossing, per replication.
+fn per_crossing(runs: &[(RunOutput, u64)]) -> Vec<f64> {
+    runs.iter()
+        .map(|(o, c)| {
+            assert!(*c >= 20, "too few crossings: {c}");
+            o.radio.handovers as f64 / *c as f64
+        })
+        .collect()
+}
+
+fn half_width(values: &[f64]) -> (f64, f64) {
+    let (mean, ci) = mean_ci95(values);
+    let (lo, hi) = ci.expect("two replications or more");
+    (mean, (hi - lo) / 2.0)
+}
+
+#[test]
+fn without_shadowing_an_agv_hands_over_once_per_crossing() {
+    // The mean path loss grows with distance, so the received powers cross
+    // once, at the middle; the 3 dB hysteresis is passed a few metres on
+    // the far side and never undone.
+    let m = model(&shuttle(1, "2h", r#"shadowing = "off""#));
+    for (out, crossed) in shuttle_runs(&m, 31, 4) {
+        eprintln!(
+            "shadowing off, replication {}: {crossed} crossings, {} handovers",
+            out.replication, out.radio.handovers
+        );
+        assert!(crossed >= 50, "{crossed} crossings");
+        assert_eq!(out.radio.handovers, crossed, "replication {}", out.replication);
+        assert_eq!(out.radio.link_failures, 0);
+    }
+}
+
+#[test]
+fn consistent_shadowing_without_hysteresis_ping_pongs_and_a_long_time_to_trigger_stops_it() {
+    let reps = 60;
+    let setting = |hysteresis: f64, ttt: &str| {
+        model(&shuttle(
+            1,
+            "2h",
+            &format!(
+                r#"shadowing = "consistent"
+handover = {{ hysteresis_db = {hysteresis}, time_to_trigger = "{ttt}" }}"#
+            ),
+        ))
+    };
+    // The same seed: replication r sees the same shadowing fields in each
+    // setting (common random numbers), so the comparison is paired.
+    let ping_pong = per_crossing(&shuttle_runs(&setting(0.0, "0ms"), 32, reps));
+    let filtered = per_crossing(&shuttle_runs(&setting(0.0, "5120ms"), 32, reps));
+    let default = per_crossing(&shuttle_runs(&setting(3.0, "256ms"), 32, reps));
+    let (pm, ph) = half_width(&ping_pong);
+    let (fm, fh) = half_width(&filtered);
+    let (dm, dh) = half_width(&default);
+    eprintln!("handovers per crossing, consistent shadowing, {reps} replications (95%):");
+    eprintln!("  hysteresis 0 dB, time-to-trigger 0 ms:    {pm:.3} ± {ph:.3}");
+    eprintln!("  hysteresis 0 dB, time-to-trigger 5120 ms: {fm:.3} ± {fh:.3}");
+    eprintln!("  hysteresis 3 dB, time-to-trigger 256 ms:  {dm:.3} ± {dh:.3}");
+    // Every crossing hands over at least once (the ends are deep in each
+    // cell), and an odd number of times per pass.
+    for x in ping_pong.iter().chain(&filtered).chain(&default) {
+        assert!(*x >= 1.0 - 1e-9, "{x}");
+    }
+    assert!(pm - ph > 1.2, "no ping-pong: {pm} ± {ph}");
+    // Paired differences: the long time-to-trigger removes handovers.
+    let saved: Vec<f64> = ping_pong.iter().zip(&filtered).map(|(a, b)| a - b).collect();
+    let (sm, sh) = half_width(&saved);
+    eprintln!("  ping-pong removed by the time-to-trigger: {sm:.3} ± {sh:.3}");
+    assert!(sm - sh > 0.0, "time-to-trigger saves nothing: {sm} ± {sh}");
+    assert!(
+        fm - fh < 1.2,
+        "still ping-pong with a long time-to-trigger: {fm} ± {fh}"
+    );
+}
+
+/// Per replication, handovers and protective stops of the shuttle with
+/// `interruption`.
+fn stops_and_handovers(interruption: &str, seed: u64) -> Vec<(u64, u64, u64)> {
+    let m = model(&shuttle(
+        1,
+        "2h",
+        &format!(
+            r#"shadowing = "off"
+handover = {{ interruption = "{interruption}" }}"#
+        ),
+    ));
+    replications(&m, seed, 6)
+        .iter()
+        .map(|o| {
+            (
+                o.radio.handovers,
+                o.flows[0].survival_violations,
+                o.flows[0].interruptions,
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn an_interruption_longer_than_the_survival_time_stops_the_agv_at_every_handover() {
+    // Heartbeats every 100 ms with a survival time of 3 periods: 4 lost in
+    // a row stop the AGV. A 500 ms interruption loses 5 (and nothing else
+    // fails on this strong link); a 150 ms one loses 1 or 2.
+    for (handovers, stops, interruptions) in stops_and_handovers("500ms", 33) {
+        eprintln!("interruption 500 ms: {handovers} handovers, {stops} stops, {interruptions} interruptions");
+        assert!(handovers >= 50);
+        assert_eq!(stops, handovers);
+        // Each interruption takes 5 heartbeats (500 ms of 100 ms periods).
+        assert_eq!(interruptions, 5 * handovers);
+    }
+    for (handovers, stops, interruptions) in stops_and_handovers("150ms", 33) {
+        eprintln!("interruption 150 ms: {handovers} handovers, {stops} stops, {interruptions} interruptions");
+        assert!(handovers >= 50);
+        assert_eq!(stops, 0);
+    }
+}
