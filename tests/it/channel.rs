@@ -229,7 +229,7 @@ fn an_interruption_longer_than_the_survival_time_stops_the_agv_at_every_handover
 /// One arm 2 m off the floor's axis at `distance_m` from a single gNB, with
 /// an uplink heartbeat every 100 ms (survival 1 period, stop for 1 s) from
 /// a UE of `ue_power_dbm`, under `shadowing`; an hour observed.
-fn parked_arm(shadowing: &str, distance_m: u32, ue_power_dbm: f64) -> String {
+fn parked_arm(shadowing: &str, distance_m: u32, ue_power_dbm: f64, deadline: &str) -> String {
     format!(
         r#"
 [scenario]
@@ -265,11 +265,99 @@ name = "heartbeat"
 robots = "arm"
 direction = "ul"
 period = "100ms"
-deadline = "100ms"
+deadline = "{deadline}"
 survival = 1
 on_violation = "stop(1s)"
 "#
     )
+}
+
+/// The chi-square quantile of `df` degrees of freedom at the standard
+/// normal quantile `z` (Wilson and Hilferty 1931, "The distribution of
+/// chi-square", PNAS 17: within 1% of the exact value from 10 degrees on).
+fn chi_square_quantile(df: f64, z: f64) -> f64 {
+    let c = 2.0 / (9.0 * df);
+    df * (1.0 - c + z * c.sqrt()).powi(3)
+}
+
+/// The standard normal quantile at 0.9995 (two-sided 0.1%).
+const Z_9995: f64 = 3.290_527;
+
+#[test]
+fn a_parked_arm_s_stops_are_over_dispersed_under_consistent_shadowing() {
+    // A deadline (3 ms) that a first attempt meets and a retransmission
+    // mostly misses: a message fails with about the BLER of the chosen MCS,
+    // which shadowing moves between 0 and the 10% target (within each
+    // MCS's SINR step), so the stop rate is moderate and varies.
+    let reps = 40;
+    let stops_of = |shadowing: &str| -> Vec<(f64, f64)> {
+        replications(&model(&parked_arm(shadowing, 100, 10.0, "3ms")), 41, reps)
+            .iter()
+            .map(|o| {
+                let f = &o.flows[0];
+                let failed = (f.lost + f.deadline_misses) / f.sent as f64;
+                // Runs of two or more failures start at (1 − q) q² per
+                // message: a replication's expected stops given its q.
+                (
+                    f.survival_violations as f64,
+                    f.sent as f64 * (1.0 - failed) * failed * failed,
+                )
+            })
+            .collect()
+    };
+    let df = f64::from(reps - 1);
+    let (lo, hi) = (chi_square_quantile(df, -Z_9995), chi_square_quantile(df, Z_9995));
+    let dispersion = |stops: &[(f64, f64)]| {
+        let xs: Vec<f64> = stops.iter().map(|s| s.0).collect();
+        let n = xs.len() as f64;
+        let mean = xs.iter().sum::<f64>() / n;
+        let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
+        (mean, var / mean)
+    };
+    // Given each replication's failure rate, Pearson's statistic of the
+    // stops against their expectation: chi-square with `reps` degrees if
+    // failures are independent message to message.
+    let pearson = |stops: &[(f64, f64)]| {
+        stops
+            .iter()
+            .map(|(s, e)| (s - e).powi(2) / e.max(1e-9))
+            .sum::<f64>()
+    };
+
+    let consistent = stops_of("consistent");
+    let (cm, ci) = dispersion(&consistent);
+    eprintln!(
+        "consistent shadowing: stops per replication {cm:.2}, dispersion index {ci:.2}, \
+         statistic {:.1} against chi-square({df}) 99.9% interval {lo:.1} to {hi:.1}",
+        ci * df
+    );
+    assert!((1.0..=100.0).contains(&cm), "stops per replication {cm}");
+    assert!(ci * df > hi, "not over-dispersed: index {ci}");
+
+    let per_message = stops_of("per_message");
+    let (pm, pi) = dispersion(&per_message);
+    let x2 = pearson(&per_message);
+    let (plo, phi) = (
+        chi_square_quantile(f64::from(reps), -Z_9995),
+        chi_square_quantile(f64::from(reps), Z_9995),
+    );
+    eprintln!(
+        "per-message shadowing: stops per replication {pm:.2}, dispersion index {pi:.2} \
+         (statistic {:.1}); given each replication's failure rate, Pearson {x2:.1} against \
+         chi-square({reps}) 99.9% interval {plo:.1} to {phi:.1}",
+        pi * df
+    );
+    assert!((1.0..=100.0).contains(&pm), "stops per replication {pm}");
+    // Within a replication, failures are independent: the stops are
+    // Poisson about their expectation.
+    assert!(
+        (plo..=phi).contains(&x2),
+        "per-message stops not Poisson given q: {x2}"
+    );
+    // Across replications, the rate varies far less than under consistent
+    // shadowing: only by the sampling of the replication's draws (each
+    // place's link-state draws and each flow's latency draws).
+    assert!(pi * 4.0 < ci, "per-message index {pi} against consistent {ci}");
 }
 
 /// The first stage's sany18, from commit 4005a62 (before the channel had
