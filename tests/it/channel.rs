@@ -5,9 +5,11 @@
 //! shadowing without interference against the first stage's figures.
 
 use super::{model, replications};
-use factory5g::factory::{simulate_traced, RunOutput, Trace};
+use factory5g::factory::{
+    simulate_traced, simulate_with, AgvState, FlowSampling, LinkProfiles, RunOutput, Trace,
+};
 use factory5g::model::Model;
-use factory5g::stats::mean_ci95;
+use factory5g::stats::{mean_ci95, t_975};
 use rayon::prelude::*;
 
 /// An aisle from x = 20 m to x = 180 m (points every 20 m) between gNBs at
@@ -424,4 +426,98 @@ fn per_message_shadowing_without_interference_gives_the_first_stage_s_sany18() {
         &kpi(&|o| o.flows[heartbeat].lost / o.flows[heartbeat].sent as f64),
         STAGE1_HEARTBEAT_LOST,
     );
+}
+
+fn sampled(m: &Model, sampling: FlowSampling, seed: u64, reps: u32) -> Vec<RunOutput> {
+    let profiles = LinkProfiles::compute(m).with_sampling(sampling);
+    (0..reps)
+        .into_par_iter()
+        .map(|r| simulate_with(m, &profiles, seed, r).expect("runs"))
+        .collect()
+}
+
+/// Asserts that sampling by runs and every message agree on a KPI. Both
+/// use the same seed, so replication r has the same shadowing fields and
+/// releases in both (common random numbers) and the comparison is paired:
+/// the mean difference lies within twice the 95% half-width of the paired
+/// differences (about four standard errors). The fields make the KPIs vary
+/// widely between replications, but the pairs share them: the power is the
+/// paired half-width, which must be under `max_rel` of the mean.
+fn assert_same_paired(what: &str, runs: &[f64], every: &[f64], max_rel: f64) {
+    let diffs: Vec<f64> = runs.iter().zip(every).map(|(a, b)| a - b).collect();
+    let (dm, dh) = half_width(&diffs);
+    let (am, ah) = half_width(runs);
+    let (bm, bh) = half_width(every);
+    eprintln!(
+        "{what}: runs {am:.6} ± {ah:.6}, every message {bm:.6} ± {bh:.6}, \
+         difference {dm:+.6} ± {dh:.6} (95%, paired)"
+    );
+    assert!(
+        dm.abs() <= 2.0 * dh,
+        "{what}: runs {am} and every message {bm} differ by {dm} ± {dh}"
+    );
+    assert!(
+        dh <= max_rel * am.abs(),
+        "{what}: paired interval ±{dh} too wide to compare"
+    );
+}
+
+#[test]
+fn runs_and_every_message_agree_with_moving_agvs_handovers_and_stops() {
+    // Two AGVs shuttle across both cells under consistent shadowing with
+    // ping-pong handovers (no hysteresis) that interrupt for 350 ms (3 or 4
+    // heartbeats, one short of a stop), a weak uplink (5 dBm) and a 3 ms
+    // deadline that a retransmission misses: failures follow the places'
+    // BLERs, and a stop needs a failure next to an interruption, or four
+    // in a row. Stops halt the AGVs, which takes back decided runs.
+    let text = shuttle(
+        2,
+        "2h",
+        r#"shadowing = "consistent"
+ue_tx_power_dbm = 5
+handover = { hysteresis_db = 0, time_to_trigger = "0ms", interruption = "350ms" }"#,
+    )
+    .replace(r#"deadline = "100ms""#, r#"deadline = "3ms""#);
+    let m = model(&text);
+    let reps = 24;
+    let a = sampled(&m, FlowSampling::Runs, 51, reps);
+    let b = sampled(&m, FlowSampling::EveryMessage, 51, reps);
+    eprintln!(
+        "events per replication {} (runs) vs {} (every message); handovers {} and {}, \
+         link failures {} and {}",
+        a[0].events,
+        b[0].events,
+        a[0].radio.handovers,
+        b[0].radio.handovers,
+        a[0].radio.link_failures,
+        b[0].radio.link_failures
+    );
+    let kpi = |runs: &[RunOutput], f: &dyn Fn(&RunOutput) -> f64| runs.iter().map(f).collect::<Vec<_>>();
+    let stops = |o: &RunOutput| o.flows[0].survival_violations as f64;
+    let lost = |o: &RunOutput| o.flows[0].lost / o.flows[0].sent as f64;
+    let failed = |o: &RunOutput| (o.flows[0].lost + o.flows[0].deadline_misses) / o.flows[0].sent as f64;
+    let unavailable = |o: &RunOutput| {
+        o.flows[0].unavailable_ns as f64 / (o.observed_s * 1e9 * f64::from(o.flows[0].robots))
+    };
+    let stopped = |o: &RunOutput| {
+        o.fleet
+            .as_ref()
+            .map_or(0.0, |f| f.utilization()[AgvState::Stopped as usize])
+    };
+    let handovers = |o: &RunOutput| o.radio.handovers as f64;
+    assert!(
+        kpi(&a, &stops).iter().sum::<f64>() >= 10.0 * f64::from(reps),
+        "too few stops"
+    );
+    assert_same_paired("stops per replication", &kpi(&a, &stops), &kpi(&b, &stops), 0.1);
+    assert_same_paired("lost share", &kpi(&a, &lost), &kpi(&b, &lost), 0.1);
+    assert_same_paired("failed share", &kpi(&a, &failed), &kpi(&b, &failed), 0.1);
+    assert_same_paired(
+        "unavailability",
+        &kpi(&a, &unavailable),
+        &kpi(&b, &unavailable),
+        0.25,
+    );
+    assert_same_paired("AGVs stopped", &kpi(&a, &stopped), &kpi(&b, &stopped), 0.1);
+    assert_same_paired("handovers", &kpi(&a, &handovers), &kpi(&b, &handovers), 0.1);
 }
