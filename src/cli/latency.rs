@@ -2,7 +2,7 @@
 //! [`Calculation`] printed as text or as JSON (keys in alphabetical order).
 
 use super::{out, Failure};
-use crate::net::calculator::{calculate, Access, Calculation, McsChoice, Request};
+use crate::net::calculator::{calculate, Access, Calculation, LinkReport, LinkState, McsChoice, Request};
 use crate::net::{ConfigErrors, Direction};
 use clap::{Args, ValueEnum};
 
@@ -22,6 +22,17 @@ pub enum UlAccessArg {
     ConfiguredGrant,
     /// Scheduling request, grant, then PUSCH.
     GrantBased,
+}
+
+/// The state every link of the link budget takes.
+#[derive(ValueEnum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum StateArg {
+    /// Line of sight, serving and interfering links alike.
+    Los,
+    /// Non line of sight (not InF-HH).
+    Nlos,
+    /// The LOS-probability-weighted mean path loss (the default).
+    Mixed,
 }
 
 /// Options of `factory5g latency`.
@@ -81,6 +92,15 @@ pub struct LatencyArgs {
     /// Interference margin subtracted from the SINR, dB (default 0).
     #[arg(long, allow_negative_numbers = true)]
     interference_margin_db: Option<f64>,
+    /// Link budget: path loss of every link, los, nlos or mixed (default mixed, the LOS-probability-weighted mean).
+    #[arg(long, value_enum)]
+    state: Option<StateArg>,
+    /// Link budget: horizontal distance to an interfering gNB in metres (repeat for each).
+    #[arg(long, value_name = "M", allow_negative_numbers = true)]
+    interferer_distance: Vec<f64>,
+    /// Link budget: load of the interfering gNBs, 0 to 1 (default 1).
+    #[arg(long, value_name = "L", allow_negative_numbers = true)]
+    interferer_load: Option<f64>,
     /// Send N packets through the packet model and compare its mean.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
     simulate: Option<u64>,
@@ -115,6 +135,13 @@ impl LatencyArgs {
             bandwidth_mhz: self.bandwidth_mhz,
             noise_figure_db: self.noise_figure_db,
             interference_margin_db: self.interference_margin_db,
+            state: self.state.map(|s| match s {
+                StateArg::Los => LinkState::Los,
+                StateArg::Nlos => LinkState::Nlos,
+                StateArg::Mixed => LinkState::Mixed,
+            }),
+            interferer_distances_m: self.interferer_distance.clone(),
+            interferer_load: self.interferer_load,
             simulate: self.simulate,
             seed: self.seed,
         }
@@ -139,6 +166,9 @@ fn flag(field: &str) -> &str {
         "interference_margin_db" => "--interference-margin-db",
         "channel" => "--channel",
         "distance_m" => "--distance",
+        "state" => "--state",
+        "interferer_distance_m" => "--interferer-distance",
+        "interferer_load" => "--interferer-load",
         other => other,
     }
 }
@@ -179,6 +209,36 @@ fn cqi(m: &Option<McsChoice>) -> String {
         Some(m) => format!("CQI {}, {} bit/RE", m.cqi, m.spectral_efficiency),
         None => "out of coverage".to_string(),
     }
+}
+
+/// The interferers and the figures of the chosen state, as text.
+fn chosen_state(link: &LinkReport) -> Vec<String> {
+    let mut lines = Vec::new();
+    if !link.interferers.is_empty() {
+        let at: Vec<String> = link
+            .interferers
+            .iter()
+            .map(|i| format!("{} m, {:.1} dBm", json_number(i.distance_m), i.received_dbm))
+            .collect();
+        lines.push(format!(
+            "    interfering gNBs ({}, load {}; distance, power received): {}",
+            link.state.name(),
+            json_number(link.interferer_load.unwrap_or(1.0)),
+            at.join("; ")
+        ));
+    }
+    let interference = match link.interference_dbm {
+        Some(i) => format!("interference {i:.1} dBm"),
+        None => "no interference".to_string(),
+    };
+    lines.push(format!(
+        "    state {}: SNR {:.1} dB, {interference}, SINR {:.1} dB, {}",
+        link.state.name(),
+        link.snr_db,
+        link.sinr_db,
+        cqi(&link.mcs.selected)
+    ));
+    lines
 }
 
 /// The calculation as text.
@@ -274,9 +334,10 @@ fn text(calculation: &Calculation) -> String {
         }
         lines.push(format!(
             "    SINR at the LOS-weighted mean path loss {:.1} dB, {}",
-            link.sinr_db,
+            link.sinr_mixed_db,
             cqi(&link.mcs.mean)
         ));
+        lines.extend(chosen_state(link));
     }
     if let Some(sim) = &calculation.simulated {
         lines.push(String::new());

@@ -7,9 +7,9 @@
 //! The calculator takes a [`Request`] (plain values, the text ones parsed
 //! here) and returns a [`Calculation`], a serializable structure of numbers,
 //! or the [`ConfigErrors`] of the request, each naming the configuration
-//! key at fault (`scs_khz`, `special_split`, `distance_m`); it prints
-//! nothing. The command line turns options into the request and
-//! the calculation into text or JSON.
+//! key at fault (`scs_khz`, `special_split`, `distance_m`,
+//! `interferer_load`); it prints nothing. The command line turns options
+//! into the request and the calculation into text or JSON.
 //!
 //! Defaults ([`Request::default`]): 30 kHz, 14 symbols, capability 1, FDD
 //! (special slot 10:2:2 under TDD), downlink, configured grant, SR period 1
@@ -17,6 +17,37 @@
 //! transmissions), seed 1; link budget: InF-DH, 3.5 GHz (28 GHz at 120 kHz),
 //! 24 dBm, noise figure 9 dB, the largest common bandwidth of the SCS (50
 //! MHz at 15 kHz, else 100 MHz).
+//!
+//! # Link budget with interferers
+//!
+//! The link budget follows TR 38.901 §7.4 (InF path loss, Table 7.4.1-1;
+//! LOS probability, Table 7.4.2-1) without shadowing. Every gNB transmits
+//! the same power (`tx_power_dbm`); the receiver's noise is
+//! `−174 dBm/Hz + 10·log10(B·10⁶) + NF` ([`noise_dbm`]). Other gNBs on the
+//! same carrier (reuse 1) interfere: each is given by its horizontal
+//! distance to the UE (`interferer_distances_m`), and all share one load
+//! (`interferer_load`, the share of their resource blocks in use, 0 to 1,
+//! default 1). Interference is `I = Σ load · (P − PL(d_j))` summed in
+//! milliwatts, and `SINR = S / (N + I)` ([`sinr`]).
+//!
+//! The path loss of every link, serving and interfering alike, is taken in
+//! one [`LinkState`]: `los` and `nlos` the TR 38.901 laws, `mixed` (the
+//! default) the LOS-probability-weighted mean in dB,
+//! `p·PL_LOS + (1 − p)·PL_NLOS`, with `p` at that link's own distance. The
+//! report's `sinr_db`, `snr_db` and `interference_dbm` are in the chosen
+//! state; `sinr_los_db`, `sinr_nlos_db` and `sinr_mixed_db` give the three
+//! states side by side, and the CQI choices (`mcs`) are made at these SINRs,
+//! interference included, `mcs.selected` at `sinr_db`. InF-HH has no NLOS
+//! state, so `nlos` is refused there. `interference_dbm` is `null` when no
+//! power interferes (no interferer, or load 0).
+//!
+//! `interference_margin_db` (default 0) stays an allowance for what is not
+//! modelled (cells not listed, fading): it is subtracted in dB from every
+//! SINR after the listed interference, `SINR = 10·log10(S / (N + I)) −
+//! margin`; `snr_db` is `S − N`, without the margin. With neither
+//! interferers nor margin, `sinr_db` is `snr_db`, and with the state left
+//! at `mixed` and no interferer every figure is the one the calculator gave
+//! before interferers existed.
 //!
 //! ```
 //! use factory5g::net::calculator::{calculate, Request};
@@ -26,7 +57,8 @@
 //! assert!((result.step.mean_ms - 2.569).abs() < 0.001);
 //! ```
 
-use super::channel::{link_adaptation, InfScenario, Mcs};
+use super::budget::{noise_dbm, sinr};
+use super::channel::{link_adaptation, Channel, InfScenario, LinkBudget, Mcs};
 use super::config::{ConfigError, ConfigErrors, Duplex, NrConfig, SpecialSplit, SrPeriod, UlAccess};
 use super::{Direction, Nr, StepLatency};
 use crate::engine::RngStreams;
@@ -44,6 +76,29 @@ pub enum Access {
     ConfiguredGrant,
     /// Scheduling request, grant, then PUSCH.
     GrantBased,
+}
+
+/// The path loss every link of the link budget takes.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LinkState {
+    /// Line of sight: TR 38.901's LOS law.
+    Los,
+    /// Non line of sight: the NLOS law of the sub-scenario (none for InF-HH).
+    Nlos,
+    /// The LOS-probability-weighted mean path loss in dB.
+    Mixed,
+}
+
+impl LinkState {
+    /// The name of the state, as the command line spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            LinkState::Los => "los",
+            LinkState::Nlos => "nlos",
+            LinkState::Mixed => "mixed",
+        }
+    }
 }
 
 /// What to calculate. The text fields are parsed as the scenario's keys
@@ -74,6 +129,12 @@ pub struct Request {
     pub bandwidth_mhz: Option<u32>,
     pub noise_figure_db: Option<f64>,
     pub interference_margin_db: Option<f64>,
+    /// The state of every link of the link budget (`Mixed` when `None`).
+    pub state: Option<LinkState>,
+    /// Horizontal distance from the UE to each interfering gNB, metres.
+    pub interferer_distances_m: Vec<f64>,
+    /// The load of every interfering gNB, 0 to 1 (1 when `None`).
+    pub interferer_load: Option<f64>,
     /// Packets to send through the packet model.
     pub simulate: Option<u64>,
     /// Seed of the simulated packets.
@@ -100,6 +161,9 @@ impl Default for Request {
             bandwidth_mhz: None,
             noise_figure_db: None,
             interference_margin_db: None,
+            state: None,
+            interferer_distances_m: Vec::new(),
+            interferer_load: None,
             simulate: None,
             seed: 1,
         }
@@ -161,13 +225,24 @@ pub struct LosNlos<T> {
     pub nlos: Option<T>,
 }
 
-/// The CQI choice under LOS, NLOS and at the LOS-weighted mean path loss
-/// (`None`: out of coverage, or no NLOS state).
+/// The CQI choice under LOS, NLOS and at the LOS-weighted mean path loss,
+/// and in the chosen state (`None`: out of coverage, or no NLOS state).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct McsByState {
     pub los: Option<McsChoice>,
     pub nlos: Option<McsChoice>,
     pub mean: Option<McsChoice>,
+    /// At `sinr_db`, the SINR of the chosen state.
+    pub selected: Option<McsChoice>,
+}
+
+/// One interfering gNB of the link budget, in the chosen state.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct InterfererReport {
+    pub distance_m: f64,
+    pub path_loss_db: f64,
+    /// Its power received at the UE, before the load weighs it.
+    pub received_dbm: f64,
 }
 
 /// The link budget of an InF channel at a distance (TR 38.901 §7.4).
@@ -183,10 +258,29 @@ pub struct LinkReport {
     pub p_los: f64,
     pub path_loss_db: LosNlos<f64>,
     pub shadow_sigma_db: LosNlos<f64>,
-    /// The SINR at the LOS-probability-weighted path loss (no shadowing).
+    /// The state every link takes for `snr_db`, `sinr_db` and
+    /// `interference_dbm`.
+    pub state: LinkState,
+    /// `S − N` in the chosen state (dB).
+    pub snr_db: f64,
+    /// `10·log10(S / (N + I)) − interference_margin_db` in the chosen state
+    /// (no shadowing); with the default state, at the LOS-probability-weighted
+    /// path loss.
     pub sinr_db: f64,
+    /// The load-weighted interference in the chosen state (dBm); `None`
+    /// (JSON `null`) when none, i.e. −∞ dBm.
+    pub interference_dbm: Option<f64>,
+    /// The SINR with every link under LOS, under NLOS, and at its
+    /// LOS-weighted mean path loss.
     pub sinr_los_db: f64,
     pub sinr_nlos_db: Option<f64>,
+    pub sinr_mixed_db: f64,
+    /// The load of the interferers (absent without interferers).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interferer_load: Option<f64>,
+    /// The interfering gNBs (absent without).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub interferers: Vec<InterfererReport>,
     pub mcs: McsByState,
 }
 
@@ -321,19 +415,99 @@ fn simulate(nr: &Nr, dir: Direction, packets: u64, seed: u64, analytic_mean_ms: 
     }
 }
 
-/// The link budget of `nr`'s channel at `distance_m`.
-fn link_budget(nr: &Nr, distance_m: f64) -> LinkReport {
+/// The path loss (dB) of a link at horizontal distance `d2d` in `state`;
+/// a channel without NLOS state (InF-HH) takes its LOS law under `Nlos`
+/// (the request is refused before that happens).
+fn path_loss_in(ch: &Channel, d2d: f64, state: LinkState) -> f64 {
+    let d3 = ch.d3d(d2d);
+    let los = ch.path_loss_los(d3);
+    let nlos = ch.path_loss_nlos(d3).unwrap_or(los);
+    match state {
+        LinkState::Los => los,
+        LinkState::Nlos => nlos,
+        LinkState::Mixed => {
+            let p = ch.p_los(d2d);
+            p * los + (1.0 - p) * nlos
+        }
+    }
+}
+
+/// The SNR, SINR and interference of one state.
+struct StateFigures {
+    snr_db: f64,
+    sinr_db: f64,
+    interference_dbm: Option<f64>,
+}
+
+/// Signal `budget.tx_power_dbm − serving_loss_db` against `noise` and every
+/// interferer's `budget.tx_power_dbm − loss` weighted by `load`, less the
+/// interference margin.
+fn against_interference(
+    budget: &LinkBudget,
+    noise: f64,
+    serving_loss_db: f64,
+    interferer_losses_db: &[f64],
+    load: f64,
+) -> StateFigures {
+    let parts = sinr(
+        budget.tx_power_dbm - serving_loss_db,
+        noise,
+        interferer_losses_db
+            .iter()
+            .map(|loss| (budget.tx_power_dbm - loss, load)),
+    );
+    let interfered = parts.interference_dbm > f64::NEG_INFINITY;
+    // Without interference S/(N + 0) is S − N exactly; going through
+    // milliwatts would move it by a rounding error.
+    let sinr_db = if interfered { parts.sinr_db } else { parts.snr_db };
+    StateFigures {
+        snr_db: parts.snr_db,
+        sinr_db: sinr_db - budget.interference_margin_db,
+        interference_dbm: interfered.then_some(parts.interference_dbm),
+    }
+}
+
+/// The link budget of `nr`'s channel at `distance_m`, with the
+/// interferers and state of `request`.
+fn link_budget(nr: &Nr, distance_m: f64, request: &Request) -> LinkReport {
     let ch = nr.channel();
     let budget = nr.link_budget();
     let cfg = nr.config();
+    let state = request.state.unwrap_or(LinkState::Mixed);
+    let load = request.interferer_load.unwrap_or(1.0);
+    let noise = noise_dbm(budget.bandwidth_mhz, budget.noise_figure_db);
     let d3 = ch.d3d(distance_m);
     let p_los = ch.p_los(distance_m);
     let pl_los = ch.path_loss_los(d3);
     let pl_nlos = ch.path_loss_nlos(d3);
-    let sinr_los = budget.sinr_db(pl_los);
-    let sinr_nlos = pl_nlos.map(|pl| budget.sinr_db(pl));
-    let mean_pl = p_los * pl_los + (1.0 - p_los) * pl_nlos.unwrap_or(pl_los);
-    let sinr = budget.sinr_db(mean_pl);
+    let in_state = |s: LinkState| {
+        let losses: Vec<f64> = request
+            .interferer_distances_m
+            .iter()
+            .map(|&d| path_loss_in(&ch, d, s))
+            .collect();
+        against_interference(&budget, noise, path_loss_in(&ch, distance_m, s), &losses, load)
+    };
+    let los = in_state(LinkState::Los);
+    let nlos = pl_nlos.map(|_| in_state(LinkState::Nlos));
+    let mixed = in_state(LinkState::Mixed);
+    let chosen = match state {
+        LinkState::Los => &los,
+        LinkState::Nlos => nlos.as_ref().unwrap_or(&los),
+        LinkState::Mixed => &mixed,
+    };
+    let interferers = request
+        .interferer_distances_m
+        .iter()
+        .map(|&d| {
+            let loss = path_loss_in(&ch, d, state);
+            InterfererReport {
+                distance_m: d,
+                path_loss_db: loss,
+                received_dbm: budget.tx_power_dbm - loss,
+            }
+        })
+        .collect::<Vec<_>>();
     LinkReport {
         channel: ch.scenario.name(),
         distance_m,
@@ -341,7 +515,7 @@ fn link_budget(nr: &Nr, distance_m: f64) -> LinkReport {
         carrier_ghz: cfg.carrier_ghz,
         bandwidth_mhz: cfg.bandwidth_mhz,
         tx_power_dbm: cfg.tx_power_dbm,
-        noise_dbm: budget.noise_dbm(),
+        noise_dbm: noise,
         p_los,
         path_loss_db: LosNlos {
             los: pl_los,
@@ -351,39 +525,86 @@ fn link_budget(nr: &Nr, distance_m: f64) -> LinkReport {
             los: ch.shadow_sigma_db(true),
             nlos: pl_nlos.map(|_| ch.shadow_sigma_db(false)),
         },
-        sinr_db: sinr,
-        sinr_los_db: sinr_los,
-        sinr_nlos_db: sinr_nlos,
+        state,
+        snr_db: chosen.snr_db,
+        sinr_db: chosen.sinr_db,
+        interference_dbm: chosen.interference_dbm,
+        sinr_los_db: los.sinr_db,
+        sinr_nlos_db: nlos.as_ref().map(|f| f.sinr_db),
+        sinr_mixed_db: mixed.sinr_db,
+        interferer_load: (!interferers.is_empty()).then_some(load),
         mcs: McsByState {
-            los: McsChoice::at(sinr_los),
-            nlos: sinr_nlos.and_then(McsChoice::at),
-            mean: McsChoice::at(sinr),
+            los: McsChoice::at(los.sinr_db),
+            nlos: nlos.as_ref().and_then(|f| McsChoice::at(f.sinr_db)),
+            mean: McsChoice::at(mixed.sinr_db),
+            selected: McsChoice::at(chosen.sinr_db),
         },
+        interferers,
     }
+}
+
+/// The problems of the link-budget options of `request` on `channel`.
+fn link_errors(request: &Request, channel: InfScenario) -> Vec<ConfigError> {
+    let mut errors = Vec::new();
+    let mut push = |key: &'static str, message: String| errors.push(ConfigError { key, message });
+    let needs_distance = "needs --distance (the horizontal distance to the serving gNB in metres)";
+    match request.distance_m {
+        Some(d2d) if !(d2d.is_finite() && d2d >= 0.0) => push(
+            "distance_m",
+            format!("{d2d} m is not a distance; give metres, 0 or more"),
+        ),
+        Some(_) => {}
+        None => {
+            if request.channel.is_some() {
+                push(
+                    "channel",
+                    "a link budget needs --distance (the horizontal distance to the gNB in metres)".into(),
+                );
+            }
+            if !request.interferer_distances_m.is_empty() {
+                push("interferer_distance_m", format!("an interferer {needs_distance}"));
+            }
+            if request.interferer_load.is_some() {
+                push("interferer_load", format!("an interferer load {needs_distance}"));
+            }
+            if request.state.is_some() {
+                push("state", format!("a link state {needs_distance}"));
+            }
+        }
+    }
+    for &d in &request.interferer_distances_m {
+        if !(d.is_finite() && d > 0.0) {
+            push(
+                "interferer_distance_m",
+                format!("{d} m is not a distance to an interfering gNB; give metres, more than 0"),
+            );
+        }
+    }
+    if let Some(load) = request.interferer_load {
+        if !(0.0..=1.0).contains(&load) {
+            push(
+                "interferer_load",
+                format!("{load} is not a load; give the share of resource blocks in use, 0 to 1"),
+            );
+        }
+    }
+    if request.state == Some(LinkState::Nlos) && channel == InfScenario::Hh {
+        push("state", "InF-HH is line of sight only; give los or mixed".into());
+    }
+    errors
 }
 
 /// Calculates what `request` asks for.
 pub fn calculate(request: &Request) -> Result<Calculation, ConfigErrors> {
     let nr = Nr::new(config(request)?)?;
     let dir = request.direction;
-    if request.channel.is_some() && request.distance_m.is_none() {
-        return Err(bad(
-            "channel",
-            "a link budget needs --distance (the horizontal distance to the gNB in metres)",
-        ));
+    let errors = link_errors(request, nr.config().channel);
+    if !errors.is_empty() {
+        return Err(ConfigErrors(errors));
     }
     let step = nr.step(dir);
     let cfg = nr.config();
-    let link = match request.distance_m {
-        Some(d2d) if !(d2d.is_finite() && d2d >= 0.0) => {
-            return Err(bad(
-                "distance_m",
-                format!("{d2d} m is not a distance; give metres, 0 or more"),
-            ))
-        }
-        Some(d2d) => Some(link_budget(&nr, d2d)),
-        None => None,
-    };
+    let link = request.distance_m.map(|d2d| link_budget(&nr, d2d, request));
     let simulated = request
         .simulate
         .map(|packets| simulate(&nr, dir, packets, request.seed, step.frame_exact.mean_ms));

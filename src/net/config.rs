@@ -413,8 +413,7 @@ pub struct NrConfig {
     /// Block error rate of each attempt (the link adaptation's target).
     pub bler: f64,
     /// A fixed block error rate of every attempt that overrides the BLER
-    /// curves of link adaptation (key `bler`; parsed, not yet used by the
-    /// plant, which takes `bler` above).
+    /// curves of link adaptation (key `bler`).
     pub bler_override: Option<f64>,
     /// Channel bandwidth, MHz (a TS 38.101 bandwidth of the SCS).
     pub bandwidth_mhz: u32,
@@ -430,18 +429,17 @@ pub struct NrConfig {
     /// The gNB's noise figure, the uplink receiver's.
     pub gnb_noise_figure_db: f64,
     /// Whether other cells interfere (reuse 1), weighted by their load
-    /// ([`RadioBudget`](super::RadioBudget); parsed, not yet used by the
-    /// plant).
+    /// ([`RadioBudget`](super::RadioBudget)).
     pub interference: bool,
     /// Subtracted from the SINR where neighbouring gNBs reuse the band.
     pub interference_margin_db: f64,
     pub scheduler: Scheduler,
     /// How LOS state and shadow fading are drawn (spatially consistent by
-    /// default; parsed, not yet used by the plant).
+    /// default).
     pub shadowing: Shadowing,
-    /// Event-A3 handovers (parsed, not yet used by the plant).
+    /// Event-A3 handovers.
     pub handover: HandoverConfig,
-    /// Radio link failure and re-establishment (parsed, not yet used).
+    /// Radio link failure and re-establishment.
     pub rlf: RlfConfig,
 }
 

@@ -655,7 +655,7 @@ pub fn coverage(nr: &NrNetwork, size: [f64; 2], dl_loads: &[f64]) -> Option<Cove
         threshold_db: CQI_TABLE[0].sinr_db,
         label: format!(
             "downlink SINR to the best gNB (dB)\n{}, {} GHz, {} MHz, {} dBm\npath loss weighted by the LOS \
-             probability, no shadow fading;\nother cells interfering at their load\n{} m cells",
+             probability, no shadow fading\nother cells interfering at their load\n{} m cells",
             nr.nr.channel().scenario,
             cfg.carrier_ghz,
             cfg.bandwidth_mhz,

@@ -322,3 +322,55 @@ fn an_interrupted_run_exits_130() {
     assert!(stderr.contains("interrupted"), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+/// `factory5g latency --json` with an interferer as far as the serving gNB,
+/// fully loaded, every link LOS: interference equals the signal, so the SINR
+/// is `S / (N + S)`, under 0 dB; the text prints the same state line.
+#[test]
+fn latency_with_an_equidistant_interferer_as_json_and_text() {
+    let args = [
+        "latency",
+        "--channel",
+        "InF-DH",
+        "--distance",
+        "30",
+        "--carrier-ghz",
+        "3.5",
+        "--state",
+        "los",
+        "--interferer-distance",
+        "30",
+        "--interferer-load",
+        "1",
+    ];
+    let out = factory5g(&[&args[..], &["--json"]].concat());
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
+    let link = &v["link"];
+    let number = |key: &str| link[key].as_f64().unwrap_or_else(|| panic!("{key}: {link}"));
+    // TR 38.901 InF LOS, BS 8 m and UE 1.5 m; noise over 100 MHz, NF 9 dB.
+    let path_loss = 31.84 + 21.5 * 30f64.hypot(6.5).log10() + 19.0 * 3.5f64.log10();
+    let signal_dbm = 24.0 - path_loss;
+    let noise_dbm = -174.0 + 80.0 + 9.0;
+    let mw = |dbm: f64| 10f64.powf(dbm / 10.0);
+    let sinr = 10.0 * (mw(signal_dbm) / (mw(noise_dbm) + mw(signal_dbm))).log10();
+    assert!((number("noise_dbm") - noise_dbm).abs() < 0.01, "{link}");
+    assert!(
+        (number("snr_db") - (signal_dbm - noise_dbm)).abs() < 0.01,
+        "{link}"
+    );
+    assert!((number("interference_dbm") - signal_dbm).abs() < 0.01, "{link}");
+    assert!(
+        (number("sinr_db") - sinr).abs() < 0.01 && number("sinr_db") < 0.0,
+        "{link}"
+    );
+    assert_eq!(link["state"], "los");
+    let out = factory5g(&args);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let line = format!(
+        "state los: SNR {:.1} dB, interference {signal_dbm:.1} dBm, SINR {sinr:.1} dB",
+        signal_dbm - noise_dbm
+    );
+    assert!(stdout.contains(&line), "{line} not in\n{stdout}");
+}

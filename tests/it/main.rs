@@ -1,5 +1,6 @@
 //! Integration tests, one binary with a module per area.
 
+mod calculator_link;
 mod capacity;
 mod channel;
 mod cli;

@@ -622,11 +622,20 @@ fn sany18_draws_the_latency_ccdf_and_the_coverage_map_and_summarizes_the_network
     for k in 1..=8 {
         assert!(has(&format!("gNB {k}")), "gNB {k}: {texts:?}");
     }
-    assert!(has("gNB") && has("SINR to the best gNB (dB)"), "{texts:?}");
+    assert!(
+        has("gNB") && has("downlink SINR to the best gNB (dB)"),
+        "{texts:?}"
+    );
     assert!(
         texts
             .iter()
             .any(|t| t.contains("path loss weighted by the LOS probability, no shadow fading")),
+        "{texts:?}"
+    );
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.contains("; other cells interfering at their load")),
         "{texts:?}"
     );
     assert!(

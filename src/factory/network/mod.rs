@@ -60,6 +60,7 @@ mod profiles;
 mod radio;
 
 use super::event::{Ctx, Effect, Places, Robot, Waiter};
+use super::TraceRecord;
 use crate::engine::{RngStreams, SimTime, Slab};
 use crate::model::{FlowKind, FlowRobots, LinkModel, Model, StationId, Trigger};
 use crate::net::{Cell, CellDelivery, Components, Direction};
@@ -179,8 +180,9 @@ pub(super) struct NetRt<'m> {
     /// How long a robot's past link is kept: no undecided periodic message
     /// is older.
     keep: SimTime,
-    /// A buffer for a leg's corners, and one for a link's quality.
+    /// Buffers: a leg's corners, a link's quality, radio events.
     corners: Vec<[f64; 2]>,
+    happened: Vec<radio::RadioEvent>,
     quality: Quality,
 }
 
@@ -363,6 +365,7 @@ impl<'m> NetRt<'m> {
                 .unwrap_or(SimTime::ZERO)
                 + SimTime::from_secs(1),
             corners: Vec::new(),
+            happened: Vec::new(),
             quality: Quality::default(),
         }
     }
@@ -413,6 +416,7 @@ impl<'m> NetRt<'m> {
             None => radio.halt(robot, now),
         }
         radio.tidy(robot, now, self.keep, ctx.model.warmup);
+        self.trace_radio(false, ctx);
         if self.profiles.sampling() == FlowSampling::EveryMessage {
             return;
         }
@@ -448,6 +452,52 @@ impl<'m> NetRt<'m> {
             if let Some(since) = stream.outage {
                 flow.stopped_since = Some(flow.stopped_since.map_or(since, |s| s.min(since)));
             }
+        }
+    }
+
+    /// Writes the handovers and radio link failures counted so far to the
+    /// trace (`handover` / `rlf` records of the robot, at its place; they
+    /// are counted once they are past, so some are written late, and the
+    /// trace puts them in time order). `all`: count everything begun by now
+    /// first (the end of the run).
+    pub fn trace_radio(&mut self, all: bool, ctx: &mut NetCtx) {
+        let Some(radio) = self.radio.as_mut() else {
+            return;
+        };
+        if all {
+            radio.commit_all(ctx.now, ctx.model.warmup);
+        }
+        let mut happened = std::mem::take(&mut self.happened);
+        radio.take_happened(&mut happened);
+        if ctx.trace.is_some() {
+            for event in &happened {
+                let entity = self.robot_name(event.robot, ctx.model);
+                let (name, state) = match event.transition {
+                    radio::Transition::Handover { to } => ("handover", format!("to gnb{}", to + 1)),
+                    radio::Transition::LinkFailure { cell } => ("rlf", format!("gnb{} failed", cell + 1)),
+                };
+                let at_xy = event.xy.0.is_finite().then_some([event.xy.0, event.xy.1]);
+                if let Some(trace) = ctx.trace.as_deref_mut() {
+                    trace.push(|| TraceRecord {
+                        at_xy,
+                        ..TraceRecord::new(event.at, entity, name, state)
+                    });
+                }
+            }
+        }
+        self.happened = happened;
+    }
+
+    /// A robot's name in the trace, from its radio index.
+    fn robot_name(&self, robot: usize, model: &Model) -> String {
+        let station = self.first_arm.partition_point(|&first| first <= robot);
+        match station.checked_sub(1) {
+            Some(station) if robot >= self.first_arm[station] => format!(
+                "station:{}/{}",
+                model.stations[station].name,
+                robot - self.first_arm[station]
+            ),
+            _ => format!("agv{}", robot + 1),
         }
     }
 

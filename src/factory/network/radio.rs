@@ -90,11 +90,22 @@ pub(super) enum Link {
 /// The serving cell under per-message shadowing: chosen per message.
 pub(super) const ANY_CELL: u32 = u32::MAX;
 
-/// What started a piece, for the report's counts.
+/// What started a piece, for the report's counts and the trace.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
-enum Transition {
-    Handover,
-    LinkFailure,
+pub(super) enum Transition {
+    /// A handover towards the cell.
+    Handover { to: u32 },
+    /// The link to the cell failed.
+    LinkFailure { cell: u32 },
+}
+
+/// A handover or link failure that happened (for the trace).
+#[derive(Copy, Clone, Debug, PartialEq)]
+pub(super) struct RadioEvent {
+    pub at: SimTime,
+    pub robot: usize,
+    pub transition: Transition,
+    pub xy: (f64, f64),
 }
 
 #[derive(Copy, Clone, Debug)]
@@ -210,6 +221,8 @@ pub(super) struct Radio {
     pub link_failures: u64,
     /// [`Radio::runs`] computed so far, by flow, place and cell.
     runs_cache: FxHashMap<(u32, u32, u32), Runs>,
+    /// Handovers and failures counted, not yet written to the trace.
+    happened: Vec<RadioEvent>,
     quality_buf: Quality,
     /// Buffers reused.
     events: Vec<MobilityEvent>,
@@ -275,6 +288,7 @@ impl Radio {
             handovers: 0,
             link_failures: 0,
             runs_cache: FxHashMap::default(),
+            happened: Vec::new(),
             quality_buf: Quality::default(),
             events: Vec::new(),
             sinr_buf: Vec::new(),
@@ -550,9 +564,13 @@ impl Radio {
                 self.events.clear();
                 self.observe(robot, at, place);
                 for event in &self.events {
-                    match event {
-                        MobilityEvent::HandoverStart { .. } => transition = Some(Transition::Handover),
-                        MobilityEvent::LinkFailure { .. } => transition = Some(Transition::LinkFailure),
+                    match *event {
+                        MobilityEvent::HandoverStart { to, .. } => {
+                            transition = Some(Transition::Handover { to: to as u32 })
+                        }
+                        MobilityEvent::LinkFailure { cell, .. } => {
+                            transition = Some(Transition::LinkFailure { cell: cell as u32 })
+                        }
                         MobilityEvent::HandoverEnd { .. } | MobilityEvent::Reestablished { .. } => {}
                     }
                 }
@@ -589,21 +607,50 @@ impl Radio {
 
     /// Counts the handovers and link failures of the robot's pieces begun
     /// after the warm-up and before `now`.
+    /// The events are also kept in `happened` for the trace.
     fn commit(&mut self, robot: usize, now: SimTime, warmup: SimTime) {
         let r = &mut self.robots[robot];
-        for p in r.pieces.iter().rev() {
-            if p.from < r.counted_until {
+        let first = r.pieces.partition_point(|p| p.from < r.counted_until);
+        for p in r.pieces.range(first..) {
+            if p.from >= now {
                 break;
             }
-            if p.from < now && p.from >= warmup {
-                match p.transition {
-                    Some(Transition::Handover) => self.handovers += 1,
-                    Some(Transition::LinkFailure) => self.link_failures += 1,
-                    None => {}
+            let Some(transition) = p.transition else {
+                continue;
+            };
+            if p.from >= warmup {
+                match transition {
+                    Transition::Handover { .. } => self.handovers += 1,
+                    Transition::LinkFailure { .. } => self.link_failures += 1,
                 }
             }
+            let place = match p.link {
+                Link::Up { place, .. } => Some(place),
+                Link::Down => None,
+            };
+            self.happened.push(RadioEvent {
+                at: p.from,
+                robot,
+                transition,
+                xy: place.map_or((f64::NAN, f64::NAN), |pl| self.place_xy[pl as usize]),
+            });
         }
         r.counted_until = r.counted_until.max(now);
+    }
+
+    /// The handovers and link failures counted since the last call, in the
+    /// order counted (for the trace).
+    pub fn take_happened(&mut self, into: &mut Vec<RadioEvent>) {
+        into.clear();
+        into.append(&mut self.happened);
+    }
+
+    /// Counts everything begun before `now` (the end of the run, or a
+    /// trace's flush).
+    pub fn commit_all(&mut self, now: SimTime, warmup: SimTime) {
+        for robot in 0..self.robots.len() {
+            self.commit(robot, now, warmup);
+        }
     }
 
     /// Counts what happened by `now` and forgets the pieces that ended
@@ -751,18 +798,15 @@ impl Radio {
 
     /// Statistics restart at the warm-up.
     pub fn clear_statistics(&mut self, now: SimTime) {
-        for robot in 0..self.robots.len() {
-            self.commit(robot, now, SimTime::ZERO);
-        }
+        self.commit_all(now, SimTime::ZERO);
         self.handovers = 0;
         self.link_failures = 0;
     }
 
     /// Counts what happened by the end of the run.
     pub fn finish(&mut self, now: SimTime, warmup: SimTime) {
-        for robot in 0..self.robots.len() {
-            self.commit(robot, now, warmup);
-        }
+        self.commit_all(now, warmup);
+        self.happened.clear();
     }
 }
 

@@ -306,6 +306,10 @@ pub(super) fn run<'m>(
         // Movements a leg began without an event of their own.
         sim.with_fleet(|fleet, ctx, _| fleet.flush_trace(ctx));
     }
+    if sim.trace.is_some() && sim.net.is_some() {
+        // Handovers and link failures not yet written.
+        sim.with_net(|net, ctx, _| net.trace_radio(true, ctx));
+    }
     let events = ended?;
     Ok(sim.finish(replication, events))
 }
@@ -689,7 +693,7 @@ impl<'m> Sim<'m> {
         let mark = self.effects.len();
         let mut ctx = part_ctx!(
             self,
-            None,
+            self.trace.as_deref_mut(),
             Places {
                 agv_at: &agv_at,
                 agv_leg: &agv_leg

@@ -52,7 +52,7 @@ keys! {
         SrPeriod = "sr_period": Ty::TextOrInt(TextKind::Duration), default "1 slot", "scheduling-request period of grant-based uplink";
         Capability = "capability": Ty::Int, default "1", "UE processing capability";
         HarqMaxRetx = "harq_max_retx": Ty::Int, default "3", "HARQ retransmissions after the first attempt";
-        BlerTarget = "bler_target": Ty::Number, default "0.1", "block error rate of each attempt";
+        BlerTarget = "bler_target": Ty::Number, default "0.1", "link adaptation's target block error rate";
         BandwidthMhz = "bandwidth_mhz": Ty::Int, default "100", "channel bandwidth";
         CarrierGhz = "carrier_ghz": Ty::Number, default "3.5", "carrier frequency";
         Channel = "channel": Ty::Word, default "`\"InF-DH\"`", "TR 38.901 indoor-factory channel";
