@@ -2,6 +2,7 @@
 
 mod calculator_link;
 mod capacity;
+mod channel;
 mod cli;
 mod coupling;
 mod dxf;

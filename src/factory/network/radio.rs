@@ -965,3 +965,6 @@ impl ValidLatencies {
         add_components(&mut self.mean_components, &sum, 1.0 / (n + 1.0));
     }
 }
+
+#[cfg(test)]
+mod tests;
