@@ -151,12 +151,33 @@ impl Nr {
         sent: SimTime,
         retransmissions: u32,
     ) -> Delivery {
-        let (prep, start, done0) = self.first_attempt(dir, sent);
+        self.transmit_after_waiting(dir, sent, 0, retransmissions)
+    }
+
+    /// As [`transmit_after_retransmissions`](Self::transmit_after_retransmissions),
+    /// for a packet that first waits `waited` opportunities of its
+    /// direction behind other traffic (a wait drawn from a cell's queue
+    /// law, as the [`Cell`](super::Cell) delays a packet under it): the
+    /// first attempt takes the opportunity the wait leads to, and the wait
+    /// is the delivery's queueing. Retransmissions are scheduled first and
+    /// do not wait again.
+    pub fn transmit_after_waiting(
+        &self,
+        dir: Direction,
+        sent: SimTime,
+        waited: u64,
+        retransmissions: u32,
+    ) -> Delivery {
+        let (prep, first_opp, _) = self.first_attempt(dir, sent);
+        let start = self.opp_after_waiting(dir, first_opp, waited);
+        let done0 = self.done_after(start);
         let mut done = done0;
         for _ in 0..retransmissions {
             done = self.retransmit(dir, done);
         }
-        self.delivery(sent, &prep, start, done0, (done, retransmissions + 1, true))
+        let mut d = self.delivery(sent, &prep, first_opp, done0, (done, retransmissions + 1, true));
+        d.components.queueing = ticks_to_ms(tick_f64(start - first_opp));
+        d
     }
 
     /// The preparation, start and end of a packet's first attempt.

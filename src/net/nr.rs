@@ -272,6 +272,17 @@ impl Nr {
         }
     }
 
+    /// The opportunity of `dir` a packet takes when it waits `waited`
+    /// opportunities after its first one, `first_opp` (a wait drawn from a
+    /// cell's queue law, counted in opportunities of the direction).
+    pub(crate) fn opp_after_waiting(&self, dir: Direction, first_opp: Tick, waited: u64) -> Tick {
+        let mut at = first_opp;
+        for _ in 0..waited {
+            at = self.frame.next_opp(dir, at + 1);
+        }
+        at
+    }
+
     /// The delivery time of a transmission that starts at `start`: air time
     /// then the receiver's decoding (Tproc,1/2).
     pub(crate) fn done_after(&self, start: Tick) -> Tick {

@@ -15,6 +15,7 @@ mod fuzz_corpus;
 mod limits;
 mod net;
 mod perf;
+mod periodic_queue;
 mod plant;
 mod props;
 mod queues;

@@ -196,12 +196,24 @@ pub(super) struct NetRt<'m> {
 impl<'m> NetRt<'m> {
     pub fn new(model: &'m Model, profiles: &'m LinkProfiles, streams: &RngStreams) -> NetRt<'m> {
         let link = LinkState::new(model, streams);
+        let backgrounds = cell_backgrounds(model);
+        let laws: &[[Arc<LevelLaws>; 2]] = match &model.network.link {
+            LinkModel::Nr(nr) => nr.laws.get_or_init(|| cell_laws(model, &backgrounds)),
+            _ => &[],
+        };
+        // What a periodic flow's messages meet in each cell's queue.
+        let queues: Vec<radio::CellQueue> = laws
+            .iter()
+            .zip(&backgrounds)
+            .map(|(laws, bg)| radio::CellQueue {
+                laws,
+                efficiency: [0, 1].map(|d| bg[d].fluid.spectral_efficiency),
+            })
+            .collect();
         let cells = match &model.network.link {
             LinkModel::Nr(nr) => {
-                let backgrounds = cell_backgrounds(model);
-                let laws = nr.laws.get_or_init(|| cell_laws(model, &backgrounds));
                 backgrounds
-                    .into_iter()
+                    .iter()
                     .zip(laws)
                     .enumerate()
                     .map(|(c, (bg, laws))| {
@@ -325,7 +337,7 @@ impl<'m> NetRt<'m> {
                     start.extend(std::iter::repeat_n(point_xy(st.at), st.servers as usize));
                 }
                 let loads = cell_loads(model);
-                let flows = radio::flow_radio(model, nr, &link.core, streams);
+                let flows = radio::flow_radio(model, nr, &link.core, &queues, streams);
                 Some(Radio::new(nr, loads, &start, flows, streams))
             }
             _ => None,
@@ -541,8 +553,10 @@ impl<'m> NetRt<'m> {
                     let link = radio.link_of(index);
                     radio.flow_quality(flow, link, &mut quality);
                     let out = &mut flows[flow];
-                    for (k, &w) in quality.valid_weights.iter().enumerate() {
-                        let valid = &radio.flows[flow].valid[k];
+                    for (index, &w) in quality.valid_weights.iter().enumerate() {
+                        let Some(valid) = radio.flows[flow].valid(index) else {
+                            continue;
+                        };
                         let n = valid.latencies.len();
                         let weight = c as f64 * w;
                         if n == 0 || weight <= 0.0 {
@@ -556,7 +570,12 @@ impl<'m> NetRt<'m> {
                 }
             }
             for (flow, f) in radio.flows.iter().enumerate() {
-                flows[flow].samples += f.valid.iter().map(|v| v.latencies.len() as u64).sum::<u64>();
+                flows[flow].samples += f
+                    .sets
+                    .iter()
+                    .flat_map(|s| &s.valid)
+                    .map(|v| v.latencies.len() as u64)
+                    .sum::<u64>();
             }
         }
         for stream in &self.streams {
@@ -675,7 +694,7 @@ pub fn cell_loads(model: &Model) -> Vec<[f64; 2]> {
 }
 
 /// The queue laws of every cell and direction, for the priority levels of
-/// the triggered robot flows that cross them.
+/// the robot flows (triggered and periodic) that cross them.
 fn cell_laws(model: &Model, backgrounds: &[[CellBackground; 2]]) -> Vec<[Arc<LevelLaws>; 2]> {
     let LinkModel::Nr(nr) = &model.network.link else {
         return Vec::new();
@@ -684,7 +703,9 @@ fn cell_laws(model: &Model, backgrounds: &[[CellBackground; 2]]) -> Vec<[Arc<Lev
         model
             .flows
             .iter()
-            .filter(|f| f.direction == d && matches!(f.kind, FlowKind::Triggered { .. }))
+            .filter(|f| {
+                f.direction == d && matches!(f.kind, FlowKind::Triggered { .. } | FlowKind::Periodic { .. })
+            })
             .map(|f| f.priority)
             .collect()
     };

@@ -532,15 +532,19 @@ impl NetRt<'_> {
                 let u: f64 = this.rng.random();
                 let mut sum = 0.0;
                 let weights = &self.quality.valid_weights;
-                let k = weights
+                let index = weights
                     .iter()
                     .position(|w| {
                         sum += w;
                         u < sum
                     })
                     .unwrap_or(weights.len().saturating_sub(1));
-                let valid = &radio.flows[this.flow].valid;
-                match valid.get(k).filter(|v| !v.latencies.is_empty()) {
+                // The serving cell's latencies (under per-message
+                // shadowing, those of the cell of the drawn link state).
+                match radio.flows[this.flow]
+                    .valid(index)
+                    .filter(|v| !v.latencies.is_empty())
+                {
                     Some(v) => v.latencies[this.rng.random_range(0..v.latencies.len())],
                     None => this.deadline,
                 }

@@ -54,13 +54,14 @@ use super::profiles::Geometric;
 use crate::engine::{RngStreams, SimTime, StreamRng};
 use crate::model::{FlowKind, Model, NrNetwork};
 use crate::net::{
-    dbm_to_mw, mw_to_dbm, Components, CoreDelay, Direction, LinkAdaptation, Mobility, MobilityEvent,
-    RadioBudget, RadioMap, Shadowing,
+    dbm_to_mw, mw_to_dbm, Components, CoreDelay, Direction, LevelLaws, LinkAdaptation, Mobility,
+    MobilityEvent, Nr, RadioBudget, RadioMap, Shadowing, LOWEST_PRIORITY,
 };
 use crate::stats::Histogram;
 use rand::RngExt;
 use rustc_hash::FxHashMap;
 use std::collections::VecDeque;
+use std::sync::Arc;
 
 /// Link-state draws per place and replication for periodic flows under
 /// per-message shadowing.
@@ -156,21 +157,53 @@ struct RobotRadio {
     leg: Leg,
 }
 
-/// Per flow, for [`Radio::flow_quality`]: the direction, and per number
-/// of retransmissions k the chance that a message delivered after them
-/// misses the deadline, and the latencies of those that meet it (periodic
-/// flows; empty otherwise).
+/// Per flow, for [`Radio::flow_quality`]: the direction, and the flow's
+/// latency sets: the first without queueing, then one per cell whose queue
+/// makes the flow wait (its direction's law at the flow's priority gives a
+/// wait); `set_of_cell` gives each cell's set (the first for the cells
+/// whose queue never delays it).
 #[derive(Clone, Debug)]
 pub(super) struct FlowRadio {
     pub dir: Direction,
     pub retx: u32,
+    pub sets: Vec<FlowLatencies>,
+    pub set_of_cell: Vec<usize>,
+}
+
+impl FlowRadio {
+    /// The latency set of messages served by `cell`.
+    pub fn set(&self, cell: usize) -> usize {
+        self.set_of_cell.get(cell).copied().unwrap_or(0)
+    }
+
+    /// The set and number of retransmissions of an index into
+    /// [`Quality::valid_weights`].
+    pub fn set_and_retx(&self, index: usize) -> (usize, usize) {
+        let per_set = self.retx as usize + 1;
+        (index / per_set, index % per_set)
+    }
+
+    /// The valid latencies of an index into [`Quality::valid_weights`].
+    pub fn valid(&self, index: usize) -> Option<&ValidLatencies> {
+        let (set, k) = self.set_and_retx(index);
+        self.sets.get(set).and_then(|s| s.valid.get(k))
+    }
+}
+
+/// A periodic flow's messages through one kind of cell: per number of
+/// retransmissions k, the chance that a message delivered after them
+/// misses the deadline, and the latencies of those that meet it (empty for
+/// other flows).
+#[derive(Clone, Debug, Default)]
+pub(super) struct FlowLatencies {
     pub late: Vec<f64>,
     pub valid: Vec<ValidLatencies>,
 }
 
 /// What a periodic message does on a link: it fails with `q`; `lost_share`
-/// of the failures are losses (the rest arrive late); valid messages needed
-/// k retransmissions with probability `valid_weights[k]`.
+/// of the failures are losses (the rest arrive late); valid messages took
+/// their latency from set s after k retransmissions with probability
+/// `valid_weights[s · (retx + 1) + k]` ([`FlowRadio::set_and_retx`]).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub(super) struct Quality {
     pub q: f64,
@@ -211,8 +244,8 @@ pub(super) struct Radio {
     rsrp: Vec<f64>,
     links: Vec<[DirLink; 2]>,
     /// Per place, under per-message shadowing: draws of the strongest
-    /// gNB's links.
-    draws: Vec<Vec<[DirLink; 2]>>,
+    /// gNB and its links.
+    draws: Vec<Vec<(u32, [DirLink; 2])>>,
     robots: Vec<RobotRadio>,
     rng: StreamRng,
     pub flows: Vec<FlowRadio>,
@@ -340,7 +373,7 @@ impl Radio {
             let draws = (0..PER_MESSAGE_DRAWS)
                 .map(|_| {
                     let (losses, serving) = self.draw_losses(xy);
-                    self.links_with(&losses, serving)
+                    (serving as u32, self.links_with(&losses, serving))
                 })
                 .collect();
             self.draws.push(draws);
@@ -419,8 +452,9 @@ impl Radio {
     /// What a message of periodic flow `flow` does on `link`.
     pub fn flow_quality(&self, flow: usize, link: Link, out: &mut Quality) {
         let spec = &self.flows[flow];
+        let per_set = spec.retx as usize + 1;
         out.valid_weights.clear();
-        out.valid_weights.resize(spec.retx as usize + 1, 0.0);
+        out.valid_weights.resize(spec.sets.len() * per_set, 0.0);
         let Link::Up { place, cell } = link else {
             out.q = 1.0;
             out.lost_share = 1.0;
@@ -429,7 +463,7 @@ impl Radio {
         let dir = spec.dir as usize;
         let mut q = 0.0;
         let mut lost = 0.0;
-        let mut add = |bler: Option<f64>, share: f64, weights: &mut Vec<f64>| {
+        let mut add = |bler: Option<f64>, set: usize, share: f64, weights: &mut Vec<f64>| {
             let Some(b) = bler else {
                 q += share;
                 lost += share;
@@ -437,9 +471,10 @@ impl Radio {
             };
             // Attempt k + 1 delivers with b^k (1 − b); all fail with b^(R+1).
             let mut reach = 1.0;
-            for (k, late) in spec.late.iter().enumerate() {
+            let first = set * per_set;
+            for (k, late) in spec.sets[set].late.iter().enumerate() {
                 let delivered = reach * (1.0 - b);
-                weights[k] += share * delivered * (1.0 - late);
+                weights[first + k] += share * delivered * (1.0 - late);
                 q += share * delivered * late;
                 reach *= b;
             }
@@ -449,12 +484,15 @@ impl Radio {
         if cell == ANY_CELL {
             let draws = &self.draws[place as usize];
             let share = 1.0 / draws.len() as f64;
-            for d in draws {
-                add(d[dir].bler, share, &mut out.valid_weights);
+            // Each draw's messages queue in the cell that serves them.
+            for (serving, links) in draws {
+                let set = spec.set(*serving as usize);
+                add(links[dir].bler, set, share, &mut out.valid_weights);
             }
         } else {
             add(
                 self.dir_link(place, cell, spec.dir).bler,
+                spec.set(cell as usize),
                 1.0,
                 &mut out.valid_weights,
             );
@@ -543,9 +581,17 @@ fn length(a: [f64; 2], b: [f64; 2]) -> f64 {
     (b[0] - a[0]).hypot(b[1] - a[1])
 }
 
-/// Latency draws per periodic flow, number of retransmissions and
-/// replication.
+/// Latency draws per periodic flow, latency set, number of retransmissions
+/// and replication.
 pub const FLOW_DRAWS: usize = 256;
+
+/// A cell's queue as the robots' periodic messages meet it: per direction,
+/// the laws of its background's queue per priority level, and the spectral
+/// efficiency at which a message's blocks are counted.
+pub(super) struct CellQueue<'a> {
+    pub laws: &'a [Arc<LevelLaws>; 2],
+    pub efficiency: [f64; 2],
+}
 
 /// The flow constants of a replication: per periodic flow and number of
 /// retransmissions k, [`FLOW_DRAWS`] latencies of a message delivered by
@@ -555,15 +601,33 @@ pub const FLOW_DRAWS: usize = 256;
 /// the deadline, and the valid ones for the statistics and for the time a
 /// link comes back. Drawn per replication, their sampling error is part of
 /// the replications' spread, and so of the intervals.
+///
+/// A cell whose queue law at the flow's direction and priority gives a wait
+/// (background at the flow's level or above it, [`level_laws`]) has a
+/// latency set of its own: the same send times and core delays, each
+/// message first waiting the opportunities drawn from that law (stream
+/// `network/flows/queue:<cell>`), as the [`Cell`](crate::net::Cell) delays
+/// a triggered message. The message's blocks are counted at the efficiency
+/// the cell's background is given (a line-of-sight UE 30 m from its gNB):
+/// a robot at the cell's edge needs a few blocks more, a few in the
+/// hundreds a slot carries. Cells whose law gives no wait share the first
+/// set, drawn without queueing; a level the law finds saturated has every
+/// message late (it would wait for ever).
+///
+/// [`level_laws`]: crate::net::level_laws
 pub(super) fn flow_radio(
     model: &Model,
     nr: &NrNetwork,
     core: &CoreDelay,
+    queues: &[CellQueue],
     streams: &RngStreams,
 ) -> Vec<FlowRadio> {
     let retx = nr.nr().config().harq_max_retx;
     let mut rng = streams.stream("network/flows");
     let mut core_rng = streams.stream("network/flows/core");
+    let mut wait_rngs: Vec<StreamRng> = (0..queues.len())
+        .map(|c| streams.stream(&format!("network/flows/queue:{c}")))
+        .collect();
     model
         .flows
         .iter()
@@ -571,33 +635,88 @@ pub(super) fn flow_radio(
             let mut out = FlowRadio {
                 dir: f.direction,
                 retx,
-                late: Vec::new(),
-                valid: Vec::new(),
+                sets: vec![FlowLatencies::default()],
+                set_of_cell: vec![0; queues.len()],
             };
             let FlowKind::Periodic { deadline, .. } = f.kind else {
                 return out;
             };
-            for k in 0..=retx {
-                let mut valid = ValidLatencies::default();
-                let mut late = 0usize;
-                for _ in 0..FLOW_DRAWS {
-                    let sent = SimTime::from_nanos(1_000_000_000 + rng.random_range(0..20_000_000));
-                    let delay = core.sample(&mut core_rng);
-                    let mut d = nr.nr().transmit_after_retransmissions(f.direction, sent, k);
-                    d.add_core(delay);
-                    let latency = d.outcome.time() - sent;
-                    if latency > deadline {
-                        late += 1;
-                    } else {
-                        valid.add(latency, &d.components);
+            // Send times and core delays, per k, shared by every set: a
+            // set differs from the first by its waits alone.
+            let draws: Vec<Vec<(SimTime, SimTime)>> = (0..=retx)
+                .map(|_| {
+                    (0..FLOW_DRAWS)
+                        .map(|_| {
+                            let sent = SimTime::from_nanos(1_000_000_000 + rng.random_range(0..20_000_000));
+                            (sent, core.sample(&mut core_rng))
+                        })
+                        .collect()
+                })
+                .collect();
+            let dir = f.direction;
+            out.sets[0] = latency_set(nr.nr(), dir, deadline, &draws, &mut || 0);
+            let level = usize::from(f.priority.clamp(1, LOWEST_PRIORITY) - 1);
+            for (c, queue) in queues.iter().enumerate() {
+                match &queue.laws[dir as usize][level] {
+                    Some(Ok(law)) if law.load() > 0.0 => {
+                        let bpp = nr.nr().bits_per_prb(dir, queue.efficiency[dir as usize]);
+                        let bits = f64::from(f.size_bytes) * 8.0;
+                        let blocks = if bpp > 0.0 {
+                            ((bits / bpp).ceil() as u64).max(1)
+                        } else {
+                            1
+                        };
+                        let rng = &mut wait_rngs[c];
+                        let set = latency_set(nr.nr(), dir, deadline, &draws, &mut || {
+                            law.sample_wait(blocks, rng)
+                        });
+                        out.set_of_cell[c] = out.sets.len();
+                        out.sets.push(set);
                     }
+                    Some(Err(_)) => {
+                        out.set_of_cell[c] = out.sets.len();
+                        out.sets.push(FlowLatencies {
+                            late: vec![1.0; retx as usize + 1],
+                            valid: vec![ValidLatencies::default(); retx as usize + 1],
+                        });
+                    }
+                    // No background at or above the flow's level.
+                    Some(Ok(_)) | None => {}
                 }
-                out.late.push(late as f64 / FLOW_DRAWS as f64);
-                out.valid.push(valid);
             }
             out
         })
         .collect()
+}
+
+/// The latencies of `draws` (per k, send times and core delays) for a
+/// periodic flow of direction `dir`, each message first waiting `wait()`
+/// opportunities.
+fn latency_set(
+    nr: &Nr,
+    dir: Direction,
+    deadline: SimTime,
+    draws: &[Vec<(SimTime, SimTime)>],
+    wait: &mut dyn FnMut() -> u64,
+) -> FlowLatencies {
+    let mut out = FlowLatencies::default();
+    for (k, per_k) in draws.iter().enumerate() {
+        let mut valid = ValidLatencies::default();
+        let mut late = 0usize;
+        for &(sent, core_delay) in per_k {
+            let mut d = nr.transmit_after_waiting(dir, sent, wait(), k as u32);
+            d.add_core(core_delay);
+            let latency = d.outcome.time() - sent;
+            if latency > deadline {
+                late += 1;
+            } else {
+                valid.add(latency, &d.components);
+            }
+        }
+        out.late.push(late as f64 / per_k.len().max(1) as f64);
+        out.valid.push(valid);
+    }
+    out
 }
 
 /// The valid latencies of a flow's messages delivered after k

@@ -546,10 +546,9 @@ impl Cell {
             match &laws[usize::from(priority - 1)] {
                 Some(Ok(law)) if bpp > 0.0 => {
                     // The opportunity the drawn wait leads to.
-                    let mut at = first_opp;
-                    for _ in 0..law.sample_wait(prbs, rng) {
-                        at = self.nr.frame.next_opp(dir, at + 1);
-                    }
+                    let at = self
+                        .nr
+                        .opp_after_waiting(dir, first_opp, law.sample_wait(prbs, rng));
                     eligible = eligible.max(at);
                 }
                 // Saturated: it would wait for ever; lost at once.

@@ -52,7 +52,7 @@ fn radio_of(model: &Model, seed: u64) -> Radio {
     };
     let streams = RngStreams::new(seed, 0);
     let core = CoreDelay::from_dists(model.network.core.clone(), model.network.edge_processing.clone());
-    let flows = flow_radio(model, nr, &core, &streams);
+    let flows = flow_radio(model, nr, &core, &[], &streams);
     let loads = vec![[0.0, 0.0]; nr.gnbs().len()];
     Radio::new(nr, loads, &[(70.0, 3.0), (70.0, 3.0)], flows, &streams)
 }
