@@ -45,6 +45,10 @@
 //!   k + 1 (probability BLER^k (1 − BLER)) is late with the share of the
 //!   flow's latencies after k retransmissions beyond its deadline, drawn per
 //!   replication ([`FLOW_DRAWS`]); all attempts fail with BLER^(retx+1).
+//!   Periodic messages queue behind the background as triggered ones do:
+//!   in a cell whose queue law gives the flow's priority a wait, the
+//!   flow's latencies are drawn with that wait added (a set per such
+//!   cell), and a robot's messages take the serving cell's set.
 //!   While the link is down (a handover's interruption, a re-establishment)
 //!   every message fails. When an AGV sets off or halts, what the streams
 //!   decided for messages sent from then on is taken back and decided again
