@@ -114,6 +114,8 @@ struct Piece {
     from: SimTime,
     link: Link,
     transition: Option<Transition>,
+    /// Where the robot was when the piece began (also when down).
+    place: u32,
 }
 
 /// A stretch of a robot's timeline computed from one set of inputs: from

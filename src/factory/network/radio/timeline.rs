@@ -49,11 +49,13 @@ impl Radio {
     /// The link from `from` on is the machine's now.
     fn push_piece(&mut self, robot: usize, from: SimTime, transition: Option<Transition>) {
         let link = self.current_link(robot);
+        let place = self.robots[robot].place;
         let pieces = &mut self.robots[robot].pieces;
         let piece = Piece {
             from,
             link,
             transition,
+            place,
         };
         match pieces.back_mut() {
             None => pieces.push_back(piece),
@@ -61,6 +63,7 @@ impl Radio {
                 // Several changes at one instant: the last one holds.
                 last.link = link;
                 last.transition = last.transition.or(transition);
+                last.place = place;
             }
             Some(last) if last.link != link || transition.is_some() => pieces.push_back(piece),
             Some(_) => {}
@@ -145,15 +148,11 @@ impl Radio {
                     Transition::LinkFailure { .. } => self.link_failures += 1,
                 }
             }
-            let place = match p.link {
-                Link::Up { place, .. } => Some(place),
-                Link::Down => None,
-            };
             self.happened.push(RadioEvent {
                 at: p.from,
                 robot,
                 transition,
-                xy: place.map_or((f64::NAN, f64::NAN), |pl| self.place_xy[pl as usize]),
+                xy: self.place_xy[p.place as usize],
             });
         }
         r.counted_until = r.counted_until.max(now);
