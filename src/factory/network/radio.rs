@@ -895,7 +895,9 @@ pub const FLOW_DRAWS: usize = 256;
 /// drawn from the replication's stream `network/flows`: the share beyond
 /// the deadline, and the valid ones for the statistics and for the time a
 /// link comes back. Drawn per replication, their sampling error is part of
-/// the replications' spread, and so of the intervals.
+/// the replications' spread, and so of the intervals. The stacks' delays
+/// (`stack_delay`) come from their own stream, so that a scenario without
+/// them draws the same latencies as before they existed.
 pub(super) fn flow_radio(
     model: &Model,
     nr: &NrNetwork,
@@ -905,6 +907,8 @@ pub(super) fn flow_radio(
     let retx = nr.nr().config().harq_max_retx;
     let mut rng = streams.stream("network/flows");
     let mut core_rng = streams.stream("network/flows/core");
+    let stack = stack_delay(nr);
+    let mut stack_rng = streams.stream("network/flows/stack");
     model
         .flows
         .iter()
@@ -926,6 +930,7 @@ pub(super) fn flow_radio(
                     let delay = core.sample(&mut core_rng);
                     let mut d = nr.nr().transmit_after_retransmissions(f.direction, sent, k);
                     d.add_core(delay);
+                    d.add_stack(stack.sample(&mut stack_rng));
                     let latency = d.outcome.time() - sent;
                     if latency > deadline {
                         late += 1;
@@ -939,6 +944,12 @@ pub(super) fn flow_radio(
             out
         })
         .collect()
+}
+
+/// The UE's and the gNB's stack delays of a message, as one sum.
+pub(super) fn stack_delay(nr: &NrNetwork) -> CoreDelay {
+    let (ue, gnb) = nr.stack_delay();
+    CoreDelay::from_dists(ue.cloned(), gnb.cloned())
 }
 
 /// The valid latencies of a flow's messages delivered after k
