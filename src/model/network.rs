@@ -122,6 +122,12 @@ pub struct NrNetwork {
     /// The queue laws of each cell's background (per direction), computed
     /// once per scenario by the first replication that needs them.
     pub(crate) laws: OnceLock<Vec<[Arc<LevelLaws>; 2]>>,
+    /// Implementation delay of the UE's protocol stack (key
+    /// `stack_delay.ue`), one draw per message; `None` is no delay.
+    pub(crate) stack_ue: Option<Dist>,
+    /// Implementation delay of the gNB's protocol stack (key
+    /// `stack_delay.gnb`).
+    pub(crate) stack_gnb: Option<Dist>,
 }
 
 impl NrNetwork {
@@ -133,6 +139,11 @@ impl NrNetwork {
     /// Ceiling-mounted gNBs, (x, y) in metres.
     pub fn gnbs(&self) -> &[(f64, f64)] {
         &self.gnbs
+    }
+
+    /// The UE's and the gNB's stack delays (`stack_delay = { ue, gnb }`).
+    pub fn stack_delay(&self) -> (Option<&Dist>, Option<&Dist>) {
+        (self.stack_ue.as_ref(), self.stack_gnb.as_ref())
     }
 }
 

@@ -84,6 +84,17 @@ impl Delivery {
             Outcome::Lost(t) => Outcome::Lost(t + delay),
         };
     }
+
+    /// Adds the UE's and the gNB's stack delays (implementation delays
+    /// beyond the 3GPP processing times): the outcome moves later and the
+    /// `processing` component grows.
+    pub fn add_stack(&mut self, delay: SimTime) {
+        self.components.processing += delay.as_nanos() as f64 * 1e-6;
+        self.outcome = match self.outcome {
+            Outcome::Delivered(t) => Outcome::Delivered(t + delay),
+            Outcome::Lost(t) => Outcome::Lost(t + delay),
+        };
+    }
 }
 
 /// Ticks of a time.

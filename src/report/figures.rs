@@ -724,6 +724,8 @@ mod tests {
             nr: Nr::new(NrConfig::default()).unwrap(),
             gnbs: vec![(10.0, 10.0), (390.0, 10.0)],
             laws: Default::default(),
+            stack_ue: None,
+            stack_gnb: None,
         };
         // By hand at 30 m from the first gNB (the other is far).
         let ch = nr.nr.channel();

@@ -11,6 +11,10 @@ const BUILTINS: &[(&str, &str)] = &[
         include_str!("../../scenarios/sany18_lean_fleet.toml"),
     ),
     (
+        "sany18_campus",
+        include_str!("../../scenarios/sany18_campus.toml"),
+    ),
+    (
         "sany18_two_way",
         include_str!("../../scenarios/sany18_two_way.toml"),
     ),

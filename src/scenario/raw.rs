@@ -44,7 +44,9 @@ pub(crate) use fleet::{RawBattery, RawFleet};
 pub(crate) use flows::{FlowKey, RawFlow};
 pub(crate) use keys::Key;
 pub(crate) use layout::{Pair, RawAisle, RawLayout, RawPoint};
-pub(crate) use network::{RawBadState, RawEmpirical, RawFixed, RawHandover, RawNetwork, RawNr, RawRlf};
+pub(crate) use network::{
+    RawBadState, RawEmpirical, RawFixed, RawHandover, RawNetwork, RawNr, RawRlf, RawStackDelay,
+};
 pub(crate) use people::{RawCalendar, RawOperators, RawPool, RawPower, RawWindow};
 pub(crate) use products::{RawProduct, RawStep};
 pub(crate) use scenario::RawScenario;

@@ -1,6 +1,7 @@
 //! Integration tests, one binary with a module per area.
 
 mod calculator_link;
+mod campus;
 mod capacity;
 mod channel;
 mod cli;

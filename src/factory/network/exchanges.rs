@@ -151,6 +151,7 @@ impl NetRt<'_> {
         for delivery in sent.drain(..) {
             let id = delivery.id as u32;
             let core = self.link.core.sample(&mut self.link.core_rng);
+            let stack = self.link.stack.sample(&mut self.link.stack_rng);
             let packet = &mut self.packets[id];
             let FlowKind::Triggered { timeout, .. } = model.flows[packet.flow].kind else {
                 continue;
@@ -158,10 +159,14 @@ impl NetRt<'_> {
             match delivery.outcome {
                 Outcome::Delivered(t) => {
                     // The core and edge delay comes after the radio, in both
-                    // directions (the sum is what the robot sees).
+                    // directions (the sum is what the robot sees); so do the
+                    // two stacks' delays (the sender's would shift only the
+                    // frame phase, which has no fixed value anyway).
                     packet.components = delivery.components;
                     packet.components.core += core.as_nanos() as f64 * 1e-6;
-                    ctx.queue.schedule(t + core, Event::NetDelivered { packet: id });
+                    packet.components.processing += stack.as_nanos() as f64 * 1e-6;
+                    ctx.queue
+                        .schedule(t + core + stack, Event::NetDelivered { packet: id });
                 }
                 Outcome::Lost(t) => {
                     let retry = (packet.sent + timeout).max(t);

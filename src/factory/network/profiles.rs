@@ -175,6 +175,9 @@ pub(super) struct LinkState<'m> {
     pub rng: StreamRng,
     pub core_rng: StreamRng,
     pub core: CoreDelay,
+    /// The UE's and the gNB's stack delays (NR only; none otherwise).
+    pub stack: CoreDelay,
+    pub stack_rng: StreamRng,
     bad_rng: StreamRng,
     /// Empirical bad periods: the current state and when it ends.
     pub bad: bool,
@@ -189,6 +192,11 @@ impl<'m> LinkState<'m> {
             rng: streams.stream("network/link"),
             core_rng: streams.stream("network/core"),
             core: CoreDelay::from_dists(net.core.clone(), net.edge_processing.clone()),
+            stack: match &net.link {
+                LinkModel::Nr(nr) => super::radio::stack_delay(nr),
+                LinkModel::Ideal | LinkModel::Fixed { .. } | LinkModel::Empirical { .. } => CoreDelay::none(),
+            },
+            stack_rng: streams.stream("network/stack"),
             bad_rng: streams.stream("network/bad_state"),
             bad: false,
             state_until: SimTime::MAX,

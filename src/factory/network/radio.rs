@@ -617,6 +617,8 @@ pub(super) struct CellQueue<'a> {
 /// message late (it would wait for ever).
 ///
 /// [`level_laws`]: crate::net::level_laws
+/// The stacks' delays (`stack_delay`) come from their own stream, so that a
+/// scenario without them draws the same latencies as before they existed.
 pub(super) fn flow_radio(
     model: &Model,
     nr: &NrNetwork,
@@ -630,6 +632,8 @@ pub(super) fn flow_radio(
     let mut wait_rngs: Vec<StreamRng> = (0..queues.len())
         .map(|c| streams.stream(&format!("network/flows/queue:{c}")))
         .collect();
+    let stack = stack_delay(nr);
+    let mut stack_rng = streams.stream("network/flows/stack");
     model
         .flows
         .iter()
@@ -643,14 +647,15 @@ pub(super) fn flow_radio(
             let FlowKind::Periodic { deadline, .. } = f.kind else {
                 return out;
             };
-            // Send times and core delays, per k, shared by every set: a
-            // set differs from the first by its waits alone.
-            let draws: Vec<Vec<(SimTime, SimTime)>> = (0..=retx)
+            // Send times, core and stack delays, per k, shared by every
+            // set: a set differs from the first by its waits alone.
+            let draws: Vec<Vec<(SimTime, SimTime, SimTime)>> = (0..=retx)
                 .map(|_| {
                     (0..FLOW_DRAWS)
                         .map(|_| {
                             let sent = SimTime::from_nanos(1_000_000_000 + rng.random_range(0..20_000_000));
-                            (sent, core.sample(&mut core_rng))
+                            let core_delay = core.sample(&mut core_rng);
+                            (sent, core_delay, stack.sample(&mut stack_rng))
                         })
                         .collect()
                 })
@@ -691,23 +696,24 @@ pub(super) fn flow_radio(
         .collect()
 }
 
-/// The latencies of `draws` (per k, send times and core delays) for a
+/// The latencies of `draws` (per k, send times, core and stack delays) for a
 /// periodic flow of direction `dir`, each message first waiting `wait()`
 /// opportunities.
 fn latency_set(
     nr: &Nr,
     dir: Direction,
     deadline: SimTime,
-    draws: &[Vec<(SimTime, SimTime)>],
+    draws: &[Vec<(SimTime, SimTime, SimTime)>],
     wait: &mut dyn FnMut() -> u64,
 ) -> FlowLatencies {
     let mut out = FlowLatencies::default();
     for (k, per_k) in draws.iter().enumerate() {
         let mut valid = ValidLatencies::default();
         let mut late = 0usize;
-        for &(sent, core_delay) in per_k {
+        for &(sent, core_delay, stack_delay) in per_k {
             let mut d = nr.transmit_after_waiting(dir, sent, wait(), k as u32);
             d.add_core(core_delay);
+            d.add_stack(stack_delay);
             let latency = d.outcome.time() - sent;
             if latency > deadline {
                 late += 1;
@@ -719,6 +725,12 @@ fn latency_set(
         out.valid.push(valid);
     }
     out
+}
+
+/// The UE's and the gNB's stack delays of a message, as one sum.
+pub(super) fn stack_delay(nr: &NrNetwork) -> CoreDelay {
+    let (ue, gnb) = nr.stack_delay();
+    CoreDelay::from_dists(ue.cloned(), gnb.cloned())
 }
 
 /// The valid latencies of a flow's messages delivered after k

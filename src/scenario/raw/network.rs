@@ -70,6 +70,14 @@ keys! {
         Bler = "bler": Ty::Number, default "none", "a fixed block error rate of every attempt";
         Handover = "handover": Ty::Table(&HANDOVER), default "see below", "event-A3 handover";
         Rlf = "rlf": Ty::Table(&RLF), default "see below", "radio link failure";
+        StackDelay = "stack_delay": Ty::Table(&STACK_DELAY), default "none", "implementation delays of the UE's and the gNB's protocol stacks";
+    }
+}
+
+keys! {
+    pub(crate) enum StackDelayKey in STACK_DELAY, heading "`[network.nr.stack_delay]`", table "stack_delay" {
+        Ue = "ue": Ty::Text(TextKind::Dist), default "none", "the UE stack's delay added to every message";
+        Gnb = "gnb": Ty::Text(TextKind::Dist), default "none", "the gNB stack's delay added to every message";
     }
 }
 
@@ -157,6 +165,14 @@ pub(crate) struct RawNr {
     pub bler: Field<f64>,
     pub handover: Field<RawHandover>,
     pub rlf: Field<RawRlf>,
+    pub stack_delay: Field<RawStackDelay>,
+}
+
+/// `stack_delay = { ue, gnb }`.
+#[derive(Debug, Default)]
+pub(crate) struct RawStackDelay {
+    pub ue: Field<Str>,
+    pub gnb: Field<Str>,
 }
 
 /// `handover = { hysteresis_db, time_to_trigger, interruption }`.
@@ -190,6 +206,11 @@ impl RawNr {
             None => self.key_written_at(NrKey::from_name(path)?),
             Some(("handover", inner)) => self.handover.ok()?.v.written_at(HandoverKey::from_name(inner)?),
             Some(("rlf", inner)) => self.rlf.ok()?.v.written_at(RlfKey::from_name(inner)?),
+            Some(("stack_delay", inner)) => self
+                .stack_delay
+                .ok()?
+                .v
+                .written_at(StackDelayKey::from_name(inner)?),
             Some(_) => None,
         }
     }
@@ -222,6 +243,7 @@ impl RawNr {
             NrKey::Bler => span_of(&self.bler),
             NrKey::Handover => span_of(&self.handover),
             NrKey::Rlf => span_of(&self.rlf),
+            NrKey::StackDelay => span_of(&self.stack_delay),
         }
     }
 }
@@ -232,6 +254,15 @@ impl RawHandover {
             HandoverKey::HysteresisDb => span_of(&self.hysteresis_db),
             HandoverKey::TimeToTrigger => span_of(&self.time_to_trigger),
             HandoverKey::Interruption => span_of(&self.interruption),
+        }
+    }
+}
+
+impl RawStackDelay {
+    fn written_at(&self, key: StackDelayKey) -> Option<Span> {
+        match key {
+            StackDelayKey::Ue => span_of(&self.ue),
+            StackDelayKey::Gnb => span_of(&self.gnb),
         }
     }
 }
@@ -373,6 +404,13 @@ fn read_nr(sink: &mut Sink, entries: &[Entry], key_span: Span) -> RawNr {
                 "a table like { q_out_db = -8, q_in_db = -6, t310 = \"1s\", reestablishment = \"220ms\" }",
                 |sink, entries, _| read_rlf(sink, entries),
             ),
+            NrKey::StackDelay => {
+                nr.stack_delay = value.table(
+                    sink,
+                    "a table like { ue = \"uniform(0.5ms, 2ms)\", gnb = \"1ms\" }",
+                    |sink, entries, _| read_stack_delay(sink, entries),
+                )
+            }
         }
     }
     nr
@@ -388,6 +426,17 @@ fn read_handover(sink: &mut Sink, entries: &[Entry]) -> RawHandover {
         }
     }
     handover
+}
+
+fn read_stack_delay(sink: &mut Sink, entries: &[Entry]) -> RawStackDelay {
+    let mut stack = RawStackDelay::default();
+    for (key, value) in written_keys::<StackDelayKey>(sink, entries, "network.nr.stack_delay") {
+        match key {
+            StackDelayKey::Ue => stack.ue = value.text(sink),
+            StackDelayKey::Gnb => stack.gnb = value.text(sink),
+        }
+    }
+    stack
 }
 
 fn read_rlf(sink: &mut Sink, entries: &[Entry]) -> RawRlf {

@@ -1,6 +1,6 @@
 //! `[network]` and `[[flow]]`.
 
-use super::{errors, errors_with, messages, ok, temp_dir, MM3};
+use super::{errors, errors_with, messages, ok, pos, temp_dir, MM3};
 use crate::engine::SimTime;
 use crate::model::{FlowKind, FlowRobots, LinkModel, Trigger};
 use crate::net::{
@@ -343,7 +343,7 @@ fn nr_errors_are_at_their_keys() {
             "network.nr.channel: `InF` is not an indoor-factory channel; allowed: InF-SL, InF-DL, InF-SH, InF-DH, InF-HH",
             "network.nr.scheduler: `edf` is not a scheduler; allowed: fifo, round_robin, pf",
             "network.nr.harq_max_retx: harq_max_retx must be a whole number of retransmissions from 0 to 32, found -1",
-            "network.nr.bandwidth: unknown key `bandwidth`; allowed keys: scs_khz, symbols, duplex, special_split, ul_access, sr_period, capability, harq_max_retx, bler_target, bandwidth_mhz, carrier_ghz, channel, gnb, tx_power_dbm, noise_figure_db, interference_margin_db, scheduler, shadowing, gnb_tx_power_dbm, ue_tx_power_dbm, gnb_noise_figure_db, ue_noise_figure_db, interference, bler, handover, rlf",
+            "network.nr.bandwidth: unknown key `bandwidth`; allowed keys: scs_khz, symbols, duplex, special_split, ul_access, sr_period, capability, harq_max_retx, bler_target, bandwidth_mhz, carrier_ghz, channel, gnb, tx_power_dbm, noise_figure_db, interference_margin_db, scheduler, shadowing, gnb_tx_power_dbm, ue_tx_power_dbm, gnb_noise_figure_db, ue_noise_figure_db, interference, bler, handover, rlf, stack_delay",
         ]
     );
     // Every value checked by the radio at once.
@@ -499,6 +499,47 @@ fn handover_and_radio_link_failure_settings() {
             "network.nr.handover: handover must be a table like { hysteresis_db = 3, time_to_trigger = \"256ms\", interruption = \"50ms\" }, found integer 3",
             "network.nr.rlf.t311: unknown key `t311`; allowed keys: q_out_db, q_in_db, t310, reestablishment; did you mean `t310`?",
         ]
+    );
+}
+
+#[test]
+fn stack_delays_are_read_per_end_and_checked_where_written() {
+    let stack = |extra: &str| {
+        let l = ok(&with(&format!("{NR}{extra}")), &[]);
+        let LinkModel::Nr(nr) = &l.model.network.link else {
+            panic!("{:?}", l.model.network.link)
+        };
+        let (ue, gnb) = nr.stack_delay();
+        (ue.map(|d| d.mean_ns()), gnb.map(|d| d.mean_ns()))
+    };
+    assert_eq!(stack(""), (None, None));
+    assert_eq!(
+        stack("stack_delay = { ue = \"uniform(0.5ms, 2ms)\", gnb = \"1ms\" }\n"),
+        (Some(1.25e6), Some(1e6))
+    );
+    // As a sub-table, one end alone.
+    assert_eq!(
+        stack("[network.nr.stack_delay]\ngnb = \"2ms\"\n"),
+        (None, Some(2e6))
+    );
+    let e = errors(&with(&format!(
+        "{NR}stack_delay = {{ ue = \"uniform(2ms, 1ms)\", gnb = \"fast\", radio = \"1ms\" }}\n"
+    )));
+    let m = messages(&e);
+    assert_eq!(m.len(), 3, "{m:?}");
+    assert_eq!(m[0], "network.nr.stack_delay.ue: uniform(A, B) needs A <= B");
+    assert!(
+        m[1].starts_with("network.nr.stack_delay.gnb: unknown distribution `fast`"),
+        "{m:?}"
+    );
+    assert!(
+        m[2].starts_with("network.nr.stack_delay.radio: unknown key `radio`; allowed keys: ue, gnb"),
+        "{m:?}"
+    );
+    assert_eq!(pos(&e[0]), (Some(28), Some(22)));
+    assert_eq!(
+        messages(&errors(&with(&format!("{NR}stack_delay = \"1ms\"\n")))),
+        ["network.nr.stack_delay: stack_delay must be a table like { ue = \"uniform(0.5ms, 2ms)\", gnb = \"1ms\" }, found string \"1ms\""]
     );
 }
 

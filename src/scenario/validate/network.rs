@@ -21,7 +21,8 @@ use crate::net::{
 };
 use crate::scenario::diag::{did_you_mean, Span};
 use crate::scenario::raw::{
-    Field, RawBadState, RawEmpirical, RawFixed, RawHandover, RawNetwork, RawNr, RawRlf, Sp, TextOrInt,
+    Field, RawBadState, RawEmpirical, RawFixed, RawHandover, RawNetwork, RawNr, RawRlf, RawStackDelay, Sp,
+    TextOrInt,
 };
 use crate::scenario::tree::Str;
 
@@ -504,6 +505,7 @@ impl Validator<'_, '_> {
         let gnbs = self.gnbs(raw, floor);
         let handover = self.handover(&raw.handover);
         let rlf = self.rlf(&raw.rlf);
+        let stack = self.stack_delay(&raw.stack_delay);
         let gnb_power = self.nr_aliased(
             (&raw.gnb_tx_power_dbm, "gnb_tx_power_dbm"),
             (&raw.tx_power_dbm, "tx_power_dbm"),
@@ -564,11 +566,27 @@ impl Validator<'_, '_> {
                 None
             }
         };
+        let (stack_ue, stack_gnb) = stack?;
         Some(NrNetwork {
             nr: nr?,
             gnbs: gnbs?,
             laws: Default::default(),
+            stack_ue,
+            stack_gnb,
         })
+    }
+
+    /// `stack_delay = { ue, gnb }`, each side absent (no delay) unless
+    /// written.
+    fn stack_delay(&mut self, field: &Field<RawStackDelay>) -> Option<(Option<Dist>, Option<Dist>)> {
+        let stack = match field {
+            Field::Ok(stack) => &stack.v,
+            Field::Missing => return Some((None, None)),
+            Field::Invalid => return None,
+        };
+        let ue = self.optional_dist(&stack.ue, "network.nr.stack_delay.ue");
+        let gnb = self.optional_dist(&stack.gnb, "network.nr.stack_delay.gnb");
+        Some((ue?, gnb?))
     }
 
     /// `sr_period`: a string (`"1ms"`, `"4slots"`, `"2sym"`) or a whole

@@ -110,7 +110,7 @@ fn every_section_has_distinct_keys_and_a_distinct_heading() {
     let all = sections();
     assert_eq!(
         all.len(),
-        24,
+        25,
         "{:?}",
         all.iter().map(|s| s.heading).collect::<Vec<_>>()
     );
