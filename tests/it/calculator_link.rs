@@ -2,38 +2,8 @@
 //! --state ... --interferer-distance ... --interferer-load ...`), against
 //! the TR 38.901 InF formulas written out here, and its options' errors.
 
+use crate::net::{binary, binary_json, library, num};
 use factory5g::net::calculator::{calculate, Request};
-use serde_json::Value;
-use std::process::{Command, Output};
-
-/// The calculator's result through the library, as the JSON the binary
-/// prints.
-fn library(request: Request) -> Value {
-    serde_json::to_value(calculate(&request).expect("valid configuration")).expect("serializable")
-}
-
-fn binary(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_factory5g"))
-        .arg("latency")
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-/// The calculator's JSON through the binary.
-fn binary_json(args: &[&str]) -> Value {
-    let out = binary(&[args, &["--json"]].concat());
-    assert!(
-        out.status.success(),
-        "latency {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("stdout is JSON")
-}
-
-fn num(v: &Value) -> f64 {
-    v.as_f64().unwrap_or_else(|| panic!("{v} is not a number"))
-}
 
 /// TR 38.901 Table 7.4.1-1, InF LOS (every sub-scenario):
 /// `PL = 31.84 + 21.50·log10(d3D) + 19.00·log10(fc)`, d3D in metres from

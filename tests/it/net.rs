@@ -15,11 +15,11 @@ use std::process::{Command, Output};
 
 /// The calculator's result through the library, as the JSON the binary
 /// prints.
-fn library(request: Request) -> Value {
+pub(crate) fn library(request: Request) -> Value {
     serde_json::to_value(calculate(&request).expect("valid configuration")).expect("serializable")
 }
 
-fn binary(args: &[&str]) -> Output {
+pub(crate) fn binary(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_factory5g"))
         .arg("latency")
         .args(args)
@@ -28,7 +28,7 @@ fn binary(args: &[&str]) -> Output {
 }
 
 /// The calculator's JSON through the binary.
-fn binary_json(args: &[&str]) -> Value {
+pub(crate) fn binary_json(args: &[&str]) -> Value {
     let out = binary(&[args, &["--json"]].concat());
     assert!(
         out.status.success(),
@@ -38,7 +38,7 @@ fn binary_json(args: &[&str]) -> Value {
     serde_json::from_slice(&out.stdout).expect("stdout is JSON")
 }
 
-fn num(v: &Value) -> f64 {
+pub(crate) fn num(v: &Value) -> f64 {
     v.as_f64().unwrap_or_else(|| panic!("{v} is not a number"))
 }
 
