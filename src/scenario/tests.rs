@@ -457,3 +457,4 @@ fn messages(e: &[Diagnostic]) -> Vec<String> {
 
 mod floor;
 mod network;
+mod nr;
