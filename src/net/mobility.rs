@@ -259,6 +259,10 @@ pub struct Mobility {
     link: Link,
     /// Per cell, since when it has met A3's entering condition.
     a3_since: Vec<Option<SimTime>>,
+    /// The time-to-trigger that runs out first, and towards which cell:
+    /// computed whenever `a3_since` changes, as the timers are looked up
+    /// several times per measurement.
+    a3_next: Option<(SimTime, usize)>,
     /// When T310 started, if it runs.
     t310_since: Option<SimTime>,
     /// The last received powers (dBm), for the cell after a failure.
@@ -277,6 +281,7 @@ impl Mobility {
             rlf,
             link: Link::Unattached,
             a3_since: Vec::new(),
+            a3_next: None,
             t310_since: None,
             last_rsrp: Vec::new(),
         }
@@ -367,6 +372,7 @@ impl Mobility {
                 None
             };
         }
+        self.a3_next = self.earliest_time_to_trigger();
         let sinr = sinr_db[serving];
         if sinr < self.rlf.q_out_db {
             self.t310_since.get_or_insert(now);
@@ -379,7 +385,21 @@ impl Mobility {
 
     fn reset_timers(&mut self) {
         self.a3_since.iter_mut().for_each(|s| *s = None);
+        self.a3_next = None;
         self.t310_since = None;
+    }
+
+    /// The running time-to-trigger that runs out first (the strongest cell
+    /// on a tie, by the last received powers), and its cell.
+    fn earliest_time_to_trigger(&self) -> Option<(SimTime, usize)> {
+        self.a3_since
+            .iter()
+            .enumerate()
+            .filter_map(|(cell, since)| since.map(|s| (s + self.handover.time_to_trigger, cell)))
+            .min_by(|a, b| {
+                a.0.cmp(&b.0)
+                    .then(self.last_rsrp[b.1].total_cmp(&self.last_rsrp[a.1]))
+            })
     }
 
     /// The earliest running timer: T310 first on a tie, then the
@@ -391,16 +411,9 @@ impl Mobility {
             Link::Reestablishing { until } => Some((until, Timer::ReestablishmentEnd)),
             Link::Connected(_) => {
                 let t310 = self.t310_since.map(|since| (since + self.rlf.t310, Timer::T310));
-                let a3 = self
-                    .a3_since
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(cell, since)| since.map(|s| (s + self.handover.time_to_trigger, cell)))
-                    .min_by(|a, b| {
-                        a.0.cmp(&b.0)
-                            .then(self.last_rsrp[b.1].total_cmp(&self.last_rsrp[a.1]))
-                    })
-                    .map(|(at, cell)| (at, Timer::TimeToTrigger(cell)));
+                // A time-to-trigger runs only while connected (the timers
+                // are reset on leaving), so the one kept is current.
+                let a3 = self.a3_next.map(|(at, cell)| (at, Timer::TimeToTrigger(cell)));
                 match (t310, a3) {
                     (Some(t), Some(a)) => Some(if t.0 <= a.0 { t } else { a }),
                     (t, a) => t.or(a),

@@ -264,9 +264,11 @@ pub(super) struct Radio {
     /// Handovers and failures counted, not yet written to the trace.
     happened: Vec<RadioEvent>,
     quality_buf: Quality,
+    /// Per place and gNB, the SINR a measurement reports with that gNB
+    /// serving (see `Radio::measured_sinr`), extended as places appear.
+    measured_sinr: Vec<f64>,
     /// Buffers reused.
     events: Vec<MobilityEvent>,
-    sinr_buf: Vec<f64>,
 }
 
 impl Radio {
@@ -333,8 +335,8 @@ impl Radio {
             pieces_seen: FxHashMap::default(),
             part_places: Vec::new(),
             quality_buf: Quality::default(),
+            measured_sinr: Vec::new(),
             events: Vec::new(),
-            sinr_buf: Vec::new(),
         };
         for &xy in start {
             let place = radio.place(xy);

@@ -11,21 +11,31 @@ impl Radio {
     /// the serving cell (downlink).
     fn observe(&mut self, robot: usize, at: SimTime, place: u32) {
         let start = place as usize * self.gnbs;
-        self.sinr_buf.clear();
-        for cell in 0..self.gnbs {
-            let [dl, ul] = self.links[start + cell];
+        let end = start + self.gnbs;
+        self.extend_measured_sinr(end);
+        self.robots[robot].mobility.observe(
+            at,
+            &self.rsrp[start..end],
+            &self.measured_sinr[start..end],
+            &mut self.events,
+        );
+    }
+
+    /// Makes `measured_sinr` cover the first `len` entries of `links`
+    /// (places and links are fixed for the replication, so each place's
+    /// measurement is worked out once rather than at every step).
+    fn extend_measured_sinr(&mut self, len: usize) {
+        for i in self.measured_sinr.len()..len {
+            let cell = i % self.gnbs;
+            let [dl, ul] = self.links[i];
             // A cell that cannot receive the UE at any MCS: its RLC runs
             // out of retransmissions, which is a radio link failure too
             // (TS 38.331 §5.3.10.3); modelled as out of sync, so that T310
             // runs and the UE re-establishes on the strongest cell.
             let in_sync = ul.bler.is_some() || self.loads[cell][Direction::Ul as usize] >= 1.0;
-            self.sinr_buf
+            self.measured_sinr
                 .push(if in_sync { dl.sinr_db } else { f64::NEG_INFINITY });
         }
-        let rsrp = &self.rsrp[start..start + self.gnbs];
-        self.robots[robot]
-            .mobility
-            .observe(at, rsrp, &self.sinr_buf, &mut self.events);
     }
 
     /// The link the machine gives at the robot's place now.
