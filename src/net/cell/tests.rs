@@ -101,7 +101,13 @@ fn an_idle_cell_costs_no_events_and_a_lone_packet_matches_the_link_model() {
     let wake = cell.enqueue(t, pkt).unwrap();
     let r = cell.on_slot(wake);
     assert_eq!(r.next_wakeup, None);
-    let link = nr.transmit(Direction::Ul, t, 0.0, &mut RngStreams::new(1, 0).stream("l"));
+    let link = nr.transmit(
+        Direction::Ul,
+        t,
+        pkt.bits,
+        0.0,
+        &mut RngStreams::new(1, 0).stream("l"),
+    );
     assert_eq!(r.delivered[0].outcome, link.outcome);
     assert_eq!(r.delivered[0].components, link.components);
 }
