@@ -15,12 +15,29 @@
 //!   (Tproc,2), waits for a PDCCH occasion, sends it (1 symbol), UE decodes
 //!   the grant and prepares the PUSCH (Tproc,2), then as configured grant
 //!   from the wait for an uplink opportunity;
+//! - grant-based, a packet larger than the grant that answers an SR
+//!   ([`FIRST_GRANT_BYTES`] with its MAC subheader; TS 38.321 §5.4.4 SR,
+//!   §5.4.5 BSR): one more grant cycle first. The UE waits for an uplink
+//!   opportunity and sends on that first PUSCH (L symbols) a BSR with as
+//!   much data as fits; the gNB decodes it (Tproc,1/2) and prepares the data
+//!   grant (Tproc,2), waits for a PDCCH occasion, sends it (1 symbol); the UE
+//!   decodes it and prepares the PUSCH (Tproc,2). Simu5G and 5G-LENA also
+//!   answer an SR with a small grant and size the next one from the BSR;
+//!   the size of a packet matters nowhere else;
 //! - a HARQ retransmission starts where the failed attempt would have been
 //!   delivered: downlink, UE prepares the NACK (Tproc,1/2), waits for an
 //!   uplink opportunity, sends it on an L-symbol PUCCH, gNB decodes it
 //!   (Tproc,2/2); uplink, gNB prepares the retransmission grant (Tproc,2/2),
 //!   waits for a downlink opportunity, sends it (L symbols), UE decodes it
 //!   (Tproc,1/2); then the data goes again as a first transmission.
+//!
+//! A link alone sends every DCI at the first PDCCH occasion it is ready
+//! for. A loaded [`Cell`](super::Cell) limits the DCIs per occasion to
+//! [`Nr::dcis_per_pdcch`]: the CORESET spans `coreset_symbols` symbols
+//! (1–3, TS 38.211 §7.3.2.2) over the whole carrier rounded down to 6-block
+//! groups, a CCE is 6 REGs of 1 block × 1 symbol, and a DCI takes
+//! [`DCI_AGGREGATION_LEVEL`] (4) CCEs: 11 DCIs per symbol at 100 MHz and
+//! 30 kHz. A grant delayed by a full PDCCH counts that wait as queueing.
 
 use super::bands::{freq_range, resource_blocks, FreqRange};
 use super::channel::{best_link, best_link_in, gnb_views, Channel, GnbView, LinkBudget, RadioLink};

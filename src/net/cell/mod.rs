@@ -44,6 +44,29 @@
 //!   offered load reaches the capacity has no law, and a robot packet of
 //!   that level is lost at its first opportunity (it would wait for ever).
 //!
+//! The PDCCH (TS 38.211 §7.3.2, TS 38.213 §10): every PDCCH occasion
+//! carries at most [`Nr::dcis_per_pdcch`] DCIs (11 at 100 MHz and 30 kHz
+//! with the default 1-symbol CORESET, 33 with 3 symbols). Who needs one:
+//! - a grant-based uplink packet, for the grant that answers its SR and,
+//!   when it sends a BSR, for its data grant. Grants take occasions first
+//!   come, first served: when the packet is offered, each takes the first
+//!   occasion it is ready for that has a DCI left, else the next, and the
+//!   wait counts as queueing. The first grant (64 bytes) is assumed to be
+//!   reserved by the gNB beside the queue, as HARQ retransmissions are;
+//!   after a BSR the data grant asks for what that first PUSCH left;
+//! - a downlink opportunity's UEs (one DCI per UE, whose packets share one
+//!   PDSCH): at each downlink opportunity, which starts with a PDCCH
+//!   occasion, the DCIs the uplink grants left go to the UEs with a packet
+//!   ready in priority order and, within a level, in the order their
+//!   packets became ready; the others wait for the next opportunity. Robot
+//!   packets and simulated background packets count alike.
+//!
+//! Configured-grant uplink needs no DCI; nor do HARQ retransmissions
+//! (assumed scheduled first), the uplink background packets (their grants
+//! are not modelled), a fluid background, or the background under its
+//! queue law: those DCIs are assumed to fit beside the robots' (optimistic
+//! where many background UEs are scheduled in every slot).
+//!
 //! Priorities (TS 38.321 §5.4.3.1 logical channel prioritisation, which
 //! gives each logical channel a priority and serves them in order): every
 //! packet has a level, 1 served first; at each opportunity the levels are
