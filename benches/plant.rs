@@ -1,6 +1,8 @@
 //! The built-in plant, one replication (72 h warm-up + one 8 h shift), with
-//! an ideal network and with the 5G `nr` model, and its two-way grid variant
-//! `sany18_two_way` (`nr`), in events per second
+//! an ideal network, with the 5G `nr` model, and with the campus-calibrated
+//! network of `sany18_campus` (`sany18/campus`: stack delays drawn per
+//! message), and its two-way grid variant `sany18_two_way` (`nr`), in events
+//! per second
 //! (criterion's "elements" are events). The link profiles are computed once
 //! per scenario, outside the timed loop, as `run` does.
 //!
@@ -15,9 +17,14 @@ fn plant(c: &mut Criterion) {
     let mut group = c.benchmark_group("sany18");
     group.sample_size(20);
     group.measurement_time(Duration::from_secs(5));
-    for (name, overrides) in [("ideal", vec!["network.model=ideal".to_string()]), ("nr", vec![])] {
-        let model = factory5g::scenario::load_builtin_with("sany18", &overrides)
-            .expect("sany18 is valid")
+    let variants = [
+        ("ideal", "sany18", vec!["network.model=ideal".to_string()]),
+        ("nr", "sany18", vec![]),
+        ("campus", "sany18_campus", vec![]),
+    ];
+    for (name, builtin, overrides) in variants {
+        let model = factory5g::scenario::load_builtin_with(builtin, &overrides)
+            .expect("the built-in plant is valid")
             .model;
         let profiles = LinkProfiles::compute(&model);
         let events = simulate_with(&model, &profiles, 18, 0).expect("runs").events;
