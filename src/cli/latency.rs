@@ -2,7 +2,9 @@
 //! [`Calculation`] printed as text or as JSON (keys in alphabetical order).
 
 use super::{out, Failure};
-use crate::net::calculator::{calculate, Access, Calculation, LinkReport, LinkState, McsChoice, Request};
+use crate::net::calculator::{
+    calculate, Access, Calculation, LinkReport, LinkState, McsChoice, Request, DEFAULT_SIZE_BYTES,
+};
 use crate::net::{ConfigErrors, Direction};
 use clap::{Args, ValueEnum};
 
@@ -107,6 +109,9 @@ pub struct LatencyArgs {
     /// Seed of the simulated packets.
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Packet size in bytes (grant-based uplink reports its buffer first when it exceeds the SR's grant).
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_SIZE_BYTES)]
+    size: u32,
 }
 
 impl LatencyArgs {
@@ -143,6 +148,7 @@ impl LatencyArgs {
             interferer_distances_m: self.interferer_distance.clone(),
             interferer_load: self.interferer_load,
             simulate: self.simulate,
+            size_bytes: self.size,
             seed: self.seed,
         }
     }
@@ -252,8 +258,14 @@ fn text(calculation: &Calculation) -> String {
     let dir = match (config.direction, config.ul_access) {
         (Direction::Dl, _) => "downlink".to_string(),
         (Direction::Ul, Access::GrantBased) => format!(
-            "uplink, grant-based (SR every {} symbols)",
-            config.sr_period_symbols.unwrap_or(0)
+            "uplink, grant-based (SR every {} symbols; {} B packet{})",
+            config.sr_period_symbols.unwrap_or(0),
+            config.size_bytes,
+            if config.bsr {
+                ", larger than the SR's grant: BSR then data grant"
+            } else {
+                " in the SR's grant"
+            }
         ),
         (Direction::Ul, Access::ConfiguredGrant) => "uplink, configured grant".to_string(),
     };

@@ -137,6 +137,9 @@ pub struct Request {
     pub interferer_load: Option<f64>,
     /// Packets to send through the packet model.
     pub simulate: Option<u64>,
+    /// The packet's size in bytes: grant-based uplink sends a BSR first
+    /// when it does not fit the grant that answers the SR.
+    pub size_bytes: u32,
     /// Seed of the simulated packets.
     pub seed: u64,
 }
@@ -165,10 +168,15 @@ impl Default for Request {
             interferer_distances_m: Vec::new(),
             interferer_load: None,
             simulate: None,
+            size_bytes: DEFAULT_SIZE_BYTES,
             seed: 1,
         }
     }
 }
+
+/// The calculator's packet size: the 32 bytes of the ITU-R M.2410 URLLC
+/// reliability requirement, which fits the grant that answers an SR.
+pub const DEFAULT_SIZE_BYTES: u32 = 32;
 
 /// The configuration as the calculator used it.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -196,6 +204,11 @@ pub struct ConfigUsed {
     pub slot_modelled_ms: f64,
     pub bler: f64,
     pub harq_max_retx: u32,
+    /// The packet's size, bytes.
+    pub size_bytes: u32,
+    /// Whether the packet reports its buffer (BSR) before its data grant:
+    /// grant-based uplink, larger than the grant that answers an SR.
+    pub bsr: bool,
 }
 
 /// A link's CQI choice.
@@ -373,7 +386,7 @@ const SIMULATION_SPAN_NS: u64 = 1_000_000_000_000;
 
 /// `packets` packets at independent uniform arrival times through the
 /// packet model.
-fn simulate(nr: &Nr, dir: Direction, packets: u64, seed: u64, analytic_mean_ms: f64) -> Simulated {
+fn simulate(nr: &Nr, dir: Direction, bits: u64, packets: u64, seed: u64, analytic_mean_ms: f64) -> Simulated {
     let streams = RngStreams::new(seed, 0);
     let mut arrivals = streams.stream("latency/arrivals");
     let mut link = streams.stream("latency/link");
@@ -383,7 +396,7 @@ fn simulate(nr: &Nr, dir: Direction, packets: u64, seed: u64, analytic_mean_ms: 
     let mut lost = 0;
     for _ in 0..packets {
         let sent = SimTime::from_nanos(arrivals.random_range(0..SIMULATION_SPAN_NS));
-        let d = nr.transmit(dir, sent, bler, &mut link);
+        let d = nr.transmit(dir, sent, bits, bler, &mut link);
         if d.is_lost() {
             lost += 1;
         } else {
@@ -602,12 +615,13 @@ pub fn calculate(request: &Request) -> Result<Calculation, ConfigErrors> {
     if !errors.is_empty() {
         return Err(ConfigErrors(errors));
     }
-    let step = nr.step(dir);
+    let bits = u64::from(request.size_bytes) * 8;
+    let step = nr.step_for_packet(dir, nr.config().bler, bits);
     let cfg = nr.config();
     let link = request.distance_m.map(|d2d| link_budget(&nr, d2d, request));
     let simulated = request
         .simulate
-        .map(|packets| simulate(&nr, dir, packets, request.seed, step.frame_exact.mean_ms));
+        .map(|packets| simulate(&nr, dir, bits, packets, request.seed, step.frame_exact.mean_ms));
     Ok(Calculation {
         config: ConfigUsed {
             scs_khz: cfg.scs_khz,
@@ -628,6 +642,8 @@ pub fn calculate(request: &Request) -> Result<Calculation, ConfigErrors> {
             slot_modelled_ms: nr.slot_ms(),
             bler: cfg.bler,
             harq_max_retx: cfg.harq_max_retx,
+            size_bytes: request.size_bytes,
+            bsr: nr.grant_based(dir) && !super::fits_first_grant(bits),
         },
         step,
         link,

@@ -410,6 +410,9 @@ pub struct NrConfig {
     /// Retransmissions after the first attempt; the packet is lost when all
     /// fail.
     pub harq_max_retx: u32,
+    /// Symbols of the CORESET that carries the PDCCH, 1 to 3 (TS 38.211
+    /// §7.3.2.2): it bounds the DCIs a cell sends per PDCCH occasion.
+    pub coreset_symbols: u8,
     /// Block error rate of each attempt (the link adaptation's target).
     pub bler: f64,
     /// A fixed block error rate of every attempt that overrides the BLER
@@ -461,6 +464,7 @@ impl Default for NrConfig {
             ul_access: UlAccess::ConfiguredGrant,
             capability: 1,
             harq_max_retx: 3,
+            coreset_symbols: 1,
             bler: 0.1,
             bler_override: None,
             bandwidth_mhz: 100,
@@ -621,6 +625,15 @@ impl NrConfig {
         }
         if let Some(m) = mu.and_then(|mu| self.duplex.period_problem(mu)) {
             err("duplex", m);
+        }
+        if !(1..=3).contains(&self.coreset_symbols) {
+            err(
+                "coreset_symbols",
+                format!(
+                    "a CORESET of {} symbols does not exist; allowed: 1, 2 or 3 (TS 38.211 §7.3.2.2)",
+                    self.coreset_symbols
+                ),
+            );
         }
         if self.harq_max_retx > MAX_HARQ_RETX {
             err(

@@ -13,7 +13,7 @@
 //! use factory5g::net::{Direction, Nr, NrConfig, Outcome};
 //! let nr = Nr::new(NrConfig::default()).unwrap();
 //! let mut rng = RngStreams::new(7, 0).stream("link");
-//! let d = nr.transmit(Direction::Ul, SimTime::from_nanos(1_234_567), 0.0, &mut rng);
+//! let d = nr.transmit(Direction::Ul, SimTime::from_nanos(1_234_567), 400, 0.0, &mut rng);
 //! assert_eq!(d.attempts, 1);
 //! let Outcome::Delivered(at) = d.outcome else { panic!() };
 //! assert!((d.latency_ms() - (at.as_nanos() - 1_234_567) as f64 * 1e-6).abs() < 1e-5);
@@ -138,17 +138,20 @@ pub(crate) fn harq<R: Rng + ?Sized>(
 }
 
 impl Nr {
-    /// Sends one packet that reaches the sender's radio stack at `sent`,
-    /// with block error rate `bler` per attempt (e.g. the configured
-    /// [`bler`](super::NrConfig::bler), or a link's own).
+    /// Sends one packet of `bits` that reaches the sender's radio stack at
+    /// `sent`, with block error rate `bler` per attempt (e.g. the configured
+    /// [`bler`](super::NrConfig::bler), or a link's own). The size matters
+    /// only to grant-based uplink, where a packet that does not fit the
+    /// grant that answers its SR reports its buffer first (BSR).
     pub fn transmit<R: Rng + ?Sized>(
         &self,
         dir: Direction,
         sent: SimTime,
+        bits: u64,
         bler: f64,
         rng: &mut R,
     ) -> Delivery {
-        let (prep, start, done0) = self.first_attempt(dir, sent);
+        let (prep, start, done0) = self.first_attempt(dir, sent, bits);
         let (done, attempts, delivered) = harq(self, dir, done0, bler, rng);
         self.delivery(sent, &prep, start, done0, (done, attempts, delivered))
     }
@@ -160,9 +163,10 @@ impl Nr {
         &self,
         dir: Direction,
         sent: SimTime,
+        bits: u64,
         retransmissions: u32,
     ) -> Delivery {
-        self.transmit_after_waiting(dir, sent, 0, retransmissions)
+        self.transmit_after_waiting(dir, sent, bits, 0, retransmissions)
     }
 
     /// As [`transmit_after_retransmissions`](Self::transmit_after_retransmissions),
@@ -176,10 +180,11 @@ impl Nr {
         &self,
         dir: Direction,
         sent: SimTime,
+        bits: u64,
         waited: u64,
         retransmissions: u32,
     ) -> Delivery {
-        let (prep, first_opp, _) = self.first_attempt(dir, sent);
+        let (prep, first_opp, _) = self.first_attempt(dir, sent, bits);
         let start = self.opp_after_waiting(dir, first_opp, waited);
         let done0 = self.done_after(start);
         let mut done = done0;
@@ -187,13 +192,13 @@ impl Nr {
             done = self.retransmit(dir, done);
         }
         let mut d = self.delivery(sent, &prep, first_opp, done0, (done, retransmissions + 1, true));
-        d.components.queueing = ticks_to_ms(tick_f64(start - first_opp));
+        d.components.queueing = ticks_to_ms(tick_f64(prep.queueing + start - first_opp));
         d
     }
 
     /// The preparation, start and end of a packet's first attempt.
-    fn first_attempt(&self, dir: Direction, sent: SimTime) -> (Prepared, Tick, Tick) {
-        let prep = self.prepare(dir, to_ticks(sent));
+    fn first_attempt(&self, dir: Direction, sent: SimTime, bits: u64) -> (Prepared, Tick, Tick) {
+        let prep = self.prepare(dir, to_ticks(sent), bits);
         let start = self.frame.next_opp(dir, prep.ready);
         let done0 = self.done_after(start);
         (prep, start, done0)
@@ -214,7 +219,7 @@ impl Nr {
             alignment: ticks_to_ms(tick_f64(prep.alignment + start - prep.ready)),
             transmission: ticks_to_ms(tick_f64(prep.transmission + self.frame.tx())),
             harq: ticks_to_ms(tick_f64(done - done0)),
-            queueing: 0.0,
+            queueing: ticks_to_ms(tick_f64(prep.queueing)),
             core: 0.0,
         };
         let at = to_time(done);
@@ -230,13 +235,13 @@ impl Nr {
         }
     }
 
-    /// [`Nr::transmit`] with the core network: downlink, the packet crosses
+    /// [`Nr::transmit`] of a packet (send time, bits) with the core network: downlink, the packet crosses
     /// the core (and edge) first and reaches the gNB later; uplink, it
     /// crosses the core after the radio. The delay is drawn from `core_rng`.
     pub fn transmit_end_to_end<R: Rng + ?Sized>(
         &self,
         dir: Direction,
-        sent: SimTime,
+        (sent, bits): (SimTime, u64),
         bler: f64,
         core: &CoreDelay,
         rng: &mut R,
@@ -245,13 +250,13 @@ impl Nr {
         let delay = core.sample(core_rng);
         match dir {
             Direction::Dl => {
-                let mut d = self.transmit(dir, sent + delay, bler, rng);
+                let mut d = self.transmit(dir, sent + delay, bits, bler, rng);
                 d.sent = sent;
                 d.components.core += delay.as_nanos() as f64 * 1e-6;
                 d
             }
             Direction::Ul => {
-                let mut d = self.transmit(dir, sent, bler, rng);
+                let mut d = self.transmit(dir, sent, bits, bler, rng);
                 d.add_core(delay);
                 d
             }
@@ -278,7 +283,7 @@ mod tests {
         let n = 20_000;
         for i in 0..n {
             let sent = SimTime::from_nanos(i * 1_000_003);
-            let d = nr.transmit(Direction::Dl, sent, 0.5, &mut rng);
+            let d = nr.transmit(Direction::Dl, sent, 800, 0.5, &mut rng);
             let exact = d.outcome.time().as_nanos() as f64 - sent.as_nanos() as f64;
             assert!((d.latency_ms() * 1e6 - exact).abs() <= 1.0, "{d:?}");
             assert!(d.attempts <= 2);
@@ -298,10 +303,10 @@ mod tests {
         let core = CoreDelay::constant(SimTime::from_nanos(400_000));
         let streams = RngStreams::new(1, 0);
         let (mut a, mut b) = (streams.stream("a"), streams.stream("b"));
-        let d = nr.transmit_end_to_end(Direction::Dl, SimTime::ZERO, 0.0, &core, &mut a, &mut b);
+        let d = nr.transmit_end_to_end(Direction::Dl, (SimTime::ZERO, 800), 0.0, &core, &mut a, &mut b);
         assert!((d.components.core - 0.4).abs() < 1e-12);
         assert!((d.latency_ms() - d.delivered_at().unwrap().as_nanos() as f64 * 1e-6).abs() < 1e-5);
-        let u = nr.transmit_end_to_end(Direction::Ul, SimTime::ZERO, 0.0, &core, &mut a, &mut b);
+        let u = nr.transmit_end_to_end(Direction::Ul, (SimTime::ZERO, 800), 0.0, &core, &mut a, &mut b);
         assert!((u.components.core - 0.4).abs() < 1e-12);
     }
 }

@@ -61,7 +61,7 @@
 //!
 //! // One packet through the frame, sent 3 ms into the run.
 //! let mut rng = RngStreams::new(1, 0).stream("link");
-//! let d = nr.transmit(Direction::Dl, SimTime::from_nanos(3_000_000), 0.1, &mut rng);
+//! let d = nr.transmit(Direction::Dl, SimTime::from_nanos(3_000_000), 800, 0.1, &mut rng);
 //! assert!(d.delivered_at().unwrap() > SimTime::from_nanos(3_000_000));
 //! ```
 
@@ -106,7 +106,10 @@ pub use mcs::{BlerCurve, LinkAdaptation, McsEntry, McsTable, Selection, LOW_SE_B
 pub use mobility::{
     HandoverConfig, Mobility, MobilityEvent, RlfConfig, MAX_OUTAGE, T310_MS, TIME_TO_TRIGGER_MS,
 };
-pub use nr::Nr;
+pub use nr::{
+    bits_after_first_grant, fits_first_grant, Nr, BSR_BYTES, DCI_AGGREGATION_LEVEL, FIRST_GRANT_BYTES,
+    MAC_SUBHEADER_BYTES, REGS_PER_CCE,
+};
 pub use shadowing::{
     field_stream_name, CorrelationDistances, GnbFields, LinkState, LosState, RadioMap, Shadowing,
 };

@@ -15,12 +15,29 @@
 //!   (Tproc,2), waits for a PDCCH occasion, sends it (1 symbol), UE decodes
 //!   the grant and prepares the PUSCH (Tproc,2), then as configured grant
 //!   from the wait for an uplink opportunity;
+//! - grant-based, a packet larger than the grant that answers an SR
+//!   ([`FIRST_GRANT_BYTES`] with its MAC subheader; TS 38.321 §5.4.4 SR,
+//!   §5.4.5 BSR): one more grant cycle first. The UE waits for an uplink
+//!   opportunity and sends on that first PUSCH (L symbols) a BSR with as
+//!   much data as fits; the gNB decodes it (Tproc,1/2) and prepares the data
+//!   grant (Tproc,2), waits for a PDCCH occasion, sends it (1 symbol); the UE
+//!   decodes it and prepares the PUSCH (Tproc,2). Simu5G and 5G-LENA also
+//!   answer an SR with a small grant and size the next one from the BSR;
+//!   the size of a packet matters nowhere else;
 //! - a HARQ retransmission starts where the failed attempt would have been
 //!   delivered: downlink, UE prepares the NACK (Tproc,1/2), waits for an
 //!   uplink opportunity, sends it on an L-symbol PUCCH, gNB decodes it
 //!   (Tproc,2/2); uplink, gNB prepares the retransmission grant (Tproc,2/2),
 //!   waits for a downlink opportunity, sends it (L symbols), UE decodes it
 //!   (Tproc,1/2); then the data goes again as a first transmission.
+//!
+//! A link alone sends every DCI at the first PDCCH occasion it is ready
+//! for. A loaded [`Cell`](super::Cell) limits the DCIs per occasion to
+//! [`Nr::dcis_per_pdcch`]: the CORESET spans `coreset_symbols` symbols
+//! (1–3, TS 38.211 §7.3.2.2) over the whole carrier rounded down to 6-block
+//! groups, a CCE is 6 REGs of 1 block × 1 symbol, and a DCI takes
+//! [`DCI_AGGREGATION_LEVEL`] (4) CCEs: 11 DCIs per symbol at 100 MHz and
+//! 30 kHz. A grant delayed by a full PDCCH counts that wait as queueing.
 
 use super::bands::{freq_range, resource_blocks, FreqRange};
 use super::channel::{best_link, best_link_in, gnb_views, Channel, GnbView, LinkBudget, RadioLink};
@@ -53,6 +70,8 @@ pub(crate) struct Prepared {
     pub processing: Tick,
     pub alignment: Tick,
     pub transmission: Tick,
+    /// Waits for room on a busy PDCCH (a loaded cell's DCI limit).
+    pub queueing: Tick,
 }
 
 /// Share of the resource elements left for data after DMRS and control,
@@ -64,6 +83,48 @@ fn overhead(fr: FreqRange, dir: Direction) -> f64 {
         (FreqRange::Fr1, Direction::Ul) => 0.08,
         (FreqRange::Fr2, Direction::Dl) => 0.18,
         (FreqRange::Fr2, Direction::Ul) => 0.10,
+    }
+}
+
+/// Bytes of the uplink grant that answers a scheduling request. The gNB
+/// does not know the UE's buffer yet (an SR is one bit, TS 38.321 §5.4.4),
+/// so it grants a small fixed allocation, as Simu5G (one block) and srsRAN's
+/// gNB (a fixed byte count) do: here 64 bytes, one resource block of a slot
+/// at a mid-table efficiency (12 × 14 × 0.92 resource elements at about
+/// 3.3 bits each), and a fixed count so that whether a message needs a BSR
+/// depends on its size alone, not on the link.
+pub const FIRST_GRANT_BYTES: u64 = 64;
+/// The MAC subheader of a data SDU with a 16-bit length field (TS 38.321
+/// §6.1.2: R/F/LCID then L).
+pub const MAC_SUBHEADER_BYTES: u64 = 3;
+/// A short BSR MAC CE (1 byte, TS 38.321 §6.1.3.1) with its 1-byte
+/// subheader.
+pub const BSR_BYTES: u64 = 2;
+
+/// REGs (1 resource block × 1 symbol) in a CCE (TS 38.211 §7.3.2.2).
+pub const REGS_PER_CCE: u32 = 6;
+/// CCEs of one DCI. TS 38.213 allows 1, 2, 4, 8 or 16; a gNB picks the level
+/// by the UE's channel. 4 is the middle of that range: what a UE of
+/// moderate SINR gets, where 1–2 would serve a UE near its gNB and 8–16 one
+/// at the cell's edge or a URLLC search space.
+pub const DCI_AGGREGATION_LEVEL: u32 = 4;
+
+/// Whether a packet of `bits` goes with the grant that answers its SR: its
+/// bytes and MAC subheader fit [`FIRST_GRANT_BYTES`]. A UE whose grant holds
+/// all its data sends no BSR (TS 38.321 §5.4.5 cancels it).
+pub fn fits_first_grant(bits: u64) -> bool {
+    bits.div_ceil(8) + MAC_SUBHEADER_BYTES <= FIRST_GRANT_BYTES
+}
+
+/// The bits a packet of `bits` still has to send after the grant that
+/// answers its SR: 0 when it fits; otherwise the first PUSCH carries the
+/// BSR and, as logical channel prioritisation fills a grant (TS 38.321
+/// §5.4.3.1), as much of the data as fits beside it.
+pub fn bits_after_first_grant(bits: u64) -> u64 {
+    if fits_first_grant(bits) {
+        0
+    } else {
+        bits.saturating_sub((FIRST_GRANT_BYTES - MAC_SUBHEADER_BYTES - BSR_BYTES) * 8)
     }
 }
 
@@ -136,6 +197,26 @@ impl Nr {
     /// Resource blocks of the channel bandwidth (TS 38.101 Table 5.3.2-1).
     pub fn n_prb(&self) -> u32 {
         self.n_prb
+    }
+
+    /// Resource blocks of the CORESET: the whole carrier, rounded down to
+    /// the 6-block groups in which a CORESET is configured (TS 38.331
+    /// `frequencyDomainResources`). A dedicated CORESET may span the
+    /// bandwidth part; taking all of it gives the PDCCH its largest room,
+    /// so the limit binds only where a real cell's would too.
+    pub fn coreset_prbs(&self) -> u32 {
+        self.n_prb / REGS_PER_CCE * REGS_PER_CCE
+    }
+
+    /// DCIs one PDCCH occasion carries: the CORESET's CCEs (its blocks
+    /// times [`coreset_symbols`](super::NrConfig::coreset_symbols), 6 REGs
+    /// of 1 block × 1 symbol each, TS 38.211 §7.3.2.2) over the aggregation
+    /// level [`DCI_AGGREGATION_LEVEL`]; at least one (a carrier too narrow
+    /// for that level sends one DCI at a lower level). 11 per symbol at
+    /// 100 MHz and 30 kHz (273 blocks: 45 CCEs).
+    pub fn dcis_per_pdcch(&self) -> u32 {
+        let cces = u32::from(self.cfg.coreset_symbols) * self.coreset_prbs() / REGS_PER_CCE;
+        (cces / DCI_AGGREGATION_LEVEL).max(1)
     }
 
     /// The SR period in symbols, grant-based uplink only.
@@ -226,12 +307,27 @@ impl Nr {
     }
 
     /// Everything before the wait for the data's transmission opportunity,
-    /// for a packet that reaches the sender's layer 2 at `t`.
-    pub(crate) fn prepare(&self, dir: Direction, t: Tick) -> Prepared {
+    /// for a packet of `bits` that reaches the sender's layer 2 at `t`,
+    /// every DCI taking the first PDCCH occasion it is ready for (a link
+    /// alone; a [`Cell`](super::Cell) limits the DCIs per occasion with
+    /// [`prepare_with`](Self::prepare_with)).
+    pub(crate) fn prepare(&self, dir: Direction, t: Tick, bits: u64) -> Prepared {
+        self.prepare_with(dir, t, bits, &mut |at| self.next_pdcch(at))
+    }
+
+    /// [`prepare`](Self::prepare) with `pdcch` giving the PDCCH occasion a
+    /// DCI ready at a tick is sent at (the first with room for it).
+    pub(crate) fn prepare_with(
+        &self,
+        dir: Direction,
+        t: Tick,
+        bits: u64,
+        pdcch: &mut dyn FnMut(Tick) -> Tick,
+    ) -> Prepared {
         if self.grant_based(dir) {
             let t1 = t + self.p1h();
             let sr = self.next_sr(t1);
-            let mut p = self.after_sr(sr);
+            let mut p = self.after_sr_with(sr, bits, pdcch);
             p.processing += self.p1h();
             p.alignment += sr - t1;
             p
@@ -241,8 +337,14 @@ impl Nr {
                 processing: self.p2h(),
                 alignment: 0,
                 transmission: 0,
+                queueing: 0,
             }
         }
+    }
+
+    /// The first PDCCH occasion at or after `t`.
+    pub(crate) fn next_pdcch(&self, t: Tick) -> Tick {
+        self.frame.next_at(&self.frame.pdcch, t)
     }
 
     /// The next SR occasion at or after `t` (grant-based only).
@@ -255,21 +357,44 @@ impl Nr {
         self.frame.next_at(sr, t)
     }
 
-    /// From an SR sent at occasion `sr` to the PUSCH being ready: the SR
-    /// (1 symbol), gNB decoding and DCI (Tproc,2), the wait for a PDCCH
-    /// occasion, the PDCCH (1 symbol), UE decoding and PUSCH preparation
-    /// (Tproc,2).
-    pub(crate) fn after_sr(&self, sr: Tick) -> Prepared {
+    /// From an SR sent at occasion `sr` to the PUSCH of a packet of `bits`
+    /// being ready, every DCI at the first PDCCH occasion.
+    pub(crate) fn after_sr(&self, sr: Tick, bits: u64) -> Prepared {
+        self.after_sr_with(sr, bits, &mut |at| self.next_pdcch(at))
+    }
+
+    /// From an SR sent at occasion `sr` to the data's PUSCH being ready: the
+    /// SR (1 symbol), gNB decoding and DCI (Tproc,2), the wait for a PDCCH
+    /// occasion (`pdcch`), the PDCCH (1 symbol), UE decoding and PUSCH
+    /// preparation (Tproc,2). When the packet does not fit that first grant
+    /// ([`fits_first_grant`]), one more grant cycle: the first PUSCH (L
+    /// symbols, at the next uplink opportunity) carries the BSR and what
+    /// data fits, the gNB decodes it (Tproc,1/2) and prepares the data grant
+    /// (Tproc,2), waits for a PDCCH occasion, sends it (1 symbol), and the UE
+    /// decodes it and prepares the PUSCH (Tproc,2).
+    pub(crate) fn after_sr_with(&self, sr: Tick, bits: u64, pdcch: &mut dyn FnMut(Tick) -> Tick) -> Prepared {
         let sym = self.frame.sym;
         let tp2 = 2 * self.p2h();
         let t = sr + sym + tp2;
-        let pdcch = self.frame.next_at(&self.frame.pdcch, t);
-        Prepared {
-            ready: pdcch + sym + tp2,
+        let (free, grant) = (self.next_pdcch(t), pdcch(t));
+        let mut p = Prepared {
+            ready: grant + sym + tp2,
             processing: 2 * tp2,
-            alignment: pdcch - t,
+            alignment: free - t,
             transmission: 2 * sym,
+            queueing: grant - free,
+        };
+        if !fits_first_grant(bits) {
+            let bsr = self.frame.next_opp(Direction::Ul, p.ready);
+            let decoded = bsr + self.frame.tx() + self.p1h() + tp2;
+            let (free, data_grant) = (self.next_pdcch(decoded), pdcch(decoded));
+            p.processing += self.p1h() + 2 * tp2;
+            p.alignment += (bsr - p.ready) + (free - decoded);
+            p.queueing += data_grant - free;
+            p.transmission += self.frame.tx() + sym;
+            p.ready = data_grant + sym + tp2;
         }
+        p
     }
 
     /// The opportunity of `dir` a packet takes when it waits `waited`

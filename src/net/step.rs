@@ -81,8 +81,18 @@ impl Nr {
         self.step_with_bler(dir, self.config().bler)
     }
 
-    /// The step model for `dir` at BLER `p` (clamped to [0, 1)).
+    /// The step model for `dir` at BLER `p` (clamped to [0, 1)), for a
+    /// packet that fits the grant that answers an SR (grant-based uplink).
     pub fn step_with_bler(&self, dir: Direction, p: f64) -> StepLatency {
+        self.step_for_packet(dir, p, 0)
+    }
+
+    /// The step model for `dir` at BLER `p` (clamped to [0, 1)), for a
+    /// packet of `bits`: grant-based, a packet that does not fit the grant
+    /// that answers its SR ([`fits_first_grant`](super::fits_first_grant))
+    /// goes through one more grant cycle, the BSR's. The size changes
+    /// nothing else.
+    pub fn step_for_packet(&self, dir: Direction, p: f64, bits: u64) -> StepLatency {
         let p = if p.is_finite() {
             p.clamp(0.0, 0.999_999)
         } else {
@@ -90,12 +100,15 @@ impl Nr {
         };
         let k = self.config().harq_max_retx;
         let gb = self.grant_based(dir);
-        let means = self.attempt_means(dir, gb, k.max(1) as usize);
+        let means = self.attempt_means(dir, gb, k.max(1) as usize, bits);
         let l0 = means[0];
 
         // Constant parts of the first attempt.
         let sym = self.frame.sym;
-        let (processing, transmission) = if gb {
+        let (processing, transmission) = if gb && !super::fits_first_grant(bits) {
+            // The BSR's cycle: its PUSCH, its decoding, the data grant.
+            (3 * self.p1h() + 8 * self.p2h(), 2 * self.frame.tx() + 3 * sym)
+        } else if gb {
             (2 * self.p1h() + 4 * self.p2h(), self.frame.tx() + 2 * sym)
         } else {
             (self.p2h() + self.p1h(), self.frame.tx())
@@ -109,7 +122,7 @@ impl Nr {
         let occ = self.frame.opps(fb);
         let mean_wait_fb = (occ.gap_squares() * sym) as f64 / (2 * u128::from(occ.period)) as f64;
         let l0_retx = if gb {
-            self.attempt_means(dir, false, 0)[0]
+            self.attempt_means(dir, false, 0, bits)[0]
         } else {
             l0
         };
@@ -163,7 +176,7 @@ impl Nr {
     /// Mean of (delivery of attempt j − arrival), j = 0..=kmax, in ticks,
     /// for arrivals uniform over time: an exact sum over the first-stage
     /// occasions of one period (see the module documentation).
-    fn attempt_means(&self, dir: Direction, grant_based: bool, kmax: usize) -> Vec<f64> {
+    fn attempt_means(&self, dir: Direction, grant_based: bool, kmax: usize, bits: u64) -> Vec<f64> {
         let (occ, c) = if grant_based {
             (
                 self.frame
@@ -189,7 +202,7 @@ impl Nr {
             };
             let w = o - prev;
             let first: Tick = if grant_based {
-                let p = self.after_sr(o as Tick);
+                let p = self.after_sr(o as Tick, bits);
                 self.done_after(self.frame.next_opp(Direction::Ul, p.ready))
             } else {
                 self.done_after(o as Tick)
@@ -285,7 +298,7 @@ mod tests {
         ];
         for n in &cases {
             for dir in [Direction::Dl, Direction::Ul] {
-                let exact = n.attempt_means(dir, n.grant_based(dir), 2);
+                let exact = n.attempt_means(dir, n.grant_based(dir), 2, 0);
                 let occ = if n.grant_based(dir) {
                     n.frame.sr.clone().unwrap()
                 } else {
@@ -296,7 +309,7 @@ mod tests {
                 let mut sums = [0f64; 3];
                 for i in 0..steps {
                     let t = period * 5 + period * i / steps + 7;
-                    let p = n.prepare(dir, t);
+                    let p = n.prepare(dir, t, 0);
                     let mut d = n.done_after(n.frame.next_opp(dir, p.ready));
                     for s in sums.iter_mut() {
                         *s += (d - t) as f64;

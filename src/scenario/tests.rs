@@ -456,5 +456,6 @@ fn messages(e: &[Diagnostic]) -> Vec<String> {
 }
 
 mod floor;
+mod grant;
 mod network;
 mod nr;

@@ -13,6 +13,7 @@ mod fleet;
 mod fleet_props;
 mod fleet_rules;
 mod fuzz_corpus;
+mod grant;
 mod limits;
 mod net;
 mod perf;

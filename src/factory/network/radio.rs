@@ -663,20 +663,20 @@ pub(super) fn flow_radio(
                 })
                 .collect();
             let dir = f.direction;
-            out.sets[0] = latency_set(nr.nr(), dir, deadline, &draws, &mut || 0);
+            let bits = u64::from(f.size_bytes) * 8;
+            out.sets[0] = latency_set(nr.nr(), (dir, bits), deadline, &draws, &mut || 0);
             let level = usize::from(f.priority.clamp(1, LOWEST_PRIORITY) - 1);
             for (c, queue) in queues.iter().enumerate() {
                 match &queue.laws[dir as usize][level] {
                     Some(Ok(law)) if law.load() > 0.0 => {
                         let bpp = nr.nr().bits_per_prb(dir, queue.efficiency[dir as usize]);
-                        let bits = f64::from(f.size_bytes) * 8.0;
                         let blocks = if bpp > 0.0 {
-                            ((bits / bpp).ceil() as u64).max(1)
+                            ((bits as f64 / bpp).ceil() as u64).max(1)
                         } else {
                             1
                         };
                         let rng = &mut wait_rngs[c];
-                        let set = latency_set(nr.nr(), dir, deadline, &draws, &mut || {
+                        let set = latency_set(nr.nr(), (dir, bits), deadline, &draws, &mut || {
                             law.sample_wait(blocks, rng)
                         });
                         out.set_of_cell[c] = out.sets.len();
@@ -699,11 +699,11 @@ pub(super) fn flow_radio(
 }
 
 /// The latencies of `draws` (per k, send times, core and stack delays) for a
-/// periodic flow of direction `dir`, each message first waiting `wait()`
-/// opportunities.
+/// periodic flow of direction `dir` and messages of `bits`, each message
+/// first waiting `wait()` opportunities.
 fn latency_set(
     nr: &Nr,
-    dir: Direction,
+    (dir, bits): (Direction, u64),
     deadline: SimTime,
     draws: &[Vec<(SimTime, SimTime, SimTime)>],
     wait: &mut dyn FnMut() -> u64,
@@ -713,7 +713,7 @@ fn latency_set(
         let mut valid = ValidLatencies::default();
         let mut late = 0usize;
         for &(sent, core_delay, stack_delay) in per_k {
-            let mut d = nr.transmit_after_waiting(dir, sent, wait(), k as u32);
+            let mut d = nr.transmit_after_waiting(dir, sent, bits, wait(), k as u32);
             d.add_core(core_delay);
             d.add_stack(stack_delay);
             let latency = d.outcome.time() - sent;

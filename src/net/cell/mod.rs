@@ -44,6 +44,29 @@
 //!   offered load reaches the capacity has no law, and a robot packet of
 //!   that level is lost at its first opportunity (it would wait for ever).
 //!
+//! The PDCCH (TS 38.211 §7.3.2, TS 38.213 §10): every PDCCH occasion
+//! carries at most [`Nr::dcis_per_pdcch`] DCIs (11 at 100 MHz and 30 kHz
+//! with the default 1-symbol CORESET, 33 with 3 symbols). Who needs one:
+//! - a grant-based uplink packet, for the grant that answers its SR and,
+//!   when it sends a BSR, for its data grant. Grants take occasions first
+//!   come, first served: when the packet is offered, each takes the first
+//!   occasion it is ready for that has a DCI left, else the next, and the
+//!   wait counts as queueing. The first grant (64 bytes) is assumed to be
+//!   reserved by the gNB beside the queue, as HARQ retransmissions are;
+//!   after a BSR the data grant asks for what that first PUSCH left;
+//! - a downlink opportunity's UEs (one DCI per UE, whose packets share one
+//!   PDSCH): at each downlink opportunity, which starts with a PDCCH
+//!   occasion, the DCIs the uplink grants left go to the UEs with a packet
+//!   ready in priority order and, within a level, in the order their
+//!   packets became ready; the others wait for the next opportunity. Robot
+//!   packets and simulated background packets count alike.
+//!
+//! Configured-grant uplink needs no DCI; nor do HARQ retransmissions
+//! (assumed scheduled first), the uplink background packets (their grants
+//! are not modelled), a fluid background, or the background under its
+//! queue law: those DCIs are assumed to fit beside the robots' (optimistic
+//! where many background UEs are scheduled in every slot).
+//!
 //! Priorities (TS 38.321 §5.4.3.1 logical channel prioritisation, which
 //! gives each logical channel a priority and serves them in order): every
 //! packet has a level, 1 served first; at each opportunity the levels are
@@ -100,7 +123,7 @@ use super::traffic::{Arrivals, BackgroundFlow, BackgroundPacket, LOWEST_PRIORITY
 use super::{ticks_to_ms, Components, Direction};
 use crate::engine::{SimTime, StreamRng};
 use rustc_hash::FxHashMap;
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 
 /// A robot packet offered to the cell.
@@ -265,6 +288,8 @@ struct Queued {
     prbs_left: u64,
     prep: Prepared,
     first_opp: Tick,
+    /// Downlink: no DCI left for its UE at the opportunity being served.
+    no_dci: bool,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -365,6 +390,8 @@ struct Scratch {
     before: Vec<f64>,
     active: Vec<usize>,
     next: Vec<usize>,
+    /// UEs given a downlink DCI at the opportunity being served.
+    dci_ues: Vec<UeKey>,
 }
 
 /// A cell of one [`Nr`] configuration (both directions).
@@ -383,12 +410,18 @@ pub struct Cell {
     scratch: Scratch,
     /// Draws the robots' waits from the queue laws.
     law_rng: Option<StreamRng>,
+    /// DCIs a PDCCH occasion carries ([`Nr::dcis_per_pdcch`]).
+    dcis: u32,
+    /// Uplink grants already placed on PDCCH occasions not yet served.
+    grants_at: BTreeMap<Tick, u32>,
 }
 
 impl Cell {
     /// An empty cell; `rng` draws the HARQ attempts.
     pub fn new(nr: Nr, rng: StreamRng) -> Cell {
         Cell {
+            dcis: nr.dcis_per_pdcch(),
+            grants_at: BTreeMap::new(),
             nr,
             rng,
             dirs: Default::default(),
@@ -527,7 +560,30 @@ impl Cell {
     /// must schedule (`None`: the one already scheduled serves).
     pub fn enqueue(&mut self, now: SimTime, pkt: CellPacket) -> Option<SimTime> {
         let dir = pkt.dir;
-        let prep = self.nr.prepare(dir, to_ticks(now));
+        let Cell {
+            nr, grants_at, dcis, ..
+        } = self;
+        // An uplink grant takes the first PDCCH occasion with a DCI free.
+        let prep = nr.prepare_with(dir, to_ticks(now), pkt.bits, &mut |t| {
+            let mut at = nr.next_pdcch(t);
+            loop {
+                let used = grants_at.entry(at).or_insert(0);
+                if *used < *dcis {
+                    *used += 1;
+                    return at;
+                }
+                at = nr.next_pdcch(at + 1);
+            }
+        });
+        // After a BSR, the data grant is for what the first PUSCH left.
+        let bits = if nr.grant_based(dir) {
+            match super::nr::bits_after_first_grant(pkt.bits) {
+                0 => pkt.bits,
+                rest => rest,
+            }
+        } else {
+            pkt.bits
+        };
         let first_opp = self.nr.frame.next_opp(dir, prep.ready);
         let se = if pkt.spectral_efficiency.is_finite() {
             pkt.spectral_efficiency
@@ -536,7 +592,7 @@ impl Cell {
         };
         let bpp = self.nr.bits_per_prb(dir, se);
         let prbs = if bpp > 0.0 {
-            ((pkt.bits as f64 / bpp).ceil() as u64).max(1)
+            ((bits as f64 / bpp).ceil() as u64).max(1)
         } else {
             0
         };
@@ -568,6 +624,7 @@ impl Cell {
             prbs_left: prbs,
             prep,
             first_opp,
+            no_dci: false,
         };
         insert(&mut self.dirs[dir.index()].queue, q);
         let candidate = if self.after <= eligible {
@@ -602,6 +659,12 @@ impl Cell {
             }
         }
         self.after = p + 1;
+        while let Some(e) = self.grants_at.first_entry() {
+            if *e.key() > p {
+                break;
+            }
+            e.remove();
+        }
         self.pending = [Direction::Dl, Direction::Ul]
             .into_iter()
             .filter_map(|d| self.next_for(d))
@@ -650,6 +713,7 @@ impl Cell {
                     ..Prepared::default()
                 },
                 first_opp: s,
+                no_dci: false,
             };
             insert(&mut d.queue, q);
         }
@@ -665,6 +729,8 @@ impl Cell {
             rr_turn,
             discard,
             scratch,
+            dcis,
+            grants_at,
             ..
         } = self;
         let d = &mut dirs[dir.index()];
@@ -693,9 +759,15 @@ impl Cell {
                 }
             }
         }
-        // The priority levels with a packet ready, in order.
+        if dir == Direction::Dl {
+            // Every downlink opportunity starts with a PDCCH occasion; the
+            // uplink grants placed on it came first.
+            let free = dcis.saturating_sub(grants_at.get(&s).copied().unwrap_or(0));
+            limit_dcis(&mut d.queue, n, free as usize, &mut scratch.dci_ues);
+        }
+        // The priority levels with a packet ready (and a DCI), in order.
         let mut levels = [false; LOWEST_PRIORITY as usize + 1];
-        for q in d.queue.range(..n) {
+        for q in d.queue.range(..n).filter(|q| !q.no_dci) {
             levels[usize::from(q.priority)] = true;
         }
         let levels = (1..=LOWEST_PRIORITY).filter(|&l| levels[usize::from(l)]);
@@ -703,7 +775,11 @@ impl Cell {
             Scheduler::Fifo => {
                 let mut rem = cap - bg_demand;
                 for level in levels {
-                    for q in d.queue.range_mut(..n).filter(|q| q.priority == level) {
+                    for q in d
+                        .queue
+                        .range_mut(..n)
+                        .filter(|q| q.priority == level && !q.no_dci)
+                    {
                         if rem == 0 {
                             break;
                         }
@@ -771,6 +847,35 @@ impl Cell {
     }
 }
 
+/// Marks the downlink packets among the first `n` of `queue` (those ready)
+/// whose UE gets no DCI: DCIs go to `free` UEs, in priority order and, within
+/// a level, in the order their packets became ready; a UE's packets share
+/// its DCI (one PDSCH carries them). A packet out of coverage needs none (it
+/// is dropped, not sent).
+fn limit_dcis(queue: &mut VecDeque<Queued>, n: usize, free: usize, ues: &mut Vec<UeKey>) {
+    ues.clear();
+    if n <= free {
+        // As many UEs as packets at most: every one has its DCI.
+        for q in queue.range_mut(..n) {
+            q.no_dci = false;
+        }
+        return;
+    }
+    for level in 1..=LOWEST_PRIORITY {
+        for q in queue.range_mut(..n).filter(|q| q.priority == level) {
+            let key = q.key();
+            q.no_dci = if q.bpp <= 0.0 || ues.contains(&key) {
+                false
+            } else if ues.len() < free {
+                ues.push(key);
+                false
+            } else {
+                true
+            };
+        }
+    }
+}
+
 /// Inserts a packet in a queue kept in order of eligibility (ties in
 /// arrival order): after every packet eligible at or before it.
 fn insert(queue: &mut VecDeque<Queued>, q: Queued) {
@@ -807,7 +912,7 @@ fn share(
     let Slot { dir, s, n, level } = slot;
     // Demand and rate (bits per PRB) of each UE with data, by key.
     sc.ues.clear();
-    for q in d.queue.range(..n).filter(|q| q.priority == level) {
+    for q in d.queue.range(..n).filter(|q| q.priority == level && !q.no_dci) {
         if q.bpp > 0.0 {
             let key = q.key();
             match sc.ues.binary_search_by(|e| e.0.cmp(&key)) {
@@ -930,7 +1035,11 @@ fn share(
     let left = cap.saturating_sub(sc.alloc.iter().sum::<u64>());
     // Each UE's blocks go to its packets in FIFO order (`alloc` now
     // counts the blocks each UE has left).
-    for q in d.queue.range_mut(..n).filter(|q| q.priority == level) {
+    for q in d
+        .queue
+        .range_mut(..n)
+        .filter(|q| q.priority == level && !q.no_dci)
+    {
         let key = q.key();
         if let Ok(i) = sc.ues.binary_search_by(|e| e.0.cmp(&key)) {
             let l = &mut sc.alloc[i];
@@ -972,7 +1081,7 @@ fn waited(q: &Queued, s: Tick) -> Components {
         processing: ticks_to_ms(tick_f64(q.prep.processing)),
         alignment: ticks_to_ms(tick_f64(q.prep.alignment + q.first_opp - q.prep.ready)),
         transmission: ticks_to_ms(tick_f64(q.prep.transmission)),
-        queueing: ticks_to_ms(tick_f64(s - q.first_opp)),
+        queueing: ticks_to_ms(tick_f64(q.prep.queueing + s - q.first_opp)),
         ..Components::default()
     }
 }

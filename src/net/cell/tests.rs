@@ -1,7 +1,7 @@
 //! The cell alone, driven by a test's event queue.
 use super::*;
 use crate::engine::{EventQueue, RngStreams};
-use crate::net::{Duplex, NrConfig, SpecialSplit};
+use crate::net::{Duplex, NrConfig, SpecialSplit, SrPeriod, UlAccess};
 use rand::RngExt;
 
 #[derive(Clone, Copy)]
@@ -101,7 +101,13 @@ fn an_idle_cell_costs_no_events_and_a_lone_packet_matches_the_link_model() {
     let wake = cell.enqueue(t, pkt).unwrap();
     let r = cell.on_slot(wake);
     assert_eq!(r.next_wakeup, None);
-    let link = nr.transmit(Direction::Ul, t, 0.0, &mut RngStreams::new(1, 0).stream("l"));
+    let link = nr.transmit(
+        Direction::Ul,
+        t,
+        pkt.bits,
+        0.0,
+        &mut RngStreams::new(1, 0).stream("l"),
+    );
     assert_eq!(r.delivered[0].outcome, link.outcome);
     assert_eq!(r.delivered[0].components, link.components);
 }
@@ -338,4 +344,93 @@ fn the_discard_timer_bounds_a_saturated_queue() {
     }
     assert_eq!(lost, 200);
     assert_eq!(cell.queued(Direction::Ul), 0);
+}
+
+/// `n` packets of distinct UEs offered at t = 0 in `dir`; returns each
+/// packet's (delivery, queueing ms) by id.
+fn burst(cfg: NrConfig, dir: Direction, n: u64) -> Vec<(SimTime, f64)> {
+    let nr = Nr::new(cfg).unwrap();
+    let mut cell = Cell::new(nr, RngStreams::new(1, 0).stream("cell"));
+    let mut q = EventQueue::new();
+    for i in 0..n {
+        let pkt = CellPacket {
+            id: i,
+            ue: i as u32,
+            dir,
+            bits: 400, // 50 bytes: fits the SR's grant
+            spectral_efficiency: 2.0,
+            bler: 0.0,
+            priority: 1,
+        };
+        if let Some(t) = cell.enqueue(SimTime::ZERO, pkt) {
+            q.schedule(t, Ev::Wake);
+        }
+    }
+    let mut out = vec![(SimTime::ZERO, 0.0); n as usize];
+    while let Some((now, _)) = q.pop() {
+        let r = cell.on_slot(now);
+        for d in r.delivered {
+            out[d.id as usize] = (d.outcome.time(), d.components.queueing);
+        }
+        if let Some(t) = r.next_wakeup {
+            q.schedule(t, Ev::Wake);
+        }
+    }
+    out
+}
+
+/// 100 MHz at 30 kHz: a 270-block CORESET, 45 CCEs per symbol, 11 DCIs of
+/// 4 CCEs per occasion with 1 symbol, 33 with 3. 25 packets ready at the
+/// same occasion: the i-th (from 1) goes at occasion ceil(i / K), every
+/// occasion a slot (14 symbols) after the previous. Downlink: ready 6
+/// symbols after t = 0, first opportunity 14, delivered 19 symbols after
+/// its opportunity (at 33). Grant-based uplink (SR every slot): the grants' first
+/// PDCCH occasion is 28, data at 42 (see tests/it/grant.rs), delivered at
+/// 61; a grant pushed by j occasions sends its PUSCH j slots later.
+#[test]
+fn the_pdcch_carries_k_dcis_per_occasion() {
+    let sym = 6_850_000.0 / 192.0; // ns at 30 kHz
+    let at = |symbols: u64| SimTime::from_nanos_f64(symbols as f64 * sym);
+    let base = NrConfig {
+        bler: 0.0,
+        ..NrConfig::default()
+    };
+    assert_eq!(Nr::new(base.clone()).unwrap().dcis_per_pdcch(), 11);
+    let three = NrConfig {
+        coreset_symbols: 3,
+        ..base.clone()
+    };
+    assert_eq!(Nr::new(three.clone()).unwrap().dcis_per_pdcch(), 33);
+    let gb = |cfg: &NrConfig| NrConfig {
+        ul_access: UlAccess::GrantBased {
+            sr_period: SrPeriod::Slots(1),
+        },
+        ..cfg.clone()
+    };
+    let n = 25u64;
+    for (cfg, k) in [(&base, 11u64), (&three, 33)] {
+        for (dir, cfg, first) in [
+            (Direction::Dl, (*cfg).clone(), 33u64),
+            (Direction::Ul, gb(cfg), 61),
+        ] {
+            let got = burst(cfg, dir, n);
+            for (i, &(t, queueing)) in got.iter().enumerate() {
+                let occasion = (i as u64 + 1).div_ceil(k); // 1-based
+                let want = at(first + 14 * (occasion - 1));
+                let diff = t.as_nanos().abs_diff(want.as_nanos());
+                assert!(diff <= 1, "{dir:?} K {k} packet {}: {t:?}, want {want:?}", i + 1);
+                let q_want = 14.0 * (occasion - 1) as f64 * sym * 1e-6;
+                assert!(
+                    (queueing - q_want).abs() < 1e-6,
+                    "{dir:?} K {k} packet {}: {queueing}",
+                    i + 1
+                );
+            }
+        }
+    }
+    // Configured-grant uplink needs no DCI: all 25 at the first slot.
+    for (t, queueing) in burst(base, Direction::Ul, n) {
+        assert!(t.as_nanos().abs_diff(at(14 + 19).as_nanos()) <= 1, "{t:?}");
+        assert_eq!(queueing, 0.0);
+    }
 }

@@ -52,6 +52,7 @@ keys! {
         SrPeriod = "sr_period": Ty::TextOrInt(TextKind::Duration), default "1 slot", "scheduling-request period of grant-based uplink";
         Capability = "capability": Ty::Int, default "1", "UE processing capability";
         HarqMaxRetx = "harq_max_retx": Ty::Int, default "3", "HARQ retransmissions after the first attempt";
+        CoresetSymbols = "coreset_symbols": Ty::Int, default "1", "symbols of the PDCCH's CORESET, which bound the DCIs per PDCCH occasion";
         BlerTarget = "bler_target": Ty::Number, default "0.1", "link adaptation's target block error rate";
         BandwidthMhz = "bandwidth_mhz": Ty::Int, default "100", "channel bandwidth";
         CarrierGhz = "carrier_ghz": Ty::Number, default "3.5", "carrier frequency";
@@ -146,6 +147,7 @@ pub(crate) struct RawNr {
     pub sr_period: Field<TextOrInt>,
     pub capability: Field<i64>,
     pub harq_max_retx: Field<i64>,
+    pub coreset_symbols: Field<i64>,
     pub bler_target: Field<f64>,
     pub bandwidth_mhz: Field<i64>,
     pub carrier_ghz: Field<f64>,
@@ -225,6 +227,7 @@ impl RawNr {
             NrKey::SrPeriod => span_of(&self.sr_period),
             NrKey::Capability => span_of(&self.capability),
             NrKey::HarqMaxRetx => span_of(&self.harq_max_retx),
+            NrKey::CoresetSymbols => span_of(&self.coreset_symbols),
             NrKey::BlerTarget => span_of(&self.bler_target),
             NrKey::BandwidthMhz => span_of(&self.bandwidth_mhz),
             NrKey::CarrierGhz => span_of(&self.carrier_ghz),
@@ -378,6 +381,7 @@ fn read_nr(sink: &mut Sink, entries: &[Entry], key_span: Span) -> RawNr {
             }
             NrKey::Capability => nr.capability = value.int(sink),
             NrKey::HarqMaxRetx => nr.harq_max_retx = value.int(sink),
+            NrKey::CoresetSymbols => nr.coreset_symbols = value.int(sink),
             NrKey::BlerTarget => nr.bler_target = value.number(sink),
             NrKey::BandwidthMhz => nr.bandwidth_mhz = value.int(sink),
             NrKey::CarrierGhz => nr.carrier_ghz = value.number(sink),

@@ -455,6 +455,8 @@ impl Validator<'_, '_> {
             &key_of("harq_max_retx"),
             "a whole number of retransmissions from 0 to 32",
         );
+        let coreset_symbols =
+            self.nr_int::<u8>(&raw.coreset_symbols, &key_of("coreset_symbols"), "1, 2 or 3");
         let bandwidth_mhz = self.nr_int::<u32>(
             &raw.bandwidth_mhz,
             &key_of("bandwidth_mhz"),
@@ -530,6 +532,7 @@ impl Validator<'_, '_> {
                 ul_access,
                 capability: capability?.unwrap_or(defaults.capability),
                 harq_max_retx: harq_max_retx?.unwrap_or(defaults.harq_max_retx),
+                coreset_symbols: coreset_symbols?.unwrap_or(defaults.coreset_symbols),
                 bler: optional(&raw.bler_target)?.unwrap_or(defaults.bler),
                 bler_override: optional(&raw.bler)?,
                 bandwidth_mhz: bandwidth_mhz?.unwrap_or(defaults.bandwidth_mhz),
