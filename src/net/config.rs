@@ -393,6 +393,10 @@ impl Scheduler {
     }
 }
 
+/// The PDCP discard timer's default, ms: 100 ms, a common setting of
+/// TS 38.331's `discardTimer` (which ranges from 10 ms to infinity).
+pub const DEFAULT_DISCARD_TIMER_MS: u64 = 100;
+
 /// Most HARQ retransmissions accepted (far beyond any useful setting).
 pub const MAX_HARQ_RETX: u32 = 32;
 
@@ -413,6 +417,10 @@ pub struct NrConfig {
     /// Symbols of the CORESET that carries the PDCCH, 1 to 3 (TS 38.211
     /// §7.3.2.2): it bounds the DCIs a cell sends per PDCCH occasion.
     pub coreset_symbols: u8,
+    /// PDCP discard timer (TS 38.323 §5.2.2.1, `discardTimer` of TS 38.331
+    /// PDCP-Config): a packet still queued this long after it was offered
+    /// is dropped, which bounds a saturated cell's queue. `None`: infinity.
+    pub discard_timer: Option<SimTime>,
     /// Block error rate of each attempt (the link adaptation's target).
     pub bler: f64,
     /// A fixed block error rate of every attempt that overrides the BLER
@@ -465,6 +473,7 @@ impl Default for NrConfig {
             capability: 1,
             harq_max_retx: 3,
             coreset_symbols: 1,
+            discard_timer: Some(SimTime::from_nanos(DEFAULT_DISCARD_TIMER_MS * 1_000_000)),
             bler: 0.1,
             bler_override: None,
             bandwidth_mhz: 100,
@@ -633,6 +642,12 @@ impl NrConfig {
                     "a CORESET of {} symbols does not exist; allowed: 1, 2 or 3 (TS 38.211 §7.3.2.2)",
                     self.coreset_symbols
                 ),
+            );
+        }
+        if self.discard_timer == Some(SimTime::ZERO) {
+            err(
+                "discard_timer",
+                "a discard timer of 0 drops every packet before it is sent; give a duration above 0 (e.g. \"100ms\") or \"infinity\"".to_string(),
             );
         }
         if self.harq_max_retx > MAX_HARQ_RETX {

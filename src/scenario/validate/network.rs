@@ -533,6 +533,7 @@ impl Validator<'_, '_> {
                 capability: capability?.unwrap_or(defaults.capability),
                 harq_max_retx: harq_max_retx?.unwrap_or(defaults.harq_max_retx),
                 coreset_symbols: coreset_symbols?.unwrap_or(defaults.coreset_symbols),
+                discard_timer: defaults.discard_timer,
                 bler: optional(&raw.bler_target)?.unwrap_or(defaults.bler),
                 bler_override: optional(&raw.bler)?,
                 bandwidth_mhz: bandwidth_mhz?.unwrap_or(defaults.bandwidth_mhz),
