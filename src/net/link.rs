@@ -175,7 +175,8 @@ impl Nr {
     /// law, as the [`Cell`](super::Cell) delays a packet under it): the
     /// first attempt takes the opportunity the wait leads to, and the wait
     /// is the delivery's queueing. Retransmissions are scheduled first and
-    /// do not wait again.
+    /// do not wait again. A packet older than the discard timer at that
+    /// opportunity is lost there, unsent (no attempt), as the cell drops it.
     pub fn transmit_after_waiting(
         &self,
         dir: Direction,
@@ -186,6 +187,14 @@ impl Nr {
     ) -> Delivery {
         let (prep, first_opp, _) = self.first_attempt(dir, sent, bits);
         let start = self.opp_after_waiting(dir, first_opp, waited);
+        if self.discards(sent, start) {
+            // The discard timer drops it at that opportunity, unsent.
+            let mut d = self.delivery(sent, &prep, first_opp, start, (start, 0, false));
+            d.components.queueing = ticks_to_ms(tick_f64(prep.queueing + start - first_opp));
+            d.components.transmission = ticks_to_ms(tick_f64(prep.transmission));
+            d.components.processing = ticks_to_ms(tick_f64(prep.processing));
+            return d;
+        }
         let done0 = self.done_after(start);
         let mut done = done0;
         for _ in 0..retransmissions {

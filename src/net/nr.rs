@@ -44,7 +44,9 @@ use super::channel::{best_link, best_link_in, gnb_views, Channel, GnbView, LinkB
 use super::config::{n1_n2_x2, numerology, ConfigError, ConfigErrors};
 use super::config::{NrConfig, UlAccess};
 use super::frame::{Frame, Tick, SLOT_SYMBOLS};
+use super::link::to_ticks;
 use super::{ticks_to_ms, Direction};
+use crate::engine::SimTime;
 use rand::Rng;
 
 /// A validated NR link: configuration, numerology and frame structure.
@@ -234,6 +236,27 @@ impl Nr {
         self.frame.opps(dir).starts.len()
     }
 
+    /// The blocks of work a direction's discard timer leaves in a queue
+    /// before each opportunity's service, `None` without a timer: K·C with
+    /// K = timer / τ, τ the mean interval between the direction's
+    /// opportunities (pattern period over opportunities per period) and C
+    /// the blocks of one ([`QueueLaw::with_buffer`](super::QueueLaw::with_buffer)).
+    ///
+    /// Why: under first-come-first-served service, the block of work x
+    /// blocks from the head of the queue when a packet arrives leaves at the
+    /// opportunity ⌊x / C⌋ after the packet's first, when the packet is
+    /// (⌊x / C⌋ + U)·τ old, U the share of an interval it waited for its
+    /// first opportunity. The timer keeps it while that age is at most K·τ:
+    /// every block below ⌊K⌋·C, and one at ⌊K⌋·C + y with probability
+    /// K − ⌊K⌋ (U uniform), which K·C counts on average. Exact when K is
+    /// whole; in TDD, where the opportunities are not evenly spaced, τ is
+    /// their mean.
+    pub fn discard_buffer(&self, dir: Direction) -> Option<u64> {
+        let timer_ms = self.cfg.discard_timer?.as_nanos() as f64 * 1e-6;
+        let interval_ms = self.pattern_ms() / self.opportunities_per_period(dir).max(1) as f64;
+        Some((timer_ms / interval_ms * f64::from(self.n_prb)).floor() as u64)
+    }
+
     /// Bits one resource block carries in one transmission of L symbols at
     /// spectral efficiency `se` (bits per resource element, the CQI table's
     /// efficiency): se · 12 subcarriers · L symbols · (1 − overhead), with
@@ -406,6 +429,15 @@ impl Nr {
             at = self.frame.next_opp(dir, at + 1);
         }
         at
+    }
+
+    /// Whether the discard timer (PDCP, TS 38.323 §5.2.2.1) drops a packet
+    /// offered at `sent` before the opportunity at `start`: it is then older
+    /// than the timer. The cell applies the same rule at every opportunity.
+    pub(crate) fn discards(&self, sent: SimTime, start: Tick) -> bool {
+        self.cfg
+            .discard_timer
+            .is_some_and(|timer| start.saturating_sub(to_ticks(sent)) > to_ticks(timer))
     }
 
     /// The delivery time of a transmission that starts at `start`: air time

@@ -429,9 +429,11 @@ impl Radio {
         let ul = ul_signal
             - mw_to_dbm(dbm_to_mw(b.noise_dbm(Direction::Ul)) + self.ul_interference_mw[serving])
             - self.margin_db;
+        // A saturated cell keeps its link adaptation: what its load does to
+        // a robot's messages is the queue law's to say, by priority level
+        // (a robot above the background is served first).
         [(Direction::Dl, dl), (Direction::Ul, ul)].map(|(dir, sinr_db)| {
-            let saturated = self.loads[serving][dir as usize] >= 1.0;
-            let chosen = self.adaptation.select(sinr_db).filter(|_| !saturated);
+            let chosen = self.adaptation.select(sinr_db);
             DirLink {
                 sinr_db,
                 bler: chosen.map(|c| self.bler_override.unwrap_or(c.bler)),
@@ -615,8 +617,10 @@ pub(super) struct CellQueue<'a> {
 /// the cell's background is given (a line-of-sight UE 30 m from its gNB):
 /// a robot at the cell's edge needs a few blocks more, a few in the
 /// hundreds a slot carries. Cells whose law gives no wait share the first
-/// set, drawn without queueing; a level the law finds saturated has every
-/// message late (it would wait for ever).
+/// set, drawn without queueing. Under a discard timer a message that would
+/// reach its opportunity older than the timer is dropped there, and counts
+/// as late ([`Nr::transmit_after_waiting`](crate::net::Nr::transmit_after_waiting)); without one, a level the law
+/// finds saturated has every message late (it would wait for ever).
 ///
 /// [`level_laws`]: crate::net::level_laws
 /// The stacks' delays (`stack_delay`) come from their own stream, so that a
@@ -717,7 +721,7 @@ fn latency_set(
             d.add_core(core_delay);
             d.add_stack(stack_delay);
             let latency = d.outcome.time() - sent;
-            if latency > deadline {
+            if d.is_lost() || latency > deadline {
                 late += 1;
             } else {
                 valid.add(latency, &d.components);

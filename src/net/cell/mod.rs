@@ -201,7 +201,7 @@ pub fn level_laws(nr: &Nr, dir: Direction, flows: &[BackgroundFlow], levels: &[u
         };
         let equal = of(&|p| p == level && own_level_delays);
         let higher = of(&|p| p < level);
-        out[i] = Some(QueueLaw::new(cap, equal, higher));
+        out[i] = Some(QueueLaw::with_buffer(cap, equal, higher, nr.discard_buffer(dir)));
     }
     out
 }
@@ -419,6 +419,7 @@ pub struct Cell {
 impl Cell {
     /// An empty cell; `rng` draws the HARQ attempts.
     pub fn new(nr: Nr, rng: StreamRng) -> Cell {
+        let discard = nr.config().discard_timer.map(to_ticks);
         Cell {
             dcis: nr.dcis_per_pdcch(),
             grants_at: BTreeMap::new(),
@@ -429,7 +430,7 @@ impl Cell {
             after: 0,
             rr_turn: 0,
             wakeups: 0,
-            discard: None,
+            discard,
             scratch: Scratch::default(),
             law_rng: None,
         }
@@ -535,8 +536,9 @@ impl Cell {
     /// Sets the PDCP discard timer: a packet still waiting this long after
     /// it was enqueued is dropped (reported lost) at the next opportunity
     /// instead of being sent, as a gNB or UE discards stale PDCP SDUs. It
-    /// bounds the queue of a saturated cell. `None` (the default) keeps
-    /// every packet until it is sent.
+    /// bounds the queue of a saturated cell. The cell starts with its
+    /// configuration's [`discard_timer`](super::NrConfig::discard_timer);
+    /// `None` keeps every packet until it is sent.
     pub fn set_discard_timer(&mut self, timer: Option<SimTime>) {
         self.discard = timer.map(to_ticks);
     }

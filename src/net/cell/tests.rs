@@ -202,9 +202,11 @@ fn round_robin_serves_robots_beside_a_saturating_background_and_fifo_does_not() 
     // Background asks for everything; round robin still gives the
     // robots their share (`round_robin_shares_equally_under_saturation`
     // counts it), fifo gives them nothing.
+    // No discard timer: the fifo queue must keep every robot packet.
     let rr = NrConfig {
         bler: 0.0,
         scheduler: Scheduler::RoundRobin,
+        discard_timer: None,
         ..NrConfig::default()
     };
     let (_, delivered, _, _) = run(rr, 2.0, 500, 1.0, 8000);
@@ -212,6 +214,7 @@ fn round_robin_serves_robots_beside_a_saturating_background_and_fifo_does_not() 
     let fifo = NrConfig {
         bler: 0.0,
         scheduler: Scheduler::Fifo,
+        discard_timer: None,
         ..NrConfig::default()
     };
     let (_, delivered, _, cell) = run(fifo, 2.0, 500, 1.0, 8000);
@@ -231,9 +234,11 @@ fn round_robin_shares_equally_under_saturation() {
     // take 10 blocks: after j rounds of m opportunities each robot has
     // sent floor(273 j / 10).
     for background_ues in [3u32, 1, 6] {
+        // No discard timer: the robots' backlog must stay until it is sent.
         let nr = Nr::new(NrConfig {
             bler: 0.0,
             scheduler: Scheduler::RoundRobin,
+            discard_timer: None,
             ..NrConfig::default()
         })
         .unwrap();

@@ -62,6 +62,18 @@
 //! loaded cell would in truth see correlated backlogs; the law gives them
 //! independent ones (the same mean, the same distribution, less
 //! correlation).
+//!
+//! Under a discard timer ([`QueueLaw::with_buffer`]) the background's
+//! packets that wait too long are dropped, and the queue is a finite buffer
+//! of B blocks of work ([`Nr::discard_buffer`](crate::net::Nr::discard_buffer))
+//! whose law exists at every load ([`bounded`]'s module docs give the model
+//! and the method). Where the unbounded law exists and its tail beyond the
+//! buffer is below [`TAIL_MASS`], the two agree to that mass and the
+//! unbounded one is used. Whether a robot packet's own wait exceeds its
+//! timer is left to the caller, who knows when it was sent: the law gives
+//! the wait its place in the queue leads to.
+
+mod bounded;
 
 use crate::engine::StreamRng;
 use rand::RngExt;
@@ -254,6 +266,11 @@ pub struct QueueLaw {
     cdf: Vec<f64>,
     load: f64,
     iterations: usize,
+    /// Blocks of work before an opportunity's service that the discard
+    /// timer leaves in the queue (`None`: no timer).
+    buffer: Option<u64>,
+    /// Probability the last step of the solution moved.
+    residual: f64,
 }
 
 impl QueueLaw {
@@ -261,6 +278,19 @@ impl QueueLaw {
     /// the arrivals of the robot's level (`equal`) and of the levels above
     /// it (`higher`).
     pub fn new(capacity: u64, equal: Vec<Batches>, higher: Vec<Batches>) -> Result<QueueLaw, LawError> {
+        QueueLaw::with_buffer(capacity, equal, higher, None)
+    }
+
+    /// As [`new`](Self::new), for a queue whose discard timer keeps at most
+    /// `buffer` blocks of work before each opportunity's service
+    /// ([`Nr::discard_buffer`](crate::net::Nr::discard_buffer)); `None`
+    /// keeps every packet. With a buffer the law exists at every load.
+    pub fn with_buffer(
+        capacity: u64,
+        equal: Vec<Batches>,
+        higher: Vec<Batches>,
+        buffer: Option<u64>,
+    ) -> Result<QueueLaw, LawError> {
         if capacity == 0 {
             return Err(LawError::Invalid(
                 "a cell needs at least one block per opportunity".into(),
@@ -278,7 +308,7 @@ impl QueueLaw {
         let all: Vec<Batches> = equal.iter().chain(&higher).copied().collect();
         let mean: f64 = all.iter().map(Batches::mean_blocks).sum();
         let load = mean / capacity as f64;
-        if load >= 1.0 {
+        if load >= 1.0 && buffer.is_none() {
             return Err(LawError::Saturated { load });
         }
         let mut law = QueueLaw {
@@ -288,17 +318,37 @@ impl QueueLaw {
             cdf: vec![1.0],
             load,
             iterations: 0,
+            buffer,
+            residual: 0.0,
         };
         if mean == 0.0 {
             return Ok(law);
         }
-        let limit = truncation(capacity, &all)?;
         let arrivals: Vec<(usize, f64)> = convolve_all(&all, 1.0)
             .into_iter()
             .enumerate()
             .filter(|&(_, p)| p > 0.0)
             .collect();
-        let (pmf, iterations) = stationary(capacity as usize, &arrivals, limit)?;
+        let unbounded = || -> Result<(Vec<f64>, usize, f64), LawError> {
+            let limit = truncation(capacity, &all)?;
+            if let Some(b) = buffer {
+                // The buffer must hold the unbounded law's whole support.
+                if limit as u64 > b.saturating_sub(capacity) {
+                    return Err(LawError::Saturated { load });
+                }
+            }
+            let (pmf, iterations) = stationary(capacity as usize, &arrivals, limit)?;
+            Ok((pmf, iterations, 0.0))
+        };
+        let (pmf, iterations, residual) = match (unbounded(), buffer) {
+            (Ok(found), _) => found,
+            (Err(e), None) => return Err(e),
+            (Err(_), Some(b)) => {
+                let top = usize::try_from(b.saturating_sub(capacity)).unwrap_or(usize::MAX);
+                bounded::bounded_stationary(capacity as usize, &arrivals, top)?
+            }
+        };
+        law.residual = residual;
         let mut acc = 0.0;
         law.cdf = pmf
             .iter()
@@ -324,9 +374,29 @@ impl QueueLaw {
         self.capacity
     }
 
-    /// Iterations the recursion took to converge.
+    /// Iterations (or, under a discard timer near or above saturation,
+    /// aggregation cycles) the solution took.
     pub fn iterations(&self) -> usize {
         self.iterations
+    }
+
+    /// Probability the solution's last step moved (0 for the unbounded
+    /// law, whose iteration stops below 10⁻¹³).
+    pub fn residual(&self) -> f64 {
+        self.residual
+    }
+
+    /// Blocks of work the discard timer leaves before an opportunity's
+    /// service (`None`: no timer).
+    pub fn buffer(&self) -> Option<u64> {
+        self.buffer
+    }
+
+    /// Under a discard timer, the wait that stands for "beyond the buffer":
+    /// ⌈B / C⌉ + 1 opportunities, more than the timer lets any packet wait
+    /// (B is at least the timer's intervals times C).
+    fn beyond(&self) -> Option<u64> {
+        self.buffer.map(|b| b.div_ceil(self.capacity) + 1)
     }
 
     /// Backlog after an opportunity's service, blocks: its law (index q).
@@ -352,7 +422,10 @@ impl QueueLaw {
     }
 
     /// Opportunities a robot packet of `blocks` that becomes ready at a
-    /// random time waits after its first one (0: sent at the first).
+    /// random time waits after its first one (0: sent at the first); under
+    /// a discard timer at most ⌈B / C⌉ + 1, which is beyond the timer (the
+    /// caller, who knows when the packet was sent, decides whether the
+    /// timer dropped it).
     pub fn sample_wait(&self, blocks: u64, rng: &mut StreamRng) -> u64 {
         let v: f64 = rng.random();
         let q = self.cdf.partition_point(|&c| c < v).min(self.cdf.len() - 1) as u64;
@@ -368,6 +441,9 @@ impl QueueLaw {
         // Higher levels' load is below 1 (checked), so this ends; the cap
         // only guards against a pathological draw.
         while work > self.capacity && waited < 100_000_000 {
+            if let Some(most) = self.beyond().filter(|&most| waited >= most) {
+                return most;
+            }
             work -= self.capacity;
             for s in &self.higher {
                 work += s.sample(1.0, rng);
@@ -381,6 +457,8 @@ impl QueueLaw {
     /// exact when no level is above the robot's (`None` otherwise: then
     /// only [`sample_wait`](Self::sample_wait) applies). The ready time's
     /// place in its interval is averaged over 256 equal parts (midpoints).
+    /// Under a discard timer waits are counted up to ⌈B / C⌉ + 1, which
+    /// stands for every wait beyond the timer.
     pub fn wait_pmf(&self, blocks: u64) -> Option<Vec<f64>> {
         if !self.higher.is_empty() {
             return None;
@@ -409,7 +487,10 @@ impl QueueLaw {
                     continue;
                 }
                 let work = q as u64 + a as u64 + blocks;
-                let w = (work.div_ceil(c)).saturating_sub(1) as usize;
+                let mut w = (work.div_ceil(c)).saturating_sub(1) as usize;
+                if let Some(most) = self.beyond() {
+                    w = w.min(most as usize);
+                }
                 if w >= waits.len() {
                     waits.resize(w + 1, 0.0);
                 }
@@ -610,6 +691,48 @@ mod tests {
         let half = 3.29 * (var / n as f64).sqrt();
         assert!((mean - exact).abs() < half, "{mean} against {exact} ± {half}");
         assert!(exact > 0.1, "{exact}");
+    }
+
+    #[test]
+    fn under_a_discard_timer_work_offered_is_work_served_plus_work_dropped() {
+        // 1,500-byte packets (42 blocks) on 273 blocks, timers of 20 and 200
+        // intervals, below, at and above saturation. Stationarity: the mean
+        // work offered per opportunity, E[A], is what the opportunity serves,
+        // E[min(Z, C)] with Z = min(Q + A, B), plus what the buffer drops,
+        // E[(Q + A − B)⁺]. Above saturation nearly every opportunity is full,
+        // so the dropped share of the work is 1 − 1/ρ.
+        for max_wait in [19u64, 199] {
+            for rho in [0.9, 1.0, 1.2] {
+                let mean = rho * 273.0 / 42.0;
+                let sources = vec![Batches::Poisson { mean, blocks: 42 }];
+                let start = std::time::Instant::now();
+                let buffer = (max_wait as usize + 1) * 273;
+                let law = QueueLaw::with_buffer(273, sources.clone(), Vec::new(), Some(buffer as u64)).unwrap();
+                let arrivals = convolve_all(&sources, 1.0);
+                let (mut served, mut dropped) = (0.0, 0.0);
+                for (q, &pq) in law.backlog_pmf().iter().enumerate() {
+                    for (a, &pa) in arrivals.iter().enumerate() {
+                        served += pq * pa * (q + a).min(buffer).min(273) as f64;
+                        dropped += pq * pa * (q + a).saturating_sub(buffer) as f64;
+                    }
+                }
+                let offered = mean * 42.0;
+                eprintln!(
+                    "W {max_wait} rho {rho}: served {served:.6} dropped {dropped:.6} of {offered:.6}; cycles {} residual {:.1e}; {:?}",
+                    law.iterations(),
+                    law.residual(),
+                    start.elapsed(),
+                );
+                assert!(
+                    ((served + dropped) - offered).abs() < 1e-8 * offered,
+                    "W {max_wait} ρ {rho}: {served} + {dropped} against {offered}"
+                );
+                if rho > 1.1 {
+                    let share = dropped / offered;
+                    assert!((share - (1.0 - 1.0 / rho)).abs() < 1e-3, "{share}");
+                }
+            }
+        }
     }
 
     #[test]
