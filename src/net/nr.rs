@@ -431,6 +431,16 @@ impl Nr {
         at
     }
 
+    /// Where a packet ready at `ready` stands in the interval before its
+    /// first opportunity `first_opp`, as a share from 0 (just after the
+    /// previous opportunity) to 1 (at `first_opp`), the interval being the
+    /// direction's mean ([`QueueLaw::sample_wait_at`](super::QueueLaw::sample_wait_at)).
+    pub(crate) fn ready_share(&self, dir: Direction, ready: Tick, first_opp: Tick) -> f64 {
+        let interval_ms = self.pattern_ms() / self.opportunities_per_period(dir).max(1) as f64;
+        let ahead_ms = ticks_to_ms(super::frame::tick_f64(first_opp.saturating_sub(ready)));
+        (1.0 - ahead_ms / interval_ms).clamp(0.0, 1.0)
+    }
+
     /// Whether the discard timer (PDCP, TS 38.323 §5.2.2.1) drops a packet
     /// offered at `sent` before the opportunity at `start`: it is then older
     /// than the timer. The cell applies the same rule at every opportunity.

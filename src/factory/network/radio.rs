@@ -432,7 +432,7 @@ impl Radio {
         // A saturated cell keeps its link adaptation: what its load does to
         // a robot's messages is the queue law's to say, by priority level
         // (a robot above the background is served first).
-        [(Direction::Dl, dl), (Direction::Ul, ul)].map(|(dir, sinr_db)| {
+        [dl, ul].map(|sinr_db| {
             let chosen = self.adaptation.select(sinr_db);
             DirLink {
                 sinr_db,

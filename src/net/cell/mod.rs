@@ -603,10 +603,12 @@ impl Cell {
         if let (Some(laws), Some(rng)) = (&self.dirs[dir.index()].laws, &mut self.law_rng) {
             match &laws[usize::from(priority - 1)] {
                 Some(Ok(law)) if bpp > 0.0 => {
-                    // The opportunity the drawn wait leads to.
-                    let at = self
-                        .nr
-                        .opp_after_waiting(dir, first_opp, law.sample_wait(prbs, rng));
+                    // The opportunity the drawn wait leads to. Under a
+                    // discard timer a packet too old by then is dropped
+                    // there by `serve`, as a simulated one would be.
+                    let u = self.nr.ready_share(dir, prep.ready, first_opp);
+                    let waited = law.sample_wait_at(prbs, u, rng);
+                    let at = self.nr.opp_after_waiting(dir, first_opp, waited);
                     eligible = eligible.max(at);
                 }
                 // Saturated: it would wait for ever; lost at once.

@@ -428,8 +428,25 @@ impl QueueLaw {
     /// timer dropped it).
     pub fn sample_wait(&self, blocks: u64, rng: &mut StreamRng) -> u64 {
         let v: f64 = rng.random();
-        let q = self.cdf.partition_point(|&c| c < v).min(self.cdf.len() - 1) as u64;
         let u: f64 = rng.random();
+        self.wait_from(v, u, blocks, rng)
+    }
+
+    /// As [`sample_wait`](Self::sample_wait), for a packet that becomes
+    /// ready a share `u` (0 to 1) into the interval before its first
+    /// opportunity: the share `u` of its level's arrivals of that interval
+    /// come before it. A caller that knows when the packet is ready gives
+    /// it, so that the wait and the packet's age at each opportunity (which
+    /// a discard timer looks at) keep their dependence.
+    pub fn sample_wait_at(&self, blocks: u64, u: f64, rng: &mut StreamRng) -> u64 {
+        let v: f64 = rng.random();
+        self.wait_from(v, u.clamp(0.0, 1.0), blocks, rng)
+    }
+
+    /// The wait for the backlog of quantile `v`, a ready time `u` into the
+    /// interval, and the arrivals drawn from `rng`.
+    fn wait_from(&self, v: f64, u: f64, blocks: u64, rng: &mut StreamRng) -> u64 {
+        let q = self.cdf.partition_point(|&c| c < v).min(self.cdf.len() - 1) as u64;
         let mut work = q + blocks;
         for s in &self.equal {
             work += s.sample(u, rng);
@@ -475,6 +492,22 @@ impl QueueLaw {
                 before[b] += p / U_POINTS as f64;
             }
         }
+        Some(self.waits_behind(blocks, &before))
+    }
+
+    /// [`wait_pmf`](Self::wait_pmf) for a packet ready a share `u` into the
+    /// interval before its first opportunity (see
+    /// [`sample_wait_at`](Self::sample_wait_at)).
+    pub fn wait_pmf_at(&self, blocks: u64, u: f64) -> Option<Vec<f64>> {
+        if !self.higher.is_empty() {
+            return None;
+        }
+        Some(self.waits_behind(blocks, &convolve_all(&self.equal, u.clamp(0.0, 1.0))))
+    }
+
+    /// The law of the wait of a packet of `blocks` behind the backlog and
+    /// `before` (the law of its level's blocks that arrived before it).
+    fn waits_behind(&self, blocks: u64, before: &[f64]) -> Vec<f64> {
         let backlog = self.backlog_pmf();
         let c = self.capacity;
         let mut waits: Vec<f64> = Vec::new();
@@ -497,7 +530,7 @@ impl QueueLaw {
                 waits[w] += pq * pa;
             }
         }
-        Some(waits)
+        waits
     }
 
     /// Mean wait of a robot packet of `blocks`, opportunities (see
