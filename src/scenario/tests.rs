@@ -455,6 +455,7 @@ fn messages(e: &[Diagnostic]) -> Vec<String> {
         .collect()
 }
 
+mod discard;
 mod floor;
 mod grant;
 mod network;

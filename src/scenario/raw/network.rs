@@ -53,6 +53,7 @@ keys! {
         Capability = "capability": Ty::Int, default "1", "UE processing capability";
         HarqMaxRetx = "harq_max_retx": Ty::Int, default "3", "HARQ retransmissions after the first attempt";
         CoresetSymbols = "coreset_symbols": Ty::Int, default "1", "symbols of the PDCCH's CORESET, which bound the DCIs per PDCCH occasion";
+        DiscardTimer = "discard_timer": Ty::Text(TextKind::Duration), default "`\"100ms\"`", "PDCP discard timer: a packet still queued this long is dropped (TS 38.323 §5.2.2.1); \"infinity\" keeps it";
         BlerTarget = "bler_target": Ty::Number, default "0.1", "link adaptation's target block error rate";
         BandwidthMhz = "bandwidth_mhz": Ty::Int, default "100", "channel bandwidth";
         CarrierGhz = "carrier_ghz": Ty::Number, default "3.5", "carrier frequency";
@@ -148,6 +149,9 @@ pub(crate) struct RawNr {
     pub capability: Field<i64>,
     pub harq_max_retx: Field<i64>,
     pub coreset_symbols: Field<i64>,
+    /// A duration string or `"infinity"`; read as a string or a whole
+    /// number so that a number is reported with a unit to add.
+    pub discard_timer: Field<TextOrInt>,
     pub bler_target: Field<f64>,
     pub bandwidth_mhz: Field<i64>,
     pub carrier_ghz: Field<f64>,
@@ -228,6 +232,7 @@ impl RawNr {
             NrKey::Capability => span_of(&self.capability),
             NrKey::HarqMaxRetx => span_of(&self.harq_max_retx),
             NrKey::CoresetSymbols => span_of(&self.coreset_symbols),
+            NrKey::DiscardTimer => span_of(&self.discard_timer),
             NrKey::BlerTarget => span_of(&self.bler_target),
             NrKey::BandwidthMhz => span_of(&self.bandwidth_mhz),
             NrKey::CarrierGhz => span_of(&self.carrier_ghz),
@@ -382,6 +387,10 @@ fn read_nr(sink: &mut Sink, entries: &[Entry], key_span: Span) -> RawNr {
             NrKey::Capability => nr.capability = value.int(sink),
             NrKey::HarqMaxRetx => nr.harq_max_retx = value.int(sink),
             NrKey::CoresetSymbols => nr.coreset_symbols = value.int(sink),
+            NrKey::DiscardTimer => {
+                nr.discard_timer =
+                    value.text_or_int(sink, "a duration string like \"100ms\", or \"infinity\"")
+            }
             NrKey::BlerTarget => nr.bler_target = value.number(sink),
             NrKey::BandwidthMhz => nr.bandwidth_mhz = value.int(sink),
             NrKey::CarrierGhz => nr.carrier_ghz = value.number(sink),

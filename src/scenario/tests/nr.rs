@@ -48,7 +48,7 @@ fn nr_errors_are_at_their_keys() {
             "network.nr.channel: `InF` is not an indoor-factory channel; allowed: InF-SL, InF-DL, InF-SH, InF-DH, InF-HH",
             "network.nr.scheduler: `edf` is not a scheduler; allowed: fifo, round_robin, pf",
             "network.nr.harq_max_retx: harq_max_retx must be a whole number of retransmissions from 0 to 32, found -1",
-            "network.nr.bandwidth: unknown key `bandwidth`; allowed keys: scs_khz, symbols, duplex, special_split, ul_access, sr_period, capability, harq_max_retx, coreset_symbols, bler_target, bandwidth_mhz, carrier_ghz, channel, gnb, tx_power_dbm, noise_figure_db, interference_margin_db, scheduler, shadowing, gnb_tx_power_dbm, ue_tx_power_dbm, gnb_noise_figure_db, ue_noise_figure_db, interference, bler, handover, rlf, stack_delay",
+            "network.nr.bandwidth: unknown key `bandwidth`; allowed keys: scs_khz, symbols, duplex, special_split, ul_access, sr_period, capability, harq_max_retx, coreset_symbols, discard_timer, bler_target, bandwidth_mhz, carrier_ghz, channel, gnb, tx_power_dbm, noise_figure_db, interference_margin_db, scheduler, shadowing, gnb_tx_power_dbm, ue_tx_power_dbm, gnb_noise_figure_db, ue_noise_figure_db, interference, bler, handover, rlf, stack_delay",
         ]
     );
     // Every value checked by the radio at once.

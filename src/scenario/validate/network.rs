@@ -13,7 +13,7 @@
 
 use super::layout::{inside, Floor};
 use super::{last, Validator};
-use crate::engine::SimTime;
+use crate::engine::{DurationError, SimTime};
 use crate::model::{BadState, Dist, LinkModel, Network, NrNetwork};
 use crate::net::{
     Duplex, HandoverConfig, InfScenario, Nr, NrConfig, RlfConfig, Scheduler, Shadowing, SlotKind,
@@ -457,6 +457,7 @@ impl Validator<'_, '_> {
         );
         let coreset_symbols =
             self.nr_int::<u8>(&raw.coreset_symbols, &key_of("coreset_symbols"), "1, 2 or 3");
+        let discard_timer = self.discard_timer(&raw.discard_timer, &key_of("discard_timer"));
         let bandwidth_mhz = self.nr_int::<u32>(
             &raw.bandwidth_mhz,
             &key_of("bandwidth_mhz"),
@@ -533,7 +534,7 @@ impl Validator<'_, '_> {
                 capability: capability?.unwrap_or(defaults.capability),
                 harq_max_retx: harq_max_retx?.unwrap_or(defaults.harq_max_retx),
                 coreset_symbols: coreset_symbols?.unwrap_or(defaults.coreset_symbols),
-                discard_timer: defaults.discard_timer,
+                discard_timer: discard_timer?.unwrap_or(defaults.discard_timer),
                 bler: optional(&raw.bler_target)?.unwrap_or(defaults.bler),
                 bler_override: optional(&raw.bler)?,
                 bandwidth_mhz: bandwidth_mhz?.unwrap_or(defaults.bandwidth_mhz),
@@ -616,6 +617,52 @@ impl Validator<'_, '_> {
                 None
             }
         }
+    }
+
+    /// `discard_timer`: a duration string (`"100ms"`) or `"infinity"`
+    /// (no discard). `Some(None)` when not written, `Some(Some(timer))`
+    /// when written (`timer` is `None` for infinity), `None` after an
+    /// error. A duration of 0 passes, for `Nr::new` to refuse at the key.
+    fn discard_timer(&mut self, field: &Field<TextOrInt>, key: &str) -> Option<Option<Option<SimTime>>> {
+        let timer = match field {
+            Field::Ok(timer) => timer,
+            Field::Missing => return Some(None),
+            Field::Invalid => return None,
+        };
+        let forms = "write e.g. \"100ms\", or \"infinity\"";
+        let message = match &timer.v {
+            TextOrInt::Int(i) => format!(
+                "{} must be a duration string like \"100ms\", or \"infinity\", found integer {i}; durations need a unit in a string, e.g. \"{i}ms\"",
+                last(key)
+            ),
+            TextOrInt::Text(text) => {
+                let t = text.value.trim();
+                if t == "infinity" {
+                    return Some(Some(None));
+                }
+                match SimTime::parse_duration(t) {
+                    Ok(d) => return Some(Some(Some(d))),
+                    Err(DurationError::MissingUnit(_)) => {
+                        format!("\"{t}\" has no unit; write e.g. \"{t}ms\", or \"infinity\"")
+                    }
+                    Err(DurationError::UnknownUnit { unit, .. }) => format!(
+                        "\"{t}\" has an unknown unit `{unit}` (allowed: ns, us, ms, s, min, h, d); {forms}"
+                    ),
+                    Err(DurationError::Negative(_)) => {
+                        format!("\"{t}\" is negative; the discard timer must be above 0: {forms}")
+                    }
+                    Err(DurationError::TooLarge(_)) => format!(
+                        "\"{t}\" is longer than the 100-year limit; for a timer that never discards, write \"infinity\""
+                    ),
+                    Err(DurationError::BadNumber(_) | DurationError::Empty) => format!(
+                        "\"{t}\" is not a duration; {forms}{}",
+                        did_you_mean(t, ["infinity"])
+                    ),
+                }
+            }
+        };
+        self.sink.error(Some(timer.span), key, message);
+        None
     }
 
     /// `gnb`: required, at least one, inside the layout.
