@@ -30,19 +30,27 @@
 //! the Grassmann–Taksar–Heyman elimination (GTH, which subtracts nothing
 //! and so keeps full relative precision, Grassmann, Taksar & Heyman 1985),
 //! spreads each band's probability over its states in the current shape,
-//! and takes one step of the chain to correct that shape. The fixed point
-//! of a cycle is the stationary law; the cycles stop when one step of the
-//! chain moves less than 10⁻¹² of probability (the residual, kept with the
-//! law).
+//! and takes four steps of the chain to correct that shape; every eighth
+//! cycle the same is done with the states grouped by their remainder
+//! modulo C. The fixed point of a cycle is the stationary law; the cycles
+//! stop when one step of the chain moves less than 10⁻¹⁰ of probability
+//! (the residual, kept with the law). Measured: a 100 ms timer at a load
+//! of 1 (54,600 states) settles in about 1,100 cycles, 1.4 s; above
+//! saturation in 41 cycles.
 
 use super::LawError;
 
 /// Most bands of the aggregated chain (its GTH solve costs bands³ / 3).
 const MAX_BANDS: usize = 400;
-/// The cycles stop when a step of the chain moves less probability.
-pub(super) const BOUNDED_CONVERGED: f64 = 1e-12;
+/// The cycles stop when a step of the chain moves less probability (far
+/// below what a robot's waits or discards could show: their laws move by
+/// at most the law's own error, of the order of this residual over the
+/// chain's spectral gap).
+pub(super) const BOUNDED_CONVERGED: f64 = 1e-10;
 /// Most cycles before the law is refused.
-const MAX_CYCLES: usize = 2_000;
+const MAX_CYCLES: usize = 4_000;
+/// Steps of the chain after each aggregation.
+const STEPS_PER_CYCLE: usize = 4;
 /// Largest buffer, blocks (a 10 s timer on 273 blocks every 0.5 ms).
 pub(super) const MAX_BUFFER: usize = 6_000_000;
 
@@ -112,55 +120,37 @@ pub(super) fn bounded_stationary(
         tail,
     };
     let states = top + 1;
-    // Bands of whole opportunities, so that each starts at a multiple of
-    // C: a state every chain reaches (the chain moves on the lattice of
-    // its arrival sizes and C; states off it are transient, and mass
-    // placed there would take long to drain).
+    // Two ways of grouping the states: bands of whole opportunities (the
+    // slow drift of the backlog across the buffer), every cycle, and the
+    // backlog's remainder modulo C (its place within an opportunity, which
+    // only arrivals move: where arrivals are rare, frames of a few
+    // opportunities' blocks, that place mixes slowly too), every 8th. Each group's
+    // first state is a multiple of C, or a remainder below C: states every
+    // chain reaches (it moves on the lattice of its arrival sizes and C;
+    // states off it are transient, and mass put there would drain slowly).
     let width = capacity * states.div_ceil(MAX_BANDS).div_ceil(capacity).max(1);
-    let bands = states.div_ceil(width);
-    let band = |i: usize| i / width;
+    let groupings = [
+        Grouping::Bands {
+            width,
+            count: states.div_ceil(width),
+        },
+        Grouping::Remainders {
+            count: capacity.min(states),
+        },
+    ];
     let mut law = vec![0.0; states];
     law[0] = 1.0;
     let mut next = vec![0.0; states];
-    let mut mass = vec![0.0; bands];
-    let mut matrix = vec![0.0; bands * bands];
     let mut residual = f64::INFINITY;
     for cycle in 1..=MAX_CYCLES {
-        // Aggregate: each band's row, its states weighted by the law's
-        // shape within it (uniform in a band with no mass yet).
-        mass.iter_mut().for_each(|m| *m = 0.0);
-        for (i, &p) in law.iter().enumerate() {
-            mass[band(i)] += p;
+        aggregate(&chain, &mut law, groupings[0]);
+        if cycle % 8 == 0 {
+            aggregate(&chain, &mut law, groupings[1]);
         }
-        matrix.iter_mut().for_each(|x| *x = 0.0);
-        for (i, &p) in law.iter().enumerate() {
-            let b = band(i);
-            // A band with no mass yet stands at its first state.
-            let weight = if mass[b] > 0.0 {
-                p / mass[b]
-            } else {
-                f64::from(u8::from(i == b * width))
-            };
-            if weight == 0.0 {
-                continue;
-            }
-            let row = &mut matrix[b * bands..(b + 1) * bands];
-            chain.each(i, |j, q| row[band(j)] += weight * q);
+        for _ in 0..4 {
+            residual = chain.step(&law, &mut next);
+            std::mem::swap(&mut law, &mut next);
         }
-        let coarse = gth(&mut matrix, bands);
-        // Disaggregate, then one step of the chain to correct the shape.
-        for (i, p) in law.iter_mut().enumerate() {
-            let b = band(i);
-            *p = if mass[b] > 0.0 {
-                coarse[b] * *p / mass[b]
-            } else if i == b * width {
-                coarse[b]
-            } else {
-                0.0
-            };
-        }
-        residual = chain.step(&law, &mut next);
-        std::mem::swap(&mut law, &mut next);
         if residual < BOUNDED_CONVERGED {
             let sum: f64 = law.iter().sum();
             law.iter_mut().for_each(|x| *x /= sum);
@@ -170,6 +160,70 @@ pub(super) fn bounded_stationary(
     Err(LawError::Invalid(format!(
         "the bounded queue law did not settle in {MAX_CYCLES} cycles (residual {residual:.1e})"
     )))
+}
+
+/// A partition of the states into groups for aggregation.
+#[derive(Copy, Clone)]
+enum Grouping {
+    /// `count` bands of `width` states.
+    Bands { width: usize, count: usize },
+    /// By the remainder modulo `count` (C).
+    Remainders { count: usize },
+}
+
+impl Grouping {
+    fn count(self) -> usize {
+        match self {
+            Grouping::Bands { count, .. } | Grouping::Remainders { count } => count,
+        }
+    }
+
+    fn of(self, i: usize) -> usize {
+        match self {
+            Grouping::Bands { width, .. } => i / width,
+            Grouping::Remainders { count } => i % count,
+        }
+    }
+
+    /// The state that stands for a group with no mass yet.
+    fn first(self, group: usize) -> usize {
+        match self {
+            Grouping::Bands { width, .. } => group * width,
+            Grouping::Remainders { .. } => group,
+        }
+    }
+}
+
+/// One aggregation–disaggregation: the chain of the groups, each weighted
+/// by the law's shape within it (a group with no mass stands at its first
+/// state), solved exactly; each group's new mass spread in that shape.
+fn aggregate(chain: &Chain, law: &mut [f64], groups: Grouping) {
+    let count = groups.count();
+    let mut mass = vec![0.0; count];
+    for (i, &p) in law.iter().enumerate() {
+        mass[groups.of(i)] += p;
+    }
+    let weight = |i: usize, p: f64, mass: &[f64]| {
+        let g = groups.of(i);
+        if mass[g] > 0.0 {
+            p / mass[g]
+        } else {
+            f64::from(u8::from(i == groups.first(g)))
+        }
+    };
+    let mut matrix = vec![0.0; count * count];
+    for (i, &p) in law.iter().enumerate() {
+        let w = weight(i, p, &mass);
+        if w == 0.0 {
+            continue;
+        }
+        let row = &mut matrix[groups.of(i) * count..(groups.of(i) + 1) * count];
+        chain.each(i, |j, q| row[groups.of(j)] += w * q);
+    }
+    let coarse = gth(&mut matrix, count);
+    for (i, p) in law.iter_mut().enumerate() {
+        *p = coarse[groups.of(i)] * weight(i, *p, &mass);
+    }
 }
 
 /// The stationary law of the `n`-state chain whose transition matrix is
