@@ -200,39 +200,10 @@ fn step_model_means_match_the_hand_sums() {
     }
 }
 
-/// One gNB, four arms with an uplink heartbeat every 100 ms (no shadowing,
-/// block errors or core delay): its latency is the frame's alone.
-const PLANT: &str = r#"
-[scenario]
-horizon = "2min"
-warmup = "10s"
-
-[layout]
-size = [40, 20]
-points = { p = [10, 10] }
-
-[[station]]
-name = "cell"
-at = "p"
-servers = 4
-robot = true
-process = "exp(20s)"
-
-[[product]]
-name = "job"
-release = "exp(6s)"
-route = ["cell"]
-
-[network]
-model = "nr"
-
-[network.nr]
-gnb = [[20, 10]]
-shadowing = "off"
-bler = 0
-ACCESS
-
-[[flow]]
+/// The heartbeat of the one-cell plant's four arms, every 100 ms uplink
+/// (no shadowing, block errors or core delay: its latency is the frame's
+/// alone); `SIZE` is its size.
+const FLOW: &str = r#"[[flow]]
 name = "heartbeat"
 robots = "cell"
 direction = "ul"
@@ -244,7 +215,10 @@ size = "SIZE"
 
 /// The heartbeat's mean latency (ms) per replication.
 fn heartbeat(access: &str, size: &str) -> Vec<f64> {
-    let text = PLANT.replace("ACCESS", access).replace("SIZE", size);
+    let nr_keys = "shadowing = \"off\"\nbler = 0\nACCESS\n";
+    let text = crate::one_cell_plant("2min", "10s", None, nr_keys, FLOW)
+        .replace("ACCESS", access)
+        .replace("SIZE", size);
     crate::replications(&crate::model(&text), 3, 8)
         .iter()
         .map(|o| o.flows[0].mean_latency_ms().expect("delivered"))

@@ -119,6 +119,52 @@ on_violation = "stop(1s)"
     )
 }
 
+/// The one-cell plant of the queueing tests: a robot station `cell` of four
+/// arms at p = [10, 10] (`exp(20s)` process) in a 40 m × 20 m hall, jobs
+/// released every `exp(6s)`, one gNB at [20, 10]. `[network.nr]` holds
+/// `scheduler = "{scheduler}"` when given, then the gNB, then `nr_keys`
+/// (whole lines, each ending in a newline); `flows` follows (`[[flow]]`
+/// tables, ending in a newline).
+pub fn one_cell_plant(
+    horizon: &str,
+    warmup: &str,
+    scheduler: Option<&str>,
+    nr_keys: &str,
+    flows: &str,
+) -> String {
+    let scheduler = scheduler.map_or(String::new(), |s| format!("scheduler = \"{s}\"\n"));
+    format!(
+        r#"
+[scenario]
+horizon = "{horizon}"
+warmup = "{warmup}"
+
+[layout]
+size = [40, 20]
+points = {{ p = [10, 10] }}
+
+[[station]]
+name = "cell"
+at = "p"
+servers = 4
+robot = true
+process = "exp(20s)"
+
+[[product]]
+name = "job"
+release = "exp(6s)"
+route = ["cell"]
+
+[network]
+model = "nr"
+
+[network.nr]
+{scheduler}gnb = [[20, 10]]
+{nr_keys}
+{flows}"#
+    )
+}
+
 pub fn replications(model: &Model, seed: u64, reps: u32) -> Vec<RunOutput> {
     let settings = RunSettings {
         seed,

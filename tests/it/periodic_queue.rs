@@ -14,41 +14,12 @@ use factory5g::stats::{mean_ci95, t_975};
 const T_9995_DF19: f64 = 3.883;
 const REPS: u32 = 20;
 
-/// One gNB, four arms with an uplink heartbeat (priority `PRIO`, deadline
-/// `DEADLINE`), and three uplink cameras of Poisson packets (`SIZE`, each
-/// at `RATE`) at priority 9, under fifo. No shadowing, no block errors, no
-/// core delay: a message's latency is the frame's, plus its wait.
-const PLANT: &str = r#"
-[scenario]
-horizon = "5min"
-warmup = "10s"
-
-[layout]
-size = [40, 20]
-points = { p = [10, 10] }
-
-[[station]]
-name = "cell"
-at = "p"
-servers = 4
-robot = true
-process = "exp(20s)"
-
-[[product]]
-name = "job"
-release = "exp(6s)"
-route = ["cell"]
-
-[network]
-model = "nr"
-
-[network.nr]
-scheduler = "fifo"
-gnb = [[20, 10]]
-shadowing = "off"
-bler = 0
-
-[[flow]]
+/// In the one-cell plant under fifo, with no shadowing, no block errors and
+/// no core delay (a message's latency is the frame's, plus its wait): the
+/// four arms' uplink heartbeat (priority `PRIO`, deadline `DEADLINE`), and
+/// three uplink cameras of Poisson packets (`SIZE`, each at `RATE`) at
+/// priority 9.
+const FLOWS: &str = r#"[[flow]]
 name = "heartbeat"
 robots = "cell"
 direction = "ul"
@@ -68,7 +39,8 @@ priority = 9
 "#;
 
 fn plant(prio: u8, deadline: &str, rate_bps: f64, size: u32) -> String {
-    PLANT
+    let nr_keys = "shadowing = \"off\"\nbler = 0\n";
+    crate::one_cell_plant("5min", "10s", Some("fifo"), nr_keys, FLOWS)
         .replace("PRIO", &prio.to_string())
         .replace("DEADLINE", deadline)
         .replace("RATE", &format!("{:.6}Mbps", rate_bps * 1e-6))

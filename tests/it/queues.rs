@@ -561,38 +561,11 @@ fn pf_serves_a_bursty_camera_ahead_of_a_saturating_transfer_and_round_robin_spli
     assert!(frame_wait[0] * 1.5 < frame_wait[1], "{frame_wait:?}");
 }
 
-/// One gNB, four arms started by a triggered command at the same priority
-/// as ten Poisson cameras under fifo: the commands queue behind the
-/// cameras. `RATE` is each camera's rate.
-const CAMERAS: &str = r#"
-[scenario]
-horizon = "2h"
-warmup = "10min"
-
-[layout]
-size = [40, 20]
-points = { p = [10, 10] }
-
-[[station]]
-name = "cell"
-at = "p"
-servers = 4
-robot = true
-process = "exp(20s)"
-
-[[product]]
-name = "job"
-release = "exp(6s)"
-route = ["cell"]
-
-[network]
-model = "nr"
-
-[network.nr]
-scheduler = "fifo"
-gnb = [[20, 10]]
-
-[[flow]]
+/// The one-cell plant under fifo over `horizon`, its four arms started by
+/// a triggered command at the same priority as ten Poisson cameras (each at
+/// `rate`): the commands queue behind the cameras.
+fn cameras(horizon: &str, rate: &str) -> String {
+    let flows = r#"[[flow]]
 name = "start"
 robots = "cell"
 direction = "dl"
@@ -606,17 +579,19 @@ direction = "dl"
 ues = 10
 rate = "RATE"
 "#;
+    crate::one_cell_plant(horizon, "10min", Some("fifo"), "", flows).replace("RATE", rate)
+}
 
 #[test]
 fn in_the_plant_robot_commands_queue_behind_cameras_and_a_saturated_cell_is_named() {
     use crate::{model, replications};
     // The load of 1 Mbit/s cameras gives the rate of each load (linear).
-    let probe = model(&CAMERAS.replace("RATE", "1Mbps"));
+    let probe = model(&cameras("2h", "1Mbps"));
     let per_mbps = factory5g::factory::cell_loads(&probe)[0][0];
     let mut queueing = Vec::new();
     for rho in [0.001, 0.5, 0.8, 0.95] {
         let rate = format!("{:.3}Mbps", rho / per_mbps);
-        let m = model(&CAMERAS.replace("RATE", &rate));
+        let m = model(&cameras("2h", &rate));
         let load = factory5g::factory::cell_loads(&m)[0][0];
         assert!((load - rho).abs() < 1e-3 * rho.max(0.01), "{load}");
         let outs = replications(&m, 7, 4);
@@ -640,11 +615,7 @@ fn in_the_plant_robot_commands_queue_behind_cameras_and_a_saturated_cell_is_name
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("saturated.toml");
     let rate = format!("{:.3}Mbps", 1.1 / per_mbps);
-    std::fs::write(
-        &path,
-        CAMERAS.replace("RATE", &rate).replace("\"2h\"", "\"20min\""),
-    )
-    .unwrap();
+    std::fs::write(&path, cameras("20min", &rate)).unwrap();
     let report = crate::json(&crate::factory5g(&["run", crate::p(&path), "-R", "2", "--json"]));
     let warnings: Vec<&str> = report["warnings"]
         .as_array()
