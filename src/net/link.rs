@@ -205,6 +205,13 @@ impl Nr {
         d
     }
 
+    /// Where a packet of `bits` offered at `sent` is ready in the interval
+    /// before its first opportunity ([`Nr::ready_share`]).
+    pub(crate) fn ready_share_of(&self, dir: Direction, sent: SimTime, bits: u64) -> f64 {
+        let (prep, first_opp, _) = self.first_attempt(dir, sent, bits);
+        self.ready_share(dir, prep.ready, first_opp)
+    }
+
     /// The preparation, start and end of a packet's first attempt.
     fn first_attempt(&self, dir: Direction, sent: SimTime, bits: u64) -> (Prepared, Tick, Tick) {
         let prep = self.prepare(dir, to_ticks(sent), bits);

@@ -134,10 +134,23 @@ pub fn warnings(model: &Model, r: &Report, outs: &[RunOutput]) -> Vec<String> {
         ));
     }
     let saturated = saturated_cells(model);
+    let discard_timer = match &model.network.link {
+        crate::model::LinkModel::Nr(nr) => nr.nr.config().discard_timer,
+        _ => None,
+    };
     for (cell, dir, load) in &saturated {
+        let fate = match discard_timer {
+            Some(timer) => format!(
+                "the discard timer ({} ms) drops what waits longer, so robot messages at the background's \
+                 priority level or below wait up to it and many are dropped",
+                timer.as_nanos() as f64 * 1e-6
+            ),
+            None => "its queue grows without bound (no discard timer), so robot messages at the \
+                     background's priority level or below are lost"
+                .to_string(),
+        };
         out.push(format!(
-            "cell {} ({}) {}: the background offers {:.2} of its capacity; its queue grows without bound, \
-             so robot messages at the background's priority level or below are lost (those above it still \
+            "cell {} ({}) {}: the background offers {:.2} of its capacity; {fate} (those above it still \
              pass); lower the background's rate, raise the robots' priority or add a gNB",
             cell.0, cell.1, dir, load
         ));

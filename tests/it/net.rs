@@ -407,10 +407,12 @@ struct Load {
 /// Poisson robot packets (1500 B at 2 bit/RE: 42 resource blocks, 20% of
 /// what a 30 kHz, 100 MHz FDD downlink slot carries per 0.5 ms on average)
 /// from 10 robots, for `horizon_ms`, with a background at `bg` of capacity.
+/// No discard timer: beyond capacity the queue must grow for ever.
 fn loaded_cell(scheduler: Scheduler, bg: f64, horizon_ms: u64) -> Load {
     let nr = Nr::new(NrConfig {
         bler: 0.0,
         scheduler,
+        discard_timer: None,
         ..NrConfig::default()
     })
     .unwrap();

@@ -122,7 +122,10 @@ fn a_heartbeat_at_the_cameras_priority_waits_by_the_md1_closed_form_and_misses_i
             "rho {rho}: {m} ± {half} against {closed}"
         );
         // A deadline near the latency plus the wait: late when W > 1, or
-        // W = 1 from the second half of the alignment.
+        // W = 1 from the second half of the alignment, that is when the
+        // message is ready in the first half of its interval (u < 1/2),
+        // where fewer of the interval's packets came before it: the wait's
+        // law at each u (midpoints of 256 parts).
         let law = QueueLaw::new(
             nr.n_prb().into(),
             vec![Batches::Poisson {
@@ -132,8 +135,16 @@ fn a_heartbeat_at_the_cameras_priority_waits_by_the_md1_closed_form_and_misses_i
             Vec::new(),
         )
         .unwrap();
-        let pmf = law.wait_pmf(1).unwrap();
-        let expected = 1.0 - pmf[0] - 0.5 * pmf.get(1).copied().unwrap_or(0.0);
+        let parts = 256;
+        let expected: f64 = (0..parts)
+            .map(|i| {
+                let u = (f64::from(i) + 0.5) / f64::from(parts);
+                let pmf = law.wait_pmf_at(1, u).unwrap();
+                // From the second half on, a wait of one is in time.
+                let in_time_at_one = if u >= 0.5 { pmf.get(1).copied().unwrap_or(0.0) } else { 0.0 };
+                (1.0 - pmf[0] - in_time_at_one) / f64::from(parts)
+            })
+            .sum();
         let (_, on_time) = heartbeat(&plant(1, &near, rate, size));
         assert!(on_time.iter().all(|&x| x == 0.0), "priority 1 late: {on_time:?}");
         let (_, late) = heartbeat(&plant(9, &near, rate, size));

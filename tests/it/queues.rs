@@ -616,25 +616,45 @@ fn in_the_plant_robot_commands_queue_behind_cameras_and_a_saturated_cell_is_name
     let path = dir.join("saturated.toml");
     let rate = format!("{:.3}Mbps", 1.1 / per_mbps);
     std::fs::write(&path, cameras("20min", &rate)).unwrap();
-    let report = crate::json(&crate::factory5g(&["run", crate::p(&path), "-R", "2", "--json"]));
-    let warnings: Vec<&str> = report["warnings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|w| w.as_str())
-        .collect();
-    eprintln!("{warnings:#?}");
-    assert!(
-        warnings
+    let warnings_of = |extra: &[&str]| -> Vec<String> {
+        let args = [&["run", crate::p(&path), "-R", "2", "--json"][..], extra].concat();
+        let report = crate::json(&crate::factory5g(&args));
+        let warnings: Vec<String> = report["warnings"]
+            .as_array()
+            .unwrap()
             .iter()
-            .any(|w| w.starts_with("cell 1 (gNB at (20, 10) m) downlink: the background offers 1.10")),
-        "{warnings:?}"
+            .filter_map(|w| w.as_str().map(String::from))
+            .collect();
+        eprintln!("{warnings:#?}");
+        warnings
+    };
+    // With the default discard timer (100 ms) the queue is bounded: the
+    // cell is named with its load and the timer, and the commands, at the
+    // cameras' level, are delayed and partly dropped, not all lost.
+    let bounded = warnings_of(&[]);
+    assert!(
+        bounded.iter().any(|w| w.starts_with(
+            "cell 1 (gNB at (20, 10) m) downlink: the background offers 1.10 of its capacity; the discard timer (100 ms)"
+        )),
+        "{bounded:?}"
     );
     assert!(
-        warnings
+        !bounded.iter().any(|w| w.starts_with("flow `start` lost everything")),
+        "{bounded:?}"
+    );
+    // Without a timer the queue grows for ever and the commands are lost.
+    let unbounded = warnings_of(&["--set", "network.nr.discard_timer=\"infinity\""]);
+    assert!(
+        unbounded.iter().any(|w| w.starts_with(
+            "cell 1 (gNB at (20, 10) m) downlink: the background offers 1.10 of its capacity; its queue grows without bound"
+        )),
+        "{unbounded:?}"
+    );
+    assert!(
+        unbounded
             .iter()
             .any(|w| w.starts_with("flow `start` lost everything") && w.ends_with("cell 1 downlink at 1.10")),
-        "{warnings:?}"
+        "{unbounded:?}"
     );
     let _ = std::fs::remove_dir_all(&dir);
 }

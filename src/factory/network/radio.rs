@@ -668,7 +668,7 @@ pub(super) fn flow_radio(
                 .collect();
             let dir = f.direction;
             let bits = u64::from(f.size_bytes) * 8;
-            out.sets[0] = latency_set(nr.nr(), (dir, bits), deadline, &draws, &mut || 0);
+            out.sets[0] = latency_set(nr.nr(), (dir, bits), deadline, &draws, &mut |_| 0);
             let level = usize::from(f.priority.clamp(1, LOWEST_PRIORITY) - 1);
             for (c, queue) in queues.iter().enumerate() {
                 match &queue.laws[dir as usize][level] {
@@ -680,8 +680,8 @@ pub(super) fn flow_radio(
                             1
                         };
                         let rng = &mut wait_rngs[c];
-                        let set = latency_set(nr.nr(), (dir, bits), deadline, &draws, &mut || {
-                            law.sample_wait(blocks, rng)
+                        let set = latency_set(nr.nr(), (dir, bits), deadline, &draws, &mut |u| {
+                            law.sample_wait_at(blocks, u, rng)
                         });
                         out.set_of_cell[c] = out.sets.len();
                         out.sets.push(set);
@@ -704,20 +704,24 @@ pub(super) fn flow_radio(
 
 /// The latencies of `draws` (per k, send times, core and stack delays) for a
 /// periodic flow of direction `dir` and messages of `bits`, each message
-/// first waiting `wait()` opportunities.
+/// first waiting `wait(u)` opportunities, `u` where it is ready in the
+/// interval before its first opportunity ([`QueueLaw::sample_wait_at`]).
+///
+/// [`QueueLaw::sample_wait_at`]: crate::net::QueueLaw::sample_wait_at
 fn latency_set(
     nr: &Nr,
     (dir, bits): (Direction, u64),
     deadline: SimTime,
     draws: &[Vec<(SimTime, SimTime, SimTime)>],
-    wait: &mut dyn FnMut() -> u64,
+    wait: &mut dyn FnMut(f64) -> u64,
 ) -> FlowLatencies {
     let mut out = FlowLatencies::default();
     for (k, per_k) in draws.iter().enumerate() {
         let mut valid = ValidLatencies::default();
         let mut late = 0usize;
         for &(sent, core_delay, stack_delay) in per_k {
-            let mut d = nr.transmit_after_waiting(dir, sent, bits, wait(), k as u32);
+            let waited = wait(nr.ready_share_of(dir, sent, bits));
+            let mut d = nr.transmit_after_waiting(dir, sent, bits, waited, k as u32);
             d.add_core(core_delay);
             d.add_stack(stack_delay);
             let latency = d.outcome.time() - sent;
