@@ -6,6 +6,7 @@ mod capacity;
 mod channel;
 mod cli;
 mod coupling;
+mod discard;
 mod dxf;
 mod edges;
 mod experiment;

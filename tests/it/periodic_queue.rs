@@ -141,7 +141,11 @@ fn a_heartbeat_at_the_cameras_priority_waits_by_the_md1_closed_form_and_misses_i
                 let u = (f64::from(i) + 0.5) / f64::from(parts);
                 let pmf = law.wait_pmf_at(1, u).unwrap();
                 // From the second half on, a wait of one is in time.
-                let in_time_at_one = if u >= 0.5 { pmf.get(1).copied().unwrap_or(0.0) } else { 0.0 };
+                let in_time_at_one = if u >= 0.5 {
+                    pmf.get(1).copied().unwrap_or(0.0)
+                } else {
+                    0.0
+                };
                 (1.0 - pmf[0] - in_time_at_one) / f64::from(parts)
             })
             .sum();

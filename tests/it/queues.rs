@@ -13,13 +13,13 @@ use std::sync::Arc;
 /// Student's t, 0.9995 quantile, 19 degrees of freedom: a two-sided 99.9 %
 /// interval over 20 replications, for families of up to 50 comparisons
 /// (Bonferroni: 5 % for the family).
-const T_9995_DF19: f64 = 3.883;
+pub(crate) const T_9995_DF19: f64 = 3.883;
 
 /// Spectral efficiency of the robots and, unless said, of the background.
-const SE: f64 = 2.0;
+pub(crate) const SE: f64 = 2.0;
 
-#[derive(Clone, Copy, PartialEq)]
-enum Mode {
+#[derive(Clone, Copy, PartialEq, Debug)]
+pub(crate) enum Mode {
     /// Background packets simulated one by one.
     Packets,
     /// Robot waits drawn from the queue's law.
@@ -27,33 +27,37 @@ enum Mode {
 }
 
 #[derive(Clone)]
-struct Setup {
-    scheduler: Scheduler,
-    background: Vec<BackgroundFlow>,
-    mode: Mode,
-    robot_priority: u8,
-    robot_bytes: u64,
+pub(crate) struct Setup {
+    pub scheduler: Scheduler,
+    pub background: Vec<BackgroundFlow>,
+    pub mode: Mode,
+    pub robot_priority: u8,
+    pub robot_bytes: u64,
     /// Mean gap between robot packets (Poisson), ms.
-    robot_gap_ms: f64,
-    robots: u32,
-    seconds: u64,
+    pub robot_gap_ms: f64,
+    pub robots: u32,
+    pub seconds: u64,
+    /// Robot packets sent before this are not counted (the queue fills).
+    pub warmup_s: u64,
+    /// The PDCP discard timer (`NrConfig::discard_timer`).
+    pub discard_timer: Option<SimTime>,
 }
 
 #[derive(Default)]
-struct Outcomes {
+pub(crate) struct Outcomes {
     /// Queueing of each delivered robot packet, ms.
-    queueing_ms: Vec<f64>,
-    latency_ms: Vec<f64>,
-    sent: u64,
-    lost: u64,
-    cell: Option<Cell>,
+    pub queueing_ms: Vec<f64>,
+    pub latency_ms: Vec<f64>,
+    pub sent: u64,
+    pub lost: u64,
+    pub cell: Option<Cell>,
 }
 
 /// The schedulers' tests are about blocks, not DCIs: a 3-symbol CORESET
 /// sends 33 DCIs per occasion, more than the UEs of any test here (14 at
 /// most), so the PDCCH never holds a packet back (with 1 symbol, 11 DCIs,
 /// a robot among 14 UEs with data would sometimes wait a slot for one).
-fn nr(scheduler: Scheduler) -> Nr {
+pub(crate) fn nr(scheduler: Scheduler) -> Nr {
     Nr::new(NrConfig {
         bler: 0.0,
         scheduler,
@@ -64,13 +68,13 @@ fn nr(scheduler: Scheduler) -> Nr {
 }
 
 /// Opportunity interval of the default FDD downlink, ms.
-fn tau_ms() -> f64 {
+pub(crate) fn tau_ms() -> f64 {
     nr(Scheduler::Fifo).slot_ms()
 }
 
 /// A background flow of `ues` UEs offering `rho` of the downlink's blocks
 /// with packets of `bytes`, at efficiency `se`.
-fn poisson(rho: f64, bytes: u32, ues: u32, se: f64, priority: u8) -> BackgroundFlow {
+pub(crate) fn poisson(rho: f64, bytes: u32, ues: u32, se: f64, priority: u8) -> BackgroundFlow {
     let nr = nr(Scheduler::Fifo);
     let bits = f64::from(bytes) * 8.0;
     let blocks = (bits / nr.bits_per_prb(Direction::Dl, se)).ceil();
@@ -87,13 +91,17 @@ fn poisson(rho: f64, bytes: u32, ues: u32, se: f64, priority: u8) -> BackgroundF
     }
 }
 
-fn run(setup: &Setup, seed: u64) -> Outcomes {
+pub(crate) fn run(setup: &Setup, seed: u64) -> Outcomes {
     #[derive(Clone, Copy)]
     enum Ev {
         Robot(u64),
         Wake,
     }
-    let nr = nr(setup.scheduler);
+    let nr = Nr::new(NrConfig {
+        discard_timer: setup.discard_timer,
+        ..nr(setup.scheduler).config().clone()
+    })
+    .unwrap();
     let streams = RngStreams::new(seed, 0);
     let mut cell = Cell::new(nr.clone(), streams.stream("cell"));
     let mut q = EventQueue::new();
@@ -118,6 +126,7 @@ fn run(setup: &Setup, seed: u64) -> Outcomes {
     }
     let mut arrivals = streams.stream("robots");
     let horizon = SimTime::from_secs(setup.seconds);
+    let warmup = SimTime::from_secs(setup.warmup_s);
     q.schedule(SimTime::from_nanos(1_000_000), Ev::Robot(0));
     let mut out = Outcomes::default();
     let mut sent = Vec::new();
@@ -127,7 +136,9 @@ fn run(setup: &Setup, seed: u64) -> Outcomes {
         }
         match ev {
             Ev::Robot(i) => {
-                out.sent += 1;
+                if now >= warmup {
+                    out.sent += 1;
+                }
                 let pkt = CellPacket {
                     id: i,
                     ue: (i % u64::from(setup.robots)) as u32,
@@ -149,7 +160,7 @@ fn run(setup: &Setup, seed: u64) -> Outcomes {
                 if let Some(t) = cell.on_slot_into(now, &mut sent) {
                     q.schedule(t, Ev::Wake);
                 }
-                for d in &sent {
+                for d in sent.iter().filter(|d| d.sent >= warmup) {
                     match d.outcome {
                         Outcome::Delivered(at) => {
                             out.queueing_ms.push(d.components.queueing);
@@ -165,7 +176,7 @@ fn run(setup: &Setup, seed: u64) -> Outcomes {
     out
 }
 
-fn mean(v: &[f64]) -> f64 {
+pub(crate) fn mean(v: &[f64]) -> f64 {
     v.iter().sum::<f64>() / v.len().max(1) as f64
 }
 
@@ -177,13 +188,18 @@ fn quantile(v: &[f64], p: f64) -> f64 {
 }
 
 /// Mean and 95 % half-width over replications.
-fn ci(values: &[f64]) -> (f64, f64) {
+pub(crate) fn ci(values: &[f64]) -> (f64, f64) {
     let (m, i) = mean_ci95(values);
     let (lo, hi) = i.expect("replications");
     (m, 0.5 * (hi - lo))
 }
 
-fn robot_setup(background: Vec<BackgroundFlow>, mode: Mode, scheduler: Scheduler, priority: u8) -> Setup {
+pub(crate) fn robot_setup(
+    background: Vec<BackgroundFlow>,
+    mode: Mode,
+    scheduler: Scheduler,
+    priority: u8,
+) -> Setup {
     Setup {
         scheduler,
         background,
@@ -191,6 +207,8 @@ fn robot_setup(background: Vec<BackgroundFlow>, mode: Mode, scheduler: Scheduler
         robot_priority: priority,
         robot_bytes: 100,
         robot_gap_ms: 5.0,
+        warmup_s: 0,
+        discard_timer: NrConfig::default().discard_timer,
         robots: 4,
         seconds: 20,
     }
@@ -639,7 +657,9 @@ fn in_the_plant_robot_commands_queue_behind_cameras_and_a_saturated_cell_is_name
         "{bounded:?}"
     );
     assert!(
-        !bounded.iter().any(|w| w.starts_with("flow `start` lost everything")),
+        !bounded
+            .iter()
+            .any(|w| w.starts_with("flow `start` lost everything")),
         "{bounded:?}"
     );
     // Without a timer the queue grows for ever and the commands are lost.

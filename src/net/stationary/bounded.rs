@@ -284,7 +284,8 @@ mod tests {
         for lambda in [1.5, 7.0 / 3.0, 3.2] {
             let arrivals: Vec<(usize, f64)> = (0..40)
                 .map(|n| {
-                    let lp = -lambda + n as f64 * f64::ln(lambda) - (1..=n).map(|k| (k as f64).ln()).sum::<f64>();
+                    let lp =
+                        -lambda + n as f64 * f64::ln(lambda) - (1..=n).map(|k| (k as f64).ln()).sum::<f64>();
                     (3 * n, lp.exp())
                 })
                 .collect();
@@ -292,7 +293,10 @@ mod tests {
             let (law, cycles, residual) = bounded_stationary(7, &arrivals, top).unwrap();
             let plain = iterate(7, &arrivals, top, 20_000);
             let moved: f64 = law.iter().zip(&plain).map(|(a, b)| (a - b).abs()).sum();
-            assert!(moved < 1e-10, "λ {lambda}: {moved} after {cycles} cycles ({residual})");
+            assert!(
+                moved < 1e-10,
+                "λ {lambda}: {moved} after {cycles} cycles ({residual})"
+            );
         }
     }
 }

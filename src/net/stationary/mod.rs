@@ -740,7 +740,8 @@ mod tests {
                 let sources = vec![Batches::Poisson { mean, blocks: 42 }];
                 let start = std::time::Instant::now();
                 let buffer = (max_wait as usize + 1) * 273;
-                let law = QueueLaw::with_buffer(273, sources.clone(), Vec::new(), Some(buffer as u64)).unwrap();
+                let law =
+                    QueueLaw::with_buffer(273, sources.clone(), Vec::new(), Some(buffer as u64)).unwrap();
                 let arrivals = convolve_all(&sources, 1.0);
                 let (mut served, mut dropped) = (0.0, 0.0);
                 for (q, &pq) in law.backlog_pmf().iter().enumerate() {
