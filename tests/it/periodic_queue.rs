@@ -161,4 +161,17 @@ fn a_heartbeat_at_the_cameras_priority_waits_by_the_md1_closed_form_and_misses_i
         misses_by_rho.push(m);
     }
     assert!(misses_by_rho.windows(2).all(|w| w[0] < w[1]), "{misses_by_rho:?}");
+    // Beyond capacity (ρ = 1.1), with the default 100 ms discard timer: the
+    // saturated cell keeps its link, so a heartbeat above the cameras has
+    // the unloaded cell's latencies, draw for draw; at their level it waits
+    // up to the timer, and part of its messages, not all, are late.
+    let rate = 1.1 / (tau_ms * 1e-3) * f64::from(size) * 8.0 / 3.0;
+    let (unloaded, _) = heartbeat(&plant(1, "100ms", 1.0, size));
+    let (above, on_time) = heartbeat(&plant(1, "100ms", rate, size));
+    assert_eq!(above, unloaded, "priority 1 moved in a saturated cell");
+    assert!(on_time.iter().all(|&x| x == 0.0), "{on_time:?}");
+    let (_, late) = heartbeat(&plant(9, "100ms", rate, size));
+    let (m, half) = ci999(&late);
+    eprintln!("heartbeat at rho 1.1, its level: misses {m:.4} ± {half:.4}");
+    assert!(m - half > 0.01 && m + half < 0.99, "{m} ± {half}");
 }
