@@ -37,7 +37,7 @@
 //!   ([`Cell::background_stats`]); the cell then wakes at every
 //!   opportunity where a background packet is waiting, or
 //! - is replaced by the stationary law of the queue it makes
-//!   ([`BackgroundSimulation::Law`], see [`QueueLaw`]): each robot packet
+//!   ([`BackgroundSimulation::Law`], see [`QueueLaw`](super::QueueLaw)): each robot packet
 //!   draws the opportunities it waits behind the background from the law
 //!   of its priority level, then takes blocks in an otherwise background-free
 //!   cell. An idle cell then costs nothing, whatever its load; a level whose
@@ -118,7 +118,6 @@ use super::config::Scheduler;
 use super::frame::{tick_f64, Tick};
 use super::link::{harq, to_ticks, to_time, Outcome};
 use super::nr::{Nr, Prepared};
-use super::stationary::{LawError, QueueLaw};
 use super::traffic::{Arrivals, BackgroundFlow, BackgroundPacket, LOWEST_PRIORITY};
 use super::{ticks_to_ms, Components, Direction};
 use crate::engine::{SimTime, StreamRng};
@@ -126,7 +125,11 @@ use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 
+mod background;
+mod laws;
 mod share;
+pub use background::{Background, BackgroundSimulation, BackgroundStats};
+pub use laws::{level_laws, LevelLaws};
 use share::{limit_dcis, share, PfState, Slot};
 #[cfg(test)]
 use share::{negligible, PF_WINDOW};
@@ -147,101 +150,6 @@ pub struct CellPacket {
     pub bler: f64,
     /// Priority level, 1 (served first) to 9.
     pub priority: u8,
-}
-
-/// How a cell carries its background packets.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
-pub enum BackgroundSimulation {
-    /// Every background packet simulated (exact, and costly).
-    Packets,
-    /// Robot packets draw their wait from the queue's stationary law.
-    #[default]
-    Law,
-}
-
-impl BackgroundSimulation {
-    pub const NAMES: &'static [&'static str] = &["law", "packets"];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            BackgroundSimulation::Packets => "packets",
-            BackgroundSimulation::Law => "law",
-        }
-    }
-}
-
-/// The queue laws of a direction's background, one per robot priority level
-/// (index level − 1), `None` where no robot packet of that level is expected.
-pub type LevelLaws = [Option<Result<QueueLaw, LawError>>; LOWEST_PRIORITY as usize];
-
-/// The laws a robot packet of each level in `levels` meets in a cell with
-/// these background flows (Poisson and video; fluid flows are left out).
-///
-/// Under `fifo` a robot packet waits behind its own level's backlog and
-/// earlier arrivals, and behind every higher level. Under `round_robin`
-/// and `pf` its own level does not delay it: round robin gives every UE
-/// with data at least ⌊273 / UEs⌋ blocks of each opportunity, and pf
-/// serves first the UE with the lowest average, which a sparse robot is;
-/// so the law keeps only the higher levels. That is exact while a robot
-/// packet fits in its share of one opportunity (a few hundred bytes beside
-/// a few dozen UEs); a larger one would take a few opportunities more.
-pub fn level_laws(nr: &Nr, dir: Direction, flows: &[BackgroundFlow], levels: &[u8]) -> LevelLaws {
-    let cap = u64::from(nr.n_prb());
-    let own_level_delays = match nr.config().scheduler {
-        Scheduler::Fifo => true,
-        Scheduler::RoundRobin | Scheduler::ProportionalFair => false,
-    };
-    let mut out: LevelLaws = Default::default();
-    for &level in levels {
-        let i = usize::from(level.clamp(1, LOWEST_PRIORITY) - 1);
-        if out[i].is_some() {
-            continue;
-        }
-        let of = |keep: &dyn Fn(u8) -> bool| {
-            flows
-                .iter()
-                .filter(|f| keep(f.priority))
-                .filter_map(|f| f.batches(nr, dir))
-                .collect::<Vec<_>>()
-        };
-        let equal = of(&|p| p == level && own_level_delays);
-        let higher = of(&|p| p < level);
-        out[i] = Some(QueueLaw::with_buffer(cap, equal, higher, nr.discard_buffer(dir)));
-    }
-    out
-}
-
-/// What the background packets of a direction did (packets simulation).
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct BackgroundStats {
-    /// Blocks given to each background UE.
-    pub blocks: Vec<u64>,
-    /// Packets sent, per flow.
-    pub sent: Vec<u64>,
-    /// Their summed wait from arrival to the opportunity that finished
-    /// them, ms, per flow.
-    pub wait_ms: Vec<f64>,
-    /// Packets dropped by the discard timer, per flow.
-    pub dropped: Vec<u64>,
-}
-
-/// A fluid background load of one direction.
-#[derive(Copy, Clone, Debug, PartialEq)]
-pub struct Background {
-    pub rate_bps: f64,
-    pub spectral_efficiency: f64,
-    /// How many UEs it stands for (round robin and pf count it so).
-    pub ues: u32,
-}
-
-impl Default for Background {
-    fn default() -> Self {
-        Background {
-            rate_bps: 0.0,
-            spectral_efficiency: 1.0,
-            ues: 1,
-        }
-    }
 }
 
 /// A robot packet the cell sent (or lost).
