@@ -90,6 +90,29 @@ pub fn saturated_cells(model: &Model) -> Vec<((usize, String), &'static str, f64
     out
 }
 
+/// The queue laws the run could not compute for a reason other than
+/// saturation without a discard timer (which `saturated_cells` names):
+/// (cell from 1, direction, priority level, why).
+fn uncomputed_laws(model: &Model) -> Vec<(usize, &'static str, usize, String)> {
+    let crate::model::LinkModel::Nr(nr) = &model.network.link else {
+        return Vec::new();
+    };
+    let Some(laws) = nr.laws.get() else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (c, both) in laws.iter().enumerate() {
+        for (d, name) in [(0, "downlink"), (1, "uplink")] {
+            for (i, law) in both[d].iter().enumerate() {
+                if let Some(Err(crate::net::LawError::Invalid(why))) = law {
+                    out.push((c + 1, name, i + 1, why.clone()));
+                }
+            }
+        }
+    }
+    out
+}
+
 /// The sentences for `warnings`, in the order: production, robots, flows.
 pub fn warnings(model: &Model, r: &Report, outs: &[RunOutput]) -> Vec<String> {
     let mut out = Vec::new();
@@ -153,6 +176,13 @@ pub fn warnings(model: &Model, r: &Report, outs: &[RunOutput]) -> Vec<String> {
             "cell {} ({}) {}: the background offers {:.2} of its capacity; {fate} (those above it still \
              pass); lower the background's rate, raise the robots' priority or add a gNB",
             cell.0, cell.1, dir, load
+        ));
+    }
+    for (cell, dir, level, why) in uncomputed_laws(model) {
+        out.push(format!(
+            "cell {cell} {dir}: the queue law of priority level {level} could not be computed ({why}); \
+             robot messages of that level in this cell fail (triggered ones lost, periodic ones late), as in a \
+             saturated cell without a discard timer"
         ));
     }
     for f in r.network.flows.iter().filter(|f| lost_everything(f)) {

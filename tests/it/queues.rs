@@ -662,6 +662,15 @@ fn in_the_plant_robot_commands_queue_behind_cameras_and_a_saturated_cell_is_name
             .any(|w| w.starts_with("flow `start` lost everything")),
         "{bounded:?}"
     );
+    // A timer whose buffer is beyond what the law computes: the cell's law
+    // is missing, and the warnings say so.
+    let huge = warnings_of(&["--set", "network.nr.discard_timer=\"60s\""]);
+    assert!(
+        huge.iter().any(|w| w.starts_with(
+            "cell 1 downlink: the queue law of priority level 9 could not be computed (a discard timer holding"
+        )),
+        "{huge:?}"
+    );
     // Without a timer the queue grows for ever and the commands are lost.
     let unbounded = warnings_of(&["--set", "network.nr.discard_timer=\"infinity\""]);
     assert!(

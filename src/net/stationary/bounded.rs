@@ -123,7 +123,7 @@ pub(super) fn bounded_stationary(
     }
     if top > MAX_BUFFER {
         return Err(LawError::Invalid(format!(
-            "a discard timer holding {top} blocks is beyond what the queue law computes ({MAX_BUFFER})"
+            "a discard timer holding {top} blocks is beyond what the queue law computes ({MAX_BUFFER}); shorten the timer"
         )));
     }
     let unit = arrivals
