@@ -40,9 +40,13 @@
 //!   ([`BackgroundSimulation::Law`], see [`QueueLaw`](super::QueueLaw)): each robot packet
 //!   draws the opportunities it waits behind the background from the law
 //!   of its priority level, then takes blocks in an otherwise background-free
-//!   cell. An idle cell then costs nothing, whatever its load; a level whose
-//!   offered load reaches the capacity has no law, and a robot packet of
-//!   that level is lost at its first opportunity (it would wait for ever).
+//!   cell. An idle cell then costs nothing, whatever its load. Under a
+//!   discard timer the law is that of a finite buffer and exists at every
+//!   load: a packet whose drawn wait brings it to an opportunity older than
+//!   the timer is dropped there, as a simulated one would be. Without a
+//!   timer a level whose offered load reaches the capacity has no law, and
+//!   a robot packet of that level is lost at its first opportunity (it
+//!   would wait for ever).
 //!
 //! The PDCCH (TS 38.211 §7.3.2, TS 38.213 §10): every PDCCH occasion
 //! carries at most [`Nr::dcis_per_pdcch`] DCIs (11 at 100 MHz and 30 kHz
