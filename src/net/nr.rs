@@ -258,10 +258,16 @@ impl Nr {
     /// 0.431 ± 0.012, `tests/it/discard.rs`).
     pub fn discard_buffer(&self, dir: Direction) -> Option<u64> {
         let timer_ms = self.cfg.discard_timer?.as_nanos() as f64 * 1e-6;
-        let interval_ms = self.pattern_ms() / self.opportunities_per_period(dir).max(1) as f64;
+        let interval_ms = self.opportunity_interval_ms(dir);
         // The small addition keeps a timer of exactly K intervals at K·C when
         // the division lands just below.
         Some((timer_ms / interval_ms * f64::from(self.n_prb) + 1e-6).floor() as u64)
+    }
+
+    /// The mean interval between a direction's transmission opportunities,
+    /// ms: the pattern period over its opportunities (a slot in FDD).
+    pub fn opportunity_interval_ms(&self, dir: Direction) -> f64 {
+        self.pattern_ms() / self.opportunities_per_period(dir).max(1) as f64
     }
 
     /// Bits one resource block carries in one transmission of L symbols at
@@ -443,7 +449,7 @@ impl Nr {
     /// previous opportunity) to 1 (at `first_opp`), the interval being the
     /// direction's mean ([`QueueLaw::sample_wait_at`](super::QueueLaw::sample_wait_at)).
     pub(crate) fn ready_share(&self, dir: Direction, ready: Tick, first_opp: Tick) -> f64 {
-        let interval_ms = self.pattern_ms() / self.opportunities_per_period(dir).max(1) as f64;
+        let interval_ms = self.opportunity_interval_ms(dir);
         let ahead_ms = ticks_to_ms(super::frame::tick_f64(first_opp.saturating_sub(ready)));
         (1.0 - ahead_ms / interval_ms).clamp(0.0, 1.0)
     }

@@ -145,7 +145,7 @@ impl BackgroundFlow {
         if bpp.is_nan() || bpp <= 0.0 {
             return None;
         }
-        let interval_s = nr.pattern_ms() * 1e-3 / nr.opportunities_per_period(dir) as f64;
+        let interval_s = nr.opportunity_interval_ms(dir) * 1e-3;
         let blocks: u64 = self.packet_sizes().map(|b| Self::blocks(b, bpp)).sum();
         match self.traffic {
             Traffic::Fluid => None,
