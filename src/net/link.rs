@@ -185,7 +185,23 @@ impl Nr {
         waited: u64,
         retransmissions: u32,
     ) -> Delivery {
+        self.transmit_after_drawn_wait(dir, sent, bits, retransmissions, &mut |_| waited)
+    }
+
+    /// As [`transmit_after_waiting`](Self::transmit_after_waiting), the wait
+    /// given by `wait(u)`, `u` where the packet is ready in the interval
+    /// before its first opportunity ([`Nr::ready_share`]): the packet is
+    /// prepared once for both.
+    pub(crate) fn transmit_after_drawn_wait(
+        &self,
+        dir: Direction,
+        sent: SimTime,
+        bits: u64,
+        retransmissions: u32,
+        wait: &mut dyn FnMut(f64) -> u64,
+    ) -> Delivery {
         let (prep, first_opp, _) = self.first_attempt(dir, sent, bits);
+        let waited = wait(self.ready_share(dir, prep.ready, first_opp));
         let start = self.opp_after_waiting(dir, first_opp, waited);
         if self.discards(sent, start) {
             // The discard timer drops it at that opportunity, unsent.
@@ -203,13 +219,6 @@ impl Nr {
         let mut d = self.delivery(sent, &prep, first_opp, done0, (done, retransmissions + 1, true));
         d.components.queueing = ticks_to_ms(tick_f64(prep.queueing + start - first_opp));
         d
-    }
-
-    /// Where a packet of `bits` offered at `sent` is ready in the interval
-    /// before its first opportunity ([`Nr::ready_share`]).
-    pub(crate) fn ready_share_of(&self, dir: Direction, sent: SimTime, bits: u64) -> f64 {
-        let (prep, first_opp, _) = self.first_attempt(dir, sent, bits);
-        self.ready_share(dir, prep.ready, first_opp)
     }
 
     /// The preparation, start and end of a packet's first attempt.

@@ -720,8 +720,7 @@ fn latency_set(
         let mut valid = ValidLatencies::default();
         let mut late = 0usize;
         for &(sent, core_delay, stack_delay) in per_k {
-            let waited = wait(nr.ready_share_of(dir, sent, bits));
-            let mut d = nr.transmit_after_waiting(dir, sent, bits, waited, k as u32);
+            let mut d = nr.transmit_after_drawn_wait(dir, sent, bits, k as u32, wait);
             d.add_core(core_delay);
             d.add_stack(stack_delay);
             let latency = d.outcome.time() - sent;
